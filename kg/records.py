@@ -1,0 +1,164 @@
+"""Plain records that move forward through the data flow.
+
+sources -> :class:`Paper` -> extraction -> :class:`PaperExtraction` (typed :class:`Mention` s)
+-> concepts -> :class:`ConceptIndex` -> graph -> analytics -> sinks.
+
+Every stage takes the previous stage's records and knows nothing of later stages.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+CONCEPT_TYPES: tuple[str, ...] = ("method", "dataset", "metric", "task")
+#: plural keys of the extraction contract (DESIGN.md) for each concept type
+CONTRACT_KEYS: dict[str, str] = {t: t + "s" for t in CONCEPT_TYPES}
+#: Neo4j label of each concept type
+CONCEPT_LABELS: dict[str, str] = {
+    "method": "Method",
+    "dataset": "Dataset",
+    "metric": "Metric",
+    "task": "Task",
+}
+
+
+def normalise_title(title: str) -> str:
+    """Lower-case, accent-folded, punctuation-free title used to spot duplicate papers."""
+    text = unicodedata.normalize("NFKD", title)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    text = re.sub(r"[^\w\s]", " ", text)
+    return " ".join(text.split())
+
+
+def paper_id_for(title: str, arxiv_id: str | None = None) -> str:
+    """Stable paper id: the arXiv id when known, else a short hash of the normalised title."""
+    if arxiv_id:
+        return arxiv_id
+    return hashlib.sha1(normalise_title(title).encode("utf-8")).hexdigest()[:12]
+
+
+@dataclass
+class Paper:
+    """One paper record as a source reads it."""
+
+    title: str
+    abstract: str = ""
+    id: str = ""
+    published: str | None = None  # ISO date (YYYY-MM-DD) when the source gives one
+    year: int | None = None
+    url: str | None = None
+    arxiv_id: str | None = None
+    authors: list[str] = field(default_factory=list)
+    author_count: int | None = None
+    upvotes: int | None = None
+    source: str = ""  # file (and line / record) the paper came from
+
+    def __post_init__(self) -> None:
+        if not self.id:
+            self.id = paper_id_for(self.title, self.arxiv_id)
+        if self.year is None and self.published:
+            match = re.match(r"(\d{4})", self.published)
+            if match:
+                self.year = int(match.group(1))
+
+    @property
+    def text(self) -> str:
+        """Title and abstract as one text, the input of extraction."""
+        title = self.title.strip()
+        if title and title[-1] not in ".?!":
+            title += "."
+        return f"{title}\n{self.abstract.strip()}".strip()
+
+
+@dataclass
+class Mention:
+    """One concept as one paper mentions it (the extraction contract's concept entry)."""
+
+    type: str  # one of CONCEPT_TYPES
+    name: str  # preferred surface form in this paper (long form when an acronym is defined)
+    aliases: list[str] = field(default_factory=list)
+    proposed: bool = False
+    broad: bool = False
+    value: str | None = None  # metrics only: the reported value, e.g. "0.945" or "92.7%"
+    evidence: str = ""
+    confidence: float = 0.5
+    sources: list[str] = field(default_factory=list)  # which extractor components found it
+
+    def to_contract(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"name": self.name, "aliases": list(self.aliases)}
+        if self.type == "method":
+            out["proposed"] = self.proposed
+        if self.type in ("method", "task"):
+            out["broad"] = self.broad
+        if self.type == "metric":
+            out["value"] = self.value
+        out["evidence"] = self.evidence
+        out["confidence"] = round(self.confidence, 3)
+        return out
+
+
+@dataclass
+class PaperExtraction:
+    """Everything extraction found in one paper."""
+
+    paper: Paper
+    mentions: list[Mention] = field(default_factory=list)
+    repos: list[str] = field(default_factory=list)
+
+    def of_type(self, concept_type: str) -> list[Mention]:
+        return [m for m in self.mentions if m.type == concept_type]
+
+    def to_contract(self) -> dict[str, Any]:
+        """The JSONL line of DESIGN.md's extraction output contract."""
+        out: dict[str, Any] = {"id": self.paper.id, "title": self.paper.title}
+        for concept_type, key in CONTRACT_KEYS.items():
+            out[key] = [m.to_contract() for m in self.of_type(concept_type)]
+        out["repos"] = list(self.repos)
+        return out
+
+
+@dataclass
+class Concept:
+    """One canonical concept node shared by every paper that mentions it."""
+
+    id: str  # "<type>:<normalised canonical name>"
+    type: str
+    name: str
+    aliases: list[str] = field(default_factory=list)
+    broad: bool = False
+    paper_ids: list[str] = field(default_factory=list)
+    #: why each surface form was merged into this concept: {surface form: reason}
+    merged: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def paper_count(self) -> int:
+        return len(self.paper_ids)
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["paper_count"] = self.paper_count
+        return data
+
+
+@dataclass
+class ConceptLink:
+    """A paper -> concept relationship after canonicalisation."""
+
+    paper_id: str
+    concept_id: str
+    relation: str  # PROPOSES, USES, EVALUATES_ON, REPORTS, ADDRESSES
+    evidence: str = ""
+    confidence: float = 0.5
+    value: str | None = None
+
+
+@dataclass
+class ConceptIndex:
+    """Output of the concepts stage: canonical concepts and every paper's links to them."""
+
+    concepts: dict[str, Concept] = field(default_factory=dict)
+    links: list[ConceptLink] = field(default_factory=list)

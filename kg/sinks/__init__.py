@@ -1,0 +1,1 @@
+"""Sinks: where a built graph goes (files, HTML views, Neo4j)."""
