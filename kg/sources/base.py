@@ -1,0 +1,258 @@
+"""What every source reader shares: the error types, the per-file result, and small field parsers.
+
+A reader turns one file into :class:`FileResult`: the papers it could read and a
+:class:`SkippedRecord` for every record it could not. A reader raises :class:`SourceError` only
+when the file as a whole cannot be read (not UTF-8, not well-formed XML, no usable header...).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kg.records import Paper
+
+
+class SourceError(Exception):
+    """An input as a whole cannot be read; the message is one sentence naming the path."""
+
+
+@dataclass
+class SkippedRecord:
+    """A record a reader could not use, with where it is and why it was skipped."""
+
+    location: str  # "path:line" or "path#record-number"
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.reason}"
+
+
+class RecordError(ValueError):
+    """Raised inside a reader for one bad record; the reader turns it into a SkippedRecord."""
+
+
+@dataclass
+class FileResult:
+    """What one reader got out of one file."""
+
+    papers: list[Paper] = field(default_factory=list)
+    skipped: list[SkippedRecord] = field(default_factory=list)
+
+
+def read_text(path: Path) -> str:
+    """The file's text as UTF-8 (a leading byte-order mark is dropped), or a SourceError."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SourceError(f"Cannot read {path}: {exc.strerror or exc}.") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise SourceError(f"{path}:{line} is not UTF-8 text (byte {exc.start}); re-save it as UTF-8.") from None
+
+
+def clean_text(value: object) -> str:
+    """Collapse runs of whitespace (line breaks in titles, tabs) into single spaces."""
+    if value is None:
+        return ""
+    return " ".join(str(value).split())
+
+
+# ----------------------------------------------------------------------------- dates
+
+MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+
+_ISO_DAY = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:$|[T ])")
+_ISO_MONTH = re.compile(r"^(\d{4})(?:-(\d{1,2}))?$")
+_MONTH_DAY_YEAR = re.compile(r"^([A-Za-z]+)\.?\s+(\d{1,2}),?\s+(\d{4})$")
+_DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})\s+([A-Za-z]+)\.?,?\s+(\d{4})$")
+
+
+def iso_date(year: int, month: int, day: int) -> str | None:
+    """``YYYY-MM-DD`` for a real calendar day, else None (so "Feb 30" never reaches the graph)."""
+    try:
+        return _dt.date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def parse_date(value: object) -> tuple[str | None, int | None]:
+    """(ISO date, year) from the date spellings sources use; either may be None.
+
+    A value that gives only a year or a month ("2024", "2024-03") yields a year and no date,
+    because inventing a day would be a guess dressed up as data.
+    """
+    if value is None or isinstance(value, bool):
+        return None, None
+    if isinstance(value, int):
+        return (None, value) if 1000 <= value <= 9999 else (None, None)
+    text = clean_text(value)
+    if not text:
+        return None, None
+    if match := _ISO_DAY.match(text):
+        year, month, day = (int(g) for g in match.groups())
+        return iso_date(year, month, day), year
+    if match := _ISO_MONTH.match(text):
+        return None, int(match.group(1))
+    if match := _MONTH_DAY_YEAR.match(text):
+        month = MONTHS.get(match.group(1).lower())
+        year = int(match.group(3))
+        return (iso_date(year, month, int(match.group(2))) if month else None), year
+    if match := _DAY_MONTH_YEAR.match(text):
+        month = MONTHS.get(match.group(2).lower())
+        year = int(match.group(3))
+        return (iso_date(year, month, int(match.group(1))) if month else None), year
+    return None, None
+
+
+# ----------------------------------------------------------------------------- arXiv ids
+
+# New-style ids are YYMM.NNNN(N); old-style ids are archive(.SUBJ)/YYMMNNN.
+_NEW_ID = r"\d{2}(?:0[1-9]|1[0-2])\.\d{4,5}"
+_OLD_ID = r"[a-z][a-z\-]+(?:\.[A-Z]{2})?/\d{7}"
+_ARXIV_ID = rf"(?P<id>{_NEW_ID}|{_OLD_ID})(?:v\d+)?"
+_WHOLE_ID = re.compile(
+    rf"^(?:arxiv:\s*|(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/"
+    rf"|(?:https?://(?:dx\.)?doi\.org/)?10\.48550/arxiv\.)?{_ARXIV_ID}(?:\.pdf)?/?$",
+    re.IGNORECASE,
+)
+_ID_IN_TEXT = re.compile(
+    rf"(?:arxiv:\s*|arxiv\.org/(?:abs|pdf|html)/|10\.48550/arxiv\.){_ARXIV_ID}", re.IGNORECASE
+)
+
+
+def arxiv_id_from(value: object, *, in_text: bool = False) -> str | None:
+    """The version-less arXiv id in ``value``, or None.
+
+    By default ``value`` must be nothing but an id (``2401.01234v2``, ``arXiv:2401.01234``,
+    an arxiv.org abs/pdf URL or the arXiv DOI). With ``in_text`` the id may sit inside
+    free text such as a BibTeX ``journal = {arXiv preprint arXiv:2401.01234}``, but then it must
+    be marked as arXiv, so that other dotted numbers are never taken for one.
+    """
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip()
+    match = (_ID_IN_TEXT.search(text) if in_text else None) or _WHOLE_ID.match(text)
+    return match.group("id") if match else None
+
+
+def arxiv_url(arxiv_id: str | None) -> str | None:
+    return f"https://arxiv.org/abs/{arxiv_id}" if arxiv_id else None
+
+
+# ----------------------------------------------------------------------------- authors
+
+_AND = re.compile(r"\s+and\s+", re.IGNORECASE)
+
+
+def split_authors(value: object, separator: str | None = None) -> list[str]:
+    """Author names from a list (of names or ``{"name": ...}``) or one string.
+
+    A string is split on ``separator`` when given, else on ";" if present, else on " and ".
+    "Last, First" becomes "First Last"; "others" (BibTeX's "et al.") is dropped.
+    """
+    if value is None:
+        return []
+    if isinstance(value, list):
+        names = []
+        for item in value:
+            if isinstance(item, dict):
+                item = item.get("name") or item.get("fullname") or ""
+            if isinstance(item, str):
+                names.append(item)
+    elif isinstance(value, str):
+        if separator:
+            names = value.split(separator)
+        elif ";" in value:
+            names = value.split(";")
+        else:
+            names = _AND.split(value)
+    else:
+        return []
+    out: list[str] = []
+    for name in names:
+        name = clean_text(name)
+        if "," in name:
+            # "Last, First" (BibTeX and library exports) reads "First Last" everywhere else
+            last, _, first = name.partition(",")
+            name = clean_text(f"{first} {last}")
+        if name and name.lower() not in ("others", "et al.", "et al"):
+            out.append(name)
+    return out
+
+
+def to_int(value: object) -> int | None:
+    """An integer count from an int or a numeric string, else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
+def make_paper(
+    *,
+    title: object,
+    source: str,
+    abstract: object = "",
+    published: object = None,
+    year: object = None,
+    url: object = None,
+    arxiv_id: str | None = None,
+    authors: list[str] | None = None,
+    author_count: int | None = None,
+    upvotes: int | None = None,
+) -> Paper:
+    """A :class:`Paper` from loosely typed fields; raises RecordError when there is no title."""
+    if title is not None and not isinstance(title, str):
+        raise RecordError("the title is not text")
+    clean_title = clean_text(title)
+    # A title of punctuation only would give every such record the same id.
+    if not clean_title or not re.search(r"\w", clean_title):
+        raise RecordError("no title")
+    if abstract is not None and not isinstance(abstract, str):
+        raise RecordError("the abstract is not text")
+    iso, parsed_year = parse_date(published)
+    if year is not None:
+        _, given_year = parse_date(year if isinstance(year, int) else str(year).strip())
+        parsed_year = given_year or parsed_year
+    authors = authors or []
+    clean_url = clean_text(url) if isinstance(url, str) else ""
+    return Paper(
+        title=clean_title,
+        abstract=clean_text(abstract),
+        published=iso,
+        year=parsed_year,
+        url=clean_url or arxiv_url(arxiv_id),
+        arxiv_id=arxiv_id,
+        authors=authors,
+        author_count=author_count if author_count is not None else (len(authors) or None),
+        upvotes=upvotes,
+        source=source,
+    )

@@ -1,0 +1,269 @@
+"""BibTeX with ``abstract`` fields (format ``bibtex``), read by a small tolerant parser.
+
+Every ``@type{key, field = value, ...}`` entry (or ``@type(...)``) is one record; values may be
+``{braced}``, ``"quoted"``, bare numbers or macro names, joined with ``#``. ``@comment``,
+``@preamble`` and ``@string`` entries are passed over (``@string`` macros are not expanded).
+Titles, abstracts and names lose their LaTeX: accents become letters (``{\\'e}`` -> ``é``),
+formatting commands and protective braces go. ``author`` is split on " and ";
+``eprint`` / ``arxiv`` fields, or an "arXiv:..." note, give the arXiv id.
+
+Each entry is parsed on its own, between its ``@`` line and the next one, so a broken entry
+(unbalanced braces, a missing ``=``) is skipped with its line number and the rest are kept.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+from kg.records import Paper
+from kg.sources.base import (
+    FileResult,
+    RecordError,
+    SkippedRecord,
+    arxiv_id_from,
+    make_paper,
+    parse_date,
+    read_text,
+)
+
+_ENTRY_START = re.compile(r"^[ \t]*@[ \t]*([A-Za-z]+)[ \t]*([{(])", re.MULTILINE)
+_FIELD_NAME = re.compile(r"[A-Za-z0-9_\-:.+]+")
+_BARE_VALUE = re.compile(r"[A-Za-z0-9_\-:.+/]+")
+_AND_WORD = re.compile(r"\s+and\s+", re.IGNORECASE)
+_NOT_PAPERS = {"comment", "preamble", "string"}
+
+# ----------------------------------------------------------------------------- LaTeX to text
+
+_ACCENTS = {
+    "'": "\u0301",
+    "`": "\u0300",
+    "^": "\u0302",
+    '"': "\u0308",
+    "~": "\u0303",
+    "=": "\u0304",
+    ".": "\u0307",
+    "u": "\u0306",
+    "v": "\u030c",
+    "H": "\u030b",
+    "c": "\u0327",
+    "k": "\u0328",
+    "r": "\u030a",
+}
+_LETTERS = {
+    "ss": "ß",
+    "ae": "æ",
+    "AE": "Æ",
+    "oe": "œ",
+    "OE": "Œ",
+    "aa": "å",
+    "AA": "Å",
+    "o": "ø",
+    "O": "Ø",
+    "l": "ł",
+    "L": "Ł",
+    "i": "ı",
+    "j": "ȷ",
+}
+_ESCAPED = {"&": "&", "%": "%", "$": "$", "#": "#", "_": "_", "{": "\x01", "}": "\x02"}
+_SYMBOL_ACCENT = re.compile(r"\\(['`^\"~=.])\s*(?:\{\s*(\\?[A-Za-z])\s*\}|(\\?[A-Za-z]))")
+_LETTER_ACCENT = re.compile(r"\\([uvHckr])(?:\s*\{\s*(\\?[A-Za-z])\s*\}|\s+([A-Za-z]))")
+_SPECIAL_LETTER = re.compile(r"\\(ss|ae|AE|oe|OE|aa|AA|o|O|l|L|i|j)(?![A-Za-z])(?:\{\})?\s?")
+_COMMAND = re.compile(r"\\[A-Za-z]+\*?\s*")
+
+
+def _dotless(letter: str) -> str:
+    # an accent on \i or \j means the plain letter underneath
+    return {"\\i": "i", "\\j": "j"}.get(letter, letter.lstrip("\\"))
+
+
+def latex_to_text(value: str) -> str:
+    """Plain Unicode text from a BibTeX value: accents composed, commands and braces dropped."""
+    text = re.sub(r"\\([&%$#_{}])", lambda m: _ESCAPED[m.group(1)], value)
+    text = _SYMBOL_ACCENT.sub(lambda m: _dotless(m.group(2) or m.group(3)) + _ACCENTS[m.group(1)], text)
+    text = _LETTER_ACCENT.sub(lambda m: _dotless(m.group(2) or m.group(3)) + _ACCENTS[m.group(1)], text)
+    text = _SPECIAL_LETTER.sub(lambda m: _LETTERS[m.group(1)], text)
+    # \emph{x}, \textbf{x}, \url{x}: keep the argument, lose the command
+    text = _COMMAND.sub("", text)
+    text = text.replace("$", "").replace("{", "").replace("}", "")
+    text = text.replace("~", " ").replace("``", "\u201c").replace("''", "\u201d")
+    text = text.replace("\x01", "{").replace("\x02", "}")
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+# ----------------------------------------------------------------------------- entry parser
+
+
+class _Entry:
+    """Parses one entry's text: ``@type{key, name = value, ...}``."""
+
+    def __init__(self, text: str, closer: str) -> None:
+        self.text = text
+        self.pos = 0
+        self.closer = closer
+
+    def _skip_space(self) -> None:
+        while self.pos < len(self.text) and self.text[self.pos].isspace():
+            self.pos += 1
+
+    def _peek(self) -> str:
+        return self.text[self.pos] if self.pos < len(self.text) else ""
+
+    def _braced(self) -> str:
+        depth, start = 0, self.pos
+        while self.pos < len(self.text):
+            char = self.text[self.pos]
+            if char == "\\":
+                self.pos += 2
+                continue
+            if char == "{":
+                depth += 1
+            elif char == "}":
+                depth -= 1
+                if depth == 0:
+                    self.pos += 1
+                    return self.text[start + 1 : self.pos - 1]
+            self.pos += 1
+        raise RecordError("the entry's braces are not balanced")
+
+    def _quoted(self) -> str:
+        depth, start = 0, self.pos + 1
+        self.pos += 1
+        while self.pos < len(self.text):
+            char = self.text[self.pos]
+            if char == "\\":
+                self.pos += 2
+                continue
+            if char == "{":
+                depth += 1
+            elif char == "}":
+                depth -= 1
+            elif char == '"' and depth == 0:
+                self.pos += 1
+                return self.text[start : self.pos - 1]
+            self.pos += 1
+        raise RecordError('a quoted value has no closing "')
+
+    def _value(self, name: str) -> str:
+        parts = []
+        while True:
+            self._skip_space()
+            char = self._peek()
+            if char == "{":
+                parts.append(self._braced())
+            elif char == '"':
+                parts.append(self._quoted())
+            elif match := _BARE_VALUE.match(self.text, self.pos):
+                parts.append(match.group())
+                self.pos = match.end()
+            else:
+                raise RecordError(f"field {name!r} has no value")
+            self._skip_space()
+            if self._peek() != "#":
+                return "".join(parts)
+            self.pos += 1
+
+    def parse(self) -> dict[str, str]:
+        """The entry's fields (lower-case names); raises RecordError when the entry is broken."""
+        opener = self.text.index("{" if self.closer == "}" else "(")
+        self.pos = opener + 1
+        comma = self.text.find(",", self.pos)
+        if comma == -1:
+            raise RecordError("the entry has no fields")
+        if "=" not in self.text[self.pos : comma]:
+            self.pos = comma + 1  # past the citation key
+        fields: dict[str, str] = {}
+        while True:
+            self._skip_space()
+            char = self._peek()
+            if char == self.closer:
+                return fields
+            if char == ",":
+                self.pos += 1
+                continue
+            if not char:
+                raise RecordError(f"the entry is not closed with {self.closer!r}")
+            match = _FIELD_NAME.match(self.text, self.pos)
+            if not match:
+                raise RecordError(f"unexpected {char!r} where a field name should be")
+            name = match.group().lower()
+            self.pos = match.end()
+            self._skip_space()
+            if self._peek() != "=":
+                raise RecordError(f"field {name!r} has no '='")
+            self.pos += 1
+            value = self._value(name)
+            fields.setdefault(name, value)
+            self._skip_space()
+            if self._peek() not in (",", self.closer):
+                raise RecordError(f"field {name!r} is not followed by ',' or {self.closer!r}")
+
+
+def _split_names(value: str) -> list[str]:
+    """Split an author list on " and " outside braces ({Barnes and Noble} is one name)."""
+    names, depth, start, i = [], 0, 0, 0
+    while i < len(value):
+        char = value[i]
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+        elif depth == 0 and (match := _AND_WORD.match(value, i)):
+            names.append(value[start:i])
+            start = i = match.end()
+            continue
+        i += 1
+    names.append(value[start:])
+    out = []
+    for name in names:
+        name = latex_to_text(name)
+        if "," in name:
+            last, _, first = name.partition(",")
+            name = " ".join(f"{first} {last}".split())
+        if name and name.lower() != "others":
+            out.append(name)
+    return out
+
+
+def fields_to_paper(fields: dict[str, str], location: str) -> Paper:
+    """One parsed entry as a Paper."""
+    arxiv_id = arxiv_id_from(fields.get("arxiv") or fields.get("arxivid") or fields.get("eprint"))
+    for name in ("journal", "note", "howpublished", "url", "doi", "volume"):
+        arxiv_id = arxiv_id or arxiv_id_from(fields.get(name), in_text=True)
+    url = fields.get("url")
+    if not url and fields.get("doi") and not arxiv_id:
+        url = "https://doi.org/" + fields["doi"].strip()
+    published, year = parse_date(fields.get("date"))
+    if year is None:
+        _, year = parse_date(fields.get("year", "").strip())
+    return make_paper(
+        title=latex_to_text(fields.get("title", "")),
+        abstract=latex_to_text(fields.get("abstract", "")),
+        published=published,
+        year=year,
+        url=latex_to_text(url) if url else None,
+        arxiv_id=arxiv_id,
+        authors=_split_names(fields.get("author", "")),
+        source=location,
+    )
+
+
+def read_bibtex(path: Path) -> FileResult:
+    """Papers from a BibTeX file; entries without an abstract are kept, broken ones skipped."""
+    text = read_text(path)
+    starts = list(_ENTRY_START.finditer(text))
+    result = FileResult()
+    for index, start in enumerate(starts):
+        kind = start.group(1).lower()
+        if kind in _NOT_PAPERS:
+            continue
+        end = starts[index + 1].start() if index + 1 < len(starts) else len(text)
+        location = f"{path}:{text.count(chr(10), 0, start.start()) + 1}"
+        closer = "}" if start.group(2) == "{" else ")"
+        try:
+            fields = _Entry(text[start.start() : end], closer).parse()
+            result.papers.append(fields_to_paper(fields, location))
+        except RecordError as exc:
+            result.skipped.append(SkippedRecord(location, f"@{kind} entry skipped: {exc}"))
+    return result

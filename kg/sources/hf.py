@@ -1,0 +1,177 @@
+"""Hugging Face papers page, saved as text (format ``hf``).
+
+Such a dump is a run of papers, each a title line and an abstract line, optionally followed by
+a metadata block::
+
+    Self-Supervised Pre-Training with ... ECG Classification Performance
+    Accurate diagnosis of heart arrhythmias requires ...
+      • 2 authors          (or the submitting organisation, e.g. "adobe-research Adobe Research")
+    ·
+    Oct 2, 2024 12         (publication date, then the upvote count when there is one)
+
+around page chrome ("new", "Subscribe", "Daily Papers", "byAK and the research community", the
+page's own date such as "Apr 21"). Blank lines between them may or may not be there, and chrome
+may be glued onto the first title ("SubscribeKey-value memory in the brain").
+
+Dates without a year: the page omits the year for dates in the year it was saved, and writes it
+for every other year. So a yearless date gets the year after the latest year written anywhere in
+the same file (a page showing "Dec 26, 2025" was saved in 2026 or later; 2026 is the earliest
+year consistent with the page, and the likeliest). When the file writes no year at all, the
+year cannot be known and the paper gets no date.
+
+A title line not followed by an abstract is reported as skipped: it is either unknown page
+chrome or a paper the page shows without its text, and neither should become a node silently.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from kg.sources.base import MONTHS, FileResult, SkippedRecord, iso_date, make_paper, read_text
+
+#: whole lines of page chrome (compared case-sensitively, after stripping)
+CHROME_LINES = frozenset(
+    {
+        "new",
+        "Get trending papers in your email inbox!",
+        "Get trending papers in your email inbox once a day!",
+        "Subscribe",
+        "Daily Papers",
+        "byAK and the research community",
+    }
+)
+# Chrome that a text dump can glue onto the next line; "new" is left out because a real title
+# may start with those letters.
+_GLUED_CHROME = sorted((c for c in CHROME_LINES if c != "new"), key=len, reverse=True)
+
+_AUTHORS = re.compile(r"^[•·*\-]?\s*(\d+)\s+authors?$", re.IGNORECASE)
+_SEPARATOR = re.compile(r"^[·•]$")
+_DATE = re.compile(r"^([A-Z][a-z]{2,8})\.? (\d{1,2})(?:, (\d{4}))?(?: +(\d+))?$")
+_COUNT = re.compile(r"^\d+$")
+
+# The shortest abstract in the shared corpus is 455 characters and the longest title 174; a
+# "second line" shorter than this that does not end a sentence is another title, not an abstract.
+_SHORT_LINE = 200
+
+
+@dataclass
+class _Line:
+    number: int
+    kind: str  # text, authors, separator, date, count
+    text: str
+    count: int | None = None
+    month: int | None = None
+    day: int | None = None
+    year: int | None = None
+
+
+def _strip_glued_chrome(text: str) -> str:
+    changed = True
+    while changed:
+        changed = False
+        for chrome in _GLUED_CHROME:
+            rest = text[len(chrome) :]
+            if text.startswith(chrome) and rest and (rest[0].isupper() or rest[0].isdigit()):
+                text, changed = rest, True
+    return text
+
+
+def _classify(number: int, raw: str) -> _Line | None:
+    text = raw.strip()
+    if not text or text in CHROME_LINES:
+        return None
+    if match := _AUTHORS.match(text):
+        return _Line(number, "authors", text, count=int(match.group(1)))
+    if _SEPARATOR.match(text):
+        return _Line(number, "separator", text)
+    match = _DATE.match(text)
+    if match and match.group(1).lower() in MONTHS:
+        month_name, day, year, upvotes = match.groups()
+        return _Line(
+            number,
+            "date",
+            text,
+            count=int(upvotes) if upvotes else None,
+            month=MONTHS[month_name.lower()],
+            day=int(day),
+            year=int(year) if year else None,
+        )
+    if _COUNT.match(text):
+        return _Line(number, "count", text, count=int(text))
+    return _Line(number, "text", _strip_glued_chrome(text))
+
+
+def _is_title_like(text: str) -> bool:
+    return len(text) < _SHORT_LINE and not text.endswith(".")
+
+
+def read_hf(path: Path) -> FileResult:
+    """Papers from a saved Hugging Face papers page (see the module docstring for the rules)."""
+    lines = [line for n, raw in enumerate(read_text(path).splitlines(), 1) if (line := _classify(n, raw))]
+    years = [line.year for line in lines if line.kind == "date" and line.year]
+    page_year = max(years) + 1 if years else None
+
+    result = FileResult()
+    # one paper under construction: its title line, abstract and metadata
+    title: _Line | None = None
+    abstract: str | None = None
+    meta: dict[str, int | str | None] = {}
+
+    def finish() -> None:
+        nonlocal title, abstract, meta
+        if title is not None:
+            location = f"{path}:{title.number}"
+            if abstract is None:
+                result.skipped.append(
+                    SkippedRecord(location, f"line {title.text[:60]!r} has no abstract after it")
+                )
+            else:
+                result.papers.append(
+                    make_paper(
+                        title=title.text,
+                        abstract=abstract,
+                        published=meta.get("published"),
+                        year=meta.get("year"),
+                        author_count=meta.get("author_count"),  # type: ignore[arg-type]
+                        upvotes=meta.get("upvotes"),  # type: ignore[arg-type]
+                        source=location,
+                    )
+                )
+        title, abstract, meta = None, None, {}
+
+    for index, line in enumerate(lines):
+        following = lines[index + 1] if index + 1 < len(lines) else None
+        if line.kind == "text":
+            if title is not None and abstract is None and not _is_title_like(line.text):
+                abstract = line.text
+            elif (
+                title is not None
+                and abstract is not None
+                and following is not None
+                and following.kind == "separator"
+            ):
+                # the submitting organisation stands where the author count usually does
+                pass
+            else:
+                finish()
+                title = line
+        elif title is None or abstract is None:
+            # metadata-looking lines before the first paper are the page's own chrome
+            # (e.g. its date, "Apr 21"); ones between a title and its abstract cannot be placed
+            continue
+        elif line.kind == "authors":
+            meta["author_count"] = line.count
+        elif line.kind == "date":
+            year = line.year or page_year
+            assert line.month is not None and line.day is not None
+            if year is not None:
+                meta["published"] = iso_date(year, line.month, line.day)
+                meta["year"] = year
+            if line.count is not None:
+                meta["upvotes"] = line.count
+        elif line.kind == "count":
+            meta["upvotes"] = line.count
+    finish()
+    return result

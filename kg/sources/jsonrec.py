@@ -1,0 +1,126 @@
+"""JSON (``json``: a list of records or ``{"papers": [...]}``) and JSON Lines (``jsonl``).
+
+A record is an object with ``title`` and usually ``abstract`` (or ``summary``), and optionally
+``arxiv_id`` / ``id`` (an arXiv id or arxiv.org URL), ``published`` / ``date`` / ``year``,
+``url`` / ``link`` / ``links``, ``authors`` (names, or objects with ``name``) and ``upvotes``.
+Hugging Face API records, which nest the paper under ``"paper"``, are read too.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from kg.records import Paper
+from kg.sources.base import (
+    FileResult,
+    RecordError,
+    SkippedRecord,
+    SourceError,
+    arxiv_id_from,
+    make_paper,
+    read_text,
+    split_authors,
+    to_int,
+)
+
+
+def _first(record: dict[str, Any], *keys: str) -> Any:
+    for key in keys:
+        value = record.get(key)
+        if value not in (None, "", []):
+            return value
+    return None
+
+
+def _url(record: dict[str, Any]) -> str | None:
+    url = _first(record, "url", "link", "abs_url", "html_url")
+    if isinstance(url, str):
+        return url
+    links = record.get("links")
+    if isinstance(links, str):
+        return links
+    if isinstance(links, list):
+        hrefs: list[tuple[bool, str]] = []
+        for link in links:
+            if isinstance(link, str):
+                hrefs.append((False, link))
+            elif isinstance(link, dict) and isinstance(link.get("href"), str):
+                # the landing page ("alternate" in Atom terms) beats a PDF link
+                hrefs.append((link.get("rel") == "alternate", link["href"]))
+        if hrefs:
+            return sorted(hrefs, key=lambda item: not item[0])[0][1]
+    return None
+
+
+def record_to_paper(record: Any, location: str) -> Paper:
+    """One JSON record as a Paper; raises RecordError when it is not a usable record."""
+    if not isinstance(record, dict):
+        raise RecordError(f"expected an object with a title, found {type(record).__name__}")
+    if isinstance(record.get("paper"), dict):
+        # Hugging Face API shape: the paper's own fields nested under "paper"
+        record = {**record["paper"], **{k: v for k, v in record.items() if k != "paper"}}
+    url = _url(record)
+    arxiv_id = (
+        arxiv_id_from(_first(record, "arxiv_id", "arxivId", "arxiv"))
+        or arxiv_id_from(record.get("id"))
+        or arxiv_id_from(record.get("doi"))
+        or arxiv_id_from(url)
+    )
+    authors = split_authors(record.get("authors") or record.get("author"))
+    return make_paper(
+        title=record.get("title"),
+        abstract=_first(record, "abstract", "summary") or "",
+        published=_first(record, "published", "publishedAt", "published_date", "publication_date", "date"),
+        year=record.get("year"),
+        url=url,
+        arxiv_id=arxiv_id,
+        authors=authors,
+        author_count=to_int(record.get("author_count")),
+        upvotes=to_int(record.get("upvotes")),
+        source=location,
+    )
+
+
+def read_json(path: Path) -> FileResult:
+    """Papers from a JSON file holding a list of records or an object with a "papers" list."""
+    try:
+        data = json.loads(read_text(path))
+    except json.JSONDecodeError as exc:
+        raise SourceError(f"{path}:{exc.lineno}:{exc.colno} is not valid JSON ({exc.msg}).") from None
+    if isinstance(data, dict) and isinstance(data.get("papers"), list):
+        records = data["papers"]
+    elif isinstance(data, dict) and "title" in data:
+        records = [data]
+    elif isinstance(data, list):
+        records = data
+    else:
+        raise SourceError(f'{path} holds neither a list of paper records nor an object with a "papers" list.')
+    result = FileResult()
+    for number, record in enumerate(records, 1):
+        location = f"{path}#{number}"
+        try:
+            result.papers.append(record_to_paper(record, location))
+        except RecordError as exc:
+            result.skipped.append(SkippedRecord(location, str(exc)))
+    return result
+
+
+def read_jsonl(path: Path) -> FileResult:
+    """Papers from a JSON Lines file, one record per line; bad lines are skipped, not fatal."""
+    result = FileResult()
+    for number, line in enumerate(read_text(path).splitlines(), 1):
+        if not line.strip():
+            continue
+        location = f"{path}:{number}"
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            result.skipped.append(SkippedRecord(location, f"not valid JSON ({exc.msg} at column {exc.colno})"))
+            continue
+        try:
+            result.papers.append(record_to_paper(record, location))
+        except RecordError as exc:
+            result.skipped.append(SkippedRecord(location, str(exc)))
+    return result
