@@ -1,0 +1,246 @@
+"""``kg build`` and ``kg extract``: read papers, extract concepts, build and write the graph."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections import Counter
+from pathlib import Path
+
+import click
+
+from kg.cli import main
+from kg.records import CONCEPT_TYPES, ConceptIndex, Paper, PaperExtraction
+from kg.sources import FORMATS, ReadResult, SourceError, read_papers
+
+BUILD_EPILOG = """
+\b
+Examples:
+  kg build examples/sample                       # the bundled sample -> ./kg-out
+  kg build ../shared/corpus/hf-papers --out hf   # a folder of Hugging Face papers pages
+  kg build refs.bib arxiv.xml --out my-area      # several files, formats detected
+  kg build dump.txt --format hf                  # force the format
+  kg build papers/ --neo4j bolt://127.0.0.1:7687 # also load into Neo4j (KG_NEO4J_PASSWORD)
+
+\b
+Writes to --out: graph.html (open in a browser), graph.graphml (Gephi, Cytoscape),
+graph.json (networkx node-link), extractions.jsonl, concepts.json and neo4j/
+(CSV files + load.cypher for an empty Neo4j).
+"""
+
+EXTRACT_EPILOG = """
+\b
+Examples:
+  kg extract ../shared/corpus/hf-papers > extractions.jsonl
+  kg extract papers.jsonl --output out.jsonl
+  python ../shared/eval/score.py ../shared/eval/gold-dev.jsonl out.jsonl
+"""
+
+input_argument = click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+
+def format_option(*names: str):
+    return click.option(
+        *names,
+        "input_format",
+        type=click.Choice(FORMATS, case_sensitive=False),
+        default=None,
+        help="Input format for every file (default: detected per file: hf, json, jsonl, arxiv, bibtex, csv).",
+    )
+
+config_option = click.option(
+    "--pipeline",
+    "pipeline_config",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="A spaCy config for the extraction pipeline (default: the shipped pipelines/kg.cfg).",
+)
+batch_option = click.option(
+    "--nlp-batch-size", type=click.IntRange(1), default=64, show_default=True, help="Texts per nlp.pipe batch."
+)
+
+
+def read_inputs(inputs: tuple[Path, ...], input_format: str | None) -> ReadResult:
+    """Read every input or fail with one clear line; report skipped records on stderr."""
+    try:
+        result = read_papers(list(inputs), fmt=input_format)
+    except SourceError as err:
+        raise click.ClickException(str(err)) from None
+    for skipped in result.skipped:
+        click.echo(f"skipped {skipped.location}: {skipped.reason}", err=True)
+    if not result.papers:
+        raise click.ClickException("No papers found in " + ", ".join(str(p) for p in inputs) + ".")
+    return result
+
+
+def run_extraction(
+    papers: list[Paper], pipeline_config: Path | None, batch_size: int, label: str = "Extracting concepts"
+) -> list[PaperExtraction]:
+    # imported here: loading spaCy takes a second that --help should not pay
+    from kg.extraction import extract, load_pipeline
+
+    with _status("Loading the NLP pipeline"):
+        try:
+            nlp = load_pipeline(pipeline_config)
+        except (OSError, ValueError) as err:
+            raise click.ClickException(f"Cannot load the extraction pipeline: {err}") from None
+    with click.progressbar(length=len(papers), label=label, file=sys.stderr, show_pos=True) as bar:
+        return extract(papers, nlp, batch_size=batch_size, progress=bar.update)
+
+
+class _status:
+    """A one-line "doing X ... done" note on stderr around a step without a known length."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __enter__(self) -> None:
+        click.echo(f"{self.text} ...", err=True, nl=False)
+
+    def __exit__(self, exc_type, *_) -> None:
+        click.echo(" done" if exc_type is None else " failed", err=True)
+
+
+def ensure_writable(out: Path) -> None:
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / ".kg-write-test"
+        probe.write_text("", encoding="utf-8")
+        probe.unlink()
+    except OSError as err:
+        raise click.ClickException(f"Output directory {out} is not writable ({err.strerror}).") from None
+
+
+@main.command(epilog=EXTRACT_EPILOG)
+@input_argument
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["jsonl"]),
+    default="jsonl",
+    show_default=True,
+    help="Output format: the extraction contract of DESIGN.md, one JSON line per paper.",
+)
+@format_option("--input-format", "--from")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to this file instead of standard output.")
+@config_option
+@batch_option
+def extract(
+    inputs: tuple[Path, ...],
+    output_format: str,
+    input_format: str | None,
+    output: Path | None,
+    pipeline_config: Path | None,
+    nlp_batch_size: int,
+) -> None:
+    """Extract methods, datasets, metrics, tasks and code links from papers.
+
+    INPUTS are files or folders of paper records (Hugging Face papers pages, JSON / JSONL,
+    arXiv Atom XML, BibTeX, CSV). Prints one JSON line per paper.
+    """
+    result = read_inputs(inputs, input_format)
+    extractions = run_extraction(result.papers, pipeline_config, nlp_batch_size)
+    lines = (json.dumps(e.to_contract(), ensure_ascii=False) for e in extractions)
+    if output is None:
+        for line in lines:
+            click.echo(line)
+        return
+    from kg.sinks.files import atomic_write
+
+    try:
+        with atomic_write(output) as handle:
+            for line in lines:
+                handle.write(line + "\n")
+    except OSError as err:
+        raise click.ClickException(f"Cannot write {output}: {err.strerror}.") from None
+    click.echo(f"Wrote {len(extractions)} papers to {output}", err=True)
+
+
+@main.command(epilog=BUILD_EPILOG)
+@input_argument
+@format_option("--format", "--input-format", "--from")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("kg-out"),
+              show_default=True, help="Output directory.")
+@config_option
+@batch_option
+@click.option("--max-concepts", type=click.IntRange(10), default=300, show_default=True,
+              help="Concepts drawn in graph.html (the most important ones).")
+@click.option("--include-broad", is_flag=True, help="Keep broad concepts (deep learning, LLMs ...) in analytics and views.")
+@click.option("--neo4j", "neo4j_uri", envvar="KG_NEO4J_URI", default=None, metavar="URI",
+              help="Also load the graph into Neo4j at this Bolt URI [env KG_NEO4J_URI].")
+@click.option("--neo4j-user", envvar="KG_NEO4J_USER", default="neo4j", show_default=True,
+              help="Neo4j user [env KG_NEO4J_USER].")
+@click.option("--database", envvar="KG_NEO4J_DATABASE", default=None, help="Neo4j database (default: the server's).")
+@click.option("--batch-size", type=click.IntRange(1), default=1000, show_default=True,
+              help="Rows per UNWIND batch when loading Neo4j.")
+def build(
+    inputs: tuple[Path, ...],
+    input_format: str | None,
+    out: Path,
+    pipeline_config: Path | None,
+    nlp_batch_size: int,
+    max_concepts: int,
+    include_broad: bool,
+    neo4j_uri: str | None,
+    neo4j_user: str,
+    database: str | None,
+    batch_size: int,
+) -> None:
+    """Build the knowledge graph of papers and the concepts they share.
+
+    INPUTS are files or folders of paper records (Hugging Face papers pages, JSON / JSONL,
+    arXiv Atom XML, BibTeX with abstracts, CSV); folders are walked and duplicate papers merged.
+    """
+    from kg import analytics
+    from kg.concepts import canonicalise
+    from kg.graph import build_graph
+    from kg.sinks import files, html
+    from kg.sinks.neo4j_bundle import write_bundle
+
+    ensure_writable(out)
+    result = read_inputs(inputs, input_format)
+    extractions = run_extraction(result.papers, pipeline_config, nlp_batch_size)
+    with _status("Merging concepts and building the graph"):
+        index = canonicalise(extractions)
+        graph = build_graph(result.papers, index, {e.paper.id: e.repos for e in extractions})
+    with _status("Running analytics (PageRank, communities, co-occurrence, similar papers)"):
+        analytics.annotate(graph, include_broad=include_broad)
+    with _status(f"Writing outputs to {out}"):
+        try:
+            files.write_extractions(extractions, out / "extractions.jsonl")
+            files.write_concepts(index, out / "concepts.json")
+            files.write_graph_json(graph, out / "graph.json")
+            files.write_graphml(graph, out / "graph.graphml")
+            html.write_graph_html(graph, out / "graph.html", max_concepts=max_concepts, include_broad=include_broad)
+            write_bundle(graph, out / "neo4j")
+        except OSError as err:
+            raise click.ClickException(f"Cannot write to {out}: {err.strerror}.") from None
+    if neo4j_uri:
+        from kg.cli.neo4j import push_graph
+
+        push_graph(graph, neo4j_uri, neo4j_user, os.environ.get("KG_NEO4J_PASSWORD"), database, batch_size)
+    print_summary(result, index, out)
+
+
+def print_summary(result: ReadResult, index: ConceptIndex, out: Path) -> None:
+    """Papers read / skipped, concepts per type and the ten most shared concepts."""
+    click.echo("")
+    click.secho(f"Built the graph in {out}/", bold=True)
+    skipped = Counter(s.reason.split(":")[0] for s in result.skipped)
+    line = f"papers: {len(result.papers)} read from {len(result.files)} file(s)"
+    if result.duplicates_merged:
+        line += f", {result.duplicates_merged} duplicates merged"
+    line += f", {len(result.skipped)} skipped"
+    if skipped:
+        line += " (" + "; ".join(f"{n} x {reason}" for reason, n in skipped.most_common(3)) + ")"
+    click.echo(line)
+    per_type = Counter(c.type for c in index.concepts.values())
+    click.echo("concepts: " + ", ".join(f"{per_type[t]} {t}s" for t in CONCEPT_TYPES)
+               + f" ({sum(c.broad for c in index.concepts.values())} flagged broad)")
+    top = sorted((c for c in index.concepts.values() if not c.broad), key=lambda c: (-c.paper_count, c.name))[:10]
+    if top:
+        click.echo("most shared concepts:")
+        for concept in top:
+            click.echo(f"  {concept.paper_count:4d} papers  {concept.name} ({concept.type})")
+    click.echo(f"open {out / 'graph.html'} in a browser")

@@ -1,0 +1,173 @@
+"""Canonicalisation: one concept node per real concept across the corpus.
+
+Surface forms merge when they normalise to the same key (case, hyphens, spelling variants, a
+regular plural: :func:`kg.text.concept_key`), when a paper defines one as the acronym of the other
+("Joint-Embedding Predictive Architecture (JEPA)"), or when the shipped gazetteer lists them as
+aliases ("ViT" = "Vision Transformer"). An acronym that stands for different long forms in
+different papers ("MAE") merges with none of them but its dominant one. Every merge keeps its
+reason, which ``kg concepts --explain`` shows.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import replace
+
+from kg.lexicon import Lexicon, load_lexicon
+from kg.records import CONCEPT_TYPES, Concept, ConceptIndex, ConceptLink, Mention, PaperExtraction
+from kg.text import acronym_singular, concept_key, is_acronym
+
+RELATION_OF_TYPE = {"dataset": "EVALUATES_ON", "metric": "REPORTS", "task": "ADDRESSES"}
+#: an acronym follows one long form when that long form has at least this share of its uses
+ACRONYM_DOMINANCE = 0.66
+
+
+class _UnionFind:
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def find(self, item: str) -> str:
+        self.parent.setdefault(item, item)
+        while self.parent[item] != item:
+            self.parent[item] = self.parent[self.parent[item]]
+            item = self.parent[item]
+        return item
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def relation_for(mention: Mention) -> str:
+    if mention.type == "method":
+        return "PROPOSES" if mention.proposed else "USES"
+    return RELATION_OF_TYPE[mention.type]
+
+
+def _forms(mention: Mention) -> tuple[list[str], list[str]]:
+    """(long forms, acronyms) among a mention's name and aliases."""
+    longs, shorts = [], []
+    for form in [mention.name, *mention.aliases]:
+        (shorts if is_acronym(form) else longs).append(form)
+    return longs, shorts
+
+
+def canonicalise(extractions: Iterable[PaperExtraction], lexicon: Lexicon | None = None) -> ConceptIndex:
+    """Merge the mentions of all papers into canonical concepts and paper -> concept links."""
+    lexicon = lexicon or load_lexicon()
+    gazetteer = lexicon.by_key()
+    extractions = list(extractions)
+
+    # 1. the type of each normalised form: the gazetteer's, else the papers' majority
+    type_votes: dict[str, Counter[str]] = defaultdict(Counter)
+    for extraction in extractions:
+        for mention in extraction.mentions:
+            for form in [mention.name, *mention.aliases]:
+                type_votes[concept_key(acronym_singular(form))][mention.type] += 1
+
+    def type_of(key: str, fallback: str) -> str:
+        for concept_type in CONCEPT_TYPES:
+            if (concept_type, key) in gazetteer:
+                return concept_type
+        votes = type_votes.get(key)
+        return votes.most_common(1)[0][0] if votes else fallback
+
+    # 2. union long forms of one mention; remember which long forms each acronym stood for
+    forest = _UnionFind()
+    reasons: dict[str, str] = {}
+    acronym_uses: dict[str, Counter[str]] = defaultdict(Counter)
+    mention_keys: list[tuple[PaperExtraction, Mention, str, list[str]]] = []
+    for extraction in extractions:
+        for mention in extraction.mentions:
+            longs, shorts = _forms(mention)
+            head = concept_key(mention.name if not is_acronym(mention.name) else (longs or [mention.name])[0])
+            concept_type = type_of(head, mention.type)
+            node = f"{concept_type}|{head}"
+            forest.find(node)
+            for form in longs:
+                other = f"{concept_type}|{concept_key(form)}"
+                if other != node:
+                    forest.union(node, other)
+                    reasons.setdefault(form, f"variant of '{mention.name}' in paper {extraction.paper.id}")
+            short_keys = []
+            for form in shorts:
+                short_key = f"{concept_type}|{concept_key(acronym_singular(form))}"
+                short_keys.append(short_key)
+                if longs:
+                    acronym_uses[short_key][node] += 1
+                    reasons.setdefault(form, f"acronym defined in paper {extraction.paper.id}")
+            mention_keys.append((extraction, mention, node, short_keys))
+
+    # 3. gazetteer aliases join their canonical entry
+    for node in list(forest.parent):
+        concept_type, key = node.split("|", 1)
+        entry = gazetteer.get((concept_type, key))
+        if entry is not None:
+            canonical = f"{concept_type}|{concept_key(entry.name)}"
+            if canonical != node:
+                forest.union(node, canonical)
+            for form in entry.forms:
+                reasons.setdefault(form, "alias in the shipped gazetteer")
+
+    # 4. an acronym joins its dominant long form only
+    for short_key, uses in acronym_uses.items():
+        roots = Counter()
+        for node, count in uses.items():
+            roots[forest.find(node)] += count
+        root, count = roots.most_common(1)[0]
+        if count / sum(roots.values()) >= ACRONYM_DOMINANCE:
+            forest.union(short_key, root)
+
+    # 5. concepts and links
+    members: dict[str, list[tuple[PaperExtraction, Mention]]] = defaultdict(list)
+    for extraction, mention, node, _ in mention_keys:
+        members[forest.find(node)].append((extraction, mention))
+    nodes_of: dict[str, list[str]] = defaultdict(list)
+    for node in forest.parent:
+        nodes_of[forest.find(node)].append(node)
+    index = ConceptIndex()
+    link_at: dict[tuple[str, str], ConceptLink] = {}
+    for root, uses in members.items():
+        concept_type = root.split("|", 1)[0]
+        entry = next(
+            (gazetteer[(concept_type, node.split("|", 1)[1])] for node in sorted(nodes_of[root])
+             if (concept_type, node.split("|", 1)[1]) in gazetteer),
+            None,
+        )
+        surfaces: Counter[str] = Counter()
+        for _, mention in uses:
+            surfaces[mention.name] += 2
+            for alias in mention.aliases:
+                surfaces[alias] += 1
+        long_names = [s for s, _ in surfaces.most_common() if not is_acronym(s)]
+        name = entry.name if entry else (long_names[0] if long_names else surfaces.most_common(1)[0][0])
+        concept_id = f"{concept_type}:{concept_key(name)}"
+        concept = index.concepts.get(concept_id)
+        if concept is None:
+            concept = Concept(id=concept_id, type=concept_type, name=name)
+            index.concepts[concept_id] = concept
+        for surface in surfaces:
+            if surface != concept.name and surface not in concept.aliases:
+                concept.aliases.append(surface)
+                same = concept_key(surface) == concept_key(name)
+                concept.merged[surface] = "same normalised form" if same else reasons.get(surface, "variant")
+        for extraction, mention in uses:
+            concept.broad = concept.broad or mention.broad or bool(entry and entry.broad)
+            paper_id = extraction.paper.id
+            if paper_id not in concept.paper_ids:
+                concept.paper_ids.append(paper_id)
+            relation = relation_for(replace(mention, type=concept_type))
+            link = link_at.get((paper_id, concept_id))
+            if link is None:
+                link = ConceptLink(paper_id, concept_id, relation, mention.evidence, mention.confidence, mention.value)
+                link_at[(paper_id, concept_id)] = link
+                index.links.append(link)
+                continue
+            if relation == "PROPOSES":
+                link.relation = relation
+            if mention.confidence > link.confidence:
+                link.confidence, link.evidence = mention.confidence, mention.evidence
+            link.value = link.value or mention.value
+    return index

@@ -1,0 +1,246 @@
+"""Resolve candidate spans into one typed :class:`~kg.records.Mention` per concept per paper.
+
+Candidates come from the gazetteer, the SciERC-trained NER, the rule patterns and acronym
+definitions. Overlapping candidates are settled by source priority then length; short forms are
+folded into their long forms; generic phrases are dropped. The result is ``doc._.mentions``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from kg.extraction.gazetteer import SPANS_KEY as GAZETTEER_KEY
+from kg.extraction.patterns import SPANS_KEY as RULES_KEY
+from kg.extraction.patterns import clean_span
+from kg.lexicon import GazetteerEntry, Lexicon, load_lexicon
+from kg.records import Mention
+from kg.text import acronym_singular, concept_key, is_acronym
+
+#: NER labels of the SciERC component -> concept types ("Material" needs a name to be a dataset)
+NER_TYPES = {"Method": "method", "Task": "task", "Metric": "metric", "Material": "dataset"}
+#: priority and confidence of each candidate source (lower rank wins an overlap)
+SOURCE_RANK = {"gazetteer": 0, "title": 1, "definition": 2, "proposed": 3, "ner": 4, "head": 5, "name": 6, "alias": 7}
+SOURCE_CONFIDENCE = {
+    "gazetteer": 0.9, "title": 0.85, "definition": 0.7, "proposed": 0.75,
+    "ner": 0.6, "head": 0.55, "name": 0.5, "alias": 0.7,
+}
+_NUMBER = re.compile(r"^\d+(?:[.,]\d+)?%?$")
+MAX_TOKENS = 8
+
+
+@dataclass
+class Candidate:
+    start: int
+    end: int
+    type: str
+    source: str
+    canonical: str | None = None  # canonical name when known (gazetteer, acronym long form)
+    broad: bool = False
+    proposed: bool = False
+
+    @property
+    def rank(self) -> tuple[int, int]:
+        return (SOURCE_RANK[self.source], -(self.end - self.start))
+
+
+@dataclass
+class _Group:
+    type: str
+    name: str
+    surfaces: dict[str, None] = field(default_factory=dict)
+    sources: dict[str, None] = field(default_factory=dict)
+    broad: bool = False
+    proposed: bool = False
+    first: Span | None = None
+    confidence: float = 0.0
+
+
+def metric_value(span: Span) -> str | None:
+    """The number reported for a metric in its sentence: "AUC of 0.945", "70.4% top-1 accuracy"."""
+    sent = span.sent
+    after = [t for t in span.doc[span.end : min(span.end + 5, sent.end)]]
+    before = [t for t in span.doc[max(sent.start, span.start - 3) : span.start]][::-1]
+    for tokens in (after, before):
+        for i, token in enumerate(tokens):
+            if token.text in (".", ";") or (tokens is after and token.pos_ == "VERB"):
+                break
+            if _NUMBER.match(token.text) and not re.match(r"^(19|20)\d\d$", token.text):
+                value = token.text
+                following = token.doc[token.i + 1] if token.i + 1 < len(token.doc) else None
+                if following is not None and following.text == "%" and not value.endswith("%"):
+                    value += "%"
+                return value
+    return None
+
+
+def _is_named(span: Span) -> bool:
+    return any(t.text[:1].isupper() or any(c.isdigit() for c in t.text) for t in span)
+
+
+class MentionResolver:
+    """Turns the candidates of earlier components into ``doc._.mentions`` (list of Mention)."""
+
+    def __init__(self, lexicon: Lexicon, min_confidence: float, ner_labels: dict[str, str]) -> None:
+        self.lexicon = lexicon
+        self.min_confidence = min_confidence
+        self.ner_labels = ner_labels
+        self.gazetteer = lexicon.by_key()
+
+    # -- candidates -------------------------------------------------------------------------
+    def _gazetteer_entry(self, concept_type: str | None, text: str) -> GazetteerEntry | None:
+        key = concept_key(text)
+        if concept_type:
+            return self.gazetteer.get((concept_type, key))
+        for t in ("method", "dataset", "metric", "task"):
+            if (t, key) in self.gazetteer:
+                return self.gazetteer[(t, key)]
+        return None
+
+    def candidates(self, doc: Doc) -> list[Candidate]:
+        found: list[Candidate] = []
+        for span in doc.spans.get(GAZETTEER_KEY, []):
+            entry = self._gazetteer_entry(span.label_, span.id_)
+            found.append(
+                Candidate(span.start, span.end, span.label_, "gazetteer", span.id_, bool(entry and entry.broad))
+            )
+        for ent in doc.ents:
+            concept_type = self.ner_labels.get(ent.label_)
+            span = clean_span(ent)
+            if concept_type is None or span is None:
+                continue
+            if concept_type == "dataset" and not _is_named(span):
+                continue  # "images", "EEG data": a modality, not a dataset
+            found.append(Candidate(span.start, span.end, concept_type, "ner"))
+        for span in doc.spans.get(RULES_KEY, []):
+            found.append(
+                Candidate(span.start, span.end, span.label_, span.id_, proposed=span.id_ in ("title", "proposed"))
+            )
+        found.extend(self._definitions(doc, found))
+        return found
+
+    def _definitions(self, doc: Doc, found: list[Candidate]) -> list[Candidate]:
+        """Typed long forms of acronym definitions, and every later use of their short form."""
+        extra: list[Candidate] = []
+        abbreviations = doc._.abbreviations if Doc.has_extension("abbreviations") else None
+        for abbreviation in abbreviations or []:
+            long_form, short = abbreviation.long_form, abbreviation.short_form
+            long_span = clean_span(long_form) or long_form
+            entry = self._gazetteer_entry(None, long_span.text) or self._gazetteer_entry(
+                None, acronym_singular(short.text)
+            )
+            concept_type = entry.type if entry else None
+            proposed = False
+            if concept_type is None:
+                overlapping = [
+                    c for c in found
+                    if c.start < long_span.end and long_span.start < c.end and c.source != "name"
+                ] + [c for c in found if c.start == short.start and c.source in ("title", "proposed")]
+                overlapping.sort(key=lambda c: c.rank)
+                if overlapping:
+                    concept_type = overlapping[0].type
+                    proposed = any(c.proposed for c in overlapping)
+                elif any(t.text[:1].isupper() for t in long_span[1:]) or long_span[-1].text[:1].isupper():
+                    concept_type = "method"  # a capitalised coined long form names a method
+            if concept_type is None:
+                continue
+            canonical = entry.name if entry else long_span.text
+            broad = bool(entry and entry.broad)
+            extra.append(
+                Candidate(long_span.start, long_span.end, concept_type, "definition", canonical, broad, proposed)
+            )
+            short_forms = {short.text, acronym_singular(short.text), acronym_singular(short.text) + "s"}
+            for token in doc:
+                if token.text in short_forms or (
+                    token.text.endswith("'s") and token.text[:-2] in short_forms
+                ):
+                    extra.append(
+                        Candidate(token.i, token.i + 1, concept_type, "alias", canonical, broad, proposed)
+                    )
+        return extra
+
+    # -- resolution -------------------------------------------------------------------------
+    def resolve(self, doc: Doc) -> list[Mention]:
+        taken = [False] * len(doc)
+        groups: dict[tuple[str, str], _Group] = {}
+        for cand in sorted(self.candidates(doc), key=lambda c: (c.rank, c.start)):
+            if any(taken[cand.start : cand.end]):
+                continue
+            span = doc[cand.start : cand.end]
+            text = span.text
+            if len(span) > MAX_TOKENS or not any(ch.isalpha() for ch in text):
+                continue
+            if self.lexicon.is_generic(text) and cand.source not in ("gazetteer", "title"):
+                continue
+            if cand.source != "gazetteer":
+                entry = self._gazetteer_entry(cand.type, text)
+                if entry is not None:
+                    cand.canonical, cand.broad = entry.name, entry.broad
+            name = cand.canonical or text
+            if is_acronym(name):
+                name = acronym_singular(name)
+            key = (cand.type, concept_key(name))
+            group = groups.get(key)
+            if group is None:
+                # an alias of a concept already found under another type keeps that type
+                same_name = [g for (t, k), g in groups.items() if k == key[1]]
+                group = same_name[0] if same_name else _Group(type=cand.type, name=name, first=span)
+                groups[(group.type, key[1])] = group
+            for i in range(cand.start, cand.end):
+                taken[i] = True
+            group.surfaces.setdefault(text, None)
+            group.sources.setdefault(cand.source, None)
+            group.broad = group.broad or cand.broad
+            group.proposed = group.proposed or cand.proposed
+            group.confidence = max(group.confidence, SOURCE_CONFIDENCE[cand.source])
+            if group.first is None or span.start < group.first.start:
+                group.first = span
+        mentions = []
+        seen: set[int] = set()
+        for group in groups.values():
+            if id(group) in seen:
+                continue
+            seen.add(id(group))
+            confidence = min(1.0, group.confidence + 0.05 * (len(group.sources) - 1))
+            if confidence < self.min_confidence:
+                continue
+            first = group.first
+            mentions.append(
+                Mention(
+                    type=group.type,
+                    name=group.name,
+                    aliases=[s for s in group.surfaces if s != group.name],
+                    proposed=group.proposed and group.type == "method",
+                    broad=group.broad,
+                    value=metric_value(first) if group.type == "metric" and first is not None else None,
+                    evidence=first.sent.text.strip() if first is not None else "",
+                    confidence=confidence,
+                    sources=list(group.sources),
+                )
+            )
+        mentions.sort(key=lambda m: (m.type, -m.confidence, m.name.lower()))
+        return mentions
+
+
+@Language.factory(
+    "kg_mentions",
+    default_config={"lexicon_dir": None, "min_confidence": 0.5, "ner_labels": NER_TYPES},
+)
+def make_mention_resolver(
+    nlp: Language, name: str, lexicon_dir: str | None, min_confidence: float, ner_labels: dict[str, str]
+) -> "MentionComponent":
+    return MentionComponent(MentionResolver(load_lexicon(lexicon_dir), min_confidence, dict(ner_labels)))
+
+
+class MentionComponent:
+    def __init__(self, resolver: MentionResolver) -> None:
+        self.resolver = resolver
+        if not Doc.has_extension("mentions"):
+            Doc.set_extension("mentions", default=None)
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.mentions = self.resolver.resolve(doc)
+        return doc

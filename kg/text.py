@@ -1,0 +1,90 @@
+"""Surface-form normalisation shared by extraction and canonicalisation.
+
+Two surface forms denote the same concept when their :func:`concept_key` is equal: case,
+hyphens, spelling variants ("pretraining" / "pre-training", "modelling" / "modeling") and a
+regular plural on the last word do not matter.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from importlib import resources
+
+# Prefixes written solid, hyphenated or spaced ("pre-training", "pretraining", "pre training").
+_SOLID_PREFIXES = ("pre", "post", "multi", "non", "co", "re", "semi", "sub", "inter", "intra", "fine")
+_PREFIX_RE = re.compile(r"\b(" + "|".join(_SOLID_PREFIXES) + r") (?=[a-z])")
+# Plural endings that must not be cut ("loss", "analysis", "bias", "class", "news").
+_KEEP_S = ("ss", "us", "is", "ics", "as")
+
+
+@lru_cache(maxsize=1)
+def spelling_variants() -> dict[str, str]:
+    """``variant -> canonical`` word spellings from ``pipelines/lexicon/spelling.tsv``."""
+    table: dict[str, str] = {}
+    path = resources.files("kg.pipelines").joinpath("lexicon/spelling.tsv")
+    if not path.is_file():
+        return table
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        parts = line.split("\t")
+        if len(parts) >= 2 and parts[0].strip() and parts[1].strip():
+            variant, canonical = parts[0].strip().lower(), parts[1].strip().lower()
+            table[_basic(variant)] = _basic(canonical)
+    return table
+
+
+def _basic(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).lower().strip()
+    text = re.sub(r"[-_/–—‐]", " ", text)
+    text = re.sub(r"[^\w\s+#.]", "", text)
+    text = re.sub(r"(?<!\d)\.(?!\d)", "", text)
+    return " ".join(text.split())
+
+
+def singular(word: str) -> str:
+    """Cut a regular English plural ending off one word ("autoencoders" -> "autoencoder")."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(_KEEP_S):
+        return word[:-1]
+    return word
+
+
+@lru_cache(maxsize=65536)
+def concept_key(surface: str) -> str:
+    """Normalised key of a surface form; equal keys mean the same concept name."""
+    text = _basic(surface)
+    words = text.split()
+    if words and words[0] in ("the", "a", "an"):
+        words = words[1:]
+    if not words:
+        return ""
+    words[-1] = singular(words[-1])
+    text = " ".join(words)
+    variants = spelling_variants()
+    if variants:
+        text = " ".join(variants.get(w, w) for w in text.split())
+        for variant, canonical in variants.items():
+            if " " in variant and variant in text:
+                text = re.sub(rf"\b{re.escape(variant)}\b", canonical, text)
+    text = _PREFIX_RE.sub(r"\1", text)
+    return text
+
+
+def is_acronym(text: str) -> bool:
+    """Short forms such as "SAE", "ViT", "JEPA", "GPT-4", "SAEs" (at least two capitals)."""
+    stripped = text.strip()
+    if not 2 <= len(stripped) <= 12 or " " in stripped:
+        return False
+    capitals = sum(ch.isupper() for ch in stripped)
+    return capitals >= 2 and stripped[0].isalnum()
+
+
+def acronym_singular(text: str) -> str:
+    """"SAEs" -> "SAE", "LLMs" -> "LLM"; other text unchanged."""
+    if len(text) > 2 and text.endswith("s") and text[-2].isupper():
+        return text[:-1]
+    return text
