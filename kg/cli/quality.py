@@ -1,0 +1,141 @@
+"""``kg eval`` and ``kg concepts``: measure the extractor and inspect the merged concepts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from kg.cli import main
+from kg.cli.build import batch_option, config_option, format_option, read_inputs, run_extraction
+from kg.records import CONCEPT_TYPES
+
+EVAL_EPILOG = """
+\b
+Examples:
+  kg eval ../shared/eval/gold-dev.jsonl ../shared/corpus/hf-papers
+  kg eval my-gold.jsonl my-papers.jsonl --errors 30
+  kg eval gold.jsonl --pred extractions.jsonl      # score a file kg extract wrote earlier
+"""
+
+CONCEPTS_EPILOG = """
+\b
+Examples:
+  kg concepts                          # every concept of ./kg-out, most shared first
+  kg concepts --type method --min-papers 3
+  kg concepts --explain "sparse autoencoder"   # which surface forms merged, and why
+"""
+
+
+@main.command("eval", epilog=EVAL_EPILOG)
+@click.argument("gold", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--pred", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Score this extraction JSONL instead of extracting from INPUTS.")
+@click.option("--errors", "n_errors", type=click.IntRange(0), default=15, show_default=True,
+              help="How many of the most frequent misses and false positives to list.")
+@format_option("--input-format", "--from")
+@config_option
+@batch_option
+def eval_command(
+    gold: Path,
+    inputs: tuple[Path, ...],
+    pred: Path | None,
+    n_errors: int,
+    input_format: str | None,
+    pipeline_config: Path | None,
+    nlp_batch_size: int,
+) -> None:
+    """Score the extractor against GOLD (JSONL in the extraction contract's shape).
+
+    Papers are paired by normalised title, so INPUTS must contain the gold papers' titles and
+    abstracts. Prints precision, recall and F1 per type, then the worst misses and false
+    positives with their evidence sentences.
+    """
+    from kg.evaluation import evaluate, read_jsonl, title_key, worst_errors
+
+    try:
+        gold_records = read_jsonl(gold)
+        if pred is not None:
+            predictions = read_jsonl(pred)
+        elif inputs:
+            papers = [p for p in read_inputs(inputs, input_format).papers]
+            wanted = set(gold_records)
+            papers = [p for p in papers if title_key({"title": p.title}) in wanted]
+            if not papers:
+                raise click.ClickException("None of the gold papers' titles is among the INPUTS.")
+            extractions = run_extraction(papers, pipeline_config, nlp_batch_size)
+            predictions = {title_key(r): r for r in (e.to_contract() for e in extractions)}
+        else:
+            raise click.ClickException("Give INPUTS to extract from, or --pred FILE to score.")
+    except ValueError as err:
+        raise click.ClickException(str(err)) from None
+    report = evaluate(gold_records, predictions)
+    click.echo(f"{'type':<10} {'P':>6} {'R':>6} {'F1':>6} {'tp':>5} {'fp':>5} {'fn':>5}")
+    for name, c in report.rows.items():
+        click.echo(f"{name:<10} {c.precision:6.3f} {c.recall:6.3f} {c.f1:6.3f} {c.tp:5d} {c.fp:5d} {c.fn:5d}")
+    click.echo(f"papers: {report.papers_gold} gold, {report.papers_found} found in predictions")
+    for kind in ("miss", "false positive"):
+        worst = worst_errors(report, kind, n_errors)
+        if not worst:
+            continue
+        click.secho(f"\nmost frequent {kind}es:" if kind == "miss" else f"\nmost frequent {kind}s:", bold=True)
+        for case, count in worst:
+            click.echo(f"  {count:3d} x {case.type[:-1]:<7} {case.name!r}   e.g. in '{case.title[:60]}'")
+            if case.evidence:
+                click.echo(f"        evidence: {case.evidence[:150]}")
+
+
+@main.command(epilog=CONCEPTS_EPILOG)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("kg-out"),
+              show_default=True, help="A directory written by kg build.")
+@click.option("--type", "concept_type", type=click.Choice(CONCEPT_TYPES), default=None, help="Only this type.")
+@click.option("--min-papers", type=click.IntRange(1), default=1, show_default=True,
+              help="Only concepts linked to at least this many papers.")
+@click.option("--include-broad/--no-broad", default=True, show_default=True,
+              help="List concepts flagged broad (marked [broad]).")
+@click.option("--explain", metavar="NAME", default=None,
+              help="Show which surface forms were merged into the concept NAME, and why.")
+@click.option("--limit", type=click.IntRange(1), default=50, show_default=True, help="At most this many rows.")
+def concepts(
+    out: Path, concept_type: str | None, min_papers: int, include_broad: bool, explain: str | None, limit: int
+) -> None:
+    """List the canonical concepts of a built graph with their aliases and paper counts."""
+    from kg.text import concept_key
+
+    path = out / "concepts.json"
+    try:
+        rows = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise click.ClickException(f"{path} not found: run `kg build INPUT --out {out}` first.") from None
+    except (OSError, ValueError) as err:
+        raise click.ClickException(f"Cannot read {path}: {err}") from None
+    if explain:
+        key = concept_key(explain)
+        found = [r for r in rows if concept_key(r["name"]) == key or key in {concept_key(a) for a in r["aliases"]}]
+        if not found:
+            raise click.ClickException(f"No concept named {explain!r} in {path}.")
+        for row in found:
+            click.secho(f"{row['name']} ({row['type']}, {row['paper_count']} papers, id {row['id']})", bold=True)
+            if row.get("broad"):
+                click.echo("  flagged broad: left out of analytics and views by default")
+            if not row["merged"]:
+                click.echo("  no other surface form merged")
+            for surface, reason in row["merged"].items():
+                click.echo(f"  {surface!r:<40} {reason}")
+        return
+    shown = 0
+    for row in rows:
+        if concept_type and row["type"] != concept_type:
+            continue
+        if row["paper_count"] < min_papers or (row.get("broad") and not include_broad):
+            continue
+        aliases = ", ".join(row["aliases"][:6]) + (" ..." if len(row["aliases"]) > 6 else "")
+        flag = " [broad]" if row.get("broad") else ""
+        click.echo(f"{row['paper_count']:4d}  {row['type']:<8} {row['name']}{flag}" + (f"  = {aliases}" if aliases else ""))
+        shown += 1
+        if shown >= limit:
+            break
+    if not shown:
+        click.echo("no concept matches these filters")
