@@ -70,12 +70,23 @@ _ESCAPED = {"&": "&", "%": "%", "$": "$", "#": "#", "_": "_", "{": "\x01", "}": 
 _SYMBOL_ACCENT = re.compile(r"\\(['`^\"~=.])\s*(?:\{\s*(\\?[A-Za-z])\s*\}|(\\?[A-Za-z]))")
 _LETTER_ACCENT = re.compile(r"\\([uvHckr])(?:\s*\{\s*(\\?[A-Za-z])\s*\}|\s+([A-Za-z]))")
 _SPECIAL_LETTER = re.compile(r"\\(ss|ae|AE|oe|OE|aa|AA|o|O|l|L|i|j)(?![A-Za-z])(?:\{\})?\s?")
-_COMMAND = re.compile(r"\\[A-Za-z]+\*?\s*")
+_WRAPPER = re.compile(r"\\[A-Za-z]+\*?\s*(?=\{[^}])")
+_COMMAND = re.compile(r"\\([A-Za-z]+)\*?\s?")
 
 
 def _dotless(letter: str) -> str:
     # an accent on \i or \j means the plain letter underneath
     return {"\\i": "i", "\\j": "j"}.get(letter, letter.lstrip("\\"))
+
+
+def _command_text(match: re.Match[str]) -> str:
+    """A bare command as text: Greek letters as themselves (\\alpha -> α), others by name (\\LaTeX)."""
+    name = match.group(1)
+    case = "CAPITAL" if name[0].isupper() else "SMALL"
+    try:
+        return unicodedata.lookup(f"GREEK {case} LETTER {name.upper()}")
+    except KeyError:
+        return name
 
 
 def latex_to_text(value: str) -> str:
@@ -85,7 +96,8 @@ def latex_to_text(value: str) -> str:
     text = _LETTER_ACCENT.sub(lambda m: _dotless(m.group(2) or m.group(3)) + _ACCENTS[m.group(1)], text)
     text = _SPECIAL_LETTER.sub(lambda m: _LETTERS[m.group(1)], text)
     # \emph{x}, \textbf{x}, \url{x}: keep the argument, lose the command
-    text = _COMMAND.sub("", text)
+    text = _WRAPPER.sub("", text)
+    text = _COMMAND.sub(_command_text, text)
     text = text.replace("$", "").replace("{", "").replace("}", "")
     text = text.replace("~", " ").replace("``", "\u201c").replace("''", "\u201d")
     text = text.replace("\x01", "{").replace("\x02", "}")
