@@ -182,6 +182,7 @@ def test_bibtex_entries_latex_and_broken_entries():
         (r"\emph{Deep} {N}etworks: 50\% $\alpha$~test", "Deep Networks: 50% α test"),
         (r"\{braces\} and \& kept", "{braces} and & kept"),
         (r"\LaTeX{} and \Delta-rules", "LaTeX and Δ-rules"),
+        (r"Image--Text---Audio", "Image–Text—Audio"),
     ],
 )
 def test_latex_to_text(latex, text):
@@ -308,7 +309,8 @@ def test_directory_walk_is_sorted_recursive_and_skips_hidden():
     # merged with the BibTeX record, which brought the arXiv id, author and year
     assert (two.arxiv_id, two.id, two.authors, two.year) == ("2407.00002", "2407.00002", ["Kim Imaginary"], 2022)
     assert result.duplicates_merged == 1
-    assert skipped_at(result) == {str(tree / "README.md"): "not a paper file in a known format; passed over"}
+    assert result.skipped == []
+    assert result.ignored == [str(tree / "README.md")]
     assert len(messages) == 2 and messages[0].startswith(str(tree / "a.jsonl"))
 
 
@@ -412,3 +414,43 @@ def test_real_corpus_has_every_gold_title(corpus_result):
     gold = [json.loads(line)["title"] for line in GOLD.read_text(encoding="utf-8").splitlines() if line.strip()]
     assert len(gold) == 60
     assert [t for t in gold if t not in titles] == []
+
+
+# ----------------------------------------------------------------------------- the bundled sample
+
+SAMPLE = REPO / "examples" / "sample"
+
+
+def test_sample_reads_cleanly_and_shares_concepts():
+    result = read_papers([SAMPLE])
+    assert len(result.papers) == 12
+    assert result.duplicates_merged == 1
+    assert result.skipped == []
+    assert result.ignored == [str(SAMPLE / "README.md")]
+    assert len({p.id for p in result.papers}) == 12
+    shared = by_title(result)["Sparse Autoencoders Find Shared Features Across Vision Transformers"]
+    assert shared.abstract and shared.authors and shared.year == 2024  # one record each brought a part
+    texts = [p.text for p in result.papers]
+
+    def papers_with(phrase: str) -> int:
+        return sum(phrase.lower() in text.lower() for text in texts)
+
+    assert papers_with("JEPA") >= 3
+    assert papers_with("sparse autoencoder") >= 3
+    assert papers_with("contrastive loss") >= 3
+    assert papers_with("ImageNet") >= 3
+    assert papers_with("AUC of 0.") >= 3
+    assert papers_with("https://github.com/") >= 2
+
+
+def test_sample_text_is_not_taken_from_the_corpus():
+    if not CORPUS.is_dir():
+        pytest.skip(f"the shared corpus is not at {CORPUS}")
+
+    def shingles(text: str, n: int = 8) -> set[tuple[str, ...]]:
+        words = normalise_title(text).split()
+        return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
+
+    corpus = set().union(*(shingles(p.text) for p in read_papers([CORPUS]).papers))
+    for paper in read_papers([SAMPLE]).papers:
+        assert not shingles(paper.text) & corpus, paper.title

@@ -85,6 +85,8 @@ class ReadResult:
     skipped: list[SkippedRecord] = field(default_factory=list)
     duplicates_merged: int = 0
     files: list[str] = field(default_factory=list)
+    #: files met while walking a directory that are in no known format (a README, say)
+    ignored: list[str] = field(default_factory=list)
 
 
 def _sniff(head: str) -> str | None:
@@ -200,8 +202,9 @@ def read_papers(
     ----------
     inputs
         Files and directories. Directories are walked recursively in sorted order, skipping
-        hidden files and folders; a file there whose format cannot be told is reported as
-        skipped rather than failing the run (a README next to the data is fine).
+        hidden files and folders; a file there whose format cannot be told is listed in
+        ``ignored`` rather than failing the run (a README next to the data is fine).
+        ``fmt``, when given, applies to every file found.
     fmt
         One of :data:`FORMATS` for every file, overriding detection; None detects per file.
     progress
@@ -211,7 +214,7 @@ def read_papers(
     -------
     ReadResult
         Unique papers in input order, skipped records with file and line or record number,
-        how many duplicate records were merged, and the files read.
+        how many duplicate records were merged, the files read and the files ignored.
 
     Raises
     ------
@@ -244,7 +247,7 @@ def read_papers(
                 try:
                     file_format = detect_format(path)
                 except SourceError:
-                    result.skipped.append(SkippedRecord(str(path), "not a paper file in a known format; passed over"))
+                    result.ignored.append(str(path))
                     continue
             file_result = READERS[file_format](path)
             result.files.append(str(path))

@@ -100,6 +100,7 @@ def latex_to_text(value: str) -> str:
     text = _COMMAND.sub(_command_text, text)
     text = text.replace("$", "").replace("{", "").replace("}", "")
     text = text.replace("~", " ").replace("``", "\u201c").replace("''", "\u201d")
+    text = text.replace("---", "\u2014").replace("--", "\u2013")
     text = text.replace("\x01", "{").replace("\x02", "}")
     return " ".join(unicodedata.normalize("NFC", text).split())
 
