@@ -1,0 +1,79 @@
+"""Read-only views of the paper-concept graph that every analytics family shares.
+
+The graph itself (``kg.graph``) is a ``DiGraph`` whose extraction edges all start at a paper.
+Analytics only ever look at the paper -> concept edges, so they work the same on a graph fresh
+from ``build_graph``, on one read back from ``graph.json`` and on one read back from Neo4j.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import networkx as nx
+
+#: relationship types that link a paper to a concept (DESIGN.md)
+CONCEPT_RELATIONS = frozenset({"PROPOSES", "USES", "EVALUATES_ON", "REPORTS", "ADDRESSES"})
+#: relationship types that analytics add; removed before every recomputation
+DERIVED_RELATIONS = frozenset({"CO_OCCURS", "SIMILAR_TO"})
+
+
+def is_concept(graph: nx.DiGraph, node: str) -> bool:
+    return bool(graph.nodes[node].get("concept"))
+
+
+def is_paper(graph: nx.DiGraph, node: str) -> bool:
+    return graph.nodes[node].get("label") == "Paper"
+
+
+def analysed_concepts(graph: nx.DiGraph, include_broad: bool = False) -> list[str]:
+    """Concept keys that analytics look at, sorted so every result is reproducible."""
+    return sorted(
+        n
+        for n, d in graph.nodes(data=True)
+        if d.get("concept") and (include_broad or not d.get("broad"))
+    )
+
+
+def papers(graph: nx.DiGraph) -> list[str]:
+    return sorted(n for n, d in graph.nodes(data=True) if d.get("label") == "Paper")
+
+
+def paper_concepts(
+    graph: nx.DiGraph, include_broad: bool = False
+) -> dict[str, list[str]]:
+    """For every paper, the sorted distinct concepts it links to (one entry even if the paper
+    both proposes and uses a method)."""
+    out: dict[str, list[str]] = {}
+    for paper in papers(graph):
+        found = set()
+        for _, target, data in graph.out_edges(paper, data=True):
+            if data.get("type") not in CONCEPT_RELATIONS:
+                continue
+            attrs = graph.nodes[target]
+            if attrs.get("concept") and (include_broad or not attrs.get("broad")):
+                found.add(target)
+        out[paper] = sorted(found)
+    return out
+
+
+def concept_papers(graph: nx.DiGraph, concept: str) -> list[str]:
+    """Sorted papers linked to ``concept`` by an extraction relationship."""
+    return sorted(
+        {
+            source
+            for source, _, data in graph.in_edges(concept, data=True)
+            if data.get("type") in CONCEPT_RELATIONS
+        }
+    )
+
+
+def display_name(graph: nx.DiGraph, node: str) -> str:
+    data = graph.nodes[node]
+    return str(data.get("name") or data.get("title") or node)
+
+
+def remove_derived_edges(graph: nx.DiGraph, types: Iterable[str] = DERIVED_RELATIONS) -> None:
+    """Drop the edges analytics added earlier, so recomputing gives the same graph."""
+    wanted = set(types)
+    stale = [(u, v) for u, v, t in graph.edges(data="type") if t in wanted]
+    graph.remove_edges_from(stale)
