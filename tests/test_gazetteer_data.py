@@ -1,0 +1,301 @@
+"""Validate the hand-written gazetteer and lexicon files under pipelines/.
+
+The checks are plain functions returning a list of problems (each naming file and line), so
+the same functions are exercised on the shipped files and on small bad inputs that must fail.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+PIPELINES = Path(__file__).resolve().parents[1] / "pipelines"
+GAZETTEER = PIPELINES / "gazetteer"
+LEXICON = PIPELINES / "lexicon"
+TYPES = ("methods", "datasets", "metrics", "tasks")
+HEAD_TYPES = {"method", "dataset", "metric", "task"}
+REQUIRED = {"name", "aliases", "broad"}
+OPTIONAL = {"note", "ambiguous_aliases"}
+
+
+def sort_key(name: str) -> tuple[str, str]:
+    """Order used in every gazetteer file: case-insensitive, then exact, so ties are stable."""
+    return (name.casefold(), name)
+
+
+def parse_jsonl(lines: list[str], source: str) -> tuple[list[tuple[int, dict]], list[str]]:
+    """Parse gazetteer lines; return (line number, entry) pairs and problems."""
+    entries: list[tuple[int, dict]] = []
+    problems: list[str] = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            problems.append(f"{source}:{number}: blank line")
+            continue
+        try:
+            entry = json.loads(line)
+        except json.JSONDecodeError as exc:
+            problems.append(f"{source}:{number}: not JSON ({exc.msg})")
+            continue
+        if not isinstance(entry, dict):
+            problems.append(f"{source}:{number}: not a JSON object")
+            continue
+        entries.append((number, entry))
+    return entries, problems
+
+
+def check_fields(entries: list[tuple[int, dict]], source: str) -> list[str]:
+    """Every entry has the required fields with the right types and nothing unexpected."""
+    problems = []
+    for number, e in entries:
+        where = f"{source}:{number}"
+        missing = REQUIRED - e.keys()
+        if missing:
+            problems.append(f"{where}: missing {sorted(missing)}")
+            continue
+        unknown = e.keys() - REQUIRED - OPTIONAL
+        if unknown:
+            problems.append(f"{where}: unknown fields {sorted(unknown)}")
+        name = e["name"]
+        if not isinstance(name, str) or not name.strip() or name != name.strip():
+            problems.append(f"{where}: name must be a non-empty trimmed string")
+            continue
+        if not isinstance(e["broad"], bool):
+            problems.append(f"{where}: broad must be true or false, got {e['broad']!r}")
+        aliases = e["aliases"]
+        if not isinstance(aliases, list) or not all(
+            isinstance(a, str) and a.strip() and a == a.strip() for a in aliases
+        ):
+            problems.append(f"{where}: aliases must be a list of non-empty trimmed strings")
+            continue
+        if name in aliases:
+            problems.append(f"{where}: name {name!r} repeated as an alias")
+        if len(set(aliases)) != len(aliases):
+            problems.append(f"{where}: duplicate aliases")
+        if "note" in e and (not isinstance(e["note"], str) or not e["note"].strip()):
+            problems.append(f"{where}: note must be a non-empty string")
+        if "ambiguous_aliases" in e:
+            amb = e["ambiguous_aliases"]
+            if not isinstance(amb, list) or not amb:
+                problems.append(f"{where}: ambiguous_aliases must be a non-empty list")
+            else:
+                for a in amb:
+                    if a != name and a not in aliases:
+                        problems.append(f"{where}: ambiguous alias {a!r} is not a surface form")
+    return problems
+
+
+def check_order_and_names(entries: list[tuple[int, dict]], source: str) -> list[str]:
+    """Names are unique (ignoring case) and the file is sorted by name."""
+    problems = []
+    seen: dict[str, int] = {}
+    previous: tuple[str, str] | None = None
+    for number, e in entries:
+        name = e.get("name")
+        if not isinstance(name, str):
+            continue
+        key = name.casefold()
+        if key in seen:
+            problems.append(f"{source}:{number}: duplicate name {name!r} (first on line {seen[key]})")
+        seen.setdefault(key, number)
+        if previous is not None and sort_key(name) < previous:
+            problems.append(f"{source}:{number}: {name!r} is out of order (sort by name, ignoring case)")
+        previous = sort_key(name)
+    return problems
+
+
+def check_alias_claims(entries: list[tuple[int, dict]], source: str) -> list[str]:
+    """A surface form (ignoring case) belongs to one entry, unless every claimant lists it as ambiguous."""
+    claims: dict[str, list[tuple[int, str, bool]]] = defaultdict(list)
+    for number, e in entries:
+        name = e.get("name")
+        aliases = e.get("aliases")
+        if not isinstance(name, str) or not isinstance(aliases, list):
+            continue
+        ambiguous = {a.casefold() for a in e.get("ambiguous_aliases", []) if isinstance(a, str)}
+        for form in {name.casefold(), *(a.casefold() for a in aliases if isinstance(a, str))}:
+            claims[form].append((number, name, form in ambiguous))
+    problems = []
+    for form, owners in sorted(claims.items()):
+        if len(owners) > 1 and not all(is_ambiguous for _, _, is_ambiguous in owners):
+            listed = ", ".join(f"{name!r} (line {number})" for number, name, _ in owners)
+            problems.append(
+                f"{source}: {form!r} is claimed by {listed}; list it in ambiguous_aliases of each"
+            )
+    return problems
+
+
+def validate_gazetteer(lines: list[str], source: str) -> list[str]:
+    """All checks for one gazetteer file."""
+    entries, problems = parse_jsonl(lines, source)
+    problems += check_fields(entries, source)
+    problems += check_order_and_names(entries, source)
+    problems += check_alias_claims(entries, source)
+    return problems
+
+
+def load_lines(path: Path) -> list[str]:
+    return path.read_text(encoding="utf-8").splitlines()
+
+
+def load_entries(kind: str) -> list[dict]:
+    entries, _ = parse_jsonl(load_lines(GAZETTEER / f"{kind}.jsonl"), kind)
+    return [e for _, e in entries]
+
+
+# --- the shipped files -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", TYPES)
+def test_gazetteer_file_is_valid(kind: str) -> None:
+    path = GAZETTEER / f"{kind}.jsonl"
+    assert path.is_file(), f"{path} is missing"
+    problems = validate_gazetteer(load_lines(path), path.name)
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize(
+    ("kind", "minimum"), [("methods", 900), ("datasets", 350), ("metrics", 130), ("tasks", 350)]
+)
+def test_gazetteer_has_expected_coverage(kind: str, minimum: int) -> None:
+    assert len(load_entries(kind)) >= minimum
+
+
+def test_known_concepts_resolve_to_one_canonical_name() -> None:
+    """Spot checks of canonicalisation the extractor relies on."""
+    index = {}
+    for kind in TYPES:
+        for e in load_entries(kind):
+            for form in [e["name"], *e["aliases"]]:
+                index.setdefault((kind, form), e["name"])
+    assert index[("methods", "SAEs")] == "sparse autoencoder"
+    assert index[("methods", "JEPA")] == "joint-embedding predictive architecture"
+    assert index[("methods", "I-JEPA")] == "I-JEPA"  # a variant is its own concept
+    assert index[("methods", "ViT")] == "Vision Transformer"
+    assert index[("datasets", "ImageNet-1k")] == "ImageNet"
+    assert index[("datasets", "MS COCO")] == "COCO"
+    assert index[("metrics", "AUROC")] == index[("metrics", "ROC-AUC")] == index[("metrics", "AUC")]
+    assert index[("metrics", "F-measure")] == "F1 score"
+    assert index[("tasks", "NER")] == "named entity recognition"
+
+
+def test_ambiguous_cross_type_aliases_are_flagged_on_both_sides() -> None:
+    """MAE is a metric and a method; each side must say so."""
+    for kind, name in (("methods", "masked autoencoder"), ("metrics", "mean absolute error")):
+        entry = next(e for e in load_entries(kind) if e["name"] == name)
+        assert "MAE" in entry.get("ambiguous_aliases", [])
+
+
+def test_broad_flags_cover_umbrella_terms() -> None:
+    broad = {e["name"] for kind in TYPES for e in load_entries(kind) if e["broad"]}
+    for name in ("machine learning", "deep learning", "large language model", "natural language processing",
+                 "computer vision", "fine-tuning", "pre-training"):
+        assert name in broad, name
+    assert "sparse autoencoder" not in broad
+
+
+def test_generic_words_are_lower_case_unique_and_not_specific_concepts() -> None:
+    path = LEXICON / "generic.txt"
+    words = []
+    for number, raw in enumerate(load_lines(path), 1):
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        assert line == line.lower(), f"{path.name}:{number}: {line!r} is not lower case"
+        words.append(line)
+    assert len(words) == len(set(words)), "duplicate generic entries"
+    assert len(words) >= 250
+    specific = {
+        form.casefold()
+        for kind in TYPES
+        for e in load_entries(kind)
+        if not e["broad"]
+        for form in [e["name"], *e["aliases"]]
+    }
+    clash = sorted(set(words) & specific)
+    assert not clash, f"generic words that are specific concepts in the gazetteer: {clash}"
+    for metric in ("accuracy", "precision", "recall", "perplexity"):
+        assert metric not in words
+
+
+def read_tsv(path: Path, columns: int) -> list[tuple[int, list[str]]]:
+    lines = load_lines(path)
+    assert lines, f"{path.name} is empty"
+    rows = []
+    for number, line in enumerate(lines[1:], 2):
+        if not line.strip() or line.startswith("#"):
+            continue
+        cells = line.split("\t")
+        assert len(cells) == columns, f"{path.name}:{number}: expected {columns} tab-separated columns"
+        rows.append((number, cells))
+    return rows
+
+
+def test_heads_are_typed_and_unique() -> None:
+    path = LEXICON / "heads.tsv"
+    assert load_lines(path)[0] == "head\ttype\tnote"
+    rows = read_tsv(path, 3)
+    heads = [cells[0] for _, cells in rows]
+    assert len(heads) == len(set(heads)), "duplicate heads"
+    for number, (head, kind, _note) in rows:
+        assert head and head == head.strip(), f"{path.name}:{number}: empty head"
+        assert kind in HEAD_TYPES, f"{path.name}:{number}: unknown type {kind!r}"
+    assert dict((cells[0], cells[1]) for _, cells in rows)["autoencoder"] == "method"
+    assert dict((cells[0], cells[1]) for _, cells in rows)["benchmark"] == "dataset"
+
+
+def test_spelling_variants_map_to_a_final_canonical_form() -> None:
+    path = LEXICON / "spelling.tsv"
+    assert load_lines(path)[0] == "variant\tcanonical"
+    rows = read_tsv(path, 2)
+    mapping = {}
+    for number, (variant, canonical) in rows:
+        assert variant != canonical, f"{path.name}:{number}: maps {variant!r} to itself"
+        assert variant not in mapping, f"{path.name}:{number}: {variant!r} listed twice"
+        mapping[variant] = canonical
+    chained = sorted(c for c in mapping.values() if c in mapping)
+    assert not chained, f"canonical forms that are themselves variants: {chained}"
+    assert mapping["pretraining"] == "pre-training"
+    assert mapping["modelling"] == "modeling"
+
+
+# --- the validators must catch bad input -------------------------------------------------
+
+
+def _line(**entry: object) -> str:
+    return json.dumps(entry)
+
+
+def test_validator_rejects_duplicate_names_and_bad_order() -> None:
+    lines = [_line(name="b", aliases=[], broad=False), _line(name="A", aliases=[], broad=False),
+             _line(name="B", aliases=[], broad=False)]
+    problems = validate_gazetteer(lines, "x.jsonl")
+    assert any("duplicate name" in p for p in problems)
+    assert any("out of order" in p for p in problems)
+
+
+def test_validator_rejects_shared_alias_unless_both_mark_it_ambiguous() -> None:
+    shared = [_line(name="masked autoencoder", aliases=["MAE"], broad=False),
+              _line(name="mean absolute error", aliases=["mae"], broad=False)]
+    assert any("claimed by" in p for p in validate_gazetteer(shared, "x.jsonl"))
+    one_side = [_line(name="masked autoencoder", aliases=["MAE"], broad=False, ambiguous_aliases=["MAE"]),
+                _line(name="mean absolute error", aliases=["MAE"], broad=False)]
+    assert any("claimed by" in p for p in validate_gazetteer(one_side, "x.jsonl"))
+    both = [_line(name="masked autoencoder", aliases=["MAE"], broad=False, ambiguous_aliases=["MAE"]),
+            _line(name="mean absolute error", aliases=["MAE"], broad=False, ambiguous_aliases=["MAE"])]
+    assert validate_gazetteer(both, "x.jsonl") == []
+
+
+def test_validator_rejects_bad_fields_with_file_and_line() -> None:
+    lines = ['{"name": "x", "aliases": [], "broad": "yes"}', "not json",
+             _line(name="y", aliases="Y", broad=False), _line(name="z", broad=False),
+             _line(name="zz", aliases=[], broad=False, ambiguous_aliases=["Q"], extra=1)]
+    problems = validate_gazetteer(lines, "x.jsonl")
+    assert any(p.startswith("x.jsonl:1:") and "broad" in p for p in problems)
+    assert any(p.startswith("x.jsonl:2:") and "not JSON" in p for p in problems)
+    assert any(p.startswith("x.jsonl:3:") and "aliases" in p for p in problems)
+    assert any(p.startswith("x.jsonl:4:") and "missing" in p for p in problems)
+    assert any(p.startswith("x.jsonl:5:") and "unknown fields" in p for p in problems)
+    assert any(p.startswith("x.jsonl:5:") and "not a surface form" in p for p in problems)
