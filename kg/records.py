@@ -112,11 +112,13 @@ class PaperExtraction:
     def of_type(self, concept_type: str) -> list[Mention]:
         return [m for m in self.mentions if m.type == concept_type]
 
-    def to_contract(self) -> dict[str, Any]:
+    def to_contract(self, include_broad: bool = True) -> dict[str, Any]:
         """The JSONL line of DESIGN.md's extraction output contract."""
         out: dict[str, Any] = {"id": self.paper.id, "title": self.paper.title}
         for concept_type, key in CONTRACT_KEYS.items():
-            out[key] = [m.to_contract() for m in self.of_type(concept_type)]
+            out[key] = [
+                m.to_contract() for m in self.of_type(concept_type) if include_broad or not m.broad
+            ]
         out["repos"] = list(self.repos)
         return out
 

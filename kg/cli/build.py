@@ -126,6 +126,8 @@ def ensure_writable(out: Path) -> None:
               help="Write to this file instead of standard output.")
 @config_option
 @batch_option
+@click.option("--include-broad", is_flag=True,
+              help="Also list concepts flagged broad (deep learning, LLMs, fine-tuning ...).")
 def extract(
     inputs: tuple[Path, ...],
     output_format: str,
@@ -133,15 +135,17 @@ def extract(
     output: Path | None,
     pipeline_config: Path | None,
     nlp_batch_size: int,
+    include_broad: bool,
 ) -> None:
     """Extract methods, datasets, metrics, tasks and code links from papers.
 
     INPUTS are files or folders of paper records (Hugging Face papers pages, JSON / JSONL,
-    arXiv Atom XML, BibTeX, CSV). Prints one JSON line per paper.
+    arXiv Atom XML, BibTeX, CSV). Prints one JSON line per paper. Broad concepts, which say
+    little about a paper, are left out unless --include-broad is given.
     """
     result = read_inputs(inputs, input_format)
     extractions = run_extraction(result.papers, pipeline_config, nlp_batch_size)
-    lines = (json.dumps(e.to_contract(), ensure_ascii=False) for e in extractions)
+    lines = (json.dumps(e.to_contract(include_broad), ensure_ascii=False) for e in extractions)
     if output is None:
         for line in lines:
             click.echo(line)

@@ -31,6 +31,16 @@ def plural_forms(form: str) -> list[str]:
     return [form, form + "s"]
 
 
+def inside_word(doc: Doc, start: int) -> bool:
+    """True when the match starts after a hyphen glued to a word: "Self-|Supervised learning"."""
+    return (
+        start >= 2
+        and doc[start - 1].text in ("-", "–", "/")
+        and not doc[start - 1].whitespace_
+        and not doc[start - 2].whitespace_
+    )
+
+
 @Language.factory(
     "kg_gazetteer",
     default_config={"lexicon_dir": None, "spans_key": SPANS_KEY},
@@ -63,6 +73,8 @@ class GazetteerMatcher:
         spans = []
         for matcher in (self.exact, self.folded):
             for match_id, start, end in matcher(doc):
+                if inside_word(doc, start):
+                    continue
                 key = doc.vocab.strings[match_id]
                 entry = self.entries[key]
                 spans.append(Span(doc, start, end, label=entry.type, span_id=entry.name))

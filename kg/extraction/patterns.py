@@ -31,7 +31,8 @@ LEADING_NOISE = frozenset(
 )
 # Verbs introducing the paper's own contribution ("we propose X").
 PROPOSE_VERBS = frozenset({"propose", "introduce", "present", "develop", "design", "devise", "name", "call", "dub"})
-_NAME_SHAPE = re.compile(r"^(?=.*[A-Z].*[A-Za-z0-9])[A-Za-z0-9][\w+\-.²³]*$")
+# letters, digits, "+", "-" and version dots ("v1.5"), but not "FPS.The" (a missing space)
+_NAME_SHAPE = re.compile(r"^(?=.*[A-Z].*[A-Za-z0-9])[A-Za-z0-9](?:[\w+\-²³]|\.(?=\d))*$")
 
 
 def clean_span(span: Span) -> Span | None:
@@ -76,10 +77,14 @@ def title_name(doc: Doc) -> Span | None:
     if colon is None or colon == first_sentence.start or colon - first_sentence.start > 5:
         return None
     span = doc[first_sentence.start : colon]
-    if not any(looks_like_name(t) or is_acronym(t.text) or (t.is_title and t.i > span.start) for t in span):
-        if not (len(span) == 1 and span[0].text[:1].isupper()):
-            return None
-    return span
+    if len(span) > 3:
+        return None
+    # "CASAL:", "DefSent+:", "Zecoler:" name a method; "The Geometry of Concepts:" does not
+    if any(looks_like_name(t) or is_acronym(t.text) for t in span):
+        return span
+    if len(span) == 1 and span[0].text[:1].isupper() and span[0].is_alpha:
+        return span
+    return None
 
 
 def proposed_names(doc: Doc) -> Iterator[Span]:

@@ -67,6 +67,9 @@ def read_arxiv(path: Path) -> FileResult:
         raise SourceError(f"{path}:{line}:{column + 1} is not well-formed XML ({reason}).") from None
     except OSError as exc:
         raise SourceError(f"Cannot read {path}: {exc.strerror or exc}.") from None
+    except (LookupError, ValueError) as exc:
+        # e.g. an XML declaration naming an encoding Python does not know
+        raise SourceError(f"{path} cannot be decoded as XML ({exc}).") from None
     if root.tag == f"{ATOM}feed":
         entries = root.findall(f"{ATOM}entry")
     elif root.tag == f"{ATOM}entry":

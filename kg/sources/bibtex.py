@@ -31,6 +31,9 @@ from kg.sources.base import (
 _ENTRY_START = re.compile(r"^[ \t]*@[ \t]*([A-Za-z]+)[ \t]*([{(])", re.MULTILINE)
 _FIELD_NAME = re.compile(r"[A-Za-z0-9_\-:.+]+")
 _BARE_VALUE = re.compile(r"[A-Za-z0-9_\-:.+/]+")
+# an escaped character (\{ or \") is text, not a delimiter: it matches as one token and is passed over
+_SPECIAL = re.compile(r"\\.|[{}]", re.DOTALL)
+_SPECIAL_QUOTED = re.compile(r'\\.|[{}"]', re.DOTALL)
 _AND_WORD = re.compile(r"\s+and\s+", re.IGNORECASE)
 _NOT_PAPERS = {"comment", "preamble", "string"}
 
@@ -124,38 +127,30 @@ class _Entry:
         return self.text[self.pos] if self.pos < len(self.text) else ""
 
     def _braced(self) -> str:
+        # jump from one brace or backslash to the next instead of walking every character
         depth, start = 0, self.pos
-        while self.pos < len(self.text):
-            char = self.text[self.pos]
-            if char == "\\":
-                self.pos += 2
-                continue
+        for match in _SPECIAL.finditer(self.text, self.pos):
+            char = match.group()
             if char == "{":
                 depth += 1
             elif char == "}":
                 depth -= 1
                 if depth == 0:
-                    self.pos += 1
+                    self.pos = match.end()
                     return self.text[start + 1 : self.pos - 1]
-            self.pos += 1
         raise RecordError("the entry's braces are not balanced")
 
     def _quoted(self) -> str:
         depth, start = 0, self.pos + 1
-        self.pos += 1
-        while self.pos < len(self.text):
-            char = self.text[self.pos]
-            if char == "\\":
-                self.pos += 2
-                continue
+        for match in _SPECIAL_QUOTED.finditer(self.text, start):
+            char = match.group()
             if char == "{":
                 depth += 1
             elif char == "}":
                 depth -= 1
             elif char == '"' and depth == 0:
-                self.pos += 1
+                self.pos = match.end()
                 return self.text[start : self.pos - 1]
-            self.pos += 1
         raise RecordError('a quoted value has no closing "')
 
     def _value(self, name: str) -> str:
@@ -267,12 +262,15 @@ def read_bibtex(path: Path) -> FileResult:
     text = read_text(path)
     starts = list(_ENTRY_START.finditer(text))
     result = FileResult()
+    line, counted_to = 1, 0  # line numbers counted incrementally: big files stay linear
     for index, start in enumerate(starts):
+        line += text.count("\n", counted_to, start.start())
+        counted_to = start.start()
         kind = start.group(1).lower()
         if kind in _NOT_PAPERS:
             continue
         end = starts[index + 1].start() if index + 1 < len(starts) else len(text)
-        location = f"{path}:{text.count(chr(10), 0, start.start()) + 1}"
+        location = f"{path}:{line}"
         closer = "}" if start.group(2) == "{" else ")"
         try:
             fields = _Entry(text[start.start() : end], closer).parse()

@@ -29,7 +29,15 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from kg.sources.base import MONTHS, FileResult, SkippedRecord, iso_date, make_paper, read_text
+from kg.sources.base import (
+    MONTHS,
+    FileResult,
+    RecordError,
+    SkippedRecord,
+    iso_date,
+    make_paper,
+    read_text,
+)
 
 #: whole lines of page chrome (compared case-sensitively, after stripping)
 CHROME_LINES = frozenset(
@@ -128,8 +136,8 @@ def read_hf(path: Path) -> FileResult:
                     SkippedRecord(location, f"line {title.text[:60]!r} has no abstract after it")
                 )
             else:
-                result.papers.append(
-                    make_paper(
+                try:
+                    paper = make_paper(
                         title=title.text,
                         abstract=abstract,
                         published=meta.get("published"),
@@ -138,7 +146,10 @@ def read_hf(path: Path) -> FileResult:
                         upvotes=meta.get("upvotes"),  # type: ignore[arg-type]
                         source=location,
                     )
-                )
+                except RecordError as exc:  # e.g. a "title" of punctuation only
+                    result.skipped.append(SkippedRecord(location, str(exc)))
+                else:
+                    result.papers.append(paper)
         title, abstract, meta = None, None, {}
 
     for index, line in enumerate(lines):

@@ -89,6 +89,8 @@ def read_json(path: Path) -> FileResult:
         data = json.loads(read_text(path))
     except json.JSONDecodeError as exc:
         raise SourceError(f"{path}:{exc.lineno}:{exc.colno} is not valid JSON ({exc.msg}).") from None
+    except RecursionError:
+        raise SourceError(f"{path} nests JSON too deeply to be a list of paper records.") from None
     if isinstance(data, dict) and isinstance(data.get("papers"), list):
         records = data["papers"]
     elif isinstance(data, dict) and "title" in data:
@@ -118,6 +120,9 @@ def read_jsonl(path: Path) -> FileResult:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
             result.skipped.append(SkippedRecord(location, f"not valid JSON ({exc.msg} at column {exc.colno})"))
+            continue
+        except RecursionError:
+            result.skipped.append(SkippedRecord(location, "JSON nested too deeply to be a paper record"))
             continue
         try:
             result.papers.append(record_to_paper(record, location))
