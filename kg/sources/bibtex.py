@@ -34,6 +34,7 @@ _BARE_VALUE = re.compile(r"[A-Za-z0-9_\-:.+/]+")
 # an escaped character (\{ or \") is text, not a delimiter: it matches as one token and is passed over
 _SPECIAL = re.compile(r"\\.|[{}]", re.DOTALL)
 _SPECIAL_QUOTED = re.compile(r'\\.|[{}"]', re.DOTALL)
+_SPACE = re.compile(r"\s*")
 _AND_WORD = re.compile(r"\s+and\s+", re.IGNORECASE)
 _NOT_PAPERS = {"comment", "preamble", "string"}
 
@@ -120,8 +121,7 @@ class _Entry:
         self.closer = closer
 
     def _skip_space(self) -> None:
-        while self.pos < len(self.text) and self.text[self.pos].isspace():
-            self.pos += 1
+        self.pos = _SPACE.match(self.text, self.pos).end()  # type: ignore[union-attr]
 
     def _peek(self) -> str:
         return self.text[self.pos] if self.pos < len(self.text) else ""
