@@ -401,9 +401,11 @@ def test_real_corpus_counts(corpus_result):
     # chrome glued onto the first title of the file without blank lines is gone
     assert "Key-value memory in the brain" in by_title(result)
     assert not any("Subscribe" in p.title or "trending papers" in p.title for p in result.papers)
-    ecg = by_title(result)[
-        "Self-Supervised Pre-Training with Joint-Embedding Predictive Architecture Boosts ECG Classification Performance"
-    ]
+    ecg_title = (
+        "Self-Supervised Pre-Training with Joint-Embedding Predictive Architecture "
+        "Boosts ECG Classification Performance"
+    )
+    ecg = by_title(result)[ecg_title]
     assert (ecg.author_count, ecg.published) == (2, "2024-10-02")
 
 

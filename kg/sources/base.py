@@ -119,13 +119,13 @@ def parse_date(value: object) -> tuple[str | None, int | None]:
     if match := _ISO_MONTH.match(text):
         return None, int(match.group(1))
     if match := _MONTH_DAY_YEAR.match(text):
-        month = MONTHS.get(match.group(1).lower())
+        named = MONTHS.get(match.group(1).lower())
         year = int(match.group(3))
-        return (iso_date(year, month, int(match.group(2))) if month else None), year
+        return (iso_date(year, named, int(match.group(2))) if named else None), year
     if match := _DAY_MONTH_YEAR.match(text):
-        month = MONTHS.get(match.group(2).lower())
+        named = MONTHS.get(match.group(2).lower())
         year = int(match.group(3))
-        return (iso_date(year, month, int(match.group(1))) if month else None), year
+        return (iso_date(year, named, int(match.group(1))) if named else None), year
     return None, None
 
 

@@ -71,9 +71,8 @@ def read_csv(path: Path) -> FileResult:
             continue
         location = f"{path}:{line}"
         if len(row) > len(names):
-            result.skipped.append(
-                SkippedRecord(location, f"row has {len(row)} cells but the header has {len(names)} (an unquoted comma?)")
-            )
+            reason = f"row has {len(row)} cells but the header has {len(names)} (an unquoted comma?)"
+            result.skipped.append(SkippedRecord(location, reason))
             continue
 
         def cell(field: str, row: list[str] = row) -> str:
