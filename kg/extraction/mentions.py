@@ -130,7 +130,7 @@ class MentionResolver:
             found.append(
                 Candidate(span.start, span.end, span.label_, "gazetteer", span.id_, bool(entry and entry.broad))
             )
-            compound = None if entry is None or entry.broad else self._compound(span, chunk_of.get(span.end - 1))
+            compound = self._compound(span, chunk_of.get(span.end - 1))
             if compound is not None:
                 found.append(Candidate(compound.start, compound.end, span.label_, "compound"))
         for ent in doc.ents:

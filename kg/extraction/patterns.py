@@ -35,11 +35,16 @@ PROPOSE_VERBS = frozenset({"propose", "introduce", "present", "develop", "design
 _NAME_SHAPE = re.compile(r"^(?=.*[A-Z].*[A-Za-z0-9])[A-Za-z0-9](?:[\w+\-²³]|\.(?=\d))*$")
 
 
+def _glued_to_next(doc: Doc, i: int) -> bool:
+    """Token ``i`` starts a hyphenated word: "Zero" in "Zero-Shot", "two" in "two-stage"."""
+    return i + 1 < len(doc) and not doc[i].whitespace_ and doc[i + 1].text == "-"
+
+
 def clean_span(span: Span) -> Span | None:
     """Trim determiners, pronouns, numbers and qualifying adjectives off the edges of a phrase."""
     start, end = span.start, span.end
     doc = span.doc
-    while start < end and (
+    while start < end and not _glued_to_next(doc, start) and (
         doc[start].lower_ in LEADING_NOISE
         or doc[start].pos_ in ("DET", "PRON", "PUNCT", "NUM", "CCONJ", "ADP", "PART")
         or doc[start].is_digit
