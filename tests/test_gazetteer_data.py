@@ -18,7 +18,7 @@ LEXICON = PIPELINES / "lexicon"
 TYPES = ("methods", "datasets", "metrics", "tasks")
 HEAD_TYPES = {"method", "dataset", "metric", "task"}
 REQUIRED = {"name", "aliases", "broad"}
-OPTIONAL = {"note", "ambiguous_aliases"}
+OPTIONAL = {"note", "ambiguous_aliases", "case_sensitive"}
 
 
 def sort_key(name: str) -> tuple[str, str]:
@@ -74,6 +74,8 @@ def check_fields(entries: list[tuple[int, dict]], source: str) -> list[str]:
             problems.append(f"{where}: name {name!r} repeated as an alias")
         if len(set(aliases)) != len(aliases):
             problems.append(f"{where}: duplicate aliases")
+        if "case_sensitive" in e and e["case_sensitive"] is not True:
+            problems.append(f"{where}: case_sensitive, when present, must be true")
         if "note" in e and (not isinstance(e["note"], str) or not e["note"].strip()):
             problems.append(f"{where}: note must be a non-empty string")
         if "ambiguous_aliases" in e:
@@ -188,6 +190,14 @@ def test_ambiguous_cross_type_aliases_are_flagged_on_both_sides() -> None:
         assert "MAE" in entry.get("ambiguous_aliases", [])
 
 
+def test_everyday_words_are_marked_case_sensitive() -> None:
+    """Names that are also English words ("Adam", "Whisper", "Spider") must not match lower-case text."""
+    flagged = {e["name"] for kind in TYPES for e in load_entries(kind) if e.get("case_sensitive")}
+    for name in ("Adam", "Whisper", "Performer", "Spider", "Phi", "Lion optimizer"):
+        assert name in flagged, name
+    assert "Vision Transformer" not in flagged  # "vision transformer" in lower case is the same concept
+
+
 def test_broad_flags_cover_umbrella_terms() -> None:
     broad = {e["name"] for kind in TYPES for e in load_entries(kind) if e["broad"]}
     for name in ("machine learning", "deep learning", "large language model", "natural language processing",
@@ -291,7 +301,8 @@ def test_validator_rejects_shared_alias_unless_both_mark_it_ambiguous() -> None:
 def test_validator_rejects_bad_fields_with_file_and_line() -> None:
     lines = ['{"name": "x", "aliases": [], "broad": "yes"}', "not json",
              _line(name="y", aliases="Y", broad=False), _line(name="z", broad=False),
-             _line(name="zz", aliases=[], broad=False, ambiguous_aliases=["Q"], extra=1)]
+             _line(name="zz", aliases=[], broad=False, ambiguous_aliases=["Q"], extra=1),
+             _line(name="zzz", aliases=[], broad=False, case_sensitive="yes")]
     problems = validate_gazetteer(lines, "x.jsonl")
     assert any(p.startswith("x.jsonl:1:") and "broad" in p for p in problems)
     assert any(p.startswith("x.jsonl:2:") and "not JSON" in p for p in problems)
@@ -299,3 +310,4 @@ def test_validator_rejects_bad_fields_with_file_and_line() -> None:
     assert any(p.startswith("x.jsonl:4:") and "missing" in p for p in problems)
     assert any(p.startswith("x.jsonl:5:") and "unknown fields" in p for p in problems)
     assert any(p.startswith("x.jsonl:5:") and "not a surface form" in p for p in problems)
+    assert any(p.startswith("x.jsonl:6:") and "case_sensitive" in p for p in problems)
