@@ -1,0 +1,78 @@
+"""Canonical merging of mentions across papers."""
+
+from __future__ import annotations
+
+from kg.concepts import canonicalise
+from kg.records import Mention, Paper, PaperExtraction
+from kg.text import concept_key
+
+
+def paper(title: str, *mentions: Mention) -> PaperExtraction:
+    return PaperExtraction(paper=Paper(title=title, abstract="x"), mentions=list(mentions))
+
+
+def test_surface_variants_share_one_key():
+    assert concept_key("Sparse Autoencoders") == concept_key("sparse autoencoder")
+    assert concept_key("pre-training") == concept_key("pretraining") == concept_key("Pre training")
+    assert concept_key("Joint-Embedding Predictive Architecture") == concept_key("joint embedding predictive architectures")
+    assert concept_key("contrastive loss") != concept_key("contrastive lo")  # "loss" keeps its s
+
+
+def test_long_form_acronym_and_plural_merge_across_papers():
+    index = canonicalise(
+        [
+            paper("A", Mention("method", "sparse autoencoder", aliases=["SAEs"])),
+            paper("B", Mention("method", "SAE")),
+            paper("C", Mention("method", "Sparse Autoencoders")),
+        ]
+    )
+    [concept] = [c for c in index.concepts.values() if "autoencoder" in c.name.lower()]
+    assert concept.paper_count == 3
+    assert len(index.concepts) == 1
+    assert {"SAEs", "SAE", "Sparse Autoencoders"} <= set(concept.aliases)
+    assert concept.merged["SAEs"]  # every merged form says why
+
+
+def test_gazetteer_alias_merges_without_a_definition_in_text():
+    index = canonicalise(
+        [paper("A", Mention("method", "ViT")), paper("B", Mention("method", "Vision Transformers"))]
+    )
+    assert len(index.concepts) == 1
+    [concept] = index.concepts.values()
+    assert concept.paper_count == 2
+
+
+def test_ambiguous_acronym_does_not_merge_two_long_forms():
+    index = canonicalise(
+        [
+            paper("A", Mention("method", "masked autoencoder", aliases=["MAE"])),
+            paper("B", Mention("method", "mutual attention encoder", aliases=["MAE"])),
+        ]
+    )
+    names = sorted(c.name for c in index.concepts.values())
+    assert names == ["masked autoencoder", "mutual attention encoder"]
+
+
+def test_relations_follow_type_and_proposed_flag():
+    index = canonicalise(
+        [
+            paper(
+                "A",
+                Mention("method", "GlimmerNet", proposed=True),
+                Mention("dataset", "ImageNet"),
+                Mention("metric", "AUC", value="0.9"),
+                Mention("task", "keyword spotting"),
+            )
+        ]
+    )
+    relations = {link.concept_id.split(":")[0]: link for link in index.links}
+    assert relations["method"].relation == "PROPOSES"
+    assert relations["dataset"].relation == "EVALUATES_ON"
+    assert relations["metric"].relation == "REPORTS" and relations["metric"].value == "0.9"
+    assert relations["task"].relation == "ADDRESSES"
+
+
+def test_broad_concepts_are_kept_and_flagged():
+    index = canonicalise([paper("A", Mention("method", "deep learning", broad=True))])
+    [concept] = index.concepts.values()
+    assert concept.broad

@@ -1,0 +1,105 @@
+"""Extraction from small texts written for these tests, through the real spaCy pipeline."""
+
+from __future__ import annotations
+
+from kg.extraction import extract
+from kg.extraction.abbreviations import match_long_form, short_form_filter
+from kg.extraction.links import clean_url, find_urls
+from kg.records import Paper
+
+
+def mentions_of(nlp, title: str, abstract: str):
+    [result] = extract([Paper(title=title, abstract=abstract)], nlp)
+    return {(m.type, m.name.lower()): m for m in result.mentions}, result
+
+
+def test_acronym_definition_is_one_concept_with_its_short_form(nlp):
+    found, _ = mentions_of(
+        nlp,
+        "Predicting heartbeats without labels",
+        "We study the Joint-Embedding Predictive Architecture (JEPA) for ECG signals. "
+        "JEPA predicts latent features; our JEPA encoder is small.",
+    )
+    jepa = found[("method", "joint-embedding predictive architecture")]
+    assert "JEPA" in jepa.aliases
+    assert "JEPA" in jepa.evidence
+
+
+def test_plural_acronym_and_long_form_merge(nlp):
+    found, _ = mentions_of(
+        nlp,
+        "Probing chess engines",
+        "We train sparse autoencoders (SAEs) on the residual stream. The SAEs find monosemantic "
+        "features that a sparse autoencoder with fewer latents misses.",
+    )
+    sae = found[("method", "sparse autoencoder")]
+    assert {"SAEs"} <= set(sae.aliases)
+    assert sum(1 for (t, name) in found if "autoencoder" in name) == 1
+
+
+def test_contrastive_loss_and_dataset_and_metric_value(nlp):
+    found, _ = mentions_of(
+        nlp,
+        "A note on negatives",
+        "We train a ResNet-50 with a contrastive loss on ImageNet and reach an AUC of 0.945 "
+        "and 71.2% top-1 accuracy.",
+    )
+    assert ("method", "contrastive loss") in found
+    assert ("dataset", "imagenet") in found
+    metrics = [m for (t, _), m in found.items() if t == "metric"]
+    [auc] = [m for m in metrics if "AUC" in [m.name, *m.aliases]]
+    assert auc.value == "0.945"
+    assert any(m.value == "71.2%" for m in metrics)
+
+
+def test_title_name_is_a_proposed_method(nlp):
+    found, _ = mentions_of(
+        nlp,
+        "GlimmerNet: Cheap Attention for Long Audio",
+        "We propose GlimmerNet, a linear attention model for keyword spotting.",
+    )
+    assert found[("method", "glimmernet")].proposed
+    assert ("task", "keyword spotting") in found
+
+
+def test_generic_words_never_become_concepts(nlp):
+    found, _ = mentions_of(
+        nlp,
+        "A framework for results",
+        "In this paper, our method and approach improve performance. The model and the "
+        "framework give better results in experiments on the data.",
+    )
+    names = {name for _, name in found}
+    for generic in ("model", "framework", "approach", "method", "results", "performance", "this paper"):
+        assert generic not in names
+
+
+def test_every_mention_keeps_its_evidence_sentence(nlp):
+    found, _ = mentions_of(
+        nlp,
+        "Two sentences",
+        "Transformers are everywhere. We fine-tune BERT for named entity recognition.",
+    )
+    bert = found[("method", "bert")]
+    assert bert.evidence == "We fine-tune BERT for named entity recognition."
+
+
+def test_repo_links_are_cleaned():
+    text = (
+        "Code: https://github.com/a/b. Mirror at https://github.com/c/d}{https://github.com/c/d, "
+        "and https://github.com/e/f{https://github.com/e/f}. Page: https://x.github.io/proj/)."
+    )
+    assert find_urls(text) == [
+        "https://github.com/a/b",
+        "https://github.com/c/d",
+        "https://github.com/e/f",
+        "https://x.github.io/proj/",
+    ]
+    assert clean_url("http://github.com/o/n,") == "https://github.com/o/n"
+
+
+def test_short_form_rules():
+    assert short_form_filter("JEPA") and short_form_filter("SAEs")
+    assert not short_form_filter("e.g.") and not short_form_filter("see above for details")
+    assert match_long_form("SAE", ["sparse", "autoencoder"]) == 0
+    assert match_long_form("XYZ", ["sparse", "autoencoder"]) is None
