@@ -5,9 +5,9 @@ from __future__ import annotations
 import networkx as nx
 
 #: above this many concepts betweenness is estimated from a sample of source nodes
-BETWEENNESS_EXACT_LIMIT = 2000
+BETWEENNESS_EXACT_LIMIT = 500
 #: number of sampled sources for the estimate (Brandes & Pich 2007)
-BETWEENNESS_SAMPLES = 500
+BETWEENNESS_SAMPLES = 256
 
 
 def concept_degree(cooc: nx.Graph) -> dict[str, int]:

@@ -49,29 +49,43 @@ def _tfidf_matrix(
 
 
 def similar_papers_all(
-    graph: nx.DiGraph, top_k: int = 5, include_broad: bool = False, min_score: float = 0.0
+    graph: nx.DiGraph,
+    top_k: int = 5,
+    include_broad: bool = False,
+    min_score: float = 0.0,
+    min_shared: int = 2,
 ) -> dict[str, list[tuple[str, float]]]:
     """For every paper, its ``top_k`` most similar papers ``(paper, score)``, best first.
 
     The score is the cosine of idf-weighted concept vectors: sharing a concept few papers use
-    ("I-JEPA") counts for more than sharing one many papers use ("ImageNet"). The product is
-    computed ``CHUNK_ROWS`` papers at a time, so memory stays bounded on 100,000 papers.
+    ("I-JEPA") counts for more than sharing one many papers use ("ImageNet"). Pairs sharing
+    fewer than ``min_shared`` concepts are left out: two papers whose only concept is
+    "Transformer" have cosine 1.0 but say nothing about each other. The product is computed
+    ``CHUNK_ROWS`` papers at a time, so memory stays bounded on 100,000 papers.
 
     Examples
     --------
     >>> from kg.records import Concept, ConceptIndex, ConceptLink, Paper
     >>> from kg.graph import build_graph
-    >>> idx = ConceptIndex({"method:a": Concept("method:a", "method", "a")},
-    ...     [ConceptLink("p1", "method:a", "USES"), ConceptLink("p2", "method:a", "USES")])
+    >>> idx = ConceptIndex({c: Concept(c, "method", c) for c in ("method:a", "method:b")},
+    ...     [ConceptLink(p, c, "USES") for p in ("p1", "p2") for c in ("method:a", "method:b")])
     >>> g = build_graph([Paper("One", id="p1"), Paper("Two", id="p2")], idx)
     >>> similar_papers_all(g)["paper:p1"]
     [('paper:p2', 1.0)]
     """
     keys, matrix = _tfidf_matrix(graph, include_broad)
     transposed = matrix.T.tocsc()
+    binary = matrix.copy()
+    binary.data[:] = 1.0
+    binary_t = binary.T.tocsc()
     out: dict[str, list[tuple[str, float]]] = {}
     for start in range(0, len(keys), CHUNK_ROWS):
-        block = (matrix[start : start + CHUNK_ROWS] @ transposed).tocsr()
+        block = matrix[start : start + CHUNK_ROWS] @ transposed
+        if min_shared > 1:
+            shared = binary[start : start + CHUNK_ROWS] @ binary_t
+            block = block.multiply(shared >= min_shared)
+        block = sparse.csr_matrix(block)
+        block.eliminate_zeros()
         for offset in range(block.shape[0]):
             row = start + offset
             lo, hi = block.indptr[offset], block.indptr[offset + 1]
@@ -91,14 +105,23 @@ def similar_papers_all(
 
 
 def similar_papers(
-    graph: nx.DiGraph, paper: str, top_k: int = 5, include_broad: bool = False
+    graph: nx.DiGraph,
+    paper: str,
+    top_k: int = 5,
+    include_broad: bool = False,
+    min_shared: int = 2,
 ) -> list[tuple[str, float]]:
-    """The ``top_k`` papers most similar to ``paper`` (a ``paper:<id>`` key)."""
+    """The ``top_k`` papers most similar to ``paper`` (a ``paper:<id>`` key); see
+    :func:`similar_papers_all` for the score."""
     if paper not in graph:
         raise KeyError(f"no paper {paper!r} in the graph")
     keys, matrix = _tfidf_matrix(graph, include_broad)
     row = keys.index(paper)
     scores = (matrix[row] @ matrix.T).toarray().ravel()
+    binary = matrix.copy()
+    binary.data[:] = 1.0
+    shared = (binary[row] @ binary.T).toarray().ravel()
+    scores[shared < min_shared] = 0.0
     scores[row] = 0.0
     order = np.argsort(-scores, kind="stable")[:top_k]
     return [(keys[i], round(float(scores[i]), 6)) for i in order if scores[i] > 0]

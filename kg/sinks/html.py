@@ -205,7 +205,7 @@ def edge_tooltip(data: dict[str, Any]) -> str:
 
 
 def force_layout(
-    g: nx.Graph, iterations: int = 100, seed: int = 7, gravity: float = 0.05
+    g: nx.Graph, iterations: int = 100, seed: int = 7, gravity: float = 0.02
 ) -> dict[str, tuple[float, float]]:
     """Fruchterman-Reingold force-directed positions in the unit square, vectorised with numpy.
 
@@ -242,25 +242,47 @@ def force_layout(
 def layout(
     nodes: Iterable[str], edges: Iterable[tuple[str, str, float]], seed: int = 7
 ) -> dict[str, tuple[float, float]]:
-    """Pixel positions for a view, scaled with the node count so labels have room."""
+    """Pixel positions for a view.
+
+    Each connected component is laid out on its own (:func:`force_layout`), sized by its node
+    count, and the components are packed in rows, largest first. Laid out together, isolated
+    papers fly to a far ring and squash the main component into a ball.
+    """
     g = nx.Graph()
     g.add_nodes_from(sorted(nodes))
     edges = sorted(edges)
     heaviest = max((w for _, _, w in edges), default=1.0) or 1.0
     # relative weights in (0, 1]: raw counts of shared papers would pull hubs into one blob
     g.add_weighted_edges_from((a, b, 0.2 + 0.8 * w / heaviest) for a, b, w in edges)
-    n = g.number_of_nodes()
-    if n == 0:
+    if g.number_of_nodes() == 0:
         return {}
-    if n == 1:
-        return {next(iter(g)): (0.0, 0.0)}
-    pos = force_layout(g, seed=seed)
-    xs = [p[0] for p in pos.values()]
-    ys = [p[1] for p in pos.values()]
-    span = max(max(xs) - min(xs), max(ys) - min(ys)) or 1.0
-    # about 110 px per node along each side of a square, never less than a screen
-    scale = max(900.0, 110.0 * math.sqrt(n)) / span
-    return {node: (x * scale, y * scale) for node, (x, y) in pos.items()}
+    boxes = []
+    for component in sorted(nx.connected_components(g), key=lambda c: (-len(c), min(c))):
+        n = len(component)
+        if n == 1:
+            boxes.append(({next(iter(component)): (0.0, 0.0)}, 0.0, 0.0))
+            continue
+        pos = force_layout(g.subgraph(component), seed=seed)
+        xs = [p[0] for p in pos.values()]
+        ys = [p[1] for p in pos.values()]
+        span = max(max(xs) - min(xs), max(ys) - min(ys)) or 1.0
+        # about 110 px per node along each side of a square
+        side = 110.0 * math.sqrt(n)
+        scaled = {k: ((x - min(xs)) * side / span, (y - min(ys)) * side / span) for k, (x, y) in pos.items()}
+        boxes.append((scaled, (max(xs) - min(xs)) * side / span, (max(ys) - min(ys)) * side / span))
+    gap = 70.0
+    total_area = sum((w + gap) * (h + gap) for _, w, h in boxes)
+    row_limit = max(boxes[0][1], math.sqrt(total_area) * 1.3)
+    out: dict[str, tuple[float, float]] = {}
+    x = y = row_height = 0.0
+    for pos, w, h in boxes:
+        if x > 0 and x + w > row_limit:
+            x, y, row_height = 0.0, y + row_height + gap, 0.0
+        for node, (px, py) in pos.items():
+            out[node] = (px + x, py + y)
+        x += w + gap
+        row_height = max(row_height, h)
+    return out
 
 
 def _size(count: float, base: float = 8.0, factor: float = 4.0, cap: float = 40.0) -> float:

@@ -1,0 +1,246 @@
+"""``kg analyze`` (networkx analytics + report) and ``kg viz`` (interactive HTML views)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from kg.cli import main
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from kg.analytics import Analysis
+
+ANALYZE_EPILOG = """
+\b
+Examples:
+  kg build ../shared/corpus/hf-papers --out hf   # first build the graph
+  kg analyze --out hf                            # report in hf/report/, analytics into hf/graph.json
+  kg analyze --out hf --include-broad            # keep "deep learning", "LLMs" ... in the rankings
+  kg analyze --out hf --neo4j bolt://127.0.0.1:7687   # also write pagerank etc. back to Neo4j
+"""
+
+VIZ_EPILOG = """
+\b
+Examples:
+  kg viz --out hf                                # overview: top concepts coloured by community
+  kg viz overview --top 120 --colour-by type --out hf
+  kg viz bipartite --type dataset --out hf       # papers and the datasets they evaluate on
+  kg viz --concept JEPA --depth 2 --out hf       # one concept, its papers and their concepts
+  kg viz --paper 2301.08243 --out hf             # a paper, its concepts and nearest papers
+  kg viz --community 3 --out hf                  # one community of concepts
+  kg viz corpus --out hf -o everything.html      # the whole corpus (as graph.html)
+
+\b
+Each view is one self-contained HTML file (works offline): hover for details,
+click a node to pin them and highlight its neighbours, search from the header.
+"""
+
+out_option = click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("kg-out"),
+    show_default=True,
+    help="Directory written by `kg build` (holds graph.json).",
+)
+broad_option = click.option(
+    "--include-broad",
+    is_flag=True,
+    help="Keep broad concepts (deep learning, LLMs, fine-tuning ...) in the analytics.",
+)
+
+
+def load_graph(out_dir: Path) -> nx.DiGraph:
+    """Read ``out_dir/graph.json`` or fail with one sentence naming the file (and line)."""
+    from kg.sinks.files import read_graph_json
+
+    path = out_dir / "graph.json"
+    if not path.is_file():
+        raise click.ClickException(
+            f"No graph at {path}: run `kg build INPUT --out {out_dir}` first."
+        )
+    try:
+        graph = read_graph_json(path)
+    except json.JSONDecodeError as err:
+        raise click.ClickException(
+            f"{path} line {err.lineno}: not valid JSON ({err.msg}); rebuild it with `kg build`."
+        ) from None
+    except (KeyError, TypeError, ValueError, AttributeError) as err:
+        raise click.ClickException(
+            f"{path}: not a networkx node-link graph written by `kg build` ({err})."
+        ) from None
+    except OSError as err:
+        raise click.ClickException(f"Cannot read {path}: {err.strerror}.") from None
+    if not any(d.get("label") == "Paper" for _, d in graph.nodes(data=True)):
+        raise click.ClickException(f"{path} has no paper nodes; was it written by `kg build`?")
+    return graph
+
+
+def run_analysis(graph: nx.DiGraph, include_broad: bool, similar_top_k: int = 5) -> Analysis:
+    from kg.analytics import analyse
+
+    return analyse(graph, include_broad=include_broad, similar_top_k=similar_top_k)
+
+
+@main.command(epilog=ANALYZE_EPILOG)
+@out_option
+@broad_option
+@click.option("--top", type=click.IntRange(1, 100), default=5, show_default=True,
+              help="Rows per section in the terminal headline (the report lists 10).")
+@click.option("--similar", "similar_top_k", type=click.IntRange(1, 50), default=5, show_default=True,
+              help="SIMILAR_TO edges kept per paper.")
+@click.option("--no-write-back", is_flag=True,
+              help="Only write the report; leave graph.json / graph.graphml as they are.")
+@click.option("--neo4j", "neo4j_uri", envvar="KG_NEO4J_URI", default=None, metavar="URI",
+              help="Also push the analysed graph to Neo4j at this Bolt URI [env KG_NEO4J_URI].")
+@click.option("--neo4j-user", envvar="KG_NEO4J_USER", default="neo4j", show_default=True,
+              help="Neo4j user [env KG_NEO4J_USER]; the password comes from KG_NEO4J_PASSWORD.")
+@click.option("--database", envvar="KG_NEO4J_DATABASE", default=None, help="Neo4j database (default: the server's).")
+@click.option("--batch-size", type=click.IntRange(1), default=1000, show_default=True,
+              help="Rows per UNWIND batch when writing to Neo4j.")
+def analyze(
+    out_dir: Path,
+    include_broad: bool,
+    top: int,
+    similar_top_k: int,
+    no_write_back: bool,
+    neo4j_uri: str | None,
+    neo4j_user: str,
+    database: str | None,
+    batch_size: int,
+) -> None:
+    """Run graph analytics on a built graph and write a report.
+
+    Computes concept PageRank, betweenness and degree on the co-occurrence graph, Louvain
+    communities (labelled by their top concepts), bridge concepts, rising and falling concepts
+    by year, the most similar papers and papers with code against without. Writes
+    OUT/report/report.md with PNG charts, stores the results in OUT/graph.json and
+    graph.graphml (CO_OCCURS and SIMILAR_TO edges, pagerank / community on concepts) and
+    prints the headline.
+    """
+    from kg.analytics import apply
+    from kg.sinks import files
+    from kg.sinks.report import headline, write_report
+
+    graph = load_graph(out_dir)
+    analysis = run_analysis(graph, include_broad, similar_top_k)
+    try:
+        report = write_report(graph, analysis, out_dir / "report")
+        if not no_write_back:
+            apply(graph, analysis)
+            files.write_graph_json(graph, out_dir / "graph.json")
+            files.write_graphml(graph, out_dir / "graph.graphml")
+    except OSError as err:
+        raise click.ClickException(f"Cannot write to {out_dir}: {err.strerror}.") from None
+    for line in headline(graph, analysis, top):
+        click.echo(line)
+    click.echo("")
+    click.echo(f"report: {report}")
+    if not no_write_back:
+        click.echo(f"analytics stored in {out_dir / 'graph.json'} and {out_dir / 'graph.graphml'}")
+    if neo4j_uri:
+        try:
+            from kg.cli.neo4j import push_graph
+        except ImportError:
+            raise click.ClickException("This kg has no Neo4j writer (kg.cli.neo4j); the report was written.") from None
+        if no_write_back:
+            apply(graph, analysis)
+        push_graph(graph, neo4j_uri, neo4j_user, os.environ.get("KG_NEO4J_PASSWORD"), database, batch_size)
+        click.echo(f"analytics pushed to {neo4j_uri}")
+
+
+VIEWS = ("overview", "bipartite", "concept", "paper", "community", "corpus")
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "view"
+
+
+@main.command(epilog=VIZ_EPILOG)
+@click.argument("view", required=False, type=click.Choice(VIEWS, case_sensitive=False))
+@out_option
+@click.option("--concept", metavar="NAME", default=None, help="Ego view of a concept (id, name or alias).")
+@click.option("--depth", type=click.IntRange(1, 2), default=2, show_default=True,
+              help="Concept view: 1 = its papers, 2 = also the concepts those papers use.")
+@click.option("--paper", "paper_id", metavar="ID", default=None, help="A paper (id or exact title) and its nearest papers.")
+@click.option("--community", type=click.IntRange(0), default=None, metavar="K", help="One community of concepts (ids from `kg analyze`).")
+@click.option("--top", type=click.IntRange(5, 2000), default=None,
+              help="Concepts drawn (overview: 80, bipartite: 40, community: 120, corpus: 250).")
+@click.option("--colour-by", "--color-by", "colour_by", type=click.Choice(["community", "type"]), default="community",
+              show_default=True, help="Overview: colour concepts by community or by type.")
+@click.option("--type", "concept_type", type=click.Choice(["method", "dataset", "metric", "task"]), default=None,
+              help="Bipartite view: only concepts of this type.")
+@broad_option
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="HTML file to write (default: OUT/views/<view>.html).")
+def viz(
+    view: str | None,
+    out_dir: Path,
+    concept: str | None,
+    depth: int,
+    paper_id: str | None,
+    community: int | None,
+    top: int | None,
+    colour_by: str,
+    concept_type: str | None,
+    include_broad: bool,
+    output: Path | None,
+) -> None:
+    """Write an interactive HTML view of a built graph.
+
+    VIEW is overview (default), bipartite, concept, paper, community or corpus; --concept,
+    --paper and --community pick their view by themselves.
+    """
+    from kg.sinks import html
+
+    chosen = [name for name, value in (("concept", concept), ("paper", paper_id), ("community", community)) if value is not None]
+    if len(chosen) > 1:
+        raise click.UsageError("Give only one of --concept, --paper, --community.")
+    if view is None:
+        view = chosen[0] if chosen else "overview"
+    view = view.lower()
+    if chosen and chosen[0] != view:
+        raise click.UsageError(f"--{chosen[0]} does not go with the {view} view.")
+    graph = load_graph(out_dir)
+    analysis = run_analysis(graph, include_broad)
+    try:
+        if view == "overview":
+            page = html.overview_view(graph, analysis, top=top or 80, colour_by=colour_by)
+            name = f"overview-{colour_by}"
+        elif view == "bipartite":
+            page = html.bipartite_view(graph, analysis, top_concepts=top or 40, concept_type=concept_type)
+            name = f"bipartite-{concept_type}" if concept_type else "bipartite"
+        elif view == "concept":
+            if not concept:
+                raise click.UsageError("The concept view needs --concept NAME.")
+            page = html.concept_view(graph, analysis, concept, depth=depth)
+            name = f"concept-{_slug(concept)}"
+        elif view == "paper":
+            if not paper_id:
+                raise click.UsageError("The paper view needs --paper ID.")
+            page = html.paper_view(graph, analysis, paper_id)
+            name = f"paper-{_slug(paper_id)}"
+        elif view == "community":
+            if community is None:
+                raise click.UsageError("The community view needs --community K.")
+            page = html.community_view(graph, analysis, community, top=top or 120)
+            name = f"community-{community}"
+        else:
+            page = html.corpus_view(graph, max_concepts=top or 250, include_broad=include_broad)
+            name = "corpus"
+    except KeyError as err:
+        raise click.ClickException(str(err.args[0]) if err.args else str(err)) from None
+    target = output or out_dir / "views" / f"{name}.html"
+    try:
+        html.write_view(page, target)
+    except OSError as err:
+        raise click.ClickException(f"Cannot write {target}: {err.strerror}.") from None
+    click.echo(f"{page.title}: {len(page.nodes)} nodes, {len(page.edges)} edges")
+    click.echo(f"open {target} in a browser")

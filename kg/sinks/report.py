@@ -1,0 +1,308 @@
+"""The analytics report: ``report.md`` with PNG charts, and the headline ``kg analyze`` prints.
+
+Charts are drawn with matplotlib's Agg backend (no display needed). Paper and concept text is
+HTML-escaped in the Markdown (and ``|`` escaped in tables), so a title such as
+``<script>`` stays text wherever the report is rendered.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import matplotlib
+
+matplotlib.use("Agg")  # before pyplot: reports are written on machines without a display
+import matplotlib.pyplot as plt  # noqa: E402
+import networkx as nx  # noqa: E402
+
+from kg.analytics.centrality import BETWEENNESS_EXACT_LIMIT, top_by  # noqa: E402
+from kg.analytics.cooccurrence import strongest_cooccurrences  # noqa: E402
+from kg.analytics.similarity import most_similar_pairs  # noqa: E402
+from kg.analytics.trends import papers_per_year, rising_and_falling  # noqa: E402
+from kg.sinks.files import atomic_write  # noqa: E402
+
+if TYPE_CHECKING:
+    from kg.analytics import Analysis
+
+TYPE_COLOURS = {"method": "#f28e2b", "dataset": "#59a14f", "metric": "#e15759", "task": "#b07aa1"}
+TYPE_ORDER = ("method", "dataset", "metric", "task")
+
+
+def _name(graph: nx.DiGraph, node: str) -> str:
+    data = graph.nodes[node]
+    return str(data.get("name") or data.get("title") or node)
+
+
+def _md(text: object) -> str:
+    """Escape text for Markdown tables and any HTML renderer."""
+    return html.escape(" ".join(str(text).split()), quote=False).replace("|", "\\|")
+
+
+def _short(text: str, limit: int = 48) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _type(graph: nx.DiGraph, node: str) -> str:
+    return str(graph.nodes[node].get("type") or "")
+
+
+# --------------------------------------------------------------------------- figures of the report
+
+
+def central_by_type(graph: nx.DiGraph, analysis: Analysis, n: int = 5) -> dict[str, list[tuple[str, float]]]:
+    """The ``n`` concepts of highest PageRank for each concept type."""
+    out: dict[str, list[tuple[str, float]]] = {}
+    for ctype in TYPE_ORDER:
+        scores = {c: s for c, s in analysis.pagerank.items() if _type(graph, c) == ctype}
+        if scores:
+            out[ctype] = top_by(scores, n)
+    return out
+
+
+def headline(graph: nx.DiGraph, analysis: Analysis, n: int = 5) -> list[str]:
+    """Plain-text summary lines for the terminal."""
+    papers = sum(1 for _, d in graph.nodes(data=True) if d.get("label") == "Paper")
+    lines = [
+        f"{papers} papers, {analysis.cooc.number_of_nodes()} concepts analysed"
+        f" ({'broad terms included' if analysis.include_broad else 'broad terms left out'}),"
+        f" {analysis.cooc.number_of_edges()} co-occurring pairs, {len(analysis.communities)} communities",
+        "",
+        "Most central concepts (PageRank) per type:",
+    ]
+    for ctype, ranked in central_by_type(graph, analysis, n).items():
+        names = ", ".join(f"{_name(graph, c)} ({analysis.paper_counts.get(c, 0)})" for c, _ in ranked)
+        lines.append(f"  {ctype:8s} {names}")
+    lines += ["", "Largest communities:"]
+    for k, members in enumerate(analysis.communities[:n]):
+        if len(members) < 2:
+            break
+        lines.append(f"  {k:>3}  {len(members):>4} concepts  {analysis.community_labels[k]}")
+    lines += ["", "Strongest co-occurrences (shared papers):"]
+    for a, b, w in strongest_cooccurrences(analysis.cooc, n):
+        lines.append(f"  {w:>4}  {_name(graph, a)} + {_name(graph, b)}")
+    if analysis.bridges:
+        lines += ["", "Bridge concepts (co-occurrences spread over communities):"]
+        for row in analysis.bridges[:n]:
+            c = str(row["concept"])
+            lines.append(
+                f"  {_name(graph, c)} (community {row['community']}, reaches "
+                f"{row['communities_reached']} others, participation {float(row['participation']):.2f})"
+            )
+    rising, falling = rising_and_falling(analysis.trends, n)
+    if rising or falling:
+        lines += ["", "Rising concepts (share of papers per year):"]
+        lines += [f"  +{t.slope * 100:.1f} pts/yr  {_name(graph, t.concept)}" for t in rising]
+        lines += ["Falling concepts:"]
+        lines += [f"  {t.slope * 100:.1f} pts/yr  {_name(graph, t.concept)}" for t in falling]
+    else:
+        lines += ["", "Trends: fewer than two years with enough dated papers; no rising/falling concepts."]
+    lines += ["", "Most similar paper pairs:"]
+    for a, b, s in most_similar_pairs(analysis.neighbours, n):
+        lines.append(f"  {s:.2f}  {_short(_name(graph, a), 60)}  <->  {_short(_name(graph, b), 60)}")
+    code = analysis.code
+    lines += [
+        "",
+        f"Papers with code: {len(code.with_code)} of {len(code.with_code) + len(code.without_code)}"
+        f" ({code.share:.0%}); without: {len(code.without_code)}",
+    ]
+    return lines
+
+
+# --------------------------------------------------------------------------- charts
+
+
+def _save(fig: plt.Figure, path: Path) -> Path:
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def chart_top_concepts(graph: nx.DiGraph, analysis: Analysis, path: Path, n: int = 20) -> Path:
+    """Horizontal bars: the ``n`` most central concepts, coloured by type."""
+    ranked = top_by(analysis.pagerank, n)[::-1]
+    fig, ax = plt.subplots(figsize=(9, 0.32 * len(ranked) + 1.4))
+    names = [_short(_name(graph, c), 40) for c, _ in ranked]
+    colours = [TYPE_COLOURS.get(_type(graph, c), "#999999") for c, _ in ranked]
+    ax.barh(names, [s for _, s in ranked], color=colours)
+    for i, (c, s) in enumerate(ranked):
+        ax.text(s, i, f"  {analysis.paper_counts.get(c, 0)} papers", va="center", fontsize=8, color="#444")
+    ax.set_xlabel("PageRank on the concept co-occurrence graph")
+    ax.set_title(f"The {len(ranked)} most central concepts")
+    ax.set_xlim(0, max((s for _, s in ranked), default=1) * 1.25)
+    handles = [plt.Rectangle((0, 0), 1, 1, color=TYPE_COLOURS[t]) for t in TYPE_ORDER]
+    ax.legend(handles, TYPE_ORDER, loc="lower right", fontsize=8)
+    ax.spines[["top", "right"]].set_visible(False)
+    return _save(fig, path)
+
+
+def chart_communities(graph: nx.DiGraph, analysis: Analysis, path: Path, n: int = 12) -> Path:
+    """Horizontal bars: community sizes, each labelled with its top concepts."""
+    rows = [(k, m) for k, m in enumerate(analysis.communities[:n]) if len(m) > 1][::-1]
+    fig, ax = plt.subplots(figsize=(9, 0.4 * max(len(rows), 1) + 1.4))
+    labels = [f"{k}: {_short(analysis.community_labels[k], 60)}" for k, _ in rows]
+    ax.barh(labels, [len(m) for _, m in rows], color="#4e79a7")
+    ax.set_xlabel("concepts in the community")
+    ax.set_title("Largest concept communities (Louvain), labelled by their top concepts")
+    ax.spines[["top", "right"]].set_visible(False)
+    return _save(fig, path)
+
+
+def chart_cooccurrence(graph: nx.DiGraph, analysis: Analysis, path: Path, n: int = 15) -> Path:
+    """Heatmap of shared papers among the ``n`` most central concepts, grouped by community."""
+    ranked = [c for c, _ in top_by(analysis.pagerank, n)]
+    membership = analysis.membership
+    ranked.sort(key=lambda c: (membership.get(c, 0), -analysis.pagerank.get(c, 0.0)))
+    matrix = [[analysis.cooc[a][b]["weight"] if analysis.cooc.has_edge(a, b) else 0 for b in ranked] for a in ranked]
+    fig, ax = plt.subplots(figsize=(8.5, 7.5))
+    image = ax.imshow(matrix, cmap="Blues")
+    names = [_short(_name(graph, c), 28) for c in ranked]
+    ax.set_xticks(range(len(ranked)), names, rotation=60, ha="right", fontsize=8)
+    ax.set_yticks(range(len(ranked)), names, fontsize=8)
+    for i, row in enumerate(matrix):
+        for j, value in enumerate(row):
+            if value and i != j:
+                ax.text(j, i, str(value), ha="center", va="center", fontsize=7,
+                        color="white" if value > max(max(r) for r in matrix) * 0.6 else "#222")
+    fig.colorbar(image, ax=ax, shrink=0.7, label="papers in common")
+    ax.set_title("Co-occurrence of the most central concepts")
+    return _save(fig, path)
+
+
+def chart_trends(graph: nx.DiGraph, analysis: Analysis, path: Path, n: int = 5) -> Path | None:
+    """Lines: share of papers per year for the most rising and falling concepts."""
+    rising, falling = rising_and_falling(analysis.trends, n)
+    if not rising and not falling:
+        return None
+    per_year = papers_per_year(graph)
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), sharey=True)
+    for ax, group, title in ((axes[0], rising, "Rising"), (axes[1], falling, "Falling")):
+        for t in group:
+            years = sorted(t.shares)
+            ax.plot(years, [100 * t.shares[y] for y in years], marker="o", label=_short(_name(graph, t.concept), 30))
+        ax.set_title(f"{title} concepts")
+        ax.set_xlabel("year")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+        ax.spines[["top", "right"]].set_visible(False)
+    axes[0].set_ylabel("% of that year's papers")
+    years_note = ", ".join(f"{y}: {c}" for y, c in per_year.items())
+    fig.suptitle(f"Papers per year: {years_note}", fontsize=8, y=0.02)
+    return _save(fig, path)
+
+
+def chart_code(graph: nx.DiGraph, analysis: Analysis, path: Path, n: int = 12) -> Path:
+    """Bars: overall share of papers with code, and the concepts whose papers share code most."""
+    code = analysis.code
+    rates = sorted(
+        ((c, w / t, t) for c, (w, t) in code.concept_rates.items() if t >= 3),
+        key=lambda r: (-r[1], -r[2], r[0]),
+    )[:n][::-1]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 0.32 * max(len(rates), 4) + 1.6),
+                                      gridspec_kw={"width_ratios": [1, 3]})
+    left.bar(["with code", "without"], [len(code.with_code), len(code.without_code)], color=["#59a14f", "#bab0ac"])
+    left.set_title(f"Papers with code: {code.share:.0%}")
+    left.spines[["top", "right"]].set_visible(False)
+    if rates:
+        right.barh([f"{_short(_name(graph, c), 36)} ({t})" for c, _, t in rates], [100 * r for _, r, _ in rates],
+                   color=[TYPE_COLOURS.get(_type(graph, c), "#999") for c, _, _ in rates])
+        right.axvline(100 * code.share, color="#333", linestyle="--", linewidth=1)
+        right.text(100 * code.share, -0.9, " corpus average", fontsize=8)
+        right.set_xlim(0, 100)
+    right.set_xlabel("% of the concept's papers that link code (papers in brackets)")
+    right.set_title("Concepts whose papers most often share code")
+    right.spines[["top", "right"]].set_visible(False)
+    return _save(fig, path)
+
+
+# --------------------------------------------------------------------------- Markdown
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
+    out = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    out += ["| " + " | ".join(_md(c) for c in row) + " |" for row in rows]
+    return out + [""]
+
+
+def write_report(graph: nx.DiGraph, analysis: Analysis, out_dir: Path | str, n: int = 10) -> Path:
+    """Write ``out_dir/report.md`` and its PNG charts; returns the Markdown path."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    charts = {
+        "top_concepts": chart_top_concepts(graph, analysis, out_dir / "top_concepts.png"),
+        "communities": chart_communities(graph, analysis, out_dir / "communities.png"),
+        "cooccurrence": chart_cooccurrence(graph, analysis, out_dir / "cooccurrence.png"),
+        "trends": chart_trends(graph, analysis, out_dir / "trends.png"),
+        "code": chart_code(graph, analysis, out_dir / "code.png"),
+    }
+    papers = sum(1 for _, d in graph.nodes(data=True) if d.get("label") == "Paper")
+    md = [
+        "# Knowledge-graph report",
+        "",
+        f"{papers} papers; {analysis.cooc.number_of_nodes()} concepts analysed "
+        f"({'broad terms included' if analysis.include_broad else 'broad terms such as “deep learning” left out'}); "
+        f"{analysis.cooc.number_of_edges()} co-occurring concept pairs; {len(analysis.communities)} communities.",
+        "",
+        "## Most central concepts",
+        "",
+        "PageRank on the concept co-occurrence graph (two concepts are linked when a paper uses both, "
+        "weighted by the number of such papers); betweenness is "
+        + ("estimated from a sample of source concepts" if analysis.cooc.number_of_nodes() > BETWEENNESS_EXACT_LIMIT else "exact") + ".",
+        "",
+        "![most central concepts](top_concepts.png)",
+        "",
+    ]
+    for ctype, ranked in central_by_type(graph, analysis, n).items():
+        md += [f"### {ctype.capitalize()}s", ""]
+        md += _table(
+            ["concept", "papers", "PageRank", "betweenness", "community"],
+            [
+                (_name(graph, c), analysis.paper_counts.get(c, 0), f"{s:.4f}",
+                 f"{analysis.betweenness.get(c, 0):.4f}", analysis.membership.get(c, ""))
+                for c, s in ranked
+            ],
+        )
+    md += ["## Communities", "", "![communities](communities.png)", ""]
+    md += _table(
+        ["id", "concepts", "label (top concepts by PageRank)"],
+        [(k, len(m), analysis.community_labels[k]) for k, m in enumerate(analysis.communities[:n]) if len(m) > 1],
+    )
+    md += ["## Strongest co-occurrences", "", "![co-occurrence](cooccurrence.png)", ""]
+    md += _table(
+        ["concept", "concept", "shared papers"],
+        [(_name(graph, a), _name(graph, b), w) for a, b, w in strongest_cooccurrences(analysis.cooc, n)],
+    )
+    md += ["## Bridge concepts", "",
+           "Concepts whose co-occurrences spread over several communities (participation coefficient).", ""]
+    md += _table(
+        ["concept", "community", "communities reached", "participation"],
+        [(_name(graph, str(r["concept"])), r["community"], r["communities_reached"], f"{float(r['participation']):.2f}")
+         for r in analysis.bridges[:n]],
+    )
+    md += ["## Trends by year", ""]
+    rising, falling = rising_and_falling(analysis.trends, n)
+    if charts["trends"] is not None:
+        md += ["![trends](trends.png)", ""]
+        md += _table(
+            ["concept", "trend (share points per year)", "papers per year"],
+            [(_name(graph, t.concept), f"{t.slope * 100:+.1f}", ", ".join(f"{y}: {c}" for y, c in t.counts.items()))
+             for t in rising + falling],
+        )
+    else:
+        md += ["Fewer than two years with at least five dated papers: no trends.", ""]
+    md += ["## Most similar papers", "",
+           "Cosine of idf-weighted concept sets: a shared rare concept counts more than a shared common one.", ""]
+    md += _table(
+        ["score", "paper", "paper"],
+        [(f"{s:.2f}", _name(graph, a), _name(graph, b)) for a, b, s in most_similar_pairs(analysis.neighbours, n)],
+    )
+    code = analysis.code
+    md += ["## Papers with code", "", "![code](code.png)", "",
+           f"{len(code.with_code)} papers link a code repository ({code.share:.0%}); {len(code.without_code)} do not.", ""]
+    path = out_dir / "report.md"
+    with atomic_write(path) as handle:
+        handle.write("\n".join(md))
+    return path
