@@ -25,6 +25,8 @@ class GazetteerEntry:
     broad: bool = False
     #: aliases that also name another concept ("MAE"): matched only when the text defines them
     ambiguous: tuple[str, ...] = ()
+    #: names that are also English words ("Adam", "Whisper"): matched only as written
+    case_sensitive: bool = False
 
     @property
     def forms(self) -> tuple[str, ...]:
@@ -87,6 +89,7 @@ def read_gazetteer(directory: str | Path | None = None) -> list[GazetteerEntry]:
                         aliases=tuple(row.get("aliases") or ()),
                         broad=bool(row.get("broad", False)),
                         ambiguous=tuple(row.get("ambiguous_aliases") or ()),
+                        case_sensitive=bool(row.get("case_sensitive", False)),
                     )
                 )
             except (ValueError, KeyError, TypeError) as err:

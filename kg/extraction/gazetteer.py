@@ -61,7 +61,8 @@ class GazetteerMatcher:
             for form in entry.forms:
                 if form in entry.ambiguous or len(form) < 2:
                     continue
-                target = exact if (is_acronym(form) or len(form) <= 3) else folded
+                as_written = entry.case_sensitive or is_acronym(form) or len(form) <= 3
+                target = exact if as_written else folded
                 for variant in plural_forms(form):
                     target.setdefault(key, []).append(nlp.make_doc(variant))
         for key, docs in exact.items():
