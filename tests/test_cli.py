@@ -1,0 +1,157 @@
+"""The kg command line end to end, as a user runs it (a real subprocess, real models)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+from kg.extraction.links import find_urls
+from kg.sinks.files import read_graph_json
+
+
+def run_kg(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "kg", *args], capture_output=True, text=True, cwd=cwd, timeout=900
+    )
+
+
+def assert_clean_error(result: subprocess.CompletedProcess, *words: str) -> None:
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    error_lines = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    assert len(error_lines) == 1, result.stderr
+    for word in words:
+        assert word in error_lines[0]
+
+
+@pytest.fixture(scope="module")
+def corpus_build(tmp_path_factory, corpus_dir):
+    out = tmp_path_factory.mktemp("hf-build")
+    result = run_kg("build", str(corpus_dir), "--out", str(out))
+    assert result.returncode == 0, result.stderr[-3000:]
+    return out, result
+
+
+def concept_with_alias(graph: nx.DiGraph, *forms: str) -> list[str]:
+    wanted = {f.lower() for f in forms}
+    return [
+        n
+        for n, d in graph.nodes(data=True)
+        if d.get("concept") and wanted & {d["name"].lower(), *(a.lower() for a in d.get("aliases", []))}
+    ]
+
+
+def test_build_writes_every_output(corpus_build):
+    out, result = corpus_build
+    for name in ("graph.html", "graph.graphml", "graph.json", "extractions.jsonl", "concepts.json"):
+        assert (out / name).stat().st_size > 0, name
+    assert (out / "neo4j" / "load.cypher").is_file()
+    assert list((out / "neo4j").glob("*.csv"))
+    nx.read_graphml(out / "graph.graphml")  # parses
+    assert "most shared concepts" in result.stdout
+
+
+def test_build_on_the_shared_corpus(corpus_build, corpus_dir):
+    out, _ = corpus_build
+    graph = read_graph_json(out / "graph.json")
+    papers = [n for n, d in graph.nodes(data=True) if d["label"] == "Paper"]
+    assert 340 <= len(papers) <= 380
+    with open(out / "extractions.jsonl", encoding="utf-8") as handle:
+        assert sum(1 for _ in handle) == len(papers)
+    # JEPA, sparse autoencoder and contrastive loss: one node each, shared by several papers
+    for forms in (("JEPA", "joint-embedding predictive architecture"), ("SAE", "sparse autoencoder"),
+                  ("contrastive loss",)):
+        nodes = concept_with_alias(graph, *forms)
+        assert len(nodes) == 1, (forms, nodes)
+        assert graph.in_degree(nodes[0]) >= 2, forms
+        assert graph.nodes[nodes[0]]["paper_count"] == graph.in_degree(nodes[0])
+    # every URL of the corpus is a :Repo linked by HAS_CODE
+    urls = set()
+    for path in corpus_dir.glob("*.txt"):
+        urls.update(find_urls(path.read_text(encoding="utf-8")))
+    repos = {d["url"] for _, d in graph.nodes(data=True) if d["label"] == "Repo"}
+    assert urls and urls <= repos
+    assert all(graph.in_degree(f"repo:{u}") >= 1 for u in urls)
+
+
+def test_extract_prints_the_contract(tmp_path):
+    sample = tmp_path / "p.jsonl"
+    sample.write_text(
+        json.dumps({"title": "JumpNet: Fast Jumps", "abstract": "We propose JumpNet, a sparse autoencoder "
+                    "(SAE) variant. Code: https://github.com/o/jumpnet."}) + "\n",
+        encoding="utf-8",
+    )
+    result = run_kg("extract", str(sample), "--format", "jsonl")
+    assert result.returncode == 0, result.stderr
+    [line] = result.stdout.strip().splitlines()
+    record = json.loads(line)
+    assert set(record) == {"id", "title", "methods", "datasets", "metrics", "tasks", "repos"}
+    assert record["repos"] == ["https://github.com/o/jumpnet"]
+    names = {m["name"] for m in record["methods"]}
+    assert "JumpNet" in names and "sparse autoencoder" in names
+    assert all(m["evidence"] and 0 < m["confidence"] <= 1 for m in record["methods"])
+
+
+def test_html_escapes_paper_text(tmp_path):
+    sample = tmp_path / "evil.jsonl"
+    sample.write_text(
+        json.dumps({"title": "<script>alert('x')</script> Sparse autoencoders (SAEs) at scale",
+                    "abstract": "We train sparse autoencoders (SAEs) with a contrastive loss <b>now</b>."}) + "\n"
+        + json.dumps({"title": "Second paper on SAEs", "abstract": "Sparse autoencoders again."}) + "\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    result = run_kg("build", str(sample), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    page = (out / "graph.html").read_text(encoding="utf-8")
+    assert "<script>alert" not in page
+    assert "&lt;script&gt;alert" in page or "\\u003cscript\\u003ealert" in page
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["missing", "unknown format", "empty", "unreadable", "unwritable out"],
+)
+def test_errors_are_one_clear_line(tmp_path, case):
+    if case == "missing":
+        assert_clean_error(run_kg("build", str(tmp_path / "nope.jsonl"), "--out", str(tmp_path / "o")), "nope.jsonl")
+    elif case == "unknown format":
+        odd = tmp_path / "notes.xyz"
+        odd.write_bytes(b"\x00\x01 binary-ish")
+        assert_clean_error(run_kg("build", str(odd), "--out", str(tmp_path / "o")), "notes.xyz")
+    elif case == "empty":
+        empty = tmp_path / "empty.jsonl"
+        empty.write_text("", encoding="utf-8")
+        assert_clean_error(run_kg("build", str(empty), "--out", str(tmp_path / "o")), "empty.jsonl")
+    elif case == "unreadable":
+        if os.geteuid() == 0:
+            # root reads any file: a directory named like a file is unreadable as one instead
+            target = tmp_path / "papers.jsonl"
+            target.mkdir()
+            (target / "x.jsonl").write_bytes(b"\xff\xfe not utf-8")
+        else:
+            target = tmp_path / "papers.jsonl"
+            target.write_text("{}", encoding="utf-8")
+            target.chmod(0)
+        assert_clean_error(run_kg("build", str(target), "--out", str(tmp_path / "o")))
+    else:
+        good = tmp_path / "p.jsonl"
+        good.write_text(json.dumps({"title": "T", "abstract": "A"}) + "\n", encoding="utf-8")
+        blocker = tmp_path / "file-not-dir"
+        blocker.write_text("", encoding="utf-8")
+        assert_clean_error(run_kg("build", str(good), "--out", str(blocker / "sub")), "not writable")
+
+
+def test_help_teaches_by_example():
+    for args in ((), ("build",), ("extract",)):
+        result = run_kg(*args, "--help")
+        assert result.returncode == 0
+        assert "Examples:" in result.stdout
+        assert re.search(r"kg (build|extract) ", result.stdout)
