@@ -1,0 +1,288 @@
+"""``kg push`` and ``kg query``: load a built graph into Neo4j and ask it Cypher questions.
+
+Credentials come from the environment (``KG_NEO4J_URI``, ``KG_NEO4J_USER``,
+``KG_NEO4J_PASSWORD``, ``KG_NEO4J_DATABASE``) so that they stay out of shell history.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+import networkx as nx
+
+from kg.cli import main
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+DEFAULT_URI = "bolt://127.0.0.1:7687"
+
+
+def neo4j_options(func: F) -> F:
+    """The connection options shared by every command that talks to Neo4j."""
+    options = [
+        click.option("--neo4j", "uri", envvar="KG_NEO4J_URI", default=DEFAULT_URI, show_default=True,
+                     metavar="URI", help="Bolt URI of the server [env KG_NEO4J_URI]."),
+        click.option("--user", envvar="KG_NEO4J_USER", default="neo4j", show_default=True,
+                     help="Neo4j user [env KG_NEO4J_USER]."),
+        click.option("--database", envvar="KG_NEO4J_DATABASE", default=None, metavar="DB",
+                     help="Database name (default: the server's default) [env KG_NEO4J_DATABASE]."),
+        click.option("--batch-size", type=click.IntRange(1, 100_000), default=1000, show_default=True,
+                     help="Rows per UNWIND transaction."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _password() -> str:
+    import os
+
+    password = os.environ.get("KG_NEO4J_PASSWORD")
+    if password:
+        return password
+    if sys.stdin.isatty():
+        return click.prompt("Neo4j password", hide_input=True)
+    raise click.ClickException(
+        "No Neo4j password: set KG_NEO4J_PASSWORD (scripts/neo4j-local uses 'kg-neo4j-local' by default)."
+    )
+
+
+def _progress(stage: str, done: int, total: int) -> None:
+    # one line per stage, rewritten in place on a terminal
+    if sys.stderr.isatty():
+        click.echo(f"\r  {stage}: {done}/{total}", err=True, nl=done >= total)
+    elif done >= total:
+        click.echo(f"  {stage}: {done}", err=True)
+
+
+def push_graph(
+    graph: nx.DiGraph,
+    uri: str,
+    user: str,
+    password: str | None,
+    database: str | None = None,
+    batch_size: int = 1000,
+    replace: bool = False,
+) -> dict[str, int]:
+    """Apply the schema, optionally empty the database, load ``graph`` and print the counts.
+
+    Returns the node and relationship counts of the database afterwards. Errors become one
+    :class:`click.ClickException` naming the URI (never the password).
+    """
+    from kg.sinks import neo4j as sink
+
+    try:
+        driver = sink.connect(uri, user, password, database)
+    except sink.Neo4jSinkError as err:
+        raise click.ClickException(str(err)) from None
+    try:
+        # check the graph before anything is deleted: a bad node must not cost the old data
+        sink.node_rows(graph)
+        sink.relationship_rows(graph)
+    except sink.Neo4jSinkError as err:
+        driver.close()
+        raise click.ClickException(str(err)) from None
+    try:
+        with driver:
+            sink.apply_schema(driver, database)
+            if replace:
+                deleted = sink.empty_graph(driver, database)
+                click.echo(f"Emptied the database ({deleted} nodes deleted).", err=True)
+            click.echo(f"Loading {graph.number_of_nodes()} nodes and {graph.number_of_edges()} edges into {uri}", err=True)
+            sink.load_graph(driver, graph, database, batch_size, _progress)
+            counts = sink.graph_counts(driver, database)
+    except sink.Neo4jSinkError as err:
+        raise click.ClickException(str(err)) from None
+    except Exception as err:  # the driver's own errors: one sentence, no traceback
+        from neo4j.exceptions import DriverError, Neo4jError
+
+        if isinstance(err, (DriverError, Neo4jError)):
+            raise click.ClickException(
+                f"Loading into Neo4j at {uri} failed: {err}. Loading is idempotent: run the same command again."
+            ) from None
+        raise
+    nodes = ", ".join(f"{counts[k]} {k}" for k in ("Paper", "Concept", "Repo", "Author") if counts[k])
+    rels = sum(v for k, v in counts.items() if k.isupper())
+    click.echo(f"Neo4j now holds {nodes}; {rels} relationships. Open http://127.0.0.1:7474/browser/ "
+               "or try: kg query cypher/queries/top_concepts.cypher")
+    return counts
+
+
+PUSH_EPILOG = """
+\b
+Examples:
+  export KG_NEO4J_PASSWORD=kg-neo4j-local
+  scripts/neo4j-local start              # or: docker compose -f docker/compose.yml up -d
+  kg build examples/sample --out kg-out
+  kg push --out kg-out                   # MERGE: run it again, or after building more papers
+  kg push --out kg-out --replace --yes   # empty the database first
+"""
+
+
+@main.command(epilog=PUSH_EPILOG)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("kg-out"),
+              show_default=True, help="Output directory of kg build (reads its graph.json).")
+@click.option("--replace", is_flag=True, help="Delete everything in the database first (asks unless --yes).")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask before --replace.")
+@neo4j_options
+def push(out: Path, replace: bool, yes: bool, uri: str, user: str, database: str | None, batch_size: int) -> None:
+    """Load the graph built by ``kg build`` into Neo4j.
+
+    Nodes and relationships are MERGEd, so pushing again changes nothing and pushing a graph
+    of new papers links them to the concepts already in the database. PageRank, communities,
+    CO_OCCURS and SIMILAR_TO are then recomputed over everything the database holds.
+    """
+    from kg.sinks.files import read_graph_json
+
+    path = out / "graph.json"
+    if not path.is_file():
+        raise click.ClickException(f"No graph in {path}: run 'kg build INPUT --out {out}' first.")
+    try:
+        graph = read_graph_json(path)
+    except json.JSONDecodeError as err:
+        raise click.ClickException(f"{path} line {err.lineno}: not valid JSON ({err.msg}).") from None
+    except (KeyError, TypeError, nx.NetworkXError) as err:
+        raise click.ClickException(f"{path}: not a networkx node-link graph ({err}).") from None
+    password = _password()
+    if replace and not yes:
+        click.confirm(f"Delete every node and relationship in Neo4j at {uri}?", abort=True)
+    push_graph(graph, uri, user, password, database, batch_size, replace=replace)
+
+
+# --------------------------------------------------------------------------- kg query
+
+_BROWSER_PARAM = re.compile(r"^\s*//\s*:param\s+([A-Za-z_][A-Za-z0-9_]*)\s*=>\s*(.+?)\s*;?\s*$")
+
+
+def parse_value(text: str) -> Any:
+    """A parameter value: JSON (numbers, true, lists ...) or a quoted string, else the text."""
+    text = text.strip()
+    if len(text) >= 2 and text[0] == text[-1] == "'":
+        return text[1:-1]
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text
+
+
+def default_params(query: str) -> dict[str, Any]:
+    """Defaults from ``// :param name => value`` comment lines (the Neo4j Browser command a
+    user would run first), so the same file works in Browser and with ``kg query``."""
+    params = {}
+    for line in query.splitlines():
+        match = _BROWSER_PARAM.match(line)
+        if match:
+            params[match.group(1)] = parse_value(match.group(2))
+    return params
+
+
+def _cell(value: Any) -> str:
+    from neo4j.graph import Node, Path as GraphPath, Relationship
+
+    if isinstance(value, Node):
+        labels = ":".join(sorted(value.labels))
+        name = value.get("name") or value.get("title") or value.get("id") or value.get("url")
+        return f"(:{labels} {name})"
+    if isinstance(value, Relationship):
+        return f"[:{value.type}]"
+    if isinstance(value, GraphPath):
+        return " -> ".join(_cell(n) for n in value.nodes)
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, list):
+        return ", ".join(_cell(v) for v in value)
+    if value is None:
+        return ""
+    return str(value)
+
+
+def _json_value(value: Any) -> Any:
+    from neo4j.graph import Node, Path as GraphPath, Relationship
+
+    if isinstance(value, Node):
+        return {"labels": sorted(value.labels), **dict(value)}
+    if isinstance(value, Relationship):
+        return {"type": value.type, **dict(value)}
+    if isinstance(value, GraphPath):
+        return [_json_value(n) for n in value.nodes]
+    if isinstance(value, list):
+        return [_json_value(v) for v in value]
+    return value
+
+
+def format_table(keys: list[str], rows: list[list[Any]], width: int = 60) -> str:
+    """A plain text table, each cell cut to ``width`` characters."""
+    cells = [[_cell(v).replace("\n", " ") for v in row] for row in rows]
+    cells = [[c if len(c) <= width else c[: width - 1] + "…" for c in row] for row in cells]
+    widths = [max([len(k)] + [len(row[i]) for row in cells]) for i, k in enumerate(keys)]
+    lines = ["  ".join(k.ljust(w) for k, w in zip(keys, widths)).rstrip(),
+             "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in cells]
+    return "\n".join(lines)
+
+
+QUERY_EPILOG = """
+\b
+Examples:
+  kg query cypher/queries/papers_using_concept.cypher --param concept=JEPA
+  kg query cypher/queries/shortest_path_between_concepts.cypher --param from=ViT --param to=ImageNet
+  kg query "MATCH (m:Method) RETURN m.name, m.paper_count ORDER BY m.paper_count DESC LIMIT 10"
+  kg query top_concepts.cypher --format json > top.json
+
+Files may set defaults with Neo4j Browser's syntax in a comment: // :param concept => 'JEPA'
+"""
+
+
+@main.command(epilog=QUERY_EPILOG)
+@click.argument("query")
+@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE",
+              help="Query parameter $NAME (repeatable); VALUE is JSON (42, true, [1,2]) or text.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+              help="Print a table, or one JSON object per row.")
+@neo4j_options
+def query(query: str, params: tuple[str, ...], fmt: str, uri: str, user: str, database: str | None,
+          batch_size: int) -> None:
+    """Run a Cypher query (a .cypher file or the query text) and print the result.
+
+    QUERY is a path to a .cypher file (see cypher/queries/) or the text of one statement.
+    """
+    from kg.sinks import neo4j as sink
+
+    path = Path(query)
+    if query.endswith(".cypher") or path.is_file():
+        if not path.is_file():
+            raise click.ClickException(f"No such query file: {path}")
+        text = path.read_text(encoding="utf-8")
+    else:
+        text = query
+    values = default_params(text)
+    for item in params:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise click.ClickException(f"--param {item!r}: expected NAME=VALUE.")
+        values[name.strip()] = parse_value(value)
+    password = _password()
+    # The warnings are printed below as one line each; the driver would also log them in full.
+    logging.getLogger("neo4j.notifications").setLevel(logging.ERROR)
+    try:
+        with sink.connect(uri, user, password, database) as driver:
+            result = sink.run_query(driver, text, values, database)
+    except sink.Neo4jSinkError as err:
+        raise click.ClickException(str(err)) from None
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    if fmt == "json":
+        for row in result.rows:
+            click.echo(json.dumps({k: _json_value(v) for k, v in zip(result.keys, row)},
+                                  ensure_ascii=False, default=str))
+        return
+    if result.keys:
+        click.echo(format_table(result.keys, result.rows))
+    click.echo(f"({len(result.rows)} row{'s' if len(result.rows) != 1 else ''})", err=True)

@@ -1,0 +1,565 @@
+"""Neo4j sink: the only code in kg that speaks Cypher to a server.
+
+:func:`load_graph` writes a graph of :mod:`kg.graph` with ``MERGE``, in ``UNWIND $rows`` batches
+run by ``session.execute_write`` (so the driver retries a batch on a transient error). There is
+one fixed query per node label and per relationship type: labels and relationship types come
+from the whitelists below, never from data, and every value travels as a parameter.
+
+Loading is idempotent (loading the same graph twice changes nothing) and incremental (papers
+loaded later link to the concept nodes already there). Afterwards the whole-graph properties
+are refreshed from what the database now holds: ``paper_count`` in Cypher; PageRank,
+betweenness, communities, ``CO_OCCURS`` and ``SIMILAR_TO`` by reading the paper -> concept
+edges back into networkx and running :func:`kg.analytics.annotate` on them. Because every step
+is a ``MERGE`` or a recomputation, a load that was interrupted midway (server stopped, Ctrl-C)
+reaches the same final graph when it is simply run again.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+from neo4j import Driver, GraphDatabase
+from neo4j.exceptions import (
+    AuthError,
+    ClientError,
+    ConfigurationError,
+    DriverError,
+    Neo4jError,
+    ServiceUnavailable,
+)
+
+from kg.graph import paper_key
+
+#: called as ``progress(stage, done, total)`` while loading
+Progress = Callable[[str, int, int], None]
+
+SCHEMA_FILE = Path(__file__).resolve().parents[2] / "cypher" / "schema.cypher"
+
+#: node label -> the property that identifies a node of that label
+NODE_KEYS: dict[str, str] = {
+    "Paper": "id",
+    "Method": "id",
+    "Dataset": "id",
+    "Metric": "id",
+    "Task": "id",
+    "Repo": "url",
+    "Author": "name",
+}
+CONCEPT_LABELS = ("Method", "Dataset", "Metric", "Task")
+
+#: relationship type -> label of its target node (every relationship starts at a :Paper)
+RELATIONSHIP_TARGETS: dict[str, str] = {
+    "PROPOSES": "Concept",
+    "USES": "Concept",
+    "EVALUATES_ON": "Concept",
+    "REPORTS": "Concept",
+    "ADDRESSES": "Concept",
+    "HAS_CODE": "Repo",
+    "AUTHORED_BY": "Author",
+}
+CONCEPT_RELATIONSHIPS = ("PROPOSES", "USES", "EVALUATES_ON", "REPORTS", "ADDRESSES")
+#: relationship types that analytics derive; never loaded from a graph, always recomputed
+DERIVED_RELATIONSHIPS = ("CO_OCCURS", "SIMILAR_TO")
+#: concept properties that analytics own (recomputed over the whole database after a load)
+DERIVED_CONCEPT_PROPERTIES = ("pagerank", "betweenness", "community", "degree", "paper_count")
+#: node attributes of the in-memory graph that are not Neo4j properties
+_NOT_PROPERTIES = frozenset({"label", "concept"})
+
+# One statement per label: the label is part of the text, the data only ever in $rows.
+_MERGE_PAPER = "UNWIND $rows AS row MERGE (n:Paper {id: row.key}) SET n += row.props"
+_MERGE_REPO = "UNWIND $rows AS row MERGE (n:Repo {url: row.key}) SET n += row.props"
+_MERGE_AUTHOR = "UNWIND $rows AS row MERGE (n:Author {name: row.key}) SET n += row.props"
+# Concepts MERGE on :Concept (whose id constraint is the one that enforces uniqueness) and then
+# get their type label. Aliases are united with those already stored, so a later, smaller
+# corpus never forgets an alias an earlier load taught; the union is stable, hence idempotent.
+_MERGE_CONCEPT = """
+UNWIND $rows AS row
+MERGE (n:Concept {{id: row.key}})
+SET n:{label}
+SET n += row.props
+SET n.aliases = [a IN coalesce(n.aliases, []) WHERE NOT a IN row.aliases] + row.aliases
+"""
+NODE_QUERIES: dict[str, str] = {
+    "Paper": _MERGE_PAPER,
+    "Repo": _MERGE_REPO,
+    "Author": _MERGE_AUTHOR,
+    **{label: _MERGE_CONCEPT.format(label=label) for label in CONCEPT_LABELS},
+}
+_MERGE_RELATIONSHIP = """
+UNWIND $rows AS row
+MATCH (p:Paper {{id: row.source}})
+MATCH (t:{target} {{{key}: row.target}})
+MERGE (p)-[r:{type}]->(t)
+SET r += row.props
+"""
+RELATIONSHIP_QUERIES: dict[str, str] = {
+    rel: _MERGE_RELATIONSHIP.format(
+        target=target, key="id" if target == "Concept" else NODE_KEYS[target], type=rel
+    )
+    for rel, target in RELATIONSHIP_TARGETS.items()
+}
+
+_PAPER_COUNT = """
+MATCH (c:Concept)
+OPTIONAL MATCH (p:Paper)-[:PROPOSES|USES|EVALUATES_ON|REPORTS|ADDRESSES]->(c)
+WITH c, count(DISTINCT p) AS papers
+SET c.paper_count = papers
+"""
+_READ_PAPERS = "MATCH (p:Paper) RETURN p.id AS id, p.year AS year, p.title AS title"
+_READ_CONCEPTS = """
+MATCH (c:Concept)
+RETURN c.id AS id, [l IN labels(c) WHERE l <> 'Concept'][0] AS label, c.name AS name,
+       c.type AS type, coalesce(c.broad, false) AS broad
+"""
+_READ_LINKS = """
+MATCH (p:Paper)-[r:PROPOSES|USES|EVALUATES_ON|REPORTS|ADDRESSES]->(c:Concept)
+RETURN p.id AS paper, type(r) AS type, c.id AS concept
+"""
+_SET_CONCEPT_METRICS = """
+UNWIND $rows AS row
+MATCH (c:Concept {id: row.id})
+SET c += row.props
+"""
+_DELETE_DERIVED: dict[str, str] = {
+    rel: f"MATCH ()-[r:{rel}]->() WITH r LIMIT $limit DELETE r RETURN count(*) AS deleted"
+    for rel in DERIVED_RELATIONSHIPS
+}
+_MERGE_CO_OCCURS = """
+UNWIND $rows AS row
+MATCH (a:Concept {id: row.source})
+MATCH (b:Concept {id: row.target})
+CREATE (a)-[:CO_OCCURS {weight: row.weight}]->(b)
+"""
+_MERGE_SIMILAR_TO = """
+UNWIND $rows AS row
+MATCH (a:Paper {id: row.source})
+MATCH (b:Paper {id: row.target})
+CREATE (a)-[:SIMILAR_TO {score: row.score}]->(b)
+"""
+_DELETE_ALL = "MATCH (n) WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS deleted"
+_COUNT_LABEL = "MATCH (n:{label}) RETURN count(n) AS n"
+_COUNT_TYPE = "MATCH ()-[r:{type}]->() RETURN count(r) AS n"
+
+
+class Neo4jSinkError(Exception):
+    """A Neo4j problem explained in one sentence (the CLI shows it without a traceback)."""
+
+
+@dataclass
+class LoadReport:
+    """What one :func:`load_graph` call sent: rows per label / relationship type."""
+
+    nodes: dict[str, int]
+    relationships: dict[str, int]
+    derived: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.nodes.values()) + sum(self.relationships.values())
+
+
+# --------------------------------------------------------------------------- connection
+
+
+def connect(uri: str, user: str, password: str | None, database: str | None = None) -> Driver:
+    """Open a driver and check that the server answers and accepts the credentials.
+
+    Raises :class:`Neo4jSinkError` naming the URI (never the password) when the server is
+    down, the credentials are wrong or the database does not exist.
+    """
+    if not password:
+        raise Neo4jSinkError(
+            f"No password for Neo4j at {uri}: set KG_NEO4J_PASSWORD "
+            "(scripts/neo4j-local uses 'kg-neo4j-local' unless told otherwise)."
+        )
+    try:
+        # kg's own statements are fixed and known: the server's notifications (such as "this
+        # relationship type does not exist yet" on a first load) would only be noise.
+        driver = GraphDatabase.driver(uri, auth=(user, password), notifications_min_severity="OFF")
+    except (ConfigurationError, ValueError) as err:
+        raise Neo4jSinkError(f"Invalid Neo4j URI {uri!r}: {err}") from None
+    try:
+        driver.verify_connectivity()
+        # verify_connectivity only reaches the server; this also checks the database name.
+        driver.execute_query("RETURN 1", database_=database)
+    except AuthError:
+        driver.close()
+        raise Neo4jSinkError(
+            f"Neo4j at {uri} refused user {user!r}: wrong user or password "
+            "(check KG_NEO4J_USER / KG_NEO4J_PASSWORD)."
+        ) from None
+    except ServiceUnavailable:
+        driver.close()
+        raise Neo4jSinkError(
+            f"Cannot reach Neo4j at {uri}: is the server running? "
+            "(start one with scripts/neo4j-local start, or docker compose -f docker/compose.yml up -d)"
+        ) from None
+    except ClientError as err:
+        driver.close()
+        if err.code and "DatabaseNotFound" in err.code:
+            raise Neo4jSinkError(f"Neo4j at {uri} has no database {database!r}.") from None
+        raise Neo4jSinkError(f"Neo4j at {uri} refused the connection: {err.message}") from None
+    except DriverError as err:
+        driver.close()
+        raise Neo4jSinkError(f"Cannot use Neo4j at {uri}: {err}") from None
+    return driver
+
+
+# --------------------------------------------------------------------------- schema
+
+
+def split_statements(text: str) -> list[str]:
+    """Split a Cypher script on ``;`` outside strings and comments; drop empty statements."""
+    statements: list[str] = []
+    current: list[str] = []
+    i, quote = 0, ""
+    while i < len(text):
+        ch = text[i]
+        if quote:
+            current.append(ch)
+            if ch == "\\" and i + 1 < len(text):
+                current.append(text[i + 1])
+                i += 1
+            elif ch == quote:
+                quote = ""
+        elif ch in "'\"`":
+            quote = ch
+            current.append(ch)
+        elif text.startswith("//", i):
+            end = text.find("\n", i)
+            i = len(text) if end < 0 else end
+            continue
+        elif ch == ";":
+            statements.append("".join(current).strip())
+            current = []
+        else:
+            current.append(ch)
+        i += 1
+    statements.append("".join(current).strip())
+    return [s for s in statements if s]
+
+
+def schema_statements(path: Path = SCHEMA_FILE) -> list[str]:
+    """The statements of ``cypher/schema.cypher``."""
+    return split_statements(path.read_text(encoding="utf-8"))
+
+
+def apply_schema(driver: Driver, database: str | None = None, path: Path = SCHEMA_FILE) -> None:
+    """Create the constraints and indexes of ``cypher/schema.cypher`` (all IF NOT EXISTS)
+    and wait until they are online."""
+    # Schema statements cannot share a transaction with writes; each runs on its own.
+    with driver.session(database=database) as session:
+        for statement in schema_statements(path):
+            session.run(statement).consume()
+        session.run("CALL db.awaitIndexes(300)").consume()
+
+
+# --------------------------------------------------------------------------- rows
+
+
+def _property_value(value: Any) -> Any:
+    """A value Neo4j can store: primitives, homogeneous lists of primitives; else JSON text."""
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
+    if isinstance(value, (list, tuple, set)):
+        items = [v for v in value if v is not None]
+        if all(isinstance(v, str) for v in items):
+            return [str(v) for v in items]
+        if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in items):
+            return list(items)
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def _props(data: Mapping[str, Any], skip: Iterable[str] = ()) -> dict[str, Any]:
+    skipped = _NOT_PROPERTIES.union(skip)
+    # None is left out rather than sent: SET += null would erase what an earlier load stored.
+    return {
+        k: _property_value(v) for k, v in data.items() if k not in skipped and v is not None
+    }
+
+
+def node_rows(graph: nx.DiGraph) -> dict[str, list[dict[str, Any]]]:
+    """``{label: [{"key": ..., "props": {...}}]}`` for every node, in a stable order.
+
+    Raises :class:`Neo4jSinkError` for a node whose label is not in the schema or that lacks
+    its key property.
+    """
+    rows: dict[str, list[dict[str, Any]]] = {label: [] for label in NODE_KEYS}
+    for node in sorted(graph.nodes):
+        data = graph.nodes[node]
+        label = data.get("label")
+        if label not in NODE_KEYS:
+            raise Neo4jSinkError(f"Node {node!r} has label {label!r}, not one of {sorted(NODE_KEYS)}.")
+        key = data.get(NODE_KEYS[label]) or _key_from_node(node, label)
+        if not key:
+            raise Neo4jSinkError(f"Node {node!r} ({label}) has no {NODE_KEYS[label]!r} property.")
+        derived = DERIVED_CONCEPT_PROPERTIES if label in CONCEPT_LABELS else ()
+        row: dict[str, Any] = {"key": key, "props": _props(data, derived)}
+        if label in CONCEPT_LABELS:
+            row["props"]["id"] = key
+            row["aliases"] = row["props"].pop("aliases", [])
+        rows[label].append(row)
+    return rows
+
+
+def _key_from_node(node: str, label: str) -> str | None:
+    # A graph read back from node-link JSON loses an ``id`` attribute (the format keeps node
+    # keys under "id"), so the key is recovered from the node key, which kg.graph derives from it.
+    if label in CONCEPT_LABELS:
+        return node
+    prefix = {"Paper": "paper:", "Repo": "repo:", "Author": "author:"}[label]
+    return node[len(prefix) :] if node.startswith(prefix) else None
+
+
+def _key_of(graph: nx.DiGraph, node: str) -> str:
+    data = graph.nodes[node]
+    label = data.get("label")
+    return data.get(NODE_KEYS.get(label, "id")) or _key_from_node(node, label) or node
+
+
+def relationship_rows(graph: nx.DiGraph) -> dict[str, list[dict[str, Any]]]:
+    """``{type: [{"source": paper id, "target": key, "props": {...}}]}`` for every loadable
+    edge; the derived ``CO_OCCURS`` / ``SIMILAR_TO`` edges are left to the refresh step."""
+    rows: dict[str, list[dict[str, Any]]] = {rel: [] for rel in RELATIONSHIP_TARGETS}
+    for source, target in sorted(graph.edges):
+        data = graph.edges[source, target]
+        rel = data.get("type")
+        if rel in DERIVED_RELATIONSHIPS:
+            continue
+        if rel not in RELATIONSHIP_TARGETS:
+            raise Neo4jSinkError(
+                f"Edge {source!r} -> {target!r} has type {rel!r}, not one of "
+                f"{sorted(RELATIONSHIP_TARGETS) + list(DERIVED_RELATIONSHIPS)}."
+            )
+        if graph.nodes[source].get("label") != "Paper":
+            raise Neo4jSinkError(f"Edge {source!r} -[{rel}]-> {target!r} does not start at a paper.")
+        rows[rel].append(
+            {
+                "source": _key_of(graph, source),
+                "target": _key_of(graph, target),
+                "props": _props(data, ("type",)),
+            }
+        )
+    return rows
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _batches(rows: list[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+def _run_rows(tx: Any, query: str, rows: list[dict[str, Any]]) -> None:
+    tx.run(query, rows=rows).consume()
+
+
+def write_batches(
+    driver: Driver,
+    query: str,
+    rows: list[dict[str, Any]],
+    database: str | None = None,
+    batch_size: int = 1000,
+    progress: Progress | None = None,
+    stage: str = "",
+) -> int:
+    """Run ``query`` (which starts with ``UNWIND $rows``) once per batch, each batch in its own
+    managed write transaction. Returns the number of rows sent."""
+    done = 0
+    with driver.session(database=database) as session:
+        for batch in _batches(rows, batch_size):
+            session.execute_write(_run_rows, query, batch)
+            done += len(batch)
+            if progress:
+                progress(stage, done, len(rows))
+    return done
+
+
+def _delete_in_batches(driver: Driver, query: str, database: str | None, limit: int) -> int:
+    def step(tx: Any) -> int:
+        return int(tx.run(query, limit=limit).single()["deleted"])
+
+    total = 0
+    with driver.session(database=database) as session:
+        while True:
+            deleted = session.execute_write(step)
+            total += deleted
+            if deleted < limit:
+                return total
+
+
+def empty_graph(driver: Driver, database: str | None = None, batch_size: int = 10000) -> int:
+    """Delete every node and relationship (constraints and indexes stay). Returns nodes deleted."""
+    return _delete_in_batches(driver, _DELETE_ALL, database, batch_size)
+
+
+def load_graph(
+    driver: Driver,
+    graph: nx.DiGraph,
+    database: str | None = None,
+    batch_size: int = 1000,
+    progress: Progress | None = None,
+    *,
+    include_broad: bool = False,
+    similar_top_k: int = 5,
+    refresh: bool = True,
+) -> LoadReport:
+    """MERGE ``graph`` (schema of :mod:`kg.graph`) into Neo4j, then refresh derived properties.
+
+    Parameters
+    ----------
+    driver : an open driver (see :func:`connect`); the schema should be applied first.
+    graph : the graph to load; its own ``CO_OCCURS`` / ``SIMILAR_TO`` edges and concept metrics
+        are ignored because they are recomputed over everything the database holds.
+    database : target database (``None``: the server's default).
+    batch_size : rows per ``UNWIND`` transaction.
+    progress : optional ``progress(stage, done, total)`` callback.
+    include_broad, similar_top_k : passed to :func:`kg.analytics.annotate` by the refresh.
+    refresh : recompute the whole-graph properties afterwards (benchmarks turn it off).
+
+    Returns
+    -------
+    A :class:`LoadReport` with the rows sent per label and relationship type.
+    """
+    nodes = node_rows(graph)
+    rels = relationship_rows(graph)
+    sent_nodes = {
+        label: write_batches(driver, NODE_QUERIES[label], rows, database, batch_size, progress, label)
+        for label, rows in nodes.items()
+        if rows
+    }
+    sent_rels = {
+        rel: write_batches(driver, RELATIONSHIP_QUERIES[rel], rows, database, batch_size, progress, rel)
+        for rel, rows in rels.items()
+        if rows
+    }
+    derived = refresh_derived(driver, database, batch_size, progress, include_broad, similar_top_k) if refresh else {}
+    return LoadReport(sent_nodes, sent_rels, derived)
+
+
+# --------------------------------------------------------------------------- derived properties
+
+
+def read_concept_graph(driver: Driver, database: str | None = None) -> nx.DiGraph:
+    """The papers, concepts and paper -> concept edges stored in Neo4j, as a graph of
+    :mod:`kg.graph`'s schema (what :mod:`kg.analytics` reads)."""
+    graph = nx.DiGraph()
+    papers, _, _ = driver.execute_query(_READ_PAPERS, database_=database, routing_="r")
+    for rec in papers:
+        graph.add_node(paper_key(rec["id"]), label="Paper", id=rec["id"], year=rec["year"],
+                       name=rec["title"], title=rec["title"])
+    concepts, _, _ = driver.execute_query(_READ_CONCEPTS, database_=database, routing_="r")
+    for rec in concepts:
+        graph.add_node(rec["id"], label=rec["label"], concept=True, id=rec["id"],
+                       name=rec["name"], type=rec["type"], broad=bool(rec["broad"]))
+    links, _, _ = driver.execute_query(_READ_LINKS, database_=database, routing_="r")
+    for rec in links:
+        graph.add_edge(paper_key(rec["paper"]), rec["concept"], type=rec["type"])
+    return graph
+
+
+def refresh_derived(
+    driver: Driver,
+    database: str | None = None,
+    batch_size: int = 1000,
+    progress: Progress | None = None,
+    include_broad: bool = False,
+    similar_top_k: int = 5,
+) -> dict[str, int]:
+    """Recompute ``paper_count`` (Cypher) and PageRank, betweenness, communities,
+    ``CO_OCCURS`` and ``SIMILAR_TO`` (networkx, :func:`kg.analytics.annotate`) over the whole
+    database, so that an incremental load leaves the same figures as one load of everything."""
+    from kg import analytics
+
+    with driver.session(database=database) as session:
+        session.execute_write(lambda tx: tx.run(_PAPER_COUNT).consume())
+    graph = read_concept_graph(driver, database)
+    analytics.annotate(graph, include_broad=include_broad, similar_top_k=similar_top_k)
+
+    metrics = []
+    for node, data in graph.nodes(data=True):
+        if data.get("concept"):
+            # a concept left out of this run gets null, which removes a stale figure
+            props = {k: data.get(k) for k in DERIVED_CONCEPT_PROPERTIES if k != "paper_count"}
+            metrics.append({"id": node, "props": props})
+    write_batches(driver, _SET_CONCEPT_METRICS, metrics, database, batch_size, progress, "concept metrics")
+
+    co_occurs, similar = [], []
+    for source, target, data in graph.edges(data=True):
+        if data.get("type") == "CO_OCCURS":
+            co_occurs.append({"source": source, "target": target, "weight": data["weight"]})
+        elif data.get("type") == "SIMILAR_TO":
+            similar.append({"source": graph.nodes[source]["id"], "target": graph.nodes[target]["id"],
+                            "score": float(data["score"])})
+    # Replace rather than patch: a pair that no longer qualifies must disappear. As every
+    # derived relationship is deleted first, CREATE is safe (and much cheaper than MERGE on
+    # dense concept nodes); an interrupted refresh starts again by deleting.
+    for rel in DERIVED_RELATIONSHIPS:
+        _delete_in_batches(driver, _DELETE_DERIVED[rel], database, 10000)
+    write_batches(driver, _MERGE_CO_OCCURS, co_occurs, database, batch_size, progress, "CO_OCCURS")
+    write_batches(driver, _MERGE_SIMILAR_TO, similar, database, batch_size, progress, "SIMILAR_TO")
+    return {"concept metrics": len(metrics), "CO_OCCURS": len(co_occurs), "SIMILAR_TO": len(similar)}
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def graph_counts(driver: Driver, database: str | None = None) -> dict[str, int]:
+    """Nodes per schema label (and ``Concept``) and relationships per type, zeros included."""
+    counts: dict[str, int] = {}
+    with driver.session(database=database) as session:
+        for label in (*NODE_KEYS, "Concept"):
+            counts[label] = session.run(_COUNT_LABEL.format(label=label)).single()["n"]
+        for rel in (*RELATIONSHIP_TARGETS, *DERIVED_RELATIONSHIPS):
+            counts[rel] = session.run(_COUNT_TYPE.format(type=rel)).single()["n"]
+    return counts
+
+
+_PARAM_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+@dataclass
+class QueryResult:
+    """Columns, rows and the server's warnings (e.g. a misspelt label) of one query."""
+
+    keys: list[str]
+    rows: list[list[Any]]
+    warnings: list[str]
+
+
+def run_query(
+    driver: Driver, text: str, params: Mapping[str, Any] | None = None, database: str | None = None
+) -> QueryResult:
+    """Run one Cypher statement (a user's query, parameters as ``$name``) in a managed
+    transaction and return its columns, rows and warnings.
+
+    Raises :class:`Neo4jSinkError` with the server's message when the query fails.
+    """
+    for name in params or {}:
+        if not _PARAM_NAME.match(name):
+            raise Neo4jSinkError(f"Invalid parameter name {name!r}.")
+
+    def work(tx: Any) -> QueryResult:
+        result = tx.run(text, dict(params or {}))
+        records = list(result)
+        summary = result.consume()
+        warnings = [
+            status.status_description
+            for status in summary.gql_status_objects
+            if status.is_notification and str(status.severity) != "NotificationSeverity.INFORMATION"
+        ]
+        return QueryResult(list(result.keys()), [list(r.values()) for r in records], warnings)
+
+    try:
+        # A user's query may be a read or a write: run it as a write so either works.
+        with driver.session(database=database, notifications_min_severity="WARNING") as session:
+            return session.execute_write(work)
+    except Neo4jError as err:
+        raise Neo4jSinkError(f"Neo4j rejected the query: {err.message or err}") from None
