@@ -89,19 +89,36 @@ def check_fields(entries: list[tuple[int, dict]], source: str) -> list[str]:
     return problems
 
 
+def matches_exactly(form: str) -> bool:
+    """The matching convention the gazetteer assumes (README): short forms with two or more
+    capitals ("ViT", "SuperGLUE") and forms of at most three characters match only as written;
+    everything else also matches in other letter cases."""
+    stripped = form.strip()
+    if len(stripped) <= 3:
+        return True
+    return " " not in stripped and len(stripped) <= 12 and sum(ch.isupper() for ch in stripped) >= 2
+
+
+def forms_collide(a: str, b: str) -> bool:
+    """Two surface forms can match the same text: equal, or equal ignoring case when either folds."""
+    if a.casefold() != b.casefold():
+        return False
+    return a == b or not (matches_exactly(a) and matches_exactly(b))
+
+
 def check_order_and_names(entries: list[tuple[int, dict]], source: str) -> list[str]:
     """Names are unique (ignoring case) and the file is sorted by name."""
     problems = []
-    seen: dict[str, int] = {}
+    seen: dict[str, list[tuple[str, int]]] = defaultdict(list)
     previous: tuple[str, str] | None = None
     for number, e in entries:
         name = e.get("name")
         if not isinstance(name, str):
             continue
-        key = name.casefold()
-        if key in seen:
-            problems.append(f"{source}:{number}: duplicate name {name!r} (first on line {seen[key]})")
-        seen.setdefault(key, number)
+        for other, first in seen[name.casefold()]:
+            if forms_collide(name, other):
+                problems.append(f"{source}:{number}: duplicate name {name!r} (first on line {first})")
+        seen[name.casefold()].append((name, number))
         if previous is not None and sort_key(name) < previous:
             problems.append(f"{source}:{number}: {name!r} is out of order (sort by name, ignoring case)")
         previous = sort_key(name)
@@ -109,23 +126,28 @@ def check_order_and_names(entries: list[tuple[int, dict]], source: str) -> list[
 
 
 def check_alias_claims(entries: list[tuple[int, dict]], source: str) -> list[str]:
-    """A surface form (ignoring case) belongs to one entry, unless every claimant lists it as ambiguous."""
-    claims: dict[str, list[tuple[int, str, bool]]] = defaultdict(list)
+    """A surface form belongs to one entry, unless every claimant lists it as ambiguous."""
+    claims: dict[str, list[tuple[int, str, str, bool]]] = defaultdict(list)
     for number, e in entries:
         name = e.get("name")
         aliases = e.get("aliases")
         if not isinstance(name, str) or not isinstance(aliases, list):
             continue
-        ambiguous = {a.casefold() for a in e.get("ambiguous_aliases", []) if isinstance(a, str)}
-        for form in {name.casefold(), *(a.casefold() for a in aliases if isinstance(a, str))}:
-            claims[form].append((number, name, form in ambiguous))
+        ambiguous = {a for a in e.get("ambiguous_aliases", []) if isinstance(a, str)}
+        for form in {name, *(a for a in aliases if isinstance(a, str))}:
+            claims[form.casefold()].append((number, name, form, form in ambiguous))
     problems = []
-    for form, owners in sorted(claims.items()):
-        if len(owners) > 1 and not all(is_ambiguous for _, _, is_ambiguous in owners):
-            listed = ", ".join(f"{name!r} (line {number})" for number, name, _ in owners)
-            problems.append(
-                f"{source}: {form!r} is claimed by {listed}; list it in ambiguous_aliases of each"
-            )
+    for folded, owners in sorted(claims.items()):
+        for i, (number, name, form, amb) in enumerate(owners):
+            for other_number, other_name, other_form, other_amb in owners[i + 1:]:
+                if other_name == name or not forms_collide(form, other_form):
+                    continue
+                if not (amb and other_amb):
+                    problems.append(
+                        f"{source}: {form!r} ({name!r}, line {number}) and {other_form!r} "
+                        f"({other_name!r}, line {other_number}) are claimed twice; "
+                        "list them in ambiguous_aliases of both"
+                    )
     return problems
 
 
@@ -279,8 +301,8 @@ def _line(**entry: object) -> str:
 
 
 def test_validator_rejects_duplicate_names_and_bad_order() -> None:
-    lines = [_line(name="b", aliases=[], broad=False), _line(name="A", aliases=[], broad=False),
-             _line(name="B", aliases=[], broad=False)]
+    lines = [_line(name="beta", aliases=[], broad=False), _line(name="Alpha", aliases=[], broad=False),
+             _line(name="Beta", aliases=[], broad=False)]
     problems = validate_gazetteer(lines, "x.jsonl")
     assert any("duplicate name" in p for p in problems)
     assert any("out of order" in p for p in problems)
@@ -288,14 +310,22 @@ def test_validator_rejects_duplicate_names_and_bad_order() -> None:
 
 def test_validator_rejects_shared_alias_unless_both_mark_it_ambiguous() -> None:
     shared = [_line(name="masked autoencoder", aliases=["MAE"], broad=False),
-              _line(name="mean absolute error", aliases=["mae"], broad=False)]
-    assert any("claimed by" in p for p in validate_gazetteer(shared, "x.jsonl"))
+              _line(name="mean absolute error", aliases=["MAE"], broad=False)]
+    assert any("claimed twice" in p for p in validate_gazetteer(shared, "x.jsonl"))
     one_side = [_line(name="masked autoencoder", aliases=["MAE"], broad=False, ambiguous_aliases=["MAE"]),
                 _line(name="mean absolute error", aliases=["MAE"], broad=False)]
-    assert any("claimed by" in p for p in validate_gazetteer(one_side, "x.jsonl"))
+    assert any("claimed twice" in p for p in validate_gazetteer(one_side, "x.jsonl"))
     both = [_line(name="masked autoencoder", aliases=["MAE"], broad=False, ambiguous_aliases=["MAE"]),
             _line(name="mean absolute error", aliases=["MAE"], broad=False, ambiguous_aliases=["MAE"])]
     assert validate_gazetteer(both, "x.jsonl") == []
+
+
+def test_case_distinguishes_only_forms_that_match_exactly() -> None:
+    assert not forms_collide("SuperGLUE", "SuperGlue")  # both match only as written
+    assert forms_collide("Visual Dialog", "visual dialog")  # multi-word forms fold
+    assert forms_collide("ViTs", "ViTs")
+    lines = [_line(name="SuperGLUE", aliases=[], broad=False), _line(name="SuperGlue", aliases=[], broad=False)]
+    assert validate_gazetteer(lines, "x.jsonl") == []
 
 
 def test_validator_rejects_bad_fields_with_file_and_line() -> None:
