@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import spacy
+from spacy.util import Config
 from spacy.language import Language
 
 # imported for their side effect: registering the component factories
@@ -45,7 +46,7 @@ def load_pipeline(config_path: str | Path | None = None, overrides: dict[str, An
         config["nlp"]["pipeline"] = [p for p in config["nlp"]["pipeline"] if p != "scierc_ner"]
         del config["components"]["scierc_ner"]
         settings.pop("paths.scierc", None)
-    config = config.merge(spacy.util.dict_to_config(_nest(settings))) if settings else config
+    config = config.merge(Config(_nest(settings))) if settings else config
     return spacy.util.load_model_from_config(config.interpolate(), auto_fill=True, validate=True)
 
 
