@@ -1,0 +1,206 @@
+"""Neo4j import bundle: the graph as CSV files plus a ``load.cypher`` that ``LOAD CSV``s them.
+
+For users who cannot (or would rather not) let kg connect to their server: copy the folder's
+CSV files into the server's import directory and run ``load.cypher``. The bundle holds the
+graph exactly as ``kg build`` made it, derived analytics included, so loading it into an empty
+database gives the same nodes, relationships and properties as ``kg push``.
+
+Labels and relationship types in ``load.cypher`` come from the whitelists of
+:mod:`kg.sinks.neo4j`; a property name is written only if it is a plain identifier.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from kg.sinks.files import atomic_write
+from kg.sinks.neo4j import (
+    CONCEPT_LABELS,
+    DERIVED_RELATIONSHIPS,
+    NODE_KEYS,
+    RELATIONSHIP_TARGETS,
+    Neo4jSinkError,
+    _key_of,
+    node_rows,
+    schema_statements,
+)
+
+#: separator of list values (aliases) inside one CSV field; split() in load.cypher undoes it
+LIST_SEPARATOR = "|"
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+#: relationship type -> (source label, source key, target label, target key)
+_ENDPOINTS: dict[str, tuple[str, str, str, str]] = {
+    **{
+        rel: ("Paper", "id", target, "id" if target == "Concept" else NODE_KEYS[target])
+        for rel, target in RELATIONSHIP_TARGETS.items()
+    },
+    "CO_OCCURS": ("Concept", "id", "Concept", "id"),
+    "SIMILAR_TO": ("Paper", "id", "Paper", "id"),
+}
+
+HEADER = """\
+// kg Neo4j import bundle: LOAD CSV of the graph written by `kg build` into an EMPTY database.
+//
+// 1. Copy the CSV files of this folder into the server's import directory, for example
+//      scripts/neo4j-local:  cp kg-out/neo4j/*.csv .neo4j/import/
+//      Docker (compose):     the compose file mounts kg-out/neo4j at /import already
+//      Neo4j Desktop / tar:  cp kg-out/neo4j/*.csv <NEO4J_HOME>/import/
+//    (file:///X.csv below means X.csv directly in that directory.)
+// 2. Run this file: paste it into Neo4j Browser (multi-statement editor, the default), or
+//      cypher-shell -u neo4j -f kg-out/neo4j/load.cypher
+//
+// Text is written with standard CSV quoting (a quote doubled). Servers whose
+// dbms.import.csv.legacy_quote_escaping is true (the default) also read backslash-quote as a
+// quote; scripts/neo4j-local and docker/compose.yml turn that off, do the same on your server
+// if an abstract contains a backslash followed by a quote.
+// List properties (aliases) are joined with '|' in their CSV field.
+"""
+
+
+def _csv_value(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple, set)):
+        return LIST_SEPARATOR.join(str(v).replace(LIST_SEPARATOR, "/") for v in value if v is not None)
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, (str, int)):
+        return value
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def _kind(values: list[Any]) -> str:
+    """The Cypher conversion a column needs: list, bool, int, float or string."""
+    present = [v for v in values if v is not None]
+    if present and all(isinstance(v, (list, tuple, set)) for v in present):
+        return "list"
+    if present and all(isinstance(v, bool) for v in present):
+        return "bool"
+    if present and all(isinstance(v, int) and not isinstance(v, bool) for v in present):
+        return "int"
+    if present and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in present):
+        return "float"
+    return "string"
+
+
+def _convert(column: str, kind: str) -> str:
+    field = f"row.`{column}`"
+    return {
+        "list": f"CASE WHEN {field} IS NULL THEN [] ELSE split({field}, '{LIST_SEPARATOR}') END",
+        "bool": f"{field} = 'true'",
+        "int": f"toInteger({field})",
+        "float": f"toFloat({field})",
+        "string": field,
+    }[kind]
+
+
+def _columns(records: list[dict[str, Any]], fixed: tuple[str, ...]) -> list[str]:
+    names = {k for record in records for k in record} - set(fixed)
+    bad = sorted(n for n in names if not _IDENTIFIER.match(n))
+    if bad:
+        raise Neo4jSinkError(f"Property names {bad} are not plain identifiers; the bundle cannot load them.")
+    return list(fixed) + sorted(names)
+
+
+def _write_csv(path: Path, columns: list[str], records: list[dict[str, Any]]) -> None:
+    with atomic_write(path) as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(columns)
+        for record in records:
+            writer.writerow([_csv_value(record.get(c)) for c in columns])
+
+
+def _set_clause(var: str, columns: list[str], kinds: dict[str, str], skip: tuple[str, ...]) -> str:
+    parts = [f"{var}.`{c}` = {_convert(c, kinds[c])}" for c in columns if c not in skip]
+    return ("SET " + ",\n    ".join(parts)) if parts else ""
+
+
+def _node_records(graph: nx.DiGraph) -> dict[str, list[dict[str, Any]]]:
+    records: dict[str, list[dict[str, Any]]] = {}
+    rows = node_rows(graph)  # validates labels and keys the same way as the loader
+    for label, label_rows in rows.items():
+        out = []
+        for row in label_rows:
+            record = {"key": row["key"], **row["props"]}
+            if label in CONCEPT_LABELS:
+                record["aliases"] = row["aliases"]
+            out.append(record)
+        records[label] = out
+    # the loader recomputes concept metrics; the bundle carries the built graph's own
+    for label in CONCEPT_LABELS:
+        by_key = {r["key"]: r for r in records[label]}
+        for node, data in graph.nodes(data=True):
+            if data.get("label") == label and node in by_key:
+                for prop in ("pagerank", "betweenness", "community", "degree", "paper_count"):
+                    if data.get(prop) is not None:
+                        by_key[node][prop] = data[prop]
+    return records
+
+
+def _relationship_records(graph: nx.DiGraph) -> dict[str, list[dict[str, Any]]]:
+    records: dict[str, list[dict[str, Any]]] = {rel: [] for rel in _ENDPOINTS}
+    for source, target in sorted(graph.edges):
+        data = graph.edges[source, target]
+        rel = data.get("type")
+        if rel not in _ENDPOINTS:
+            raise Neo4jSinkError(f"Edge {source!r} -> {target!r} has type {rel!r}, which the schema does not know.")
+        record = {"source": _key_of(graph, source), "target": _key_of(graph, target)}
+        record.update({k: v for k, v in data.items() if k != "type" and v is not None})
+        records[rel].append(record)
+    return records
+
+
+def write_bundle(graph: nx.DiGraph, out_dir: Path) -> None:
+    """Write ``<Label>.csv`` per node label, ``<TYPE>.csv`` per relationship type and
+    ``load.cypher`` (schema constraints first, then one LOAD CSV per file) into ``out_dir``.
+
+    Raises :class:`kg.sinks.neo4j.Neo4jSinkError` for a node or edge outside the schema.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    statements = [s + ";" for s in schema_statements()]
+    statements.append("CALL db.awaitIndexes(300);")
+
+    for label, records in _node_records(graph).items():
+        if not records:
+            continue
+        key = NODE_KEYS[label]
+        columns = _columns(records, ("key",))
+        kinds = {c: _kind([r.get(c) for r in records]) for c in columns}
+        _write_csv(out_dir / f"{label}.csv", columns, records)
+        merge = f"MERGE (n:Concept {{id: row.key}})\nSET n:{label}" if label in CONCEPT_LABELS \
+            else f"MERGE (n:{label} {{{key}: row.key}})"
+        statements.append(
+            f"// {len(records)} {label} nodes\n"
+            f"LOAD CSV WITH HEADERS FROM 'file:///{label}.csv' AS row\n{merge}\n"
+            f"{_set_clause('n', columns, kinds, ('key',))};"
+        )
+
+    for rel, records in _relationship_records(graph).items():
+        if not records:
+            continue
+        src_label, src_key, dst_label, dst_key = _ENDPOINTS[rel]
+        columns = _columns(records, ("source", "target"))
+        kinds = {c: _kind([r.get(c) for r in records]) for c in columns}
+        _write_csv(out_dir / f"{rel}.csv", columns, records)
+        statements.append(
+            f"// {len(records)} {rel} relationships\n"
+            f"LOAD CSV WITH HEADERS FROM 'file:///{rel}.csv' AS row\n"
+            f"MATCH (a:{src_label} {{{src_key}: row.source}})\n"
+            f"MATCH (b:{dst_label} {{{dst_key}: row.target}})\n"
+            f"MERGE (a)-[r:{rel}]->(b)\n"
+            f"{_set_clause('r', columns, kinds, ('source', 'target'))};"
+        )
+
+    with atomic_write(out_dir / "load.cypher") as handle:
+        handle.write(HEADER + "\n" + "\n\n".join(statements) + "\n")
+
+
+__all__ = ["write_bundle", "LIST_SEPARATOR", "DERIVED_RELATIONSHIPS"]
