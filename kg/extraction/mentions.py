@@ -90,6 +90,21 @@ def metric_value(span: Span) -> str | None:
     return None
 
 
+def versioned_end(span: Span) -> int:
+    """End of ``span`` extended over glued version suffixes: "Gemma" + "-2-9B", "GPT" + "-4o"."""
+    doc, end = span.doc, span.end
+    while (
+        end + 1 < len(doc)
+        and doc[end].text == "-"
+        and not doc[end - 1].whitespace_
+        and not doc[end].whitespace_
+        and any(ch.isdigit() for ch in doc[end + 1].text)
+        and len(doc[end + 1].text) <= 6
+    ):
+        end += 2
+    return end
+
+
 def _is_named(span: Span) -> bool:
     return any(t.text[:1].isupper() or any(c.isdigit() for c in t.text) for t in span)
 
@@ -129,6 +144,11 @@ class MentionResolver:
         chunk_of = {t.i: chunk for chunk in doc.noun_chunks for t in chunk}
         for span in doc.spans.get(GAZETTEER_KEY, []):
             entry = self._gazetteer_entry(span.label_, span.id_)
+            version_end = versioned_end(span)
+            if version_end > span.end:
+                # "Gemma-2-9B", "LLaMA-2": a specific release, a concept of its own
+                found.append(Candidate(span.start, version_end, span.label_, "gazetteer"))
+                continue
             found.append(
                 Candidate(span.start, span.end, span.label_, "gazetteer", span.id_, bool(entry and entry.broad))
             )
