@@ -267,7 +267,7 @@ def layout(
         ys = [p[1] for p in pos.values()]
         span = max(max(xs) - min(xs), max(ys) - min(ys)) or 1.0
         # about 110 px per node along each side of a square
-        side = 110.0 * math.sqrt(n)
+        side = max(110.0 * math.sqrt(n), 520.0)
         scaled = {k: ((x - min(xs)) * side / span, (y - min(ys)) * side / span) for k, (x, y) in pos.items()}
         boxes.append((scaled, (max(xs) - min(xs)) * side / span, (max(ys) - min(ys)) * side / span))
     gap = 70.0
@@ -316,6 +316,7 @@ _TEMPLATE = """<!DOCTYPE html>
   .legend .sw { width: 12px; height: 12px; flex: none; border: 1px solid #0003; }
   .legend .sw.dot { border-radius: 50%; }
   .legend .sw.diamond { transform: rotate(45deg) scale(.8); }
+  .legend .sw.line { height: 3px; border: none; }
   #details { margin-top: 12px; word-wrap: break-word; }
   .vis-tooltip { max-width: 420px; white-space: normal !important; font: 13px/1.35 system-ui, sans-serif !important; }
 </style>

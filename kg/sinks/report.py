@@ -16,6 +16,7 @@ import matplotlib
 
 matplotlib.use("Agg")  # before pyplot: reports are written on machines without a display
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 import networkx as nx  # noqa: E402
 
 from kg.analytics.centrality import BETWEENNESS_EXACT_LIMIT, top_by  # noqa: E402
@@ -142,11 +143,11 @@ def chart_top_concepts(graph: nx.DiGraph, analysis: Analysis, path: Path, n: int
 def chart_communities(graph: nx.DiGraph, analysis: Analysis, path: Path, n: int = 12) -> Path:
     """Horizontal bars: community sizes, each labelled with its top concepts."""
     rows = [(k, m) for k, m in enumerate(analysis.communities[:n]) if len(m) > 1][::-1]
-    fig, ax = plt.subplots(figsize=(9, 0.4 * max(len(rows), 1) + 1.4))
-    labels = [f"{k}: {_short(analysis.community_labels[k], 60)}" for k, _ in rows]
+    fig, ax = plt.subplots(figsize=(10, 0.4 * max(len(rows), 1) + 1.4))
+    labels = [f"{k}: {_short(analysis.community_labels[k], 70)}" for k, _ in rows]
     ax.barh(labels, [len(m) for _, m in rows], color="#4e79a7")
     ax.set_xlabel("concepts in the community")
-    ax.set_title("Largest concept communities (Louvain), labelled by their top concepts")
+    ax.set_title("Largest concept communities (Louvain)", loc="left")
     ax.spines[["top", "right"]].set_visible(False)
     return _save(fig, path)
 
@@ -178,19 +179,22 @@ def chart_trends(graph: nx.DiGraph, analysis: Analysis, path: Path, n: int = 5) 
     if not rising and not falling:
         return None
     per_year = papers_per_year(graph)
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), sharey=True)
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.6), sharey=True)
     for ax, group, title in ((axes[0], rising, "Rising"), (axes[1], falling, "Falling")):
         for t in group:
             years = sorted(t.shares)
             ax.plot(years, [100 * t.shares[y] for y in years], marker="o", label=_short(_name(graph, t.concept), 30))
         ax.set_title(f"{title} concepts")
         ax.set_xlabel("year")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
         ax.spines[["top", "right"]].set_visible(False)
     axes[0].set_ylabel("% of that year's papers")
-    years_note = ", ".join(f"{y}: {c}" for y, c in per_year.items())
-    fig.suptitle(f"Papers per year: {years_note}", fontsize=8, y=0.02)
+    dated = sum(per_year.values())
+    years_note = ", ".join(f"{y}: {c}" for y, c in per_year.items() if c >= 5)
+    fig.suptitle(f"Share of each year's papers using the concept ({dated} dated papers; years with 5 or more: {years_note})",
+                 fontsize=9)
     return _save(fig, path)
 
 
@@ -213,6 +217,8 @@ def chart_code(graph: nx.DiGraph, analysis: Analysis, path: Path, n: int = 12) -
         right.text(100 * code.share, -0.9, " corpus average", fontsize=8)
         right.set_xlim(0, 100)
     right.set_xlabel("% of the concept's papers that link code (papers in brackets)")
+    handles = [plt.Rectangle((0, 0), 1, 1, color=TYPE_COLOURS[t]) for t in TYPE_ORDER]
+    right.legend(handles, TYPE_ORDER, loc="lower right", fontsize=8)
     right.set_title("Concepts whose papers most often share code")
     right.spines[["top", "right"]].set_visible(False)
     return _save(fig, path)
