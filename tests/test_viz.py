@@ -92,7 +92,8 @@ def test_overview_colours_by_community_with_a_legend(graph):
     assert len(view.nodes) == 30
     colours = {n["color"] for n in view.nodes}
     assert len(colours) >= 2
-    assert all(any(label.endswith(")") for _, _, label in view.legend) for _ in view.legend)
+    assert all(text.endswith(")") and key.startswith("c") for _, _, text, key in view.legend)
+    assert {n["lg"] for n in view.nodes} <= {key for *_, key in view.legend}
     by_type = html.overview_view(graph, result, top=30, colour_by="type")
     assert {n["color"] for n in by_type.nodes} <= set(html.TYPE_COLOURS.values())
 

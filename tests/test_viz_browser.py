@@ -135,3 +135,15 @@ def test_clicking_a_node_pins_its_details_and_search_finds_it(built, browser, sh
     browser.evaluate(f"document.querySelector('#search-box').tomselect.setValue({json.dumps(target['id'])})")
     assert browser.evaluate("network.getSelectedNodes()") == [target["id"]]
     browser.screenshot(shots / "overview-clicked.png")
+
+
+def test_legend_entries_hide_and_show_their_nodes(built, browser, shots):
+    open_view(browser, built / "graph.html", shots)
+    visible = "nodes.get({filter: function (n) { return !n.hidden; }}).length"
+    before = browser.evaluate(visible)
+    papers = browser.evaluate("nodes.get({filter: function (n) { return n.lg === 'Paper'; }}).length")
+    browser.evaluate("document.querySelector('.legend div[data-key=\"Paper\"]').click()")
+    assert browser.evaluate(visible) == before - papers > 0
+    browser.screenshot(shots / "graph-without-papers.png")
+    browser.evaluate("document.querySelector('.legend div[data-key=\"Paper\"]').click()")
+    assert browser.evaluate(visible) == before

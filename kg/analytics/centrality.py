@@ -6,8 +6,12 @@ import networkx as nx
 
 #: above this many concepts betweenness is estimated from a sample of source nodes
 BETWEENNESS_EXACT_LIMIT = 500
-#: number of sampled sources for the estimate (Brandes & Pich 2007)
+#: most sampled sources for the estimate (Brandes & Pich 2007)
 BETWEENNESS_SAMPLES = 256
+#: fewest sampled sources, however large the graph
+BETWEENNESS_MIN_SAMPLES = 32
+#: edge visits the estimate may spend (sources x edges); beyond it fewer sources are drawn
+BETWEENNESS_WORK = 20_000_000
 
 
 def concept_degree(cooc: nx.Graph) -> dict[str, int]:
@@ -37,17 +41,33 @@ def concept_pagerank(cooc: nx.Graph, alpha: float = 0.85) -> dict[str, float]:
     return nx.pagerank(cooc, alpha=alpha, weight="weight")
 
 
+def betweenness_samples(
+    nodes: int,
+    edges: int,
+    exact_limit: int = BETWEENNESS_EXACT_LIMIT,
+    samples: int = BETWEENNESS_SAMPLES,
+    work: int = BETWEENNESS_WORK,
+) -> int | None:
+    """Source nodes to sample for betweenness, or None for the exact computation."""
+    if nodes <= exact_limit:
+        return None
+    affordable = work // max(edges, 1)
+    return min(nodes, samples, max(BETWEENNESS_MIN_SAMPLES, affordable))
+
+
 def concept_betweenness(
     cooc: nx.Graph,
     exact_limit: int = BETWEENNESS_EXACT_LIMIT,
     samples: int = BETWEENNESS_SAMPLES,
     seed: int = 42,
+    work: int = BETWEENNESS_WORK,
 ) -> dict[str, float]:
     """Normalised betweenness of each concept on the (unweighted) co-occurrence graph.
 
     Exact Brandes betweenness costs O(V E); above ``exact_limit`` concepts it is estimated
-    from ``samples`` source nodes drawn with ``seed`` (networkx's ``k`` sampling), which keeps
-    the ranking of the top concepts while the cost grows only with ``samples``.
+    from sampled source nodes drawn with ``seed`` (networkx's ``k`` sampling): ``samples`` of
+    them, fewer when ``samples x edges`` exceeds ``work`` (but never under 32). The estimate
+    keeps the ranking of the top concepts while its cost stays bounded.
 
     Examples
     --------
@@ -58,7 +78,7 @@ def concept_betweenness(
     n = cooc.number_of_nodes()
     if n == 0:
         return {}
-    k = samples if n > exact_limit else None
+    k = betweenness_samples(n, cooc.number_of_edges(), exact_limit, samples, work)
     return nx.betweenness_centrality(cooc, k=k, normalized=True, seed=seed)
 
 

@@ -100,7 +100,8 @@ class View:
     subtitle: str = ""
     nodes: list[dict[str, Any]] = field(default_factory=list)
     edges: list[dict[str, Any]] = field(default_factory=list)
-    legend: list[tuple[str, str, str]] = field(default_factory=list)  # colour, shape, text
+    #: colour, shape, text and the key that filters nodes (their ``lg``; "" for none)
+    legend: list[tuple[str, str, str, str]] = field(default_factory=list)
     directed: bool = False
 
 
@@ -317,6 +318,8 @@ _TEMPLATE = """<!DOCTYPE html>
   .legend .sw.dot { border-radius: 50%; }
   .legend .sw.diamond { transform: rotate(45deg) scale(.8); }
   .legend .sw.line { height: 3px; border: none; }
+  .legend div[data-key]:not([data-key=""]) { cursor: pointer; }
+  .legend div.off { opacity: .35; text-decoration: line-through; }
   #details { margin-top: 12px; word-wrap: break-word; }
   .vis-tooltip { max-width: 420px; white-space: normal !important; font: 13px/1.35 system-ui, sans-serif !important; }
 </style>
@@ -341,11 +344,11 @@ _TEMPLATE = """<!DOCTYPE html>
   <aside>
     <h2>Legend</h2>
     <div class="legend">
-    {%- for colour, shape, text in legend %}
-      <div><span class="sw {{ shape }}" style="background: {{ colour }}"></span><span>{{ text }}</span></div>
+    {%- for colour, shape, text, key in legend %}
+      <div data-key="{{ key }}" title="{{ 'click to hide or show' if key else '' }}"><span class="sw {{ shape }}" style="background: {{ colour }}"></span><span>{{ text }}</span></div>
     {%- endfor %}
     </div>
-    <div id="details"><p class="sub">Hover a node or edge for details; click a node to pin them here and highlight its neighbours.</p></div>
+    <div id="details"><p class="sub">Hover a node or edge for details; click a node to pin them here and highlight its neighbours. Click a legend entry to hide or show its nodes.</p></div>
   </aside>
 </main>
 <script>
@@ -371,7 +374,8 @@ _TEMPLATE = """<!DOCTYPE html>
     window.kgView.network = network;
     network.once("afterDrawing", function () {
       window.kgView.ready = true;
-      window.kgView.readyMs = performance.now() - t0;
+      window.kgView.readyMs = performance.now() - t0;  // script start -> first draw
+      window.kgView.readyAt = performance.now();  // navigation start -> first draw
       window.kgView.drawnNodes = Object.keys(network.body.nodes).filter(function (id) { return nodes.get(id) !== null; }).length;
     });
     var details = document.getElementById("details");
@@ -385,6 +389,17 @@ _TEMPLATE = """<!DOCTYPE html>
       selectNode([value]);
       network.focus(value, { scale: 1.2, animation: false });
       details.innerHTML = nodes.get(value).tip || "";
+    });
+    // legend entries filter: hide / show the nodes whose "lg" key they carry
+    document.querySelectorAll(".legend div[data-key]").forEach(function (entry) {
+      var key = entry.getAttribute("data-key");
+      if (!key) { return; }
+      entry.addEventListener("click", function () {
+        var hide = !entry.classList.contains("off");
+        entry.classList.toggle("off", hide);
+        nodes.update(nodes.get({ filter: function (n) { return n.lg === key; } })
+          .map(function (n) { return { id: n.id, hidden: hide }; }));
+      });
     });
     document.getElementById("reset").addEventListener("click", function () {
       search.clear(true);
@@ -526,6 +541,7 @@ def _graph_node(
         "font": {"size": font_size},
         "physics": False,
         "kind": label,
+        "lg": label,
     }
 
 
@@ -540,12 +556,12 @@ def _graph_edge(u: str, v: str, data: dict[str, Any], *, width: float = 1.0, col
     }
 
 
-def _type_legend(nodes: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
+def _type_legend(nodes: list[dict[str, Any]]) -> list[tuple[str, str, str, str]]:
     counts: dict[str, int] = {}
     for n in nodes:
         counts[n["kind"]] = counts.get(n["kind"], 0) + 1
     return [
-        (TYPE_COLOURS.get(g, OTHER_COLOUR), TYPE_SHAPES.get(g, "dot"), f"{g} ({counts[g]})")
+        (TYPE_COLOURS.get(g, OTHER_COLOUR), TYPE_SHAPES.get(g, "dot"), f"{g} ({counts[g]})", g)
         for g in TYPE_COLOURS
         if g in counts
     ]
@@ -634,13 +650,13 @@ def write_graph_html(
     )
 
 
-def _community_legend(analysis: Analysis, shown: Iterable[str]) -> list[tuple[str, str, str]]:
+def _community_legend(analysis: Analysis, shown: Iterable[str]) -> list[tuple[str, str, str, str]]:
     membership = analysis.membership
     present = sorted({membership[n] for n in shown if n in membership})
     out = []
     for k in present:
         colour = COMMUNITY_COLOURS[k] if k < len(COMMUNITY_COLOURS) else OTHER_COLOUR
-        out.append((colour, "dot", f"{k}: {analysis.community_labels[k]} ({len(analysis.communities[k])})"))
+        out.append((colour, "dot", f"{k}: {analysis.community_labels[k]} ({len(analysis.communities[k])})", f"c{k}"))
     return out
 
 
@@ -674,10 +690,11 @@ def _cooccurrence_view(
     for n in sorted(chosen):
         label = analysis.community_labels[analysis.membership[n]] if n in analysis.membership else None
         colour = _community_colour(analysis, n) if colour_by == "community" else None
-        view.nodes.append(
-            _graph_node(graph, n, pos, colour=colour, community_label=label,
-                        size=_size(analysis.paper_counts.get(n, 1), base=10, factor=4))
-        )
+        node = _graph_node(graph, n, pos, colour=colour, community_label=label,
+                           size=_size(analysis.paper_counts.get(n, 1), base=10, factor=4))
+        if colour_by == "community" and n in analysis.membership:
+            node["lg"] = f"c{analysis.membership[n]}"
+        view.nodes.append(node)
     for a, b, w in edge_list:
         view.edges.append(
             _graph_edge(a, b, {"type": "CO_OCCURS", "weight": w}, width=1 + 7 * w / max_w)
@@ -863,5 +880,5 @@ def paper_view(graph: nx.DiGraph, analysis: Analysis, paper: str, *, neighbours:
             _graph_edge(u, v, d, width=1 + 6 * float(d.get("score", 0)) if similar else 1.0,
                         colour="#4e79a7" if similar else "#b9b9b9")
         )
-    view.legend = _type_legend(view.nodes) + [("#4e79a7", "line", "similar paper (edge)")]
+    view.legend = _type_legend(view.nodes) + [("#4e79a7", "line", "similar paper (edge)", "")]
     return view
