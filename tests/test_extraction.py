@@ -103,3 +103,14 @@ def test_short_form_rules():
     assert not short_form_filter("e.g.") and not short_form_filter("see above for details")
     assert match_long_form("SAE", ["sparse", "autoencoder"]) == 0
     assert match_long_form("XYZ", ["sparse", "autoencoder"]) is None
+
+
+def test_a_new_benchmark_is_a_dataset_not_a_method(nlp):
+    found, _ = mentions_of(
+        nlp,
+        "QuillBench: A Reasoning Benchmark for Poetry Models",
+        "We introduce the LyraSet dataset and report accuracy on QuillBench.",
+    )
+    assert ("dataset", "quillbench") in found
+    assert ("dataset", "lyraset") in found
+    assert ("method", "quillbench") not in found

@@ -73,6 +73,34 @@ def looks_like_name(token: Token) -> bool:
     return (mixed and not plural_acronym) or has_digit or text.endswith("+")
 
 
+#: nouns that make a newly named thing a dataset: "BIRB: A Generalization Benchmark for ..."
+DATASET_NOUNS = frozenset({"dataset", "benchmark", "corpus", "suite", "testbed", "treebank"})
+
+
+def introduced_type(span: Span, window: Span) -> str:
+    """"dataset" when a new name is announced as a dataset or benchmark, else "method".
+
+    The announcement is the name's own last word ("SUGARCREPE++ Dataset"), a "-Bench" suffix
+    ("AxBench"), or the first noun phrase of ``window``, the words that follow the name.
+    """
+    last = span[-1].text
+    if last.lower() in DATASET_NOUNS or (len(last) > 5 and last.lower().endswith("bench")):
+        return "dataset"
+    for token in window:
+        if token.pos_ in ("VERB", "AUX") or token.text in (".", ";", ",") or token.lower_ in ("for", "of", "to", "that"):
+            break
+        if token.lemma_.lower() in DATASET_NOUNS:
+            return "dataset"
+    return "method"
+
+
+def strip_dataset_noun(span: Span) -> Span:
+    """"SUGARCREPE++ Dataset" -> "SUGARCREPE++" (the name, without the word that types it)."""
+    if len(span) > 1 and span[-1].lower_ in DATASET_NOUNS:
+        return span[:-1]
+    return span
+
+
 def title_name(doc: Doc) -> Span | None:
     """The name before the colon of the title ("FSFM: A Generalizable ..." -> "FSFM")."""
     first_sentence = next(doc.sents, None)
@@ -104,6 +132,13 @@ def proposed_names(doc: Doc) -> Iterator[Span]:
             if looks_like_name(candidate) or (is_acronym(candidate.text) and candidate.i > token.i + 1):
                 yield doc[candidate.i : candidate.i + 1]
                 break
+
+
+def _typed(span: Span, window: Span, rule: str) -> Span:
+    concept_type = introduced_type(span, window)
+    if concept_type == "dataset":
+        span = strip_dataset_noun(span)
+    return Span(span.doc, span.start, span.end, label=concept_type, span_id=rule)
 
 
 def head_typed_chunks(doc: Doc, lexicon: Lexicon) -> Iterator[Span]:
@@ -138,9 +173,10 @@ class ConceptPatterns:
         spans: list[Span] = []
         title = title_name(doc)
         if title is not None:
-            spans.append(Span(doc, title.start, title.end, label="method", span_id="title"))
+            # skip the colon: the words after it describe the named thing
+            spans.append(_typed(title, doc[title.end + 1 : title.end + 8], "title"))
         for span in proposed_names(doc):
-            spans.append(Span(doc, span.start, span.end, label="method", span_id="proposed"))
+            spans.append(_typed(span, doc[span.end : span.end + 3], "proposed"))
         spans.extend(head_typed_chunks(doc, self.lexicon))
         for span in named_tokens(doc):
             spans.append(Span(doc, span.start, span.end, label="method", span_id="name"))
