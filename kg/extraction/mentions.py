@@ -142,6 +142,7 @@ class MentionResolver:
     def candidates(self, doc: Doc) -> list[Candidate]:
         found: list[Candidate] = []
         chunk_of = {t.i: chunk for chunk in doc.noun_chunks for t in chunk}
+        title_end = next(doc.sents).end if len(doc) else 0
         for span in doc.spans.get(GAZETTEER_KEY, []):
             entry = self._gazetteer_entry(span.label_, span.id_)
             version_end = versioned_end(span)
@@ -152,7 +153,10 @@ class MentionResolver:
             found.append(
                 Candidate(span.start, span.end, span.label_, "gazetteer", span.id_, bool(entry and entry.broad))
             )
-            compound = self._compound(span, chunk_of.get(span.end - 1))
+            # title phrases are Title Case noun piles ("Zero-Shot Code Representation Learning"):
+            # modifiers there rarely make a more specific concept
+            in_title = span.start < title_end
+            compound = None if in_title else self._compound(span, chunk_of.get(span.end - 1))
             if compound is not None:
                 found.append(Candidate(compound.start, compound.end, span.label_, "compound"))
         for ent in doc.ents:
