@@ -279,8 +279,12 @@ def _property_value(value: Any) -> Any:
 def _props(data: Mapping[str, Any], skip: Iterable[str] = ()) -> dict[str, Any]:
     skipped = _NOT_PROPERTIES.union(skip)
     # None is left out rather than sent: SET += null would erase what an earlier load stored.
+    # So is "": empty text says nothing, and a CSV field (the import bundle) cannot tell it
+    # from a missing value, so both ways into Neo4j store the same properties.
     return {
-        k: _property_value(v) for k, v in data.items() if k not in skipped and v is not None
+        k: _property_value(v)
+        for k, v in data.items()
+        if k not in skipped and v is not None and v != ""
     }
 
 

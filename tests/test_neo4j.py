@@ -1,0 +1,407 @@
+"""kg's Neo4j sink, bundle and commands against a real Neo4j 5 server (scripts/neo4j-local).
+
+No mocks: every test talks Bolt to a real server; see conftest_neo4j.py for which one.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import pytest
+from click.testing import CliRunner
+
+from conftest_neo4j import Neo4jServer, neo4j_driver, neo4j_server  # noqa: F401 (fixtures)
+from kg.cli import main
+from kg.graph import build_graph
+from kg.records import Concept, ConceptIndex, ConceptLink, Paper
+from kg.sinks import neo4j as sink
+from kg.sinks.files import read_graph_json, write_graph_json
+from kg.sinks.neo4j_bundle import write_bundle
+from synthetic_graph import synthetic_graph
+
+pytestmark = pytest.mark.neo4j
+
+REPO = Path(__file__).resolve().parents[1]
+QUERIES = sorted((REPO / "cypher" / "queries").glob("*.cypher"))
+CORPUS = REPO.parent / "shared" / "corpus" / "hf-papers"
+#: queries about data the Hugging Face page dumps do not have, with the reason
+NEEDS_OTHER_SOURCES = {"papers_by_author.cypher": "HF page dumps list no authors"}
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def snapshot(driver) -> tuple[list[Any], list[Any]]:
+    """Every node (labels, properties) and relationship (ends, type, properties), sorted, with
+    floats rounded so that a recomputation with the same result compares equal."""
+
+    def clean(props: dict[str, Any]) -> dict[str, Any]:
+        return {k: round(v, 9) if isinstance(v, float) else v for k, v in props.items()}
+
+    nodes, _, _ = driver.execute_query(
+        "MATCH (n) RETURN labels(n) AS labels, properties(n) AS props"
+    )
+    rels, _, _ = driver.execute_query(
+        "MATCH (a)-[r]->(b) RETURN coalesce(a.id, a.url, a.name) AS a, type(r) AS type, "
+        "coalesce(b.id, b.url, b.name) AS b, properties(r) AS props"
+    )
+    node_rows = sorted((sorted(r["labels"]), sorted(clean(r["props"]).items())) for r in nodes)
+    rel_rows = sorted((r["a"], r["type"], r["b"], sorted(clean(r["props"]).items())) for r in rels)
+    return node_rows, rel_rows
+
+
+def assert_same(got: tuple[list[Any], list[Any]], want: tuple[list[Any], list[Any]]) -> None:
+    """Compare two snapshots, showing only what differs."""
+    for kind, a, b in (("nodes", got[0], want[0]), ("relationships", got[1], want[1])):
+        only_got = [x for x in a if x not in b][:3]
+        only_want = [x for x in b if x not in a][:3]
+        assert not only_got and not only_want and len(a) == len(b), (
+            f"{kind} differ: {len(a)} vs {len(b)}; only in first {only_got}; only in second {only_want}"
+        )
+
+
+def expected_counts(graph: nx.DiGraph) -> dict[str, int]:
+    """Nodes per label and edges per type of an in-memory graph, in graph_counts' keys."""
+    counts = dict.fromkeys((*sink.NODE_KEYS, "Concept", *sink.RELATIONSHIP_TARGETS,
+                            *sink.DERIVED_RELATIONSHIPS), 0)
+    for _, data in graph.nodes(data=True):
+        counts[data["label"]] += 1
+        counts["Concept"] += bool(data.get("concept"))
+    for _, _, rel in graph.edges(data="type"):
+        counts[rel] += 1
+    return counts
+
+
+def small_records_graph() -> nx.DiGraph:
+    """Three papers built from records with kg.graph.build_graph: authors, code, shared concepts."""
+    papers = [
+        Paper("I-JEPA: self-supervised learning from images", id="2301.08243", year=2023,
+              authors=["Mahmoud Assran", "Yann LeCun"]),
+        Paper("V-JEPA: video JEPA", id="2404.08471", year=2024, authors=["Adrien Bardes", "Yann LeCun"]),
+        Paper("Sparse autoencoders find features", id="2309.08600", year=2023, authors=["Hoagy Cunningham"]),
+    ]
+    concepts = {
+        "method:joint embedding predictive architecture": Concept(
+            "method:joint embedding predictive architecture", "method",
+            "joint-embedding predictive architecture", aliases=["JEPA"]),
+        "dataset:imagenet": Concept("dataset:imagenet", "dataset", "ImageNet", aliases=["ImageNet-1K"]),
+        "method:sparse autoencoder": Concept("method:sparse autoencoder", "method", "sparse autoencoder",
+                                             aliases=["SAE", "SAEs"]),
+        "metric:top-1 accuracy": Concept("metric:top-1 accuracy", "metric", "top-1 accuracy"),
+    }
+    links = [
+        ConceptLink("2301.08243", "method:joint embedding predictive architecture", "PROPOSES",
+                    evidence='We introduce I-JEPA, "a joint-embedding" \\"predictive\\" architecture.',
+                    confidence=0.95),
+        ConceptLink("2301.08243", "dataset:imagenet", "EVALUATES_ON", evidence="on ImageNet", confidence=0.9),
+        ConceptLink("2301.08243", "metric:top-1 accuracy", "REPORTS", evidence="81.1% top-1",
+                    confidence=0.8, value="81.1%"),
+        ConceptLink("2404.08471", "method:joint embedding predictive architecture", "USES",
+                    evidence="V-JEPA extends JEPA", confidence=0.9),
+        ConceptLink("2404.08471", "dataset:imagenet", "EVALUATES_ON", evidence="ImageNet", confidence=0.9),
+        ConceptLink("2309.08600", "method:sparse autoencoder", "USES", evidence="We train SAEs", confidence=0.9),
+    ]
+    for link in links:
+        concepts[link.concept_id].paper_ids.append(link.paper_id)
+    repos = {"2301.08243": ["https://github.com/facebookresearch/ijepa"]}
+    return build_graph(papers, ConceptIndex(concepts, links), repos)
+
+
+def annotated(graph: nx.DiGraph) -> nx.DiGraph:
+    from kg import analytics
+
+    analytics.annotate(graph)
+    return graph
+
+
+@pytest.fixture(scope="module")
+def corpus_out(tmp_path_factory) -> Path:
+    """``kg build`` of the shared corpus (the real pipeline), once for this module."""
+    if not CORPUS.is_dir():
+        pytest.skip(f"shared corpus not found at {CORPUS}")
+    out = tmp_path_factory.mktemp("corpus-build")
+    result = CliRunner().invoke(main, ["build", str(CORPUS), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+# --------------------------------------------------------------------------- schema
+
+
+def test_schema_constraints_and_indexes(neo4j_driver):
+    sink.apply_schema(neo4j_driver)  # a second time: IF NOT EXISTS makes it a no-op
+    constraints, _, _ = neo4j_driver.execute_query(
+        "SHOW CONSTRAINTS YIELD labelsOrTypes, properties, type RETURN labelsOrTypes[0] AS label, "
+        "properties[0] AS prop, type"
+    )
+    found = {(r["label"], r["prop"]) for r in constraints if r["type"] == "UNIQUENESS"}
+    assert {("Paper", "id"), ("Concept", "id"), ("Method", "id"), ("Dataset", "id"), ("Metric", "id"),
+            ("Task", "id"), ("Repo", "url"), ("Author", "name")} <= found
+    indexes, _, _ = neo4j_driver.execute_query("SHOW INDEXES YIELD name, type, state RETURN *")
+    fulltext = {r["name"] for r in indexes if r["type"] == "FULLTEXT"}
+    assert {"paper_text", "concept_text"} <= fulltext
+    assert all(r["state"] == "ONLINE" for r in indexes)
+
+
+def test_concept_id_unique_across_type_labels(neo4j_driver):
+    from neo4j.exceptions import ConstraintError
+
+    neo4j_driver.execute_query("CREATE (:Concept:Method {id: 'method:x'})")
+    with pytest.raises(ConstraintError):
+        neo4j_driver.execute_query("CREATE (:Concept:Task {id: 'method:x'})")
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def test_load_counts_equal_in_memory_graph(neo4j_driver):
+    graph = annotated(small_records_graph())
+    report = sink.load_graph(neo4j_driver, graph, batch_size=2)
+    assert sink.graph_counts(neo4j_driver) == expected_counts(graph)
+    assert report.nodes["Paper"] == 3 and report.relationships["AUTHORED_BY"] == 5
+    # properties travel: aliases as a list, the metric value on REPORTS, evidence with quotes
+    records, _, _ = neo4j_driver.execute_query(
+        "MATCH (p:Paper {id: '2301.08243'})-[r:REPORTS]->(m:Metric) RETURN r.value AS v, m.paper_count AS n"
+    )
+    assert records[0]["v"] == "81.1%" and records[0]["n"] == 1
+    records, _, _ = neo4j_driver.execute_query(
+        "MATCH (c:Concept:Method {id: 'method:joint embedding predictive architecture'}) "
+        "RETURN c.aliases AS aliases, c.paper_count AS n, c.pagerank AS pr"
+    )
+    assert records[0]["aliases"] == ["JEPA"] and records[0]["n"] == 2 and records[0]["pr"] > 0
+    records, _, _ = neo4j_driver.execute_query(
+        "MATCH (:Paper {id: '2301.08243'})-[r:PROPOSES]->() RETURN r.evidence AS e"
+    )
+    assert records[0]["e"] == 'We introduce I-JEPA, "a joint-embedding" \\"predictive\\" architecture.'
+
+
+def test_derived_properties_match_in_memory_analytics(neo4j_driver):
+    graph = annotated(synthetic_graph(200, seed=3))
+    sink.load_graph(neo4j_driver, graph)
+    records, _, _ = neo4j_driver.execute_query(
+        "MATCH (c:Concept) RETURN c.id AS id, c.pagerank AS pr, c.community AS com, c.paper_count AS n"
+    )
+    for r in records:
+        data = graph.nodes[r["id"]]
+        assert r["n"] == data["paper_count"]
+        assert r["pr"] == pytest.approx(data.get("pagerank"), abs=1e-7) if data.get("pagerank") is not None else r["pr"] is None
+        assert r["com"] == data.get("community")
+
+
+def test_second_load_changes_nothing(neo4j_driver):
+    graph = synthetic_graph(300, seed=11)
+    sink.load_graph(neo4j_driver, graph, batch_size=97)
+    first = snapshot(neo4j_driver)
+    sink.load_graph(neo4j_driver, graph, batch_size=1000)
+    assert_same(snapshot(neo4j_driver), first)
+
+
+def test_incremental_load_links_new_papers_to_existing_concepts(neo4j_driver):
+    whole = synthetic_graph(300, seed=5)
+    papers = sorted(n for n, d in whole.nodes(data=True) if d["label"] == "Paper")
+    first_half, second_half = papers[:150], papers[150:]
+
+    def part(keep: list[str]) -> nx.DiGraph:
+        nodes = set(keep) | {t for p in keep for t in whole.successors(p)}
+        return whole.subgraph(nodes).copy()
+
+    sink.load_graph(neo4j_driver, whole)
+    reference = snapshot(neo4j_driver)
+    sink.empty_graph(neo4j_driver)
+
+    sink.load_graph(neo4j_driver, part(first_half))
+    concepts_after_first = sink.graph_counts(neo4j_driver)["Concept"]
+    sink.load_graph(neo4j_driver, part(second_half))
+    assert_same(snapshot(neo4j_driver), reference)
+    # the second half met concepts of the first: they were reused, not duplicated
+    shared = {t for p in first_half for t in whole.successors(p)} & {t for p in second_half for t in whole.successors(p)}
+    assert shared and sink.graph_counts(neo4j_driver)["Concept"] < concepts_after_first + len(
+        {t for p in second_half for t in whole.successors(p) if whole.nodes[t].get("concept")})
+
+
+def test_interrupted_load_rerun_gives_same_graph(neo4j_server: Neo4jServer):
+    if neo4j_server.data_dir is None:
+        pytest.skip("uses a server these tests did not start; cannot stop and restart it")
+    graph = synthetic_graph(400, seed=9)
+    with neo4j_server.driver() as driver:
+        sink.empty_graph(driver)
+        sink.apply_schema(driver)
+        sink.load_graph(driver, graph)
+        reference = snapshot(driver)
+        sink.empty_graph(driver)
+
+    stopped = threading.Event()
+
+    def stop_midway(stage: str, done: int, total: int) -> None:
+        # stop the server between two batches of relationships: nodes are in, edges half done
+        if stage == "USES" and done >= total // 2 and not stopped.is_set():
+            result = neo4j_server.script("stop")
+            assert result.returncode == 0, result.stderr
+            stopped.set()
+
+    from kg.sinks.neo4j import connect
+
+    driver = connect(neo4j_server.uri, neo4j_server.user, neo4j_server.password)
+    try:
+        from neo4j.exceptions import DriverError, Neo4jError
+
+        with pytest.raises((DriverError, Neo4jError, sink.Neo4jSinkError)):
+            sink.load_graph(driver, graph, batch_size=100, progress=stop_midway)
+    finally:
+        driver.close()
+        assert stopped.is_set()
+        started = neo4j_server.script("start")
+        assert started.returncode == 0, started.stderr
+
+    with neo4j_server.driver() as driver:
+        partial = sink.graph_counts(driver)
+        assert 0 < partial["USES"] < expected_counts(graph)["USES"]  # really interrupted
+        sink.load_graph(driver, graph)
+        assert_same(snapshot(driver), reference)
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def test_wrong_password_gives_one_clear_error(neo4j_server: Neo4jServer):
+    with pytest.raises(sink.Neo4jSinkError) as err:
+        sink.connect(neo4j_server.uri, neo4j_server.user, "not-the-password-123")
+    message = str(err.value)
+    assert neo4j_server.uri in message and "wrong user or password" in message
+    assert "not-the-password-123" not in message
+
+
+def test_server_down_gives_one_clear_error():
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with pytest.raises(sink.Neo4jSinkError, match=f"Cannot reach Neo4j at bolt://127.0.0.1:{port}"):
+        sink.connect(f"bolt://127.0.0.1:{port}", "neo4j", "whatever-password")
+
+
+def test_unknown_label_is_refused_before_anything_is_written(neo4j_driver):
+    graph = small_records_graph()
+    graph.add_node("x:1", label="Paper) DETACH DELETE n //", name="evil")
+    with pytest.raises(sink.Neo4jSinkError, match="not one of"):
+        sink.load_graph(neo4j_driver, graph)
+    assert sink.graph_counts(neo4j_driver)["Paper"] == 0
+
+
+# --------------------------------------------------------------------------- bundle
+
+
+def test_bundle_loads_into_real_server_like_the_loader(neo4j_server: Neo4jServer, neo4j_driver, tmp_path):
+    if neo4j_server.data_dir is None:
+        pytest.skip("needs the import directory of a server these tests started")
+    graph = annotated(small_records_graph())
+    for n, data in graph.nodes(data=True):
+        if data["label"] == "Paper":  # text that CSV and LOAD CSV must carry intact
+            data["abstract"] = 'A "quoted", multi-line\nabstract with a back\\slash\\" and | pipe'
+    write_bundle(graph, tmp_path / "bundle")
+    import_dir = neo4j_server.data_dir / "import"
+    for csv_file in (tmp_path / "bundle").glob("*.csv"):
+        shutil.copy(csv_file, import_dir / csv_file.name)
+    statements = sink.split_statements((tmp_path / "bundle" / "load.cypher").read_text(encoding="utf-8"))
+    with neo4j_driver.session() as session:
+        for statement in statements:
+            session.run(statement).consume()
+    bundle_counts, bundle_snapshot = sink.graph_counts(neo4j_driver), snapshot(neo4j_driver)
+
+    sink.empty_graph(neo4j_driver)
+    sink.load_graph(neo4j_driver, graph)
+    assert bundle_counts == sink.graph_counts(neo4j_driver) == expected_counts(graph)
+    assert_same(bundle_snapshot, snapshot(neo4j_driver))
+
+
+# --------------------------------------------------------------------------- commands and queries
+
+
+def _env(server: Neo4jServer) -> dict[str, str]:
+    return {"KG_NEO4J_URI": server.uri, "KG_NEO4J_USER": server.user, "KG_NEO4J_PASSWORD": server.password}
+
+
+@pytest.fixture(scope="module")
+def corpus_in_neo4j(corpus_out: Path, neo4j_server: Neo4jServer) -> Path:
+    """The shared corpus built by kg build and pushed with kg push --replace."""
+    result = CliRunner().invoke(main, ["push", "--out", str(corpus_out), "--replace", "--yes"],
+                                env=_env(neo4j_server))
+    assert result.exit_code == 0, result.output
+    return corpus_out
+
+
+def test_push_of_corpus_matches_its_graph(corpus_in_neo4j: Path, neo4j_server: Neo4jServer):
+    graph = read_graph_json(corpus_in_neo4j / "graph.json")
+    with neo4j_server.driver() as driver:
+        assert sink.graph_counts(driver) == expected_counts(graph)
+        first = snapshot(driver)
+    result = CliRunner().invoke(main, ["push", "--out", str(corpus_in_neo4j)], env=_env(neo4j_server))
+    assert result.exit_code == 0, result.output
+    with neo4j_server.driver() as driver:
+        assert_same(snapshot(driver), first)
+
+
+@pytest.mark.parametrize("query_file", QUERIES, ids=[q.name for q in QUERIES])
+def test_every_ready_query_returns_rows_on_the_corpus(query_file: Path, corpus_in_neo4j, neo4j_server):
+    text = query_file.read_text(encoding="utf-8")
+    assert text.startswith("//"), "each query starts with a comment saying what it answers"
+    result = CliRunner().invoke(main, ["query", str(query_file)], env=_env(neo4j_server))
+    assert result.exit_code == 0, result.output
+    if query_file.name in NEEDS_OTHER_SOURCES:
+        pytest.skip(NEEDS_OTHER_SOURCES[query_file.name])
+    from kg.cli.neo4j import default_params
+
+    with neo4j_server.driver() as driver:
+        rows = sink.run_query(driver, text, default_params(text)).rows
+    assert rows, f"{query_file.name} returned no rows on the shared corpus"
+
+
+def test_author_query_on_records_with_authors(neo4j_driver, neo4j_server):
+    sink.load_graph(neo4j_driver, small_records_graph())
+    result = CliRunner().invoke(main, ["query", str(REPO / "cypher/queries/papers_by_author.cypher")],
+                                env=_env(neo4j_server))
+    assert result.exit_code == 0, result.output
+    assert "Yann LeCun" in result.output and "2" in result.output
+
+
+def test_query_text_with_params_and_json(neo4j_driver, neo4j_server):
+    sink.load_graph(neo4j_driver, small_records_graph())
+    result = CliRunner().invoke(
+        main, ["query", "MATCH (p:Paper) WHERE p.year = $year RETURN p.id AS id ORDER BY id",
+               "--param", "year=2023", "--format", "json"], env=_env(neo4j_server))
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == ['{"id": "2301.08243"}', '{"id": "2309.08600"}']
+    bad = CliRunner().invoke(main, ["query", "MATCH (p:Paper RETURN p"], env=_env(neo4j_server))
+    assert bad.exit_code == 1 and "Neo4j rejected the query" in bad.output and "Traceback" not in bad.output
+
+
+def test_push_replace_asks_first_and_keeps_data_on_no(neo4j_driver, neo4j_server, tmp_path):
+    sink.load_graph(neo4j_driver, small_records_graph())
+    write_graph_json(synthetic_graph(20), tmp_path / "graph.json")
+    result = CliRunner().invoke(main, ["push", "--out", str(tmp_path), "--replace"], input="n\n",
+                                env=_env(neo4j_server))
+    assert result.exit_code == 1 and "Delete every node" in result.output
+    assert sink.graph_counts(neo4j_driver)["Paper"] == 3
+    result = CliRunner().invoke(main, ["push", "--out", str(tmp_path), "--replace", "--yes"],
+                                env=_env(neo4j_server))
+    assert result.exit_code == 0, result.output
+    assert sink.graph_counts(neo4j_driver)["Paper"] == 20
+
+
+def test_push_errors_are_one_sentence(neo4j_server, tmp_path):
+    bad_password = {**_env(neo4j_server), "KG_NEO4J_PASSWORD": "wrong-password-42"}
+    write_graph_json(synthetic_graph(5), tmp_path / "graph.json")
+    result = CliRunner().invoke(main, ["push", "--out", str(tmp_path)], env=bad_password)
+    assert result.exit_code == 1 and "wrong user or password" in result.output
+    assert "wrong-password-42" not in result.output and "Traceback" not in result.output
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken" / "graph.json").write_text('{"nodes": [\n  {"id": 1,}\n]}')
+    result = CliRunner().invoke(main, ["push", "--out", str(tmp_path / "broken")], env=_env(neo4j_server))
+    assert result.exit_code == 1 and "graph.json line 2" in result.output
+    result = CliRunner().invoke(main, ["push", "--out", str(tmp_path / "nothing")], env=_env(neo4j_server))
+    assert result.exit_code == 1 and "run 'kg build" in result.output
