@@ -27,6 +27,7 @@ from kg.analytics import (
 from kg.graph import build_graph
 from kg.records import Concept, ConceptIndex, ConceptLink, Paper
 from kg.sinks.files import read_graph_json, write_graph_json, write_graphml
+from conftest_neo4j import neo4j_driver, neo4j_server  # noqa: F401 (fixtures)
 from synthetic_graph import synthetic_graph
 
 RELATION = {"method": "USES", "dataset": "EVALUATES_ON", "metric": "REPORTS", "task": "ADDRESSES"}
@@ -214,3 +215,28 @@ def test_synthetic_topics_come_back_as_communities():
         assert max(found.count(k) for k in set(found)) >= 3
     assert len(result.neighbours) == 1500
     assert result.trends  # the generator makes even topics grow over the years
+
+
+@pytest.mark.neo4j
+def test_analyze_writes_analytics_back_to_neo4j(neo4j_server, neo4j_driver, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    graph = synthetic_graph(200, n_topics=4, seed=9)
+    write_graph_json(graph, tmp_path / "graph.json")
+    monkeypatch.setenv("KG_NEO4J_PASSWORD", neo4j_server.password)
+    result = CliRunner().invoke(
+        main, ["analyze", "--out", str(tmp_path), "--neo4j", neo4j_server.uri, "--neo4j-user", neo4j_server.user]
+    )
+    assert result.exit_code == 0, result.output
+    assert neo4j_server.password not in result.output
+    annotate(graph)
+    expected = sum(1 for _, _, t in graph.edges(data="type") if t == "CO_OCCURS")
+    records, _, _ = neo4j_driver.execute_query("MATCH (:Concept)-[r:CO_OCCURS]->(:Concept) RETURN count(r) AS n")
+    assert records[0]["n"] == expected
+    top = max((n for n, d in graph.nodes(data=True) if "pagerank" in d), key=lambda n: graph.nodes[n]["pagerank"])
+    records, _, _ = neo4j_driver.execute_query(
+        "MATCH (c:Concept) WHERE c.pagerank IS NOT NULL RETURN c.id AS id ORDER BY c.pagerank DESC LIMIT 1"
+    )
+    assert records[0]["id"] == top
