@@ -186,3 +186,25 @@ def test_viz_errors_are_one_line(out_dir):
     assert both.exit_code == 2 and "only one of" in both.output
     missing = runner.invoke(main, ["viz", "concept", "--out", str(out_dir)])
     assert missing.exit_code == 2 and "--concept NAME" in missing.output
+
+
+def test_report_escapes_names_and_draws_every_chart(tmp_path):
+    from kg.graph import build_graph
+    from kg.records import Concept, ConceptIndex, ConceptLink, Paper
+    from kg.sinks.report import headline, write_report
+
+    names = ["<b>bold</b> net", "a|b loss", "plain method"]
+    concepts = {f"method:{n}": Concept(f"method:{n}", "method", n) for n in names}
+    papers = [Paper(f"<script>x</script> paper {i}", id=f"p{i}", year=2020 + i % 3) for i in range(12)]
+    # "plain method" only in the later papers, so it rises
+    links = [ConceptLink(p.id, c, "USES") for p in papers for c in concepts if c != "method:plain method" or p.year > 2020]
+    graph = build_graph(papers, ConceptIndex(concepts, links))
+    result = analyse(graph)
+    report = write_report(graph, result, tmp_path).read_text(encoding="utf-8")
+    assert "<b>" not in report and "&lt;b&gt;bold&lt;/b&gt; net" in report
+    assert "a\\|b loss" in report  # a table cell, not two
+    assert "<script>" not in report and "&lt;script&gt;x&lt;/script&gt; paper" in report
+    assert {p.name for p in tmp_path.glob("*.png")} == {
+        "top_concepts.png", "communities.png", "cooccurrence.png", "trends.png", "code.png"
+    }
+    assert any("Most similar paper pairs" in line for line in headline(graph, result))
