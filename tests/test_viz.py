@@ -195,7 +195,7 @@ def test_report_escapes_names_and_draws_every_chart(tmp_path):
 
     names = ["<b>bold</b> net", "a|b loss", "plain method"]
     concepts = {f"method:{n}": Concept(f"method:{n}", "method", n) for n in names}
-    papers = [Paper(f"<script>x</script> paper {i}", id=f"p{i}", year=2020 + i % 3) for i in range(12)]
+    papers = [Paper(f"<script>x</script> paper {i}", id=f"p{i}", year=2020 + i % 3) for i in range(18)]
     # "plain method" only in the later papers, so it rises
     links = [ConceptLink(p.id, c, "USES") for p in papers for c in concepts if c != "method:plain method" or p.year > 2020]
     graph = build_graph(papers, ConceptIndex(concepts, links))
