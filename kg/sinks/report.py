@@ -188,7 +188,10 @@ def chart_trends(graph: nx.DiGraph, analysis: Analysis, path: Path, n: int = 5) 
         ax.set_xlabel("year")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=8)
+        if group:
+            ax.legend(fontsize=8)
+        else:
+            ax.text(0.5, 0.5, f"no {title.lower()} concepts", transform=ax.transAxes, ha="center", color="#666")
         ax.spines[["top", "right"]].set_visible(False)
     axes[0].set_ylabel("% of that year's papers")
     dated = sum(per_year.values())
