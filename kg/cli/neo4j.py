@@ -24,21 +24,26 @@ F = TypeVar("F", bound=Callable[..., Any])
 DEFAULT_URI = "bolt://127.0.0.1:7687"
 
 
-def neo4j_options(func: F) -> F:
-    """The connection options shared by every command that talks to Neo4j."""
+def connection_options(func: F) -> F:
+    """--neo4j URI, --user and --database, each with its environment variable."""
     options = [
         click.option("--neo4j", "uri", envvar="KG_NEO4J_URI", default=DEFAULT_URI, show_default=True,
                      metavar="URI", help="Bolt URI of the server [env KG_NEO4J_URI]."),
         click.option("--user", envvar="KG_NEO4J_USER", default="neo4j", show_default=True,
-                     help="Neo4j user [env KG_NEO4J_USER]."),
+                     help="Neo4j user [env KG_NEO4J_USER]; the password is read from KG_NEO4J_PASSWORD."),
         click.option("--database", envvar="KG_NEO4J_DATABASE", default=None, metavar="DB",
                      help="Database name (default: the server's default) [env KG_NEO4J_DATABASE]."),
-        click.option("--batch-size", type=click.IntRange(1, 100_000), default=1000, show_default=True,
-                     help="Rows per UNWIND transaction."),
     ]
     for option in reversed(options):
         func = option(func)
     return func
+
+
+def neo4j_options(func: F) -> F:
+    """The options of every command that loads into Neo4j: connection plus --batch-size."""
+    func = click.option("--batch-size", type=click.IntRange(1, 100_000), default=1000, show_default=True,
+                        help="Rows per UNWIND write transaction.")(func)
+    return connection_options(func)
 
 
 def _password() -> str:
@@ -133,7 +138,7 @@ Examples:
 @click.option("--yes", "-y", is_flag=True, help="Do not ask before --replace.")
 @neo4j_options
 def push(out: Path, replace: bool, yes: bool, uri: str, user: str, database: str | None, batch_size: int) -> None:
-    """Load the graph built by ``kg build`` into Neo4j.
+    """Load the graph built by 'kg build' into Neo4j.
 
     Nodes and relationships are MERGEd, so pushing again changes nothing and pushing a graph
     of new papers links them to the concepts already in the database. PageRank, communities,
@@ -232,9 +237,10 @@ QUERY_EPILOG = """
 \b
 Examples:
   kg query cypher/queries/papers_using_concept.cypher --param concept=JEPA
-  kg query cypher/queries/shortest_path_between_concepts.cypher --param from=ViT --param to=ImageNet
+  kg query cypher/queries/shortest_path_between_concepts.cypher \\
+      --param source_concept=ViT --param target_concept=ImageNet
   kg query "MATCH (m:Method) RETURN m.name, m.paper_count ORDER BY m.paper_count DESC LIMIT 10"
-  kg query top_concepts.cypher --format json > top.json
+  kg query cypher/queries/top_concepts.cypher -p type=dataset --format json > top.json
 
 Files may set defaults with Neo4j Browser's syntax in a comment: // :param concept => 'JEPA'
 """
@@ -246,9 +252,8 @@ Files may set defaults with Neo4j Browser's syntax in a comment: // :param conce
               help="Query parameter $NAME (repeatable); VALUE is JSON (42, true, [1,2]) or text.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
               help="Print a table, or one JSON object per row.")
-@neo4j_options
-def query(query: str, params: tuple[str, ...], fmt: str, uri: str, user: str, database: str | None,
-          batch_size: int) -> None:
+@connection_options
+def query(query: str, params: tuple[str, ...], fmt: str, uri: str, user: str, database: str | None) -> None:
     """Run a Cypher query (a .cypher file or the query text) and print the result.
 
     QUERY is a path to a .cypher file (see cypher/queries/) or the text of one statement.

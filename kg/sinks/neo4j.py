@@ -39,7 +39,16 @@ from kg.graph import paper_key
 #: called as ``progress(stage, done, total)`` while loading
 Progress = Callable[[str, int, int], None]
 
-SCHEMA_FILE = Path(__file__).resolve().parents[2] / "cypher" / "schema.cypher"
+
+def _schema_file() -> Path:
+    # An installed wheel carries cypher/ as the package kg.cypher; a source checkout has it at
+    # the top level (DESIGN.md's layout).
+    installed = Path(__file__).resolve().parents[1] / "cypher" / "schema.cypher"
+    checkout = Path(__file__).resolve().parents[2] / "cypher" / "schema.cypher"
+    return installed if installed.is_file() else checkout
+
+
+SCHEMA_FILE = _schema_file()
 
 #: node label -> the property that identifies a node of that label
 NODE_KEYS: dict[str, str] = {
