@@ -172,7 +172,7 @@ def _slug(text: str) -> str:
 @click.option("--paper", "paper_id", metavar="ID", default=None, help="A paper (id or exact title) and its nearest papers.")
 @click.option("--community", type=click.IntRange(0), default=None, metavar="K", help="One community of concepts (ids from `kg analyze`).")
 @click.option("--top", type=click.IntRange(5, 2000), default=None,
-              help="Concepts drawn (overview: 80, bipartite: 40, community: 120, corpus: 250).")
+              help="Concepts drawn (overview: 80, bipartite: 40, community: 60, corpus: 250).")
 @click.option("--colour-by", "--color-by", "colour_by", type=click.Choice(["community", "type"]), default="community",
               show_default=True, help="Overview: colour concepts by community or by type.")
 @click.option("--type", "concept_type", type=click.Choice(["method", "dataset", "metric", "task"]), default=None,
@@ -230,7 +230,7 @@ def viz(
         elif view == "community":
             if community is None:
                 raise click.UsageError("The community view needs --community K.")
-            page = html.community_view(graph, analysis, community, top=top or 120)
+            page = html.community_view(graph, analysis, community, top=top or 60)
             name = f"community-{community}"
         else:
             page = html.corpus_view(graph, max_concepts=top or 250, include_broad=include_broad)

@@ -206,7 +206,7 @@ def edge_tooltip(data: dict[str, Any]) -> str:
 
 
 def force_layout(
-    g: nx.Graph, iterations: int = 100, seed: int = 7, gravity: float = 0.02
+    g: nx.Graph, iterations: int = 100, seed: int = 7, gravity: float = 0.02, spread: float = 1.0
 ) -> dict[str, tuple[float, float]]:
     """Fruchterman-Reingold force-directed positions in the unit square, vectorised with numpy.
 
@@ -223,7 +223,7 @@ def force_layout(
     rng = np.random.default_rng(seed)
     x = rng.random(n, dtype=np.float32) - 0.5
     y = rng.random(n, dtype=np.float32) - 0.5
-    k = np.float32(1.0 / math.sqrt(n))
+    k = np.float32(spread / math.sqrt(n))
     temperature = 0.1
     cooling = temperature / (iterations + 1)
     for _ in range(iterations):
@@ -241,7 +241,7 @@ def force_layout(
 
 
 def layout(
-    nodes: Iterable[str], edges: Iterable[tuple[str, str, float]], seed: int = 7
+    nodes: Iterable[str], edges: Iterable[tuple[str, str, float]], seed: int = 7, spread: float = 1.0
 ) -> dict[str, tuple[float, float]]:
     """Pixel positions for a view.
 
@@ -263,7 +263,7 @@ def layout(
         if n == 1:
             boxes.append(({next(iter(component)): (0.0, 0.0)}, 0.0, 0.0))
             continue
-        pos = force_layout(g.subgraph(component), seed=seed)
+        pos = force_layout(g.subgraph(component), seed=seed, spread=spread)
         xs = [p[0] for p in pos.values()]
         ys = [p[1] for p in pos.values()]
         span = max(max(xs) - min(xs), max(ys) - min(ys)) or 1.0
@@ -527,7 +527,8 @@ def _graph_node(
         else:
             size = 7.0
     x, y = pos.get(node, (0.0, 0.0))
-    font_size = 16 if data.get("concept") else 11
+    # bigger labels for more used concepts: when zoomed out, vis.js drops the small ones first
+    font_size = round(10 + min(8.0, 2.0 * math.sqrt(float(data.get("paper_count") or 1)))) if data.get("concept") else 11
     return {
         "id": node,
         "label": shorten(name, label_chars),
@@ -684,14 +685,20 @@ def _cooccurrence_view(
         for other, _ in ranked[:max_edges_per_node]:
             kept.add(tuple(sorted((node, other))))
     edge_list = [(a, b, sub[a][b]["weight"]) for a, b in sorted(kept)]
-    pos = layout(chosen, edge_list)
+    membership = analysis.membership
+    # ties inside a community pull harder than ties across, so communities show as regions
+    pos = layout(
+        chosen,
+        ((a, b, w if membership.get(a) == membership.get(b) else 0.15 * w) for a, b, w in edge_list),
+        spread=2.0,
+    )
     max_w = max((w for _, _, w in edge_list), default=1)
     view = View(title=title, subtitle=subtitle)
     for n in sorted(chosen):
         label = analysis.community_labels[analysis.membership[n]] if n in analysis.membership else None
         colour = _community_colour(analysis, n) if colour_by == "community" else None
         node = _graph_node(graph, n, pos, colour=colour, community_label=label,
-                           size=_size(analysis.paper_counts.get(n, 1), base=10, factor=4))
+                           size=_size(analysis.paper_counts.get(n, 1), base=8, factor=3, cap=30))
         if colour_by == "community" and n in analysis.membership:
             node["lg"] = f"c{analysis.membership[n]}"
         view.nodes.append(node)
@@ -718,7 +725,7 @@ def overview_view(
     )
 
 
-def community_view(graph: nx.DiGraph, analysis: Analysis, community: int, *, top: int = 120) -> View:
+def community_view(graph: nx.DiGraph, analysis: Analysis, community: int, *, top: int = 60) -> View:
     """The concepts of one community and their co-occurrences, coloured by type."""
     if not 0 <= community < len(analysis.communities):
         raise KeyError(f"no community {community}; there are {len(analysis.communities)} (0-{len(analysis.communities) - 1})")
