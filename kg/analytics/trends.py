@@ -90,9 +90,10 @@ def concept_trends(
 
 
 def rising_and_falling(
-    trends: list[Trend], n: int = 10
+    trends: list[Trend], n: int = 10, min_slope: float = 0.002
 ) -> tuple[list[Trend], list[Trend]]:
-    """The ``n`` most rising (positive slope) and ``n`` most falling (negative slope) concepts."""
-    rising = [t for t in trends if t.slope > 0][:n]
-    falling = sorted((t for t in trends if t.slope < 0), key=lambda t: (t.slope, t.concept))[:n]
+    """The ``n`` most rising and ``n`` most falling concepts; a share that moves less than
+    ``min_slope`` per year (0.2 percentage points) is flat, neither."""
+    rising = [t for t in trends if t.slope >= min_slope][:n]
+    falling = sorted((t for t in trends if t.slope <= -min_slope), key=lambda t: (t.slope, t.concept))[:n]
     return rising, falling
