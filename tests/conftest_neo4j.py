@@ -78,7 +78,20 @@ def _usable_running_server() -> Neo4jServer | None:
             return None  # someone's data: start a private server instead
     port = int(uri.rsplit(":", 1)[-1]) if uri.rsplit(":", 1)[-1].isdigit() else 7687
     http_port = int(os.environ.get("KG_NEO4J_HTTP_PORT", "7474"))
-    return Neo4jServer(uri, user, password, f"http://127.0.0.1:{http_port}", None, port, http_port)
+    server = Neo4jServer(uri, user, password, f"http://127.0.0.1:{http_port}", None, port, http_port)
+
+    def leave_empty() -> None:
+        # it was empty when the tests found it: leave it so, not full of test graphs
+        from kg.sinks.neo4j import empty_graph
+
+        try:
+            with server.driver() as cleanup:
+                empty_graph(cleanup)
+        except Exception:  # noqa: BLE001 - best effort at interpreter exit
+            pass
+
+    atexit.register(leave_empty)
+    return server
 
 
 def _start_private_server() -> Neo4jServer:

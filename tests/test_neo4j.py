@@ -264,6 +264,22 @@ def test_interrupted_load_rerun_gives_same_graph(neo4j_server: Neo4jServer):
         assert_same(snapshot(driver), reference)
 
 
+# --------------------------------------------------------------------------- the script
+
+
+def test_neo4j_local_status_start_is_idempotent(neo4j_server: Neo4jServer):
+    if neo4j_server.data_dir is None:
+        pytest.skip("uses a server these tests did not start")
+    status = neo4j_server.script("status")
+    assert status.returncode == 0 and "answers" in status.stdout
+    again = neo4j_server.script("start")  # already running: says so, starts no second JVM
+    assert again.returncode == 0 and "ready" in again.stdout and "starting" not in again.stdout
+    pid = (neo4j_server.data_dir / "run" / "neo4j-local.pid").read_text().strip()
+    assert f"pid {pid}" in again.stdout
+    conf = (neo4j_server.data_dir / "conf" / "neo4j.conf").read_text()
+    assert f"server.bolt.listen_address=127.0.0.1:{neo4j_server.bolt_port}" in conf
+
+
 # --------------------------------------------------------------------------- errors
 
 
