@@ -1,9 +1,11 @@
 """Fixtures for the tests that need a real Neo4j server (marker ``neo4j``).
 
 The server is either one already running at ``KG_NEO4J_URI`` (default bolt://127.0.0.1:7687)
-whose database is empty, or, failing that, a private one that ``scripts/neo4j-local`` starts
-into a temporary data dir on free ports and stops at the end of the run. A server that holds
-data is never used: the tests empty the database, and a user's graph must survive a test run.
+whose database is empty (left empty afterwards; if it was started by ``scripts/neo4j-local``
+into ``$KG_NEO4J_DATA`` the tests may also stop and restart it), or, failing that, a private
+one that ``scripts/neo4j-local`` starts into a temporary data dir on free ports and stops at
+the end of the run. A server that holds data is never used: the tests empty the database,
+and a user's graph must survive a test run.
 
 Test modules import the fixtures from here (``from conftest_neo4j import ...``); the server is
 cached at module level so that importing into several modules still starts only one.
@@ -78,7 +80,11 @@ def _usable_running_server() -> Neo4jServer | None:
             return None  # someone's data: start a private server instead
     port = int(uri.rsplit(":", 1)[-1]) if uri.rsplit(":", 1)[-1].isdigit() else 7687
     http_port = int(os.environ.get("KG_NEO4J_HTTP_PORT", "7474"))
-    server = Neo4jServer(uri, user, password, f"http://127.0.0.1:{http_port}", None, port, http_port)
+    # A server that scripts/neo4j-local started into $KG_NEO4J_DATA can be stopped and
+    # restarted by the tests too (CI may start one up front that way).
+    data = os.environ.get("KG_NEO4J_DATA")
+    data_dir = Path(data) if data and (Path(data) / "run" / "neo4j-local.pid").is_file() else None
+    server = Neo4jServer(uri, user, password, f"http://127.0.0.1:{http_port}", data_dir, port, http_port)
 
     def leave_empty() -> None:
         # it was empty when the tests found it: leave it so, not full of test graphs
