@@ -75,8 +75,11 @@ def push_graph(
     database: str | None = None,
     batch_size: int = 1000,
     replace: bool = False,
+    include_broad: bool = False,
 ) -> dict[str, int]:
     """Apply the schema, optionally empty the database, load ``graph`` and print the counts.
+
+    ``include_broad`` is passed to the analytics refresh (as ``kg build --include-broad``).
 
     Returns the node and relationship counts of the database afterwards. Errors become one
     :class:`click.ClickException` naming the URI (never the password).
@@ -101,7 +104,7 @@ def push_graph(
                 deleted = sink.empty_graph(driver, database)
                 click.echo(f"Emptied the database ({deleted} nodes deleted).", err=True)
             click.echo(f"Loading {graph.number_of_nodes()} nodes and {graph.number_of_edges()} edges into {uri}", err=True)
-            sink.load_graph(driver, graph, database, batch_size, _progress)
+            sink.load_graph(driver, graph, database, batch_size, _progress, include_broad=include_broad)
             counts = sink.graph_counts(driver, database)
     except sink.Neo4jSinkError as err:
         raise click.ClickException(str(err)) from None
