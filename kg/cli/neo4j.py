@@ -139,8 +139,11 @@ Examples:
               show_default=True, help="Output directory of kg build (reads its graph.json).")
 @click.option("--replace", is_flag=True, help="Delete everything in the database first (asks unless --yes).")
 @click.option("--yes", "-y", is_flag=True, help="Do not ask before --replace.")
+@click.option("--include-broad", is_flag=True,
+              help="Keep broad concepts (deep learning, LLMs ...) in the recomputed analytics.")
 @neo4j_options
-def push(out: Path, replace: bool, yes: bool, uri: str, user: str, database: str | None, batch_size: int) -> None:
+def push(out: Path, replace: bool, yes: bool, include_broad: bool, uri: str, user: str,
+         database: str | None, batch_size: int) -> None:
     """Load the graph built by 'kg build' into Neo4j.
 
     Nodes and relationships are MERGEd, so pushing again changes nothing and pushing a graph
@@ -161,7 +164,7 @@ def push(out: Path, replace: bool, yes: bool, uri: str, user: str, database: str
     password = _password()
     if replace and not yes:
         click.confirm(f"Delete every node and relationship in Neo4j at {uri}?", abort=True)
-    push_graph(graph, uri, user, password, database, batch_size, replace=replace)
+    push_graph(graph, uri, user, password, database, batch_size, replace=replace, include_broad=include_broad)
 
 
 # --------------------------------------------------------------------------- kg query
