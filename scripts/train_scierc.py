@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import time
@@ -123,7 +124,13 @@ def convert(src: Path, dest: Path) -> tuple[int, int, int]:
         n_ents += len(doc.ents)
         n_dropped += dropped
     dest.parent.mkdir(parents=True, exist_ok=True)
-    doc_bin.to_disk(dest)
+    data = doc_bin.to_bytes()
+    # spaCy re-reads the DocBin every epoch, so a run in progress must never see a
+    # half-written file: write aside, then rename (and leave an identical file alone).
+    if not dest.exists() or dest.read_bytes() != data:
+        tmp = dest.with_suffix(".tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, dest)
     return len(records), n_ents, n_dropped
 
 
@@ -143,8 +150,14 @@ def ship(best: Path, out: Path) -> spacy.Language:
         "version": "0.1.0",
         "description": "kg: entity recogniser for Method, Task, Metric and Material in "
                        "scientific abstracts, trained on SciERC train",
-        "license": "MIT (weights); training data SciERC",
+        # Any 3.8 release reads these weights; the default pins the exact patch release.
+        "spacy_version": ">=3.8.0,<3.9.0",
+        "sources": [{"name": "SciERC (Luan et al., 2018)",
+                     "url": "http://nlp.cs.washington.edu/sciIE/"}],
     })
+    # The training paths of this machine mean nothing to whoever loads the model.
+    for key in ("train", "dev"):
+        nlp.config["paths"][key] = None
     # Training-time scores refer to the checkpoint, not to this file; evaluate() re-scores it.
     nlp.meta.pop("performance", None)
     if out.exists():
@@ -163,16 +176,17 @@ def evaluate(model: Path, dev: Path, metrics: Path) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point (see the module docstring)."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter,
-                                     epilog="Example: python scripts/train_scierc.py")
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=Path("/work/shared/data/scierc"),
                         help="folder with SciERC train.json and dev.json")
-    parser.add_argument("--config", type=Path, default=REPO / "pipelines/scierc/config.cfg")
+    parser.add_argument("--config", type=Path, default=REPO / "pipelines/scierc/config.cfg",
+                        help="spaCy training config (default: pipelines/scierc/config.cfg)")
     parser.add_argument("--workdir", type=Path, default=REPO / "build/scierc",
                         help="git-ignored folder for DocBins, checkpoints and metrics")
-    parser.add_argument("--model-out", type=Path, default=REPO / "pipelines/scierc/model")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--model-out", type=Path, default=REPO / "pipelines/scierc/model",
+                        help="where the self-contained trained pipeline is written")
+    parser.add_argument("--seed", type=int, default=0, help="passed to spacy train as system.seed")
     parser.add_argument("--no-ship", action="store_true",
                         help="evaluate the best checkpoint but do not overwrite the shipped model")
     args, extra = parser.parse_known_args(argv)
@@ -194,17 +208,22 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     started = time.monotonic()
-    subprocess.run([sys.executable, "-m", "spacy", "train", str(args.config),
-                    "--output", str(work / "training"),
-                    "--paths.train", str(train_db), "--paths.dev", str(dev_db),
-                    "--system.seed", str(args.seed), *extra], check=True)
-    minutes = (time.monotonic() - started) / 60
-    print(f"training took {minutes:.1f} min")
-
-    best = work / "training" / "model-best"
-    target = work / "model-shipped" if args.no_ship else args.model_out
-    ship(best, target)
-    scores = evaluate(target, dev_db, work / "dev-metrics.json")
+    try:
+        subprocess.run([sys.executable, "-m", "spacy", "train", str(args.config),
+                        "--output", str(work / "training"),
+                        "--paths.train", str(train_db), "--paths.dev", str(dev_db),
+                        "--system.seed", str(args.seed), *extra], check=True)
+        minutes = (time.monotonic() - started) / 60
+        print(f"training took {minutes:.1f} min")
+        best = work / "training" / "model-best"
+        target = work / "model-shipped" if args.no_ship else args.model_out
+        ship(best, target)
+        scores = evaluate(target, dev_db, work / "dev-metrics.json")
+    except subprocess.CalledProcessError as err:
+        # spaCy has already printed its own message above.
+        print(f"error: {' '.join(err.cmd[1:4])} failed with exit code {err.returncode}",
+              file=sys.stderr)
+        return 1
     print(f"\nSciERC dev ({target}): P {scores['ents_p']:.3f} R {scores['ents_r']:.3f} "
           f"F1 {scores['ents_f']:.3f}")
     for label, s in sorted(scores["ents_per_type"].items()):

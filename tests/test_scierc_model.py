@@ -71,3 +71,43 @@ source = "{MODEL.as_posix()}"
     doc = nlp("We train a convolutional neural network for machine translation on WMT14.")
     assert_method_and_task(doc)
     assert ("WMT14", "Dataset") in [(e.text, e.label_) for e in doc.ents]
+
+
+def load_training_script():
+    """scripts/ is not a package: import train_scierc.py from its path."""
+    import importlib.util
+
+    path = MODEL.parents[2] / "scripts" / "train_scierc.py"
+    spec = importlib.util.spec_from_file_location("train_scierc", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_conversion_keeps_four_labels_and_restores_brackets(tmp_path: Path) -> None:
+    train_scierc = load_training_script()
+    record = {
+        "sentences": [["We", "use", "CRFs", "-LRB-", "conditional", "random", "fields", "-RRB-",
+                       "for", "parsing", "."], ["It", "is", "fast", "."]],
+        "ner": [[[2, 2, "Method"], [4, 6, "Method"], [9, 9, "Task"], [0, 0, "Generic"]],
+                [[11, 11, "OtherScientificTerm"]]],
+    }
+    src = tmp_path / "mini.json"
+    src.write_text(__import__("json").dumps(record) + "\n")
+    n_docs, n_ents, _ = train_scierc.convert(src, tmp_path / "mini.spacy")
+    assert (n_docs, n_ents) == (1, 3)
+    doc = next(spacy.tokens.DocBin().from_disk(tmp_path / "mini.spacy")
+               .get_docs(spacy.blank("en").vocab))
+    assert doc.text == "We use CRFs (conditional random fields) for parsing. It is fast."
+    assert [(e.text, e.label_) for e in doc.ents] == [
+        ("CRFs", "Method"), ("conditional random fields", "Method"), ("parsing", "Task")]
+    assert [s.text for s in doc.sents] == ["We use CRFs (conditional random fields) for parsing.",
+                                           "It is fast."]
+
+
+def test_bad_input_names_file_and_line(tmp_path: Path) -> None:
+    train_scierc = load_training_script()
+    src = tmp_path / "broken.json"
+    src.write_text('{"sentences": [["a"]], "ner": [[]]}\n{"sentences": [["a"]], "ner": [[[0, 3, "Task"]]]}\n')
+    with pytest.raises(train_scierc.DataError, match=r"broken\.json:2: ner span"):
+        train_scierc.convert(src, tmp_path / "out.spacy")
