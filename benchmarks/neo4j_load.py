@@ -31,9 +31,9 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))  # synthetic_graph lives with the tests
 
-import networkx as nx  # noqa: E402
+import networkx as nx
 
-from kg.sinks import neo4j as sink  # noqa: E402
+from kg.sinks import neo4j as sink
 
 
 def naive_load(driver: Any, graph: nx.DiGraph, database: str | None = None) -> int:
@@ -67,7 +67,7 @@ def machine() -> dict[str, str]:
             break
     mem = run(["free", "-h"]).splitlines()
     return {
-        "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "nproc": run(["nproc"]),
         "cpu": cpu,
         "memory": mem[1].split()[1] if len(mem) > 1 else "?",
@@ -119,12 +119,14 @@ def report(results: list[dict[str, Any]], info: dict[str, str], batch_size: int)
     lines = [
         "# Neo4j load throughput",
         "",
-        f"Measured {info['date']} with `benchmarks/neo4j_load.py` on {info['nproc']} cores "
-        f"({info['cpu']}), {info['memory']} memory, Python {info['python']}; Neo4j 5.26.30 "
-        "Community from `scripts/neo4j-local` (heap 1 GiB, page cache 512 MiB) on the same machine, "
-        f"Bolt over loopback. Batched: {batch_size} rows per `UNWIND $rows` write transaction. "
-        "Naive: the same MERGE statements, one auto-commit transaction per row. "
-        "Rows = nodes + relationships written (derived CO_OCCURS / SIMILAR_TO not counted).",
+        (
+            f"Measured {info['date']} with `benchmarks/neo4j_load.py` on {info['nproc']} cores "
+            f"({info['cpu']}), {info['memory']} memory, Python {info['python']}; Neo4j 5.26.30 "
+            "Community from `scripts/neo4j-local` (heap 1 GiB, page cache 512 MiB) on the same "
+            f"machine, Bolt over loopback. Batched: {batch_size} rows per `UNWIND $rows` write "
+            "transaction. Naive: the same MERGE statements, one auto-commit transaction per row. "
+            "Rows = nodes + relationships written (derived CO_OCCURS / SIMILAR_TO not counted)."
+        ),
         "",
         "| graph | rows | batched s | batched rows/s | naive s | naive rows/s | speed-up | re-load s (no change) | analytics refresh s |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",

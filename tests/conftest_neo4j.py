@@ -7,8 +7,8 @@ one that ``scripts/neo4j-local`` starts into a temporary data dir on free ports 
 the end of the run. A server that holds data is never used: the tests empty the database,
 and a user's graph must survive a test run.
 
-Test modules import the fixtures from here (``from conftest_neo4j import ...``); the server is
-cached at module level so that importing into several modules still starts only one.
+Test modules load this file with ``pytest_plugins = ["conftest_neo4j"]``; the server is also
+cached at module level, so that it is started once per run whatever imports it.
 """
 
 from __future__ import annotations
@@ -93,8 +93,8 @@ def _usable_running_server() -> Neo4jServer | None:
         try:
             with server.driver() as cleanup:
                 empty_graph(cleanup)
-        except Exception:  # noqa: BLE001 - best effort at interpreter exit
-            pass
+        except Exception as err:  # noqa: BLE001 - best effort at interpreter exit
+            print(f"could not empty {uri} after the tests: {err}")
 
     atexit.register(leave_empty)
     return server

@@ -8,20 +8,25 @@ from __future__ import annotations
 import shutil
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 import pytest
 from click.testing import CliRunner
+from synthetic_graph import synthetic_graph
 
-from conftest_neo4j import Neo4jServer, neo4j_driver, neo4j_server  # noqa: F401 (fixtures)
 from kg.cli import main
 from kg.graph import build_graph
 from kg.records import Concept, ConceptIndex, ConceptLink, Paper
 from kg.sinks import neo4j as sink
 from kg.sinks.files import read_graph_json, write_graph_json
 from kg.sinks.neo4j_bundle import write_bundle
-from synthetic_graph import synthetic_graph
+
+if TYPE_CHECKING:  # imported by pytest as a plugin below, not here
+    from conftest_neo4j import Neo4jServer
+
+# the neo4j_server / neo4j_driver fixtures (a plugin: one server for the whole run)
+pytest_plugins = ["conftest_neo4j"]
 
 pytestmark = pytest.mark.neo4j
 

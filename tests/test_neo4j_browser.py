@@ -10,13 +10,19 @@ import json
 import os
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-
 from browser import BrowserError, Chromium, find_chromium
-from conftest_neo4j import Neo4jServer, neo4j_driver, neo4j_server  # noqa: F401 (fixtures)
-from kg.sinks import neo4j as sink
 from test_neo4j import small_records_graph
+
+from kg.sinks import neo4j as sink
+
+if TYPE_CHECKING:  # imported by pytest as a plugin below, not here
+    from conftest_neo4j import Neo4jServer
+
+# the neo4j_server / neo4j_driver fixtures (a plugin: one server for the whole run)
+pytest_plugins = ["conftest_neo4j"]
 
 pytestmark = [
     pytest.mark.neo4j,

@@ -195,7 +195,8 @@ def default_params(query: str) -> dict[str, Any]:
 
 
 def _cell(value: Any) -> str:
-    from neo4j.graph import Node, Path as GraphPath, Relationship
+    from neo4j.graph import Node, Relationship
+    from neo4j.graph import Path as GraphPath
 
     if isinstance(value, Node):
         labels = ":".join(sorted(value.labels))
@@ -215,7 +216,8 @@ def _cell(value: Any) -> str:
 
 
 def _json_value(value: Any) -> Any:
-    from neo4j.graph import Node, Path as GraphPath, Relationship
+    from neo4j.graph import Node, Relationship
+    from neo4j.graph import Path as GraphPath
 
     if isinstance(value, Node):
         return {"labels": sorted(value.labels), **dict(value)}

@@ -203,4 +203,4 @@ def write_bundle(graph: nx.DiGraph, out_dir: Path) -> None:
         handle.write(HEADER + "\n" + "\n\n".join(statements) + "\n")
 
 
-__all__ = ["write_bundle", "LIST_SEPARATOR", "DERIVED_RELATIONSHIPS"]
+__all__ = ["DERIVED_RELATIONSHIPS", "LIST_SEPARATOR", "write_bundle"]
