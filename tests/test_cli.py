@@ -156,3 +156,15 @@ def test_help_teaches_by_example():
         assert result.returncode == 0
         assert "Examples:" in result.stdout
         assert re.search(r"kg (build|extract) ", result.stdout)
+
+
+def test_graph_json_keeps_every_node_property(tmp_path):
+    from kg.graph import build_graph
+    from kg.records import ConceptIndex, Paper
+    from kg.sinks.files import write_graph_json
+
+    graph = build_graph([Paper(title="Kept", abstract="a", arxiv_id="2401.00001")], ConceptIndex())
+    write_graph_json(graph, tmp_path / "g.json")
+    again = read_graph_json(tmp_path / "g.json")
+    assert again.nodes["paper:2401.00001"]["id"] == "2401.00001"
+    assert dict(again.nodes(data=True)) == dict(graph.nodes(data=True))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -11,6 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from kg.cli import main
+from kg.cli.neo4j import optional_push_options, push_if_asked
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -98,13 +98,7 @@ def run_analysis(graph: nx.DiGraph, include_broad: bool, similar_top_k: int = 5)
               help="SIMILAR_TO edges kept per paper.")
 @click.option("--no-write-back", is_flag=True,
               help="Only write the report; leave graph.json / graph.graphml as they are.")
-@click.option("--neo4j", "neo4j_uri", envvar="KG_NEO4J_URI", default=None, metavar="URI",
-              help="Also push the analysed graph to Neo4j at this Bolt URI [env KG_NEO4J_URI].")
-@click.option("--neo4j-user", envvar="KG_NEO4J_USER", default="neo4j", show_default=True,
-              help="Neo4j user [env KG_NEO4J_USER]; the password comes from KG_NEO4J_PASSWORD.")
-@click.option("--database", envvar="KG_NEO4J_DATABASE", default=None, help="Neo4j database (default: the server's).")
-@click.option("--batch-size", type=click.IntRange(1), default=1000, show_default=True,
-              help="Rows per UNWIND batch when writing to Neo4j.")
+@optional_push_options
 def analyze(
     out_dir: Path,
     include_broad: bool,
@@ -146,13 +140,9 @@ def analyze(
     if not no_write_back:
         click.echo(f"analytics stored in {out_dir / 'graph.json'} and {out_dir / 'graph.graphml'}")
     if neo4j_uri:
-        try:
-            from kg.cli.neo4j import push_graph
-        except ImportError:
-            raise click.ClickException("This kg has no Neo4j writer (kg.cli.neo4j); the report was written.") from None
         if no_write_back:
             apply(graph, analysis)
-        push_graph(graph, neo4j_uri, neo4j_user, os.environ.get("KG_NEO4J_PASSWORD"), database, batch_size)
+        push_if_asked(graph, neo4j_uri, neo4j_user, database, batch_size, include_broad)
         click.echo(f"analytics pushed to {neo4j_uri}")
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections import Counter
 from pathlib import Path
@@ -11,6 +10,7 @@ from pathlib import Path
 import click
 
 from kg.cli import main
+from kg.cli.neo4j import optional_push_options, push_if_asked
 from kg.records import CONCEPT_TYPES, ConceptIndex, Paper, PaperExtraction
 from kg.sources import FORMATS, ReadResult, SourceError, read_papers
 
@@ -173,13 +173,7 @@ def extract(
 @click.option("--max-concepts", type=click.IntRange(10), default=300, show_default=True,
               help="Concepts drawn in graph.html (the most important ones).")
 @click.option("--include-broad", is_flag=True, help="Keep broad concepts (deep learning, LLMs ...) in analytics and views.")
-@click.option("--neo4j", "neo4j_uri", envvar="KG_NEO4J_URI", default=None, metavar="URI",
-              help="Also load the graph into Neo4j at this Bolt URI [env KG_NEO4J_URI].")
-@click.option("--neo4j-user", envvar="KG_NEO4J_USER", default="neo4j", show_default=True,
-              help="Neo4j user [env KG_NEO4J_USER].")
-@click.option("--database", envvar="KG_NEO4J_DATABASE", default=None, help="Neo4j database (default: the server's).")
-@click.option("--batch-size", type=click.IntRange(1), default=1000, show_default=True,
-              help="Rows per UNWIND batch when loading Neo4j.")
+@optional_push_options
 def build(
     inputs: tuple[Path, ...],
     input_format: str | None,
@@ -222,10 +216,7 @@ def build(
             write_bundle(graph, out / "neo4j")
         except OSError as err:
             raise click.ClickException(f"Cannot write to {out}: {err.strerror}.") from None
-    if neo4j_uri:
-        from kg.cli.neo4j import push_graph
-
-        push_graph(graph, neo4j_uri, neo4j_user, os.environ.get("KG_NEO4J_PASSWORD"), database, batch_size)
+    push_if_asked(graph, neo4j_uri, neo4j_user, database, batch_size, include_broad)
     print_summary(result, index, out)
 
 

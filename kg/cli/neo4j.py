@@ -46,6 +46,38 @@ def neo4j_options(func: F) -> F:
     return connection_options(func)
 
 
+def optional_push_options(func: F) -> F:
+    """For commands that may also load their result into Neo4j (``kg build``, ``kg analyze``):
+    --neo4j URI (nothing is pushed without it), --neo4j-user, --database, --batch-size."""
+    options = [
+        click.option("--neo4j", "neo4j_uri", envvar="KG_NEO4J_URI", default=None, metavar="URI",
+                     help="Also load the graph into Neo4j at this Bolt URI [env KG_NEO4J_URI]; "
+                          "the password is read from KG_NEO4J_PASSWORD."),
+        click.option("--neo4j-user", envvar="KG_NEO4J_USER", default="neo4j", show_default=True,
+                     help="Neo4j user [env KG_NEO4J_USER]."),
+        click.option("--database", envvar="KG_NEO4J_DATABASE", default=None, metavar="DB",
+                     help="Database name (default: the server's default) [env KG_NEO4J_DATABASE]."),
+        click.option("--batch-size", type=click.IntRange(1, 100_000), default=1000, show_default=True,
+                     help="Rows per UNWIND write transaction when loading Neo4j."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def push_if_asked(
+    graph: nx.DiGraph,
+    neo4j_uri: str | None,
+    neo4j_user: str,
+    database: str | None,
+    batch_size: int,
+    include_broad: bool = False,
+) -> None:
+    """Push ``graph`` with the options of :func:`optional_push_options`, when a URI was given."""
+    if neo4j_uri:
+        push_graph(graph, neo4j_uri, neo4j_user, _password(), database, batch_size, include_broad=include_broad)
+
+
 def _password() -> str:
     import os
 

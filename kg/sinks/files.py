@@ -37,9 +37,13 @@ def atomic_write(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
         raise
 
 
+#: node-link field holding the node key: not "id", which papers and concepts use as a property
+NODE_KEY = "node"
+
+
 def write_graph_json(graph: nx.DiGraph, path: Path) -> None:
     """networkx node-link JSON (``edges`` key), readable with :func:`read_graph_json`."""
-    data = nx.node_link_data(graph, edges="edges")
+    data = nx.node_link_data(graph, edges="edges", name=NODE_KEY)
     with atomic_write(path) as handle:
         json.dump(data, handle, ensure_ascii=False)
 
@@ -48,7 +52,7 @@ def read_graph_json(path: Path) -> nx.DiGraph:
     """Read a graph written by :func:`write_graph_json`."""
     with open(path, encoding="utf-8") as handle:
         data = json.load(handle)
-    return nx.node_link_graph(data, directed=True, multigraph=False, edges="edges")
+    return nx.node_link_graph(data, directed=True, multigraph=False, edges="edges", name=NODE_KEY)
 
 
 def _graphml_value(value: Any) -> Any:
