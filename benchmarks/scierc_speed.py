@@ -48,6 +48,7 @@ def main() -> int:
     parser.add_argument("--model", type=Path, default=REPO / "pipelines/scierc/model")
     parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared/corpus/hf-papers")
     parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--n-process", type=int, default=1, help="nlp.pipe worker processes")
     args = parser.parse_args()
     texts = abstract_texts(args.corpus)
     if not texts:
@@ -60,10 +61,10 @@ def main() -> int:
     n_ents = 0
     for _ in range(3):
         start = time.perf_counter()
-        docs = list(nlp.pipe(texts, batch_size=args.batch_size))
+        docs = list(nlp.pipe(texts, batch_size=args.batch_size, n_process=args.n_process))
         best = min(best, time.perf_counter() - start)
         n_ents = sum(len(doc.ents) for doc in docs)
-    print(f"| {datetime.now(timezone.utc):%Y-%m-%d} | {os.cpu_count()} | {cpu_model()} | "
+    print(f"| {datetime.now(timezone.utc):%Y-%m-%d} | {os.cpu_count()} | {cpu_model()} | {args.n_process} | "
           f"{len(texts)} | {n_words} | {best:.2f} s | {n_words / best:,.0f} | {n_ents} |")
     return 0
 

@@ -15,14 +15,14 @@ One command does the whole job, deterministically (fixed seed):
 4. evaluate ``python -m spacy evaluate`` of the shipped model on SciERC dev, scores in
             ``build/scierc/dev-metrics.json`` and printed as a table.
 
-Time: about 12 minutes on 2 CPU cores (AMD EPYC, 2026-11): converting takes seconds, the
-4000 training steps take most of it, evaluation a few seconds.
+Time: about 15 minutes on 2 CPU cores (AMD EPYC, 2026-11; spaCy trains on one of them):
+converting and evaluating take seconds, the 5000 training steps the rest.
 
 Extra arguments after ``--`` go to ``spacy train`` unchanged, which is how dev tuning runs
 were made, e.g.::
 
-    python scripts/train_scierc.py --no-ship --workdir build/scierc/try-wide -- \\
-        --components.tok2vec.model.encode.width 256
+    python scripts/train_scierc.py --no-ship --workdir build/scierc/runs/d04 -- \\
+        --training.dropout 0.4
 """
 
 from __future__ import annotations
