@@ -72,8 +72,8 @@ def extract(
     results: list[PaperExtraction] = []
     texts: Iterable[str] = (paper.text for paper in papers)
     for paper, doc in zip(papers, nlp.pipe(texts, batch_size=batch_size, n_process=n_process)):
-        mentions = list(doc._.mentions or []) if doc.has_extension("mentions") else []
-        results.append(PaperExtraction(paper=paper, mentions=mentions, repos=find_urls(paper.text)))
+        found = list(doc._.mentions or []) if doc.has_extension("mentions") else []
+        results.append(PaperExtraction(paper=paper, mentions=found, repos=find_urls(paper.text)))
         if progress is not None:
             progress(1)
     return results

@@ -13,9 +13,9 @@ from pathlib import Path
 
 from kg.records import Paper
 from kg.sources.base import (
+    collect_records,
     FileResult,
     RecordError,
-    SkippedRecord,
     SourceError,
     arxiv_id_from,
     clean_text,
@@ -76,11 +76,4 @@ def read_arxiv(path: Path) -> FileResult:
         entries = [root]
     else:
         raise SourceError(f"{path} is XML but not an Atom feed (its root element is <{root.tag}>).")
-    result = FileResult()
-    for number, entry in enumerate(entries, 1):
-        location = f"{path}#{number}"
-        try:
-            result.papers.append(entry_to_paper(entry, location))
-        except RecordError as exc:
-            result.skipped.append(SkippedRecord(location, str(exc)))
-    return result
+    return collect_records(path, entries, entry_to_paper)

@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from kg.records import Paper
+
+T = TypeVar("T")
 
 
 class SourceError(Exception):
@@ -40,6 +44,20 @@ class FileResult:
 
     papers: list[Paper] = field(default_factory=list)
     skipped: list[SkippedRecord] = field(default_factory=list)
+
+
+def collect_records(
+    path: Path, records: Iterable[T], to_paper: Callable[[T, str], Paper]
+) -> FileResult:
+    """Papers of numbered records (located as ``path#N``); a bad record is skipped, not fatal."""
+    result = FileResult()
+    for number, record in enumerate(records, 1):
+        location = f"{path}#{number}"
+        try:
+            result.papers.append(to_paper(record, location))
+        except RecordError as exc:
+            result.skipped.append(SkippedRecord(location, str(exc)))
+    return result
 
 
 def read_text(path: Path) -> str:

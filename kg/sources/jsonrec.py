@@ -14,6 +14,7 @@ from typing import Any
 
 from kg.records import Paper
 from kg.sources.base import (
+    collect_records,
     FileResult,
     RecordError,
     SkippedRecord,
@@ -99,14 +100,7 @@ def read_json(path: Path) -> FileResult:
         records = data
     else:
         raise SourceError(f'{path} holds neither a list of paper records nor an object with a "papers" list.')
-    result = FileResult()
-    for number, record in enumerate(records, 1):
-        location = f"{path}#{number}"
-        try:
-            result.papers.append(record_to_paper(record, location))
-        except RecordError as exc:
-            result.skipped.append(SkippedRecord(location, str(exc)))
-    return result
+    return collect_records(path, records, record_to_paper)
 
 
 def read_jsonl(path: Path) -> FileResult:
