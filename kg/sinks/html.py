@@ -842,15 +842,24 @@ def concept_view(
         subtitle=f"{len(papers)} papers" + (f" and {len(members) - len(papers) - 1} concepts they share" if depth >= 2 else ""),
         directed=True,
     )
-    for n in sorted(members):
-        node = _graph_node(graph, n, pos)
-        if n == centre:
-            node["size"] = 36
-            node["borderWidth"] = 4
-        view.nodes.append(node)
+    view.nodes = _centred_nodes(graph, members, pos, centre, size=36)
     view.edges = [_graph_edge(u, v, d) for u, v, d in edge_list]
     view.legend = _type_legend(view.nodes)
     return view
+
+
+def _centred_nodes(
+    graph: nx.DiGraph, members: set[str], pos: dict[str, tuple[float, float]], centre: str, size: int
+) -> list[dict[str, Any]]:
+    """Nodes of an ego view, the one it is centred on drawn larger and outlined."""
+    nodes = []
+    for n in sorted(members):
+        node = _graph_node(graph, n, pos)
+        if n == centre:
+            node["size"] = size
+            node["borderWidth"] = 4
+        nodes.append(node)
+    return nodes
 
 
 def paper_view(graph: nx.DiGraph, analysis: Analysis, paper: str, *, neighbours: int = 8) -> View:
@@ -875,12 +884,7 @@ def paper_view(graph: nx.DiGraph, analysis: Analysis, paper: str, *, neighbours:
         subtitle=f"{len(own_concepts)} concepts, {len(near)} most similar papers (shared concepts weighted by rarity)",
         directed=True,
     )
-    for n in sorted(members):
-        node = _graph_node(graph, n, pos)
-        if n == centre:
-            node["size"] = 30
-            node["borderWidth"] = 4
-        view.nodes.append(node)
+    view.nodes = _centred_nodes(graph, members, pos, centre, size=30)
     for u, v, d in edge_list:
         similar = d.get("type") == "SIMILAR_TO"
         view.edges.append(
