@@ -52,7 +52,10 @@ def read_graph_json(path: Path) -> nx.DiGraph:
     """Read a graph written by :func:`write_graph_json`."""
     with open(path, encoding="utf-8") as handle:
         data = json.load(handle)
-    return nx.node_link_graph(data, directed=True, multigraph=False, edges="edges", name=NODE_KEY)
+    nodes = data.get("nodes") or []
+    # graphs written before the node key was renamed keep it under "id"
+    key = NODE_KEY if not nodes or NODE_KEY in nodes[0] else "id"
+    return nx.node_link_graph(data, directed=True, multigraph=False, edges="edges", name=key)
 
 
 def _graphml_value(value: Any) -> Any:
