@@ -17,15 +17,15 @@ from kg.extraction.gazetteer import SPANS_KEY as GAZETTEER_KEY
 from kg.extraction.patterns import SPANS_KEY as RULES_KEY
 from kg.extraction.patterns import clean_span
 from kg.lexicon import GazetteerEntry, Lexicon, load_lexicon
-from kg.records import Mention
+from kg.records import CONCEPT_TYPES, Mention
 from kg.text import acronym_singular, concept_key, is_acronym
 
 #: NER labels of the SciERC component -> concept types ("Material" needs a name to be a dataset)
 NER_TYPES = {"Method": "method", "Task": "task", "Metric": "metric", "Material": "dataset"}
-#: priority and confidence of each candidate source (lower rank wins an overlap)
-# "compound" (a known concept with specific modifiers) is settled last and may enclose the
-# gazetteer span it extends: papers name both "contrastive learning" and its specific variant.
-# The SciERC NER comes after the rules: weak alone, it must not hide a rule's candidate.
+#: priority of each candidate source: the lower rank wins an overlap. The SciERC NER comes
+#: after the rules (weak alone, it must not hide a rule's candidate); "compound" (a known concept
+#: with specific modifiers) comes last and may enclose the gazetteer span it extends, since papers
+#: name both "contrastive learning" and its specific variant.
 SOURCE_RANK = {
     "gazetteer": 0, "title": 1, "definition": 2, "proposed": 3,
     "head": 4, "name": 5, "alias": 6, "ner": 7, "compound": 8,
@@ -76,10 +76,10 @@ class _Group:
 def metric_value(span: Span) -> str | None:
     """The number reported for a metric in its sentence: "AUC of 0.945", "70.4% top-1 accuracy"."""
     sent = span.sent
-    after = [t for t in span.doc[span.end : min(span.end + 5, sent.end)]]
-    before = [t for t in span.doc[max(sent.start, span.start - 3) : span.start]][::-1]
+    after = list(span.doc[span.end : min(span.end + 5, sent.end)])
+    before = list(span.doc[max(sent.start, span.start - 3) : span.start])[::-1]
     for tokens in (after, before):
-        for i, token in enumerate(tokens):
+        for token in tokens:
             if token.text in (".", ";") or (tokens is after and token.pos_ == "VERB"):
                 break
             if _NUMBER.match(token.text) and not re.match(r"^(19|20)\d\d$", token.text):
@@ -135,7 +135,7 @@ class MentionResolver:
         key = concept_key(text)
         if concept_type:
             return self.gazetteer.get((concept_type, key))
-        for t in ("method", "dataset", "metric", "task"):
+        for t in CONCEPT_TYPES:
             if (t, key) in self.gazetteer:
                 return self.gazetteer[(t, key)]
         return None
@@ -194,7 +194,7 @@ class MentionResolver:
         if cleaned is None or cleaned.end != span.end or cleaned.start >= span.start:
             return None
         extra = span.doc[cleaned.start : span.start]
-        # nouns ("causal attention"?) and hyphenated words ("cross-modal", "text-to-image") only:
+        # nouns ("window" + "attention") and hyphenated words ("cross-modal", "text-to-image") only:
         # plain adjectives ("larger", "labeled") qualify without naming a more specific concept
         hyphenated = {t.i for t in extra if t.text == "-" and not t.whitespace_}
         hyphenated |= {i - 1 for i in hyphenated} | {i + 1 for i in hyphenated}
