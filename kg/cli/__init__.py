@@ -13,8 +13,12 @@ EXAMPLES = """
 \b
 Examples:
   kg build examples/sample                 # papers -> ./kg-out (graph.html, graphml, json, Neo4j bundle)
-  kg extract papers.jsonl --format jsonl   # one extraction line per paper
-  kg build papers/ --neo4j bolt://127.0.0.1:7687
+  kg concepts --type method --min-papers 2 # the merged concepts, with aliases and paper counts
+  kg analyze                               # central concepts, communities, trends -> kg-out/report/
+  kg viz --concept JEPA                    # an interactive view around one concept
+  kg push                                  # load kg-out into Neo4j (KG_NEO4J_PASSWORD)
+  kg query cypher/queries/papers_using_concept.cypher --param concept=JEPA
+  kg extract papers.jsonl --format jsonl   # one extraction line per paper, for scoring
 """
 
 
