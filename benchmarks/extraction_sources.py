@@ -12,7 +12,7 @@ import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from kg.evaluation import eval_norm, read_jsonl, surface_forms, title_key
+from kg.evaluation import read_jsonl, surface_forms, title_key
 from kg.extraction import extract, load_pipeline
 from kg.records import CONTRACT_KEYS
 from kg.sources import read_papers
