@@ -114,3 +114,27 @@ def test_a_new_benchmark_is_a_dataset_not_a_method(nlp):
     assert ("dataset", "quillbench") in found
     assert ("dataset", "lyraset") in found
     assert ("method", "quillbench") not in found
+
+
+def test_pipeline_settings_come_from_the_config(tmp_path):
+    from kg.extraction import load_pipeline, shipped_path
+
+    config = shipped_path("kg.cfg").read_text(encoding="utf-8").replace(
+        "\n[components.kg_mentions.source_confidence]",
+        "\n[components.kg_mentions.source_confidence]\nhead_task = 0.61",
+    )
+    (tmp_path / "my.cfg").write_text(config, encoding="utf-8")
+    nlp = load_pipeline(tmp_path / "my.cfg")
+    assert nlp.get_pipe("kg_mentions").resolver.source_confidence["head_task"] == 0.61
+
+
+def test_agreeing_sources_raise_confidence():
+    from kg.extraction.mentions import _Group
+
+    group = _Group(type="task", name="code search")
+    group.add_source("head", 0.4)
+    assert group.confidence == 0.4
+    group.add_source("ner", 0.3)
+    assert abs(group.confidence - (1 - 0.6 * 0.7)) < 1e-9
+    group.add_source("ner", 0.1)  # a weaker second candidate of the same source changes nothing
+    assert abs(group.confidence - 0.58) < 1e-9
