@@ -96,14 +96,6 @@ def build_graph(
     return graph
 
 
-def concept_nodes(graph: nx.DiGraph, include_broad: bool = True) -> list[str]:
-    """Keys of the concept nodes, optionally without those flagged ``broad``."""
-    return [
-        n
-        for n, d in graph.nodes(data=True)
-        if d.get("concept") and (include_broad or not d.get("broad"))
-    ]
-
-
 def paper_nodes(graph: nx.DiGraph) -> list[str]:
+    """Keys of the ``:Paper`` nodes."""
     return [n for n, d in graph.nodes(data=True) if d.get("label") == "Paper"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
@@ -102,11 +101,12 @@ def concepts(
     out: Path, concept_type: str | None, min_papers: int, include_broad: bool, explain: str | None, limit: int
 ) -> None:
     """List the canonical concepts of a built graph with their aliases and paper counts."""
+    from kg.sinks.files import read_concepts
     from kg.text import concept_key
 
     path = out / "concepts.json"
     try:
-        rows = json.loads(path.read_text(encoding="utf-8"))
+        rows = read_concepts(path)
     except FileNotFoundError:
         raise click.ClickException(f"{path} not found: run `kg build INPUT --out {out}` first.") from None
     except (OSError, ValueError) as err:

@@ -28,6 +28,7 @@ import numpy as np
 from jinja2 import DictLoader, Environment, select_autoescape
 from markupsafe import Markup
 
+from kg.graph import paper_nodes
 from kg.sinks.files import atomic_write
 
 if TYPE_CHECKING:
@@ -595,7 +596,7 @@ def corpus_view(
         key=lambda n: _concept_score(graph, n),
     )[:max_concepts]
     chosen = set(concepts)
-    papers = [n for n, d in graph.nodes(data=True) if d.get("label") == "Paper"]
+    papers = paper_nodes(graph)
     links = {
         p: [v for _, v, t in graph.out_edges(p, data="type") if v in chosen and t in CONCEPT_RELATIONS]
         for p in papers

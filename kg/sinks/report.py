@@ -23,6 +23,7 @@ from kg.analytics.centrality import BETWEENNESS_EXACT_LIMIT, top_by  # noqa: E40
 from kg.analytics.cooccurrence import strongest_cooccurrences  # noqa: E402
 from kg.analytics.similarity import most_similar_pairs  # noqa: E402
 from kg.analytics.trends import papers_per_year, rising_and_falling  # noqa: E402
+from kg.graph import paper_nodes  # noqa: E402
 from kg.sinks.files import atomic_write  # noqa: E402
 
 if TYPE_CHECKING:
@@ -65,7 +66,7 @@ def central_by_type(graph: nx.DiGraph, analysis: Analysis, n: int = 5) -> dict[s
 
 def headline(graph: nx.DiGraph, analysis: Analysis, n: int = 5) -> list[str]:
     """Plain-text summary lines for the terminal."""
-    papers = sum(1 for _, d in graph.nodes(data=True) if d.get("label") == "Paper")
+    papers = len(paper_nodes(graph))
     lines = [
         f"{papers} papers, {analysis.cooc.number_of_nodes()} concepts analysed"
         f" ({'broad terms included' if analysis.include_broad else 'broad terms left out'}),"
@@ -247,7 +248,7 @@ def write_report(graph: nx.DiGraph, analysis: Analysis, out_dir: Path | str, n: 
         "trends": chart_trends(graph, analysis, out_dir / "trends.png"),
         "code": chart_code(graph, analysis, out_dir / "code.png"),
     }
-    papers = sum(1 for _, d in graph.nodes(data=True) if d.get("label") == "Paper")
+    papers = len(paper_nodes(graph))
     md = [
         "# Knowledge-graph report",
         "",
