@@ -218,7 +218,9 @@ def force_layout(
     takes ~10 s on the corpus view; this dense version takes ~1 s for 800 nodes and O(n^2)
     memory, fine for the few thousand nodes a view draws.
     """
-    nodes = list(g)
+    # sorted, not graph order: a subgraph view iterates the node set it was given, whose order
+    # follows the per-process string hash, and the random start positions go by this order
+    nodes = sorted(g)
     n = len(nodes)
     weights = nx.to_numpy_array(g, nodelist=nodes, weight="weight", dtype=np.float32)
     rng = np.random.default_rng(seed)
