@@ -14,6 +14,8 @@ import unicodedata
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from kg.text import safe_text
+
 CONCEPT_TYPES: tuple[str, ...] = ("method", "dataset", "metric", "task")
 #: plural keys of the extraction contract (DESIGN.md) for each concept type
 CONTRACT_KEYS: dict[str, str] = {t: t + "s" for t in CONCEPT_TYPES}
@@ -58,6 +60,11 @@ class Paper:
     source: str = ""  # file (and line / record) the paper came from
 
     def __post_init__(self) -> None:
+        # Whatever a source holds, a Paper's text is safe to encode, write as XML and print.
+        self.title, self.abstract = safe_text(self.title), safe_text(self.abstract)
+        self.source = safe_text(self.source)
+        self.url = safe_text(self.url) if self.url else self.url
+        self.authors = [safe_text(name) for name in self.authors]
         if not self.id:
             self.id = paper_id_for(self.title, self.arxiv_id)
         if self.year is None and self.published:

@@ -88,3 +88,36 @@ def acronym_singular(text: str) -> str:
     if len(text) > 2 and text.endswith("s") and text[-2].isupper():
         return text[:-1]
     return text
+
+
+# Terminal escape sequences (CSI "ESC [ ... m" colours, OSC "ESC ] ... BEL" titles and links) go
+# whole, so that no "[31m" debris is left behind when the ESC itself is dropped.
+_ESCAPE_SEQUENCE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?")
+# Control characters that separate words become spaces; the others are dropped.
+_SPACING_CONTROLS = "\t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85"
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def _replace_unsafe(match: re.Match[str]) -> str:
+    char = match.group()
+    if char in _SPACING_CONTROLS:
+        return " " if char not in "\t\n\r" else char
+    if "\ud800" <= char <= "\udfff":
+        return "\ufffd"
+    return ""
+
+
+def safe_text(text: str) -> str:
+    """``text`` without characters that would break a later output.
+
+    Lone surrogates (from ``"\\ud800"`` escapes in JSON, or undecodable file names) cannot be
+    written as UTF-8 and become U+FFFD; control characters and the non-characters U+FFFE/U+FFFF
+    are not allowed in XML (GraphML) and can drive a terminal, so they are dropped, terminal
+    escape sequences as a whole. Tabs and line breaks are kept; the other controls that
+    separate words (vertical tab, form feed, the information separators, NEL) become spaces.
+    """
+    if not _UNSAFE.search(text):
+        return text
+    if "\x1b" in text:
+        text = _ESCAPE_SEQUENCE.sub("", text)
+    return _UNSAFE.sub(_replace_unsafe, text)

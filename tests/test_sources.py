@@ -456,3 +456,341 @@ def test_sample_text_is_not_taken_from_the_corpus():
     corpus = set().union(*(shingles(p.text) for p in read_papers([CORPUS]).papers))
     for paper in read_papers([SAMPLE]).papers:
         assert not shingles(paper.text) & corpus, paper.title
+
+
+# ----------------------------------------------------------------------------- hostile input (issue 12)
+# Each test here reproduces one failure of issue 12: it failed before the sources stage was hardened.
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8", errors="surrogatepass")
+    return path
+
+
+def warned_at(result) -> dict[str, str]:
+    return {note.location: note.reason for note in result.warnings}
+
+
+def utf8_safe(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def test_lone_surrogates_become_replacement_characters(tmp_path, nlp):
+    from kg.extraction import extract
+
+    path = write(
+        tmp_path / "s.json",
+        '[{"title": "s \\ud800 x", "abstract": "We train \\udfff models.", "authors": ["A \\udbff B"]},'
+        ' {"title": "Clean Paper", "abstract": "Plain text."}]',
+    )
+    result = read_papers([path])
+    first, second = result.papers
+    assert first.title == "s \ufffd x" and first.abstract == "We train \ufffd models."
+    assert first.authors == ["A \ufffd B"] and second.title == "Clean Paper"
+    # spaCy hashes every string as UTF-8: a lone surrogate used to end the build there
+    assert [e.paper.title for e in extract(result.papers, nlp)] == ["s \ufffd x", "Clean Paper"]
+
+
+def test_a_paper_built_with_surrogates_or_controls_is_made_safe():
+    paper = Paper(title="T \udc80\x00 x\x1b[31m", abstract="a\x07b", authors=["N\x01"], source="f\udcff.json#1")
+    assert (paper.title, paper.abstract, paper.authors) == ("T \ufffd x", "ab", ["N"])
+    assert utf8_safe(paper.source)
+
+
+@pytest.mark.parametrize("quoted", [True, False])
+def test_huge_numbers_are_left_out_not_fatal(tmp_path, quoted):
+    digits = "9" * 5000
+    value = f'"{digits}"' if quoted else digits
+    path = write(
+        tmp_path / "n.jsonl",
+        f'{{"title": "Huge Upvotes", "abstract": "a", "upvotes": {value}, "author_count": {value}, "year": {value}}}\n'
+        '{"title": "Normal Upvotes", "abstract": "b", "upvotes": 12}\n'
+        f'{{"title": "Huge Negative", "abstract": "c", "upvotes": -{digits}}}\n',
+    )
+    result = read_papers([path])
+    assert [(p.title, p.upvotes, p.author_count, p.year) for p in result.papers] == [
+        ("Huge Upvotes", None, None, None),
+        ("Normal Upvotes", 12, None, None),
+        ("Huge Negative", None, None, None),
+    ]
+    json_path = write(tmp_path / "n.json", f'[{{"title": "In A List", "upvotes": {value}}}]')
+    assert read_papers([json_path]).papers[0].upvotes is None
+
+
+def test_counts_beyond_a_64_bit_integer_are_left_out(tmp_path):
+    # Neo4j stores 64-bit integers: a larger count would fail the push, not the read
+    path = write(tmp_path / "c.json", f'[{{"title": "Big", "upvotes": {2**63}}}, {{"title": "Max", "upvotes": {2**63 - 1}}}]')
+    assert [p.upvotes for p in read_papers([path]).papers] == [None, 2**63 - 1]
+
+
+def test_huge_numbers_in_csv_and_hf_pages(tmp_path):
+    digits = "9" * 5000
+    csv_path = write(tmp_path / "n.csv", f"title,abstract,upvotes\nBig,abstract,{digits}\nSmall,abstract,3\n")
+    assert [p.upvotes for p in read_papers([csv_path]).papers] == [None, 3]
+    page = (
+        "Huge Counts on a Page\n"
+        "We read a page whose counts are absurdly long, and keep the paper.\n"
+        f"  • {digits} authors\n·\nOct 2, 2024 {digits}\n{digits}\n"
+    )
+    paper = read_papers([write(tmp_path / "page.txt", page)]).papers[0]
+    assert (paper.title, paper.author_count, paper.upvotes, paper.published) == (
+        "Huge Counts on a Page", None, None, "2024-10-02"
+    )
+
+
+def test_overlong_abstract_is_cut_with_a_warning_and_extracts(tmp_path, nlp):
+    from kg.extraction import extract
+    from kg.sources.base import MAX_TEXT_CHARS
+
+    assert MAX_TEXT_CHARS <= nlp.max_length // 5
+    sentence = "We train a sparse autoencoder on ImageNet. "
+    path = write(
+        tmp_path / "long.jsonl",
+        json.dumps({"title": "Long One", "abstract": sentence * 25_000}) + "\n"
+        + json.dumps({"title": "Short One", "abstract": sentence}) + "\n",
+    )
+    result = read_papers([path])
+    long, short = result.papers
+    assert short.abstract == sentence.strip()
+    assert len(long.abstract) <= MAX_TEXT_CHARS and long.abstract.endswith("ImageNet.")
+    reason = warned_at(result)[f"{path}:1"]
+    assert "abstract" in reason and "1,074,999" in reason  # after the trailing space goes
+    assert f"{MAX_TEXT_CHARS:,}" in reason
+    assert [e.paper.title for e in extract(result.papers, nlp)] == ["Long One", "Short One"]
+
+
+def test_overlong_title_and_author_are_cut(tmp_path):
+    from kg.sources.base import MAX_NAME_CHARS
+
+    path = write(tmp_path / "t.json", json.dumps([{"title": "word " * 10_000, "authors": ["x" * 5000, "Ok Name"]}]))
+    result = read_papers([path])
+    paper = result.papers[0]
+    assert len(paper.title) <= MAX_NAME_CHARS and paper.title.startswith("word word")
+    assert len(paper.authors[0]) <= MAX_NAME_CHARS and paper.authors[1] == "Ok Name"
+    reasons = [note.reason for note in result.warnings]
+    assert any("title" in r for r in reasons) and any("author" in r for r in reasons)
+    assert {note.location for note in result.warnings} == {f"{path}#1"}
+
+
+def test_control_characters_are_stripped_from_every_text_field(tmp_path):
+    import xml.etree.ElementTree as ET
+
+    import networkx as nx
+
+    from kg.sinks.files import write_graphml
+
+    path = write(
+        tmp_path / "c.json",
+        json.dumps([{
+            "title": "ctl \u0000 \u0001 \u001b[31mred\u001b[0m \u009b title",
+            "abstract": "tab\there\u0007 and\u000bvertical\u001c",
+            "authors": ["Ann\u0000 Bee"],
+            "url": "https://example.org/\u0008x",
+        }]),
+    )
+    paper = read_papers([path]).papers[0]
+    assert paper.title == "ctl red title"
+    assert paper.abstract == "tab here and vertical"
+    assert paper.authors == ["Ann Bee"] and paper.url == "https://example.org/x"
+    graph = nx.DiGraph()
+    graph.add_node(paper.id, title=paper.title, abstract=paper.abstract)
+    write_graphml(graph, tmp_path / "g.graphml")
+    ET.parse(tmp_path / "g.graphml")  # well-formed XML: no control characters left
+
+
+CSV_HEADER = "title,abstract\n"
+
+
+def test_csv_unterminated_quote_is_reported_and_later_rows_kept(tmp_path):
+    rows = ['"Broken title,abstract of the broken row'] + [f"Paper {i},Abstract {i}" for i in range(50)]
+    path = write(tmp_path / "q.csv", CSV_HEADER + "\n".join(rows) + "\n")
+    result = read_papers([path])
+    assert [p.title for p in result.papers] == [f"Paper {i}" for i in range(50)]
+    assert result.papers[0].source == f"{path}:3"
+    reason = skipped_at(result)[f"{path}:2"]
+    assert "quote" in reason
+
+
+def test_csv_stray_quote_closed_by_a_later_row_is_reported(tmp_path):
+    lines = [
+        '"Stray Opening Quote,first abstract',
+        "Plain Row,second abstract",
+        '"Quoted, Title",third abstract',
+        "Last Row,fourth abstract",
+    ]
+    path = write(tmp_path / "q.csv", CSV_HEADER + "\n".join(lines) + "\n")
+    result = read_papers([path])
+    assert [p.title for p in result.papers] == ["Plain Row", "Quoted, Title", "Last Row"]
+    assert "quote" in skipped_at(result)[f"{path}:2"]
+
+
+def test_csv_quoted_cells_that_span_lines_still_read(tmp_path):
+    path = write(tmp_path / "ok.csv", CSV_HEADER + '"One","two\nlines"\nTwo,"x ""quoted"" y"\n')
+    result = read_papers([path])
+    assert [(p.title, p.abstract) for p in result.papers] == [("One", "two lines"), ("Two", 'x "quoted" y')]
+    assert result.skipped == [] and result.warnings == []
+
+
+def _socket(path: Path) -> socket.socket:
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(str(path))
+    return server
+
+
+def test_bad_files_in_a_folder_are_skipped_and_named(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    write(folder / "a_good.jsonl", '{"title": "Good Paper", "abstract": "Kept."}\n')
+    write(folder / "b_truncated.json", '[{"title": "Cut Off", "abstr')
+    (folder / "c_latin1.json").write_bytes(b'[{"title": "caf\xe9"}]')
+    write(folder / "d_not_atom.xml", "<rss><channel/></rss>")
+    write(folder / "f_good.bib", "@article{k, title={Good Bib Paper}, abstract={Also kept.}}\n")
+    server = _socket(folder / "e_socket.csv")
+    try:
+        result = read_papers([folder])
+    finally:
+        server.close()
+    assert [p.title for p in result.papers] == ["Good Paper", "Good Bib Paper"]
+    skipped = skipped_at(result)
+    assert set(skipped) == {
+        f"{folder / 'b_truncated.json'}:1:23",
+        f"{folder / 'c_latin1.json'}:1",
+        str(folder / "d_not_atom.xml"),
+        str(folder / "e_socket.csv"),
+    }
+    assert skipped[f"{folder / 'b_truncated.json'}:1:23"].startswith("not valid JSON")
+    assert "not UTF-8" in skipped[f"{folder / 'c_latin1.json'}:1"]
+    assert "not an Atom feed" in skipped[str(folder / "d_not_atom.xml")]
+    assert "not a regular file" in skipped[str(folder / "e_socket.csv")]
+
+
+def test_a_bad_named_file_does_not_lose_the_good_ones(tmp_path):
+    good = write(tmp_path / "good.jsonl", '{"title": "Good Paper"}\n')
+    bad = write(tmp_path / "bad.json", "{")
+    result = read_papers([bad, good])
+    assert [p.title for p in result.papers] == ["Good Paper"]
+    assert [str(s).split(":")[0] for s in result.skipped] == [str(bad)]
+
+
+def test_only_bad_files_is_an_error_with_one_line_per_file(tmp_path):
+    write(tmp_path / "a.json", "{")
+    (tmp_path / "b.jsonl").write_bytes(b"\xff\xfe")
+    write(tmp_path / "c.xml", "<nope/>")
+    with pytest.raises(SourceError) as caught:
+        read_papers([tmp_path])
+    lines = str(caught.value).splitlines()
+    assert lines[0].startswith(f"No papers were found in {tmp_path}")
+    assert [line.strip().split(":")[0].split(" ")[0] for line in lines[1:]] == [
+        str(tmp_path / name) for name in ("a.json", "b.jsonl", "c.xml")
+    ]
+
+
+def test_only_bad_files_through_the_cli_exits_non_zero_with_one_line_per_file(tmp_path):
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    write(tmp_path / "a.json", "[")
+    write(tmp_path / "b.xml", "<rss/>")
+    run = CliRunner().invoke(main, ["build", str(tmp_path), "--out", str(tmp_path / "out")])
+    assert run.exit_code == 1 and isinstance(run.exception, SystemExit), run.output
+    lines = run.output.splitlines()
+    assert lines[0].startswith(f"Error: No papers were found in {tmp_path}")
+    assert [line.split(":")[0].strip() for line in lines[1:]] == [str(tmp_path / "a.json"), str(tmp_path / "b.xml")]
+
+
+def test_same_title_with_different_arxiv_ids_stays_two_papers():
+    first = Paper(title="Attention Is What You Need", abstract="One.", arxiv_id="2401.00001")
+    plain = Paper(title="Attention is what you need!", abstract="")
+    other = Paper(title="Attention Is What You Need", abstract="Two.", arxiv_id="2402.00002")
+    notes: list = []
+    papers, merged = merge_duplicates([first, plain, other], warnings=notes)
+    assert [p.id for p in papers] == ["2401.00001", "2402.00002"] and merged == 1
+    assert len(notes) == 1 and "2401.00001" in notes[0].reason and "2402.00002" in notes[0].reason
+
+
+def test_symlink_loops_and_broken_links_are_reported(tmp_path):
+    folder = tmp_path / "in"
+    (folder / "sub").mkdir(parents=True)
+    write(folder / "sub" / "p.jsonl", '{"title": "Only Once"}\n')
+    (folder / "sub" / "loop").symlink_to(folder, target_is_directory=True)
+    (folder / "dangling.jsonl").symlink_to(tmp_path / "gone.jsonl")
+    linked = tmp_path / "elsewhere"
+    linked.mkdir()
+    write(linked / "q.jsonl", '{"title": "Through A Link"}\n')
+    (folder / "link").symlink_to(linked, target_is_directory=True)
+    result = read_papers([folder])
+    assert [p.title for p in result.papers] == ["Through A Link", "Only Once"]
+    skipped = skipped_at(result)
+    assert "loop" in skipped[str(folder / "sub" / "loop")]
+    assert "broken" in skipped[str(folder / "dangling.jsonl")]
+
+
+def _read_as_unprivileged_user(folder: Path) -> tuple[list[str], list[str]]:
+    """Titles and skipped records of ``read_papers([folder])``, read as a user without root's rights.
+
+    Root reads every folder whatever its mode, so under root the walk runs in a forked child that
+    has dropped to user "nobody"; the code it needs is imported first, as the interpreter may live
+    where "nobody" cannot read.
+    """
+    import os
+
+    if os.geteuid() != 0:
+        result = read_papers([folder])
+        return [p.title for p in result.papers], [str(s) for s in result.skipped]
+    read_papers([folder])  # imports whatever the read needs (codecs too) while code is readable
+    reader, writer = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - runs in the child
+        status = 1
+        try:
+            os.close(reader)
+            os.setgid(65534)
+            os.setuid(65534)
+            result = read_papers([folder])
+            answer = [[p.title for p in result.papers], [str(s) for s in result.skipped]]
+            os.write(writer, json.dumps(answer).encode("utf-8"))
+            status = 0
+        except BaseException:
+            import traceback
+
+            traceback.print_exc()
+        finally:
+            os._exit(status)
+    os.close(writer)
+    with os.fdopen(reader, "rb") as pipe:
+        data = pipe.read()
+    _, status = os.waitpid(child, 0)
+    assert status == 0 and data, "the unprivileged read failed"
+    titles, skipped = json.loads(data)
+    return titles, skipped
+
+
+def test_unreadable_sub_folder_is_reported():
+    import tempfile
+
+    base = Path(tempfile.mkdtemp(prefix="kg-unreadable-"))  # not under root's private tmp_path
+    try:
+        base.chmod(0o755)
+        (base / "locked").mkdir()
+        write(base / "good.jsonl", '{"title": "Readable Paper"}\n')
+        write(base / "locked" / "p.jsonl", '{"title": "Hidden Paper"}\n')
+        write(base / "secret.jsonl", '{"title": "Secret Paper"}\n')
+        write(base / "secret.data", '{"title": "Secret Data"}\n')  # format by content: unreadable
+        for path in (base / "good.jsonl", base / "locked" / "p.jsonl"):
+            path.chmod(0o644)
+        for path in (base / "locked", base / "secret.jsonl", base / "secret.data"):
+            path.chmod(0o000)
+        titles, skipped = _read_as_unprivileged_user(base)
+        assert titles == ["Readable Paper"]
+        assert [line.split(": ")[0] for line in skipped] == [
+            str(base / name) for name in ("locked", "secret.data", "secret.jsonl")
+        ]
+        assert "cannot read the folder" in skipped[0] and "cannot read the file" in skipped[1]
+    finally:
+        (base / "locked").chmod(0o755)
+        shutil.rmtree(base)

@@ -68,6 +68,8 @@ def read_inputs(inputs: tuple[Path, ...], input_format: str | None) -> ReadResul
         raise click.ClickException(str(err)) from None
     for skipped in result.skipped:
         click.echo(f"skipped {skipped.location}: {skipped.reason}", err=True)
+    for warning in result.warnings:
+        click.echo(f"warning {warning.location}: {warning.reason}", err=True)
     for ignored in result.ignored:
         click.echo(f"passed over {ignored}: not a paper format kg reads", err=True)
     if not result.papers:

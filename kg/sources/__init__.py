@@ -25,6 +25,7 @@ Example::
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -32,7 +33,7 @@ from pathlib import Path
 
 from kg.records import Paper, normalise_title, paper_id_for
 from kg.sources.arxiv import read_arxiv
-from kg.sources.base import FileResult, SkippedRecord, SourceError
+from kg.sources.base import FileResult, SkippedRecord, SourceError, SourceWarning, limit_lengths, unreadable
 from kg.sources.bibtex import read_bibtex
 from kg.sources.csvfile import read_csv
 from kg.sources.hf import read_hf
@@ -43,6 +44,7 @@ __all__ = [
     "ReadResult",
     "SkippedRecord",
     "SourceError",
+    "SourceWarning",
     "detect_format",
     "merge_duplicates",
     "read_papers",
@@ -82,7 +84,10 @@ class ReadResult:
     """Everything the sources stage read: unique papers, skipped records, merge count, files."""
 
     papers: list[Paper] = field(default_factory=list)
+    #: records, files and folders that could not be used, each with where and why
     skipped: list[SkippedRecord] = field(default_factory=list)
+    #: records kept with a change the user should hear of (a field cut to length, a near-merge)
+    warnings: list[SourceWarning] = field(default_factory=list)
     duplicates_merged: int = 0
     files: list[str] = field(default_factory=list)
     #: files met while walking a directory that are in no known format (a README, say)
@@ -100,8 +105,8 @@ def _sniff(head: str) -> str | None:
         lines = [line for line in text.splitlines() if line.strip()]
         try:
             json.loads(lines[0])
-        except (json.JSONDecodeError, IndexError):
-            return "json"  # an object spread over several lines
+        except (ValueError, RecursionError, IndexError):
+            return "json"  # an object spread over several lines (or a line json cannot take)
         return "jsonl" if len(lines) > 1 and lines[1].lstrip().startswith("{") else "json"
     first_code_line = next(
         (line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("%")), ""
@@ -130,25 +135,62 @@ def detect_format(path: Path) -> str:
         with path.open("rb") as handle:
             head = handle.read(65536).decode("utf-8", errors="replace")
     except OSError as exc:
-        raise SourceError(f"Cannot read {path}: {exc.strerror or exc}.") from None
+        raise unreadable(path, exc) from None
     sniffed = _sniff(head)
     if sniffed is None:
+        choose = f"give one of {', '.join(FORMATS)} explicitly"
         raise SourceError(
-            f"Cannot tell the format of {path} from its name or content; "
-            f"give one of {', '.join(FORMATS)} explicitly."
+            f"Cannot tell the format of {path} from its name or content; {choose}.",
+            str(path),
+            f"no known format by name or content; {choose}",
         )
     return sniffed
 
 
-def _hidden(path: Path, root: Path) -> bool:
-    return any(part.startswith(".") for part in path.relative_to(root).parts)
+def _walk(root: Path, skipped: list[SkippedRecord]) -> list[Path]:
+    """Files under ``root``, recursively, in sorted order, without hidden files or folders.
 
+    Symbolic links are followed, but a link back to a folder it sits in (a loop) is not, and a
+    folder reached twice is read once. Loops, broken links, unreadable folders and files that
+    are not regular files (sockets, pipes, devices, which could block or never end) are added
+    to ``skipped`` rather than passed over in silence.
+    """
+    found: list[Path] = []
+    entered: set[tuple[int, int]] = set()
 
-def _walk(root: Path) -> Iterator[Path]:
-    """Files under ``root``, recursively, in sorted order, without hidden files or folders."""
-    for path in sorted(root.rglob("*")):
-        if path.is_file() and not _hidden(path, root):
-            yield path
+    def visit(folder: Path, ancestors: frozenset[tuple[int, int]]) -> None:
+        try:
+            with os.scandir(folder) as entries:
+                children = sorted(entries, key=lambda entry: entry.name)
+        except OSError as exc:
+            skipped.append(SkippedRecord(str(folder), f"cannot read the folder ({exc.strerror or exc})"))
+            return
+        for entry in children:
+            if entry.name.startswith("."):
+                continue
+            path = folder / entry.name
+            try:
+                info = path.stat()  # follows links
+            except OSError as exc:
+                why = "a broken symbolic link" if entry.is_symlink() else f"cannot read it ({exc.strerror or exc})"
+                skipped.append(SkippedRecord(str(path), why))
+                continue
+            key = (info.st_dev, info.st_ino)
+            if entry.is_dir():
+                if key in ancestors:
+                    skipped.append(SkippedRecord(str(path), "a symbolic link back to a folder it is in (a loop); not followed"))
+                elif key not in entered:
+                    entered.add(key)
+                    visit(path, ancestors | {key})
+            elif entry.is_file():
+                found.append(path)
+            else:
+                skipped.append(SkippedRecord(str(path), "not a regular file (a socket, pipe or device); not read"))
+
+    top = root.stat()
+    entered.add((top.st_dev, top.st_ino))
+    visit(root, frozenset(entered))
+    return found
 
 
 def _is_empty(value: object) -> bool:
@@ -166,11 +208,15 @@ def _fill(first: Paper, later: Paper) -> None:
         first.id = first.arxiv_id
 
 
-def merge_duplicates(papers: Sequence[Paper]) -> tuple[list[Paper], int]:
+def merge_duplicates(
+    papers: Sequence[Paper], warnings: list[SourceWarning] | None = None
+) -> tuple[list[Paper], int]:
     """Papers with duplicates merged, and how many records were merged away.
 
     Two records are the same paper when they share an arXiv id or a normalised title. The first
-    record is kept, its empty fields filled from the later ones.
+    record is kept, its empty fields filled from the later ones. Records with the same title
+    but different arXiv ids are different papers (two groups can choose one title) and stay
+    apart; each such record adds a :class:`SourceWarning` to ``warnings`` when it is given.
     """
     kept: list[Paper] = []
     by_arxiv: dict[str, Paper] = {}
@@ -178,7 +224,17 @@ def merge_duplicates(papers: Sequence[Paper]) -> tuple[list[Paper], int]:
     merged = 0
     for paper in papers:
         key = normalise_title(paper.title)
-        first = (by_arxiv.get(paper.arxiv_id) if paper.arxiv_id else None) or by_title.get(key)
+        first = by_arxiv.get(paper.arxiv_id) if paper.arxiv_id else None
+        if first is None:
+            first = by_title.get(key)
+            if first is not None and first.arxiv_id and paper.arxiv_id and first.arxiv_id != paper.arxiv_id:
+                if warnings is not None:
+                    warnings.append(SourceWarning(
+                        paper.source or paper.id,
+                        f"same title as {first.source or first.id} but another arXiv id "
+                        f"({paper.arxiv_id}, there {first.arxiv_id}); kept as two papers",
+                    ))
+                first = None
         if first is None:
             kept.append(paper)
             first = paper
@@ -204,7 +260,6 @@ def read_papers(
         Files and directories. Directories are walked recursively in sorted order, skipping
         hidden files and folders; a file there whose format cannot be told is listed in
         ``ignored`` rather than failing the run (a README next to the data is fine).
-        ``fmt``, when given, applies to every file found.
     fmt
         One of :data:`FORMATS` for every file, overriding detection; None detects per file.
     progress
@@ -213,14 +268,19 @@ def read_papers(
     Returns
     -------
     ReadResult
-        Unique papers in input order, skipped records with file and line or record number,
-        how many duplicate records were merged, the files read and the files ignored.
+        Unique papers in input order; skipped records, files and folders with where (file and
+        line or record number) and why; warnings about records kept with a change (fields over
+        :data:`~kg.sources.base.MAX_TEXT_CHARS` / :data:`~kg.sources.base.MAX_NAME_CHARS` are
+        cut); how many duplicate records were merged; the files read and the files ignored.
+        A file that cannot be read as a whole (not UTF-8, broken JSON or XML, unreadable...) is
+        skipped like a bad record, so that it never costs the papers of the other files.
 
     Raises
     ------
     SourceError
-        An input is missing or unreadable, a named file's format is unknown, or no papers
-        were found at all.
+        An input does not exist, the format is unknown, or no papers were found at all; in that
+        last case the message has one line for each file or folder that gave none, or is the
+        one file's own error when a single file was given.
     """
     if fmt is not None and fmt not in FORMATS:
         raise SourceError(f"Unknown format {fmt!r}; choose one of {', '.join(FORMATS)}.")
@@ -228,41 +288,75 @@ def read_papers(
         raise SourceError("No input files or directories were given.")
     result = ReadResult()
     papers: list[Paper] = []
+    # why each file or folder gave no papers: one line each for the error when none gave any
+    barren: list[str] = []
+    file_errors: list[SourceError] = []
     for given in inputs:
         root = Path(given)
         if not root.exists():
             raise SourceError(f"{root} does not exist.")
         if root.is_dir():
-            files = list(_walk(root))
-            if not files:
+            walk_problems: list[SkippedRecord] = []
+            files = _walk(root, walk_problems)
+            result.skipped.extend(walk_problems)
+            barren.extend(str(problem) for problem in walk_problems)
+            if not files and not walk_problems:
                 result.skipped.append(SkippedRecord(str(root), "the directory holds no files"))
+                barren.append(str(result.skipped[-1]))
         else:
             files = [root]
         for path in files:
-            if fmt is not None:
-                file_format = fmt
-            elif path is root:
-                file_format = detect_format(path)
-            else:
-                try:
+            try:
+                if fmt is not None:
+                    file_format = fmt
+                elif path is root:
                     file_format = detect_format(path)
-                except SourceError:
-                    result.ignored.append(str(path))
-                    continue
-            file_result = READERS[file_format](path)
+                else:
+                    try:
+                        file_format = detect_format(path)
+                    except SourceError as err:
+                        if err.reason and err.reason.startswith("cannot read"):
+                            raise
+                        result.ignored.append(str(path))
+                        continue
+                file_result = READERS[file_format](path)
+            except SourceError as err:
+                skipped = SkippedRecord(err.location or str(path), err.reason or str(err))
+                result.skipped.append(skipped)
+                barren.append(str(skipped))
+                file_errors.append(err)
+                if progress is not None:
+                    progress(f"{path}: skipped ({skipped.reason})")
+                continue
             result.files.append(str(path))
+            for paper in file_result.papers:
+                result.warnings.extend(SourceWarning(paper.source, reason) for reason in limit_lengths(paper))
+            result.warnings.extend(file_result.warnings)
             papers.extend(file_result.papers)
             result.skipped.extend(file_result.skipped)
-            if not file_result.papers and not file_result.skipped:
-                result.skipped.append(SkippedRecord(str(path), f"no paper records found (read as {file_format})"))
+            if not file_result.papers:
+                barren.append(_why_no_papers(path, file_result, file_format))
+                if not file_result.skipped:
+                    result.skipped.append(SkippedRecord(str(path), f"no paper records found (read as {file_format})"))
             if progress is not None:
                 progress(
                     f"{path}: {len(file_result.papers)} papers, "
                     f"{len(file_result.skipped)} skipped ({file_format})"
                 )
     if not papers:
+        if len(inputs) == 1 and len(barren) == 1 and len(file_errors) == 1:
+            raise file_errors[0]  # one file, one sentence: its own
         names = ", ".join(str(given) for given in inputs)
-        why = f" ({len(result.skipped)} skipped, first: {result.skipped[0]})" if result.skipped else ""
-        raise SourceError(f"No papers were found in {names}{why}.")
-    result.papers, result.duplicates_merged = merge_duplicates(papers)
+        raise SourceError(f"No papers were found in {names}:" + "".join(f"\n  {line}" for line in barren))
+    result.papers, result.duplicates_merged = merge_duplicates(papers, result.warnings)
     return result
+
+
+def _why_no_papers(path: Path, file_result: FileResult, file_format: str) -> str:
+    """One line saying why a file that was read gave no papers."""
+    skipped = file_result.skipped
+    if not skipped:
+        return f"{path}: no paper records found (read as {file_format})"
+    if len(skipped) == 1:
+        return str(skipped[0])
+    return f"{path}: all {len(skipped)} records skipped, the first as {skipped[0]}"

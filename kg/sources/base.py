@@ -1,37 +1,59 @@
 """What every source reader shares: the error types, the per-file result, and small field parsers.
 
-A reader turns one file into :class:`FileResult`: the papers it could read and a
-:class:`SkippedRecord` for every record it could not. A reader raises :class:`SourceError` only
-when the file as a whole cannot be read (not UTF-8, not well-formed XML, no usable header...).
+A reader turns one file into :class:`FileResult`: the papers it could read, a
+:class:`SkippedRecord` for every record it could not, and a :class:`SourceWarning` for every
+record it kept with a change the user should hear of (a field cut to length). A reader raises
+:class:`SourceError` only when the file as a whole cannot be read (not UTF-8, not well-formed
+XML, no usable header...); :func:`kg.sources.read_papers` then reports that file as skipped
+and reads the others.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-from kg.records import Paper
+from kg.records import Paper, paper_id_for
+from kg.text import safe_text
 
 T = TypeVar("T")
 
 
 class SourceError(Exception):
-    """An input as a whole cannot be read; the message is one sentence naming the path."""
+    """An input as a whole cannot be read; the message is one sentence naming the path.
+
+    ``location`` and ``reason`` say the same in two parts ("x.json:3:1", "not valid JSON
+    (Expecting value)") for the report of a file skipped among others.
+    """
+
+    def __init__(self, message: str, location: str | None = None, reason: str | None = None) -> None:
+        super().__init__(message)
+        self.location = location
+        self.reason = reason
 
 
 @dataclass
-class SkippedRecord:
-    """A record a reader could not use, with where it is and why it was skipped."""
+class SourceNote:
+    """Something the sources stage reports about one record, file or folder: where and what."""
 
-    location: str  # "path:line" or "path#record-number"
+    location: str  # "path:line", "path#record-number", or a file or folder path
     reason: str
 
     def __str__(self) -> str:
         return f"{self.location}: {self.reason}"
+
+
+class SkippedRecord(SourceNote):
+    """A record (or a whole file or folder) that could not be used, and why it was skipped."""
+
+
+class SourceWarning(SourceNote):
+    """A record that was kept, but changed in a way the user should hear of (a field cut)."""
 
 
 class RecordError(ValueError):
@@ -44,6 +66,7 @@ class FileResult:
 
     papers: list[Paper] = field(default_factory=list)
     skipped: list[SkippedRecord] = field(default_factory=list)
+    warnings: list[SourceWarning] = field(default_factory=list)
 
 
 def collect_records(
@@ -65,19 +88,37 @@ def read_text(path: Path) -> str:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise SourceError(f"Cannot read {path}: {exc.strerror or exc}.") from None
+        raise unreadable(path, exc) from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise SourceError(f"{path}:{line} is not UTF-8 text (byte {exc.start}); re-save it as UTF-8.") from None
+        reason = f"not UTF-8 text (byte {exc.start}); re-save it as UTF-8"
+        raise SourceError(f"{path}:{line} is {reason}.", f"{path}:{line}", reason) from None
+
+
+def unreadable(path: Path, exc: OSError) -> SourceError:
+    """The SourceError for a file the system will not let kg read."""
+    why = exc.strerror or str(exc)
+    return SourceError(f"Cannot read {path}: {why}.", str(path), f"cannot read the file ({why})")
+
+
+def _json_int(digits: str) -> int | str:
+    # Python refuses to convert integers of more than 4300 digits (a ValueError in the middle of
+    # json.loads); no count or year is that long, so such a number stays text and is ignored.
+    return int(digits) if len(digits) <= 100 else digits
+
+
+def load_json(text: str) -> object:
+    """``json.loads`` that reads absurdly long integers as text instead of failing."""
+    return json.loads(text, parse_int=_json_int)
 
 
 def clean_text(value: object) -> str:
-    """Collapse runs of whitespace (line breaks in titles, tabs) into single spaces."""
+    """Text safe for every output (:func:`kg.text.safe_text`), runs of whitespace made one space."""
     if value is None:
         return ""
-    return " ".join(str(value).split())
+    return " ".join(safe_text(str(value)).split())
 
 
 # ----------------------------------------------------------------------------- dates
@@ -223,15 +264,72 @@ def split_authors(value: object, separator: str | None = None) -> list[str]:
     return out
 
 
+#: the largest count kept: Neo4j stores 64-bit integers
+MAX_COUNT = 2**63 - 1
+
+
 def to_int(value: object) -> int | None:
-    """An integer count from an int or a numeric string, else None."""
+    """A count (0 to :data:`MAX_COUNT`) from an int or a string of ASCII digits, else None."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, int):
+    if isinstance(value, str):
+        text = value.strip()
+        # length first: int() of thousands of digits is refused (and slow) before it is too big
+        if not (text.isascii() and text.isdigit()) or len(text) > len(str(MAX_COUNT)):
+            return None
+        value = int(text)
+    if isinstance(value, int) and 0 <= value <= MAX_COUNT:
         return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
     return None
+
+
+# ----------------------------------------------------------------------------- field lengths
+
+#: longest abstract kept, in characters; far above real abstracts (arXiv allows 1,920) and well
+#: under spaCy's ``nlp.max_length`` (1,000,000), whose parser needs about 1 GB per 100,000
+MAX_TEXT_CHARS = 100_000
+#: longest title or author name kept
+MAX_NAME_CHARS = 1_000
+#: longest URL kept; a longer one is dropped rather than cut, since a cut URL leads nowhere
+MAX_URL_CHARS = 2_000
+
+
+def cut_text(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters, at a sentence or word end when there is one."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit + 1]
+    sentence_end = head.rfind(". ", limit // 2)
+    if sentence_end != -1:
+        return head[: sentence_end + 1]
+    word_end = head.rfind(" ", limit // 2)
+    return head[:word_end] if word_end != -1 else text[:limit]
+
+
+def limit_lengths(paper: Paper) -> list[str]:
+    """Cut the paper's overlong fields in place; one reason for each field cut or dropped."""
+    reasons = []
+
+    def cut(what: str, text: str, limit: int) -> str:
+        kept = cut_text(text, limit)
+        if kept != text:
+            reasons.append(
+                f"{what} has {len(text):,} characters; cut to the first {len(kept):,} "
+                f"(kg keeps up to {limit:,})"
+            )
+        return kept
+
+    title = cut("the title", paper.title, MAX_NAME_CHARS)
+    if title != paper.title:
+        if paper.id == paper_id_for(paper.title, paper.arxiv_id):
+            paper.id = paper_id_for(title, paper.arxiv_id)
+        paper.title = title
+    paper.abstract = cut("the abstract", paper.abstract, MAX_TEXT_CHARS)
+    paper.authors = [cut(f"author {n}", name, MAX_NAME_CHARS) for n, name in enumerate(paper.authors, 1)]
+    if paper.url and len(paper.url) > MAX_URL_CHARS:
+        reasons.append(f"the URL has {len(paper.url):,} characters (kg keeps up to {MAX_URL_CHARS:,}); left out")
+        paper.url = arxiv_url(paper.arxiv_id)
+    return reasons
 
 
 def make_paper(

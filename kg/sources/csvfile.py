@@ -4,6 +4,12 @@ Column names are matched case-insensitively: ``title`` (required), ``abstract`` 
 ``year``, ``date`` / ``published``, ``authors`` (names separated by ";"), ``url`` / ``link``,
 ``arxiv_id`` / ``arxiv`` / ``id``, ``upvotes``. Other columns are ignored. A tab-separated file
 whose header has tabs and no commas is read the same way.
+
+Quotes are read strictly: a quoted cell may span lines, but a quote that is never closed, or
+text between a closing quote and the next delimiter, makes that row skipped with its line
+number, and reading starts again on the next line, so that one stray quote cannot swallow
+every row after it. A title that runs over several lines of which a later one holds the
+delimiter is taken for the same mistake (a quote that opened too early).
 """
 
 from __future__ import annotations
@@ -37,19 +43,37 @@ COLUMNS = {
 }
 
 
+_QUOTE_PROBLEMS = {
+    "unexpected end of data": "a quoted cell that opens on this line is never closed",
+    "expected after": "text follows a closing quote (a stray or unescaped quote?)",
+}
+
+
+def _quote_problem(error: csv.Error) -> str:
+    message = str(error)
+    for known, reason in _QUOTE_PROBLEMS.items():
+        if known in message:
+            return reason
+    return f"not valid CSV ({message})"
+
+
 def read_csv(path: Path) -> FileResult:
-    """Papers from a CSV file; rows without a title or with too many cells are skipped."""
+    """Papers from a CSV file; rows without a title, with too many cells or broken quotes are skipped."""
     text = read_text(path)
     first_line = text.split("\n", 1)[0]
     delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # physical lines, split as the csv module counts them, so that reading can restart at any one
+    lines = io.StringIO(text, newline="").readlines()
+    reader = csv.reader(iter(lines), delimiter=delimiter, strict=True)
     try:
         header = next(reader, None)
     except csv.Error as exc:
-        raise SourceError(f"{path}:1 has a header row that is not valid CSV ({exc}).") from None
+        reason = f"a header row that is not valid CSV ({exc})"
+        raise SourceError(f"{path}:1 has {reason}.", f"{path}:1", reason) from None
     names = [name.strip().lower() for name in header or []]
     if "title" not in names:
-        raise SourceError(f'{path} has no "title" column in its header row (columns: {", ".join(names) or "none"}).')
+        reason = f'no "title" column in its header row (columns: {", ".join(names) or "none"})'
+        raise SourceError(f"{path} has {reason}.", str(path), reason)
     index = {}
     for field, candidates in COLUMNS.items():
         for candidate in candidates:
@@ -58,13 +82,22 @@ def read_csv(path: Path) -> FileResult:
                 break
 
     result = FileResult()
+    offset = 0  # lines before the current reader's first line
     while True:
         # a quoted cell may span lines, so a row starts on the line after the previous row ended
-        line = reader.line_num + 1
+        line = offset + reader.line_num + 1
         try:
             row = next(reader, None)
         except csv.Error as exc:
-            raise SourceError(f"{path}:{line} is not valid CSV ({exc}).") from None
+            row, problem = None, _quote_problem(exc)
+        else:
+            problem = _runaway_title(row, index.get("title"), delimiter) if row else None
+        if problem is not None:
+            result.skipped.append(SkippedRecord(f"{path}:{line}", problem))
+            # start again on the line after the one where the broken row began
+            offset = line
+            reader = csv.reader(iter(lines[offset:]), delimiter=delimiter, strict=True)
+            continue
         if row is None:
             break
         if not any(cell.strip() for cell in row):
@@ -96,3 +129,13 @@ def read_csv(path: Path) -> FileResult:
         except RecordError as exc:
             result.skipped.append(SkippedRecord(location, str(exc)))
     return result
+
+
+def _runaway_title(row: list[str], position: int | None, delimiter: str) -> str | None:
+    """Why a row whose title cell ran on over lines that look like rows is broken, else None."""
+    if position is None or position >= len(row) or "\n" not in row[position]:
+        return None
+    later_lines = row[position].split("\n")[1:]
+    if any(delimiter in later for later in later_lines):
+        return "the title cell runs on over the next lines (a quote opened but not closed in time?)"
+    return None

@@ -37,6 +37,7 @@ from kg.sources.base import (
     iso_date,
     make_paper,
     read_text,
+    to_int,
 )
 
 #: whole lines of page chrome (compared case-sensitively, after stripping)
@@ -91,7 +92,7 @@ def _classify(number: int, raw: str) -> _Line | None:
     if not text or text in CHROME_LINES:
         return None
     if match := _AUTHORS.match(text):
-        return _Line(number, "authors", text, count=int(match.group(1)))
+        return _Line(number, "authors", text, count=to_int(match.group(1)))
     if _SEPARATOR.match(text):
         return _Line(number, "separator", text)
     match = _DATE.match(text)
@@ -101,13 +102,13 @@ def _classify(number: int, raw: str) -> _Line | None:
             number,
             "date",
             text,
-            count=int(upvotes) if upvotes else None,
+            count=to_int(upvotes),
             month=MONTHS[month_name.lower()],
             day=int(day),
             year=int(year) if year else None,
         )
     if _COUNT.match(text):
-        return _Line(number, "count", text, count=int(text))
+        return _Line(number, "count", text, count=to_int(text))
     return _Line(number, "text", _strip_glued_chrome(text))
 
 

@@ -8,7 +8,6 @@ Hugging Face API records, which nest the paper under ``"paper"``, are read too.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ from kg.sources.base import (
     SkippedRecord,
     SourceError,
     arxiv_id_from,
+    load_json,
     make_paper,
     read_text,
     split_authors,
@@ -86,12 +86,16 @@ def record_to_paper(record: Any, location: str) -> Paper:
 
 def read_json(path: Path) -> FileResult:
     """Papers from a JSON file holding a list of records or an object with a "papers" list."""
+    text = read_text(path)
     try:
-        data = json.loads(read_text(path))
-    except json.JSONDecodeError as exc:
-        raise SourceError(f"{path}:{exc.lineno}:{exc.colno} is not valid JSON ({exc.msg}).") from None
+        data = load_json(text)
+    except ValueError as exc:  # JSONDecodeError, with a line and column
+        where = f"{path}:{getattr(exc, 'lineno', 1)}:{getattr(exc, 'colno', 1)}"
+        reason = f"not valid JSON ({getattr(exc, 'msg', exc)})"
+        raise SourceError(f"{where} is {reason}.", where, reason) from None
     except RecursionError:
-        raise SourceError(f"{path} nests JSON too deeply to be a list of paper records.") from None
+        reason = "JSON nested too deeply to be a list of paper records"
+        raise SourceError(f"{path} holds {reason}.", str(path), reason) from None
     if isinstance(data, dict) and isinstance(data.get("papers"), list):
         records = data["papers"]
     elif isinstance(data, dict) and "title" in data:
@@ -99,7 +103,8 @@ def read_json(path: Path) -> FileResult:
     elif isinstance(data, list):
         records = data
     else:
-        raise SourceError(f'{path} holds neither a list of paper records nor an object with a "papers" list.')
+        reason = 'neither a list of paper records nor an object with a "papers" list'
+        raise SourceError(f"{path} holds {reason}.", str(path), reason)
     return collect_records(path, records, record_to_paper)
 
 
@@ -111,9 +116,10 @@ def read_jsonl(path: Path) -> FileResult:
             continue
         location = f"{path}:{number}"
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            result.skipped.append(SkippedRecord(location, f"not valid JSON ({exc.msg} at column {exc.colno})"))
+            record = load_json(line)
+        except ValueError as exc:  # JSONDecodeError, with a column
+            why = f"{exc.msg} at column {exc.colno}" if hasattr(exc, "colno") else str(exc)
+            result.skipped.append(SkippedRecord(location, f"not valid JSON ({why})"))
             continue
         except RecursionError:
             result.skipped.append(SkippedRecord(location, "JSON nested too deeply to be a paper record"))
