@@ -16,13 +16,27 @@ Examples:
   kg concepts --type method --min-papers 2 # the merged concepts, with aliases and paper counts
   kg analyze                               # central concepts, communities, trends -> kg-out/report/
   kg viz --concept JEPA                    # an interactive view around one concept
-  kg push                                  # load kg-out into Neo4j (KG_NEO4J_PASSWORD)
+  kg push                                  # load kg-out into Neo4j (KG_NEO4J_URI, KG_NEO4J_PASSWORD)
   kg query cypher/queries/papers_using_concept.cypher --param concept=JEPA
   kg extract papers.jsonl --format jsonl   # one extraction line per paper, for scoring
 """
 
 
-@click.group(epilog=EXAMPLES, context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """The ``kg`` group: every error message is cleaned for the terminal on its way out, as
+    it may quote a file name or a record (:func:`kg.escape.terminal`)."""
+
+    def invoke(self, ctx: click.Context):  # type: ignore[override]
+        from kg.escape import terminal
+
+        try:
+            return super().invoke(ctx)
+        except click.ClickException as err:
+            err.message = terminal(err.message)
+            raise
+
+
+@click.group(cls=_Group, epilog=EXAMPLES, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="kg")
 def main() -> None:
     """Build a knowledge graph of research papers and the methods, datasets, metrics and

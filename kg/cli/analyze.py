@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -10,7 +9,8 @@ from typing import TYPE_CHECKING
 import click
 
 from kg.cli import main
-from kg.cli.neo4j import optional_push_options, push_if_asked
+from kg.cli.neo4j import optional_push_options, push_if_asked, push_target
+from kg.escape import terminal
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -24,6 +24,10 @@ Examples:
   kg analyze --out hf                            # report in hf/report/, analytics into hf/graph.json
   kg analyze --out hf --include-broad            # keep "deep learning", "LLMs" ... in the rankings
   kg analyze --out hf --neo4j bolt://127.0.0.1:7687   # also write pagerank etc. back to Neo4j
+  kg analyze --out hf --neo4j                    # ... to KG_NEO4J_URI (KG_NEO4J_PASSWORD)
+
+\b
+Neo4j is written to only with --neo4j; KG_NEO4J_URI alone does not make analyze push.
 """
 
 VIZ_EPILOG = """
@@ -59,25 +63,17 @@ broad_option = click.option(
 
 def load_graph(out_dir: Path) -> nx.DiGraph:
     """Read ``out_dir/graph.json`` or fail with one sentence naming the file (and line)."""
-    from kg.sinks.files import read_graph_json
+    from kg.sinks.files import CorruptFileError, read_graph_json
 
     path = out_dir / "graph.json"
-    if not path.is_file():
+    if not path.exists():
         raise click.ClickException(
             f"No graph at {path}: run `kg build INPUT --out {out_dir}` first."
         )
     try:
         graph = read_graph_json(path)
-    except json.JSONDecodeError as err:
-        raise click.ClickException(
-            f"{path} line {err.lineno}: not valid JSON ({err.msg}); rebuild it with `kg build`."
-        ) from None
-    except (KeyError, TypeError, ValueError, AttributeError) as err:
-        raise click.ClickException(
-            f"{path}: not a networkx node-link graph written by `kg build` ({err})."
-        ) from None
-    except OSError as err:
-        raise click.ClickException(f"Cannot read {path}: {err.strerror}.") from None
+    except CorruptFileError as err:
+        raise click.ClickException(f"{err} Rebuild it with `kg build`.") from None
     if not any(d.get("label") == "Paper" for _, d in graph.nodes(data=True)):
         raise click.ClickException(f"{path} has no paper nodes; was it written by `kg build`?")
     return graph
@@ -123,6 +119,7 @@ def analyze(
     from kg.sinks import files
     from kg.sinks.report import headline, write_report
 
+    target = push_target(neo4j_uri, neo4j_user, database, batch_size)
     graph = load_graph(out_dir)
     analysis = run_analysis(graph, include_broad, similar_top_k)
     try:
@@ -136,14 +133,14 @@ def analyze(
     for line in headline(graph, analysis, top):
         click.echo(line)
     click.echo("")
-    click.echo(f"report: {report}")
+    click.echo(f"report: {terminal(report)}")
     if not no_write_back:
-        click.echo(f"analytics stored in {out_dir / 'graph.json'} and {out_dir / 'graph.graphml'}")
-    if neo4j_uri:
+        click.echo(f"analytics stored in {terminal(out_dir / 'graph.json')} and {terminal(out_dir / 'graph.graphml')}")
+    if target is not None:
         if no_write_back:
             apply(graph, analysis)
-        push_if_asked(graph, neo4j_uri, neo4j_user, database, batch_size, include_broad)
-        click.echo(f"analytics pushed to {neo4j_uri}")
+        push_if_asked(graph, target, include_broad)
+        click.echo(f"analytics pushed to {target.uri}")
 
 
 VIEWS = ("overview", "bipartite", "concept", "paper", "community", "corpus")
@@ -232,5 +229,5 @@ def viz(
         html.write_view(page, target)
     except OSError as err:
         raise click.ClickException(f"Cannot write {target}: {err.strerror}.") from None
-    click.echo(f"{page.title}: {len(page.nodes)} nodes, {len(page.edges)} edges")
-    click.echo(f"open {target} in a browser")
+    click.echo(f"{terminal(page.title)}: {len(page.nodes)} nodes, {len(page.edges)} edges")
+    click.echo(f"open {terminal(target)} in a browser")

@@ -10,7 +10,8 @@ from pathlib import Path
 import click
 
 from kg.cli import main
-from kg.cli.neo4j import optional_push_options, push_if_asked
+from kg.cli.neo4j import optional_push_options, push_if_asked, push_target
+from kg.escape import json_line, terminal
 from kg.records import CONCEPT_TYPES, ConceptIndex, Paper, PaperExtraction
 from kg.sources import FORMATS, ReadResult, SourceError, read_papers
 
@@ -22,6 +23,7 @@ Examples:
   kg build refs.bib arxiv.xml --out my-area      # several files, formats detected
   kg build dump.txt --format hf                  # force the format
   kg build papers/ --neo4j bolt://127.0.0.1:7687 # also load into Neo4j (KG_NEO4J_PASSWORD)
+  kg build papers/ --neo4j                       # ... into KG_NEO4J_URI; never without --neo4j
 
 \b
 Writes to --out: graph.html (open in a browser), graph.graphml (Gephi, Cytoscape),
@@ -67,13 +69,13 @@ def read_inputs(inputs: tuple[Path, ...], input_format: str | None) -> ReadResul
     except SourceError as err:
         raise click.ClickException(str(err)) from None
     for skipped in result.skipped:
-        click.echo(f"skipped {skipped.location}: {skipped.reason}", err=True)
+        click.echo(f"skipped {terminal(skipped.location)}: {terminal(skipped.reason)}", err=True)
     for warning in result.warnings:
         click.echo(f"warning {warning.location}: {warning.reason}", err=True)
     for ignored in result.ignored:
-        click.echo(f"passed over {ignored}: not a paper format kg reads", err=True)
+        click.echo(f"passed over {terminal(ignored)}: not a paper format kg reads", err=True)
     if not result.papers:
-        raise click.ClickException("No papers found in " + ", ".join(str(p) for p in inputs) + ".")
+        raise click.ClickException("No papers found in " + ", ".join(terminal(p) for p in inputs) + ".")
     return result
 
 
@@ -152,7 +154,7 @@ def extract(
     lines = (json.dumps(e.to_contract(include_broad), ensure_ascii=False) for e in extractions)
     if output is None:
         for line in lines:
-            click.echo(line)
+            click.echo(json_line(line))
         return
     from kg.sinks.files import atomic_write
 
@@ -200,6 +202,7 @@ def build(
     from kg.sinks import files, html
     from kg.sinks.neo4j_bundle import write_bundle
 
+    target = push_target(neo4j_uri, neo4j_user, database, batch_size)
     ensure_writable(out)
     result = read_inputs(inputs, input_format)
     extractions = run_extraction(result.papers, pipeline_config, nlp_batch_size)
@@ -218,14 +221,14 @@ def build(
             write_bundle(graph, out / "neo4j")
         except OSError as err:
             raise click.ClickException(f"Cannot write to {out}: {err.strerror}.") from None
-    push_if_asked(graph, neo4j_uri, neo4j_user, database, batch_size, include_broad)
+    push_if_asked(graph, target, include_broad)
     print_summary(result, index, out)
 
 
 def print_summary(result: ReadResult, index: ConceptIndex, out: Path) -> None:
     """Papers read / skipped, concepts per type and the ten most shared concepts."""
     click.echo("")
-    click.secho(f"Built the graph in {out}/", bold=True)
+    click.secho(f"Built the graph in {terminal(out)}/", bold=True)
     skipped = Counter(s.reason.split(":")[0] for s in result.skipped)
     line = f"papers: {len(result.papers)} read from {len(result.files)} file(s)"
     if result.duplicates_merged:
@@ -241,5 +244,5 @@ def print_summary(result: ReadResult, index: ConceptIndex, out: Path) -> None:
     if top:
         click.echo("most shared concepts:")
         for concept in top:
-            click.echo(f"  {concept.paper_count:4d} papers  {concept.name} ({concept.type})")
-    click.echo(f"open {out / 'graph.html'} in a browser")
+            click.echo(f"  {concept.paper_count:4d} papers  {terminal(concept.name)} ({concept.type})")
+    click.echo(f"open {terminal(out / 'graph.html')} in a browser")

@@ -2,15 +2,19 @@
 
 Credentials come from the environment (``KG_NEO4J_URI``, ``KG_NEO4J_USER``,
 ``KG_NEO4J_PASSWORD``, ``KG_NEO4J_DATABASE``) so that they stay out of shell history.
+``kg build`` and ``kg analyze`` load into Neo4j only when given ``--neo4j [URI]``: a
+``KG_NEO4J_URI`` set for ``kg push`` must not turn every build into a push.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -18,17 +22,24 @@ import click
 import networkx as nx
 
 from kg.cli import main
+from kg.escape import json_line, terminal
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 DEFAULT_URI = "bolt://127.0.0.1:7687"
 
 
+#: the value of a bare ``--neo4j`` (no URI after it): take KG_NEO4J_URI, else the default
+FROM_ENVIRONMENT = "from-environment"
+#: the largest and smallest integers Neo4j stores (64-bit signed)
+INT_RANGE = (-(2**63), 2**63 - 1)
+
+
 def connection_options(func: F) -> F:
     """--neo4j URI, --user and --database, each with its environment variable."""
     options = [
         click.option("--neo4j", "uri", envvar="KG_NEO4J_URI", default=DEFAULT_URI, show_default=True,
-                     metavar="URI", help="Bolt URI of the server [env KG_NEO4J_URI]."),
+                     metavar="URI", help="Bolt URI of the server (bolt://, neo4j://, +s, +ssc) [env KG_NEO4J_URI]."),
         click.option("--user", envvar="KG_NEO4J_USER", default="neo4j", show_default=True,
                      help="Neo4j user [env KG_NEO4J_USER]; the password is read from KG_NEO4J_PASSWORD."),
         click.option("--database", envvar="KG_NEO4J_DATABASE", default=None, metavar="DB",
@@ -48,11 +59,14 @@ def neo4j_options(func: F) -> F:
 
 def optional_push_options(func: F) -> F:
     """For commands that may also load their result into Neo4j (``kg build``, ``kg analyze``):
-    --neo4j URI (nothing is pushed without it), --neo4j-user, --database, --batch-size."""
+    --neo4j [URI] (nothing is pushed without it), --neo4j-user, --database, --batch-size."""
     options = [
-        click.option("--neo4j", "neo4j_uri", envvar="KG_NEO4J_URI", default=None, metavar="URI",
-                     help="Also load the graph into Neo4j at this Bolt URI [env KG_NEO4J_URI]; "
-                          "the password is read from KG_NEO4J_PASSWORD."),
+        click.option("--neo4j", "neo4j_uri", is_flag=False, flag_value=FROM_ENVIRONMENT, default=None,
+                     metavar="[URI]",
+                     help="Also load the result into Neo4j at this Bolt URI; a bare --neo4j takes "
+                          f"KG_NEO4J_URI (default {DEFAULT_URI}). Pushes only with --neo4j: "
+                          "KG_NEO4J_URI alone is for kg push and kg query. The password is read "
+                          "from KG_NEO4J_PASSWORD."),
         click.option("--neo4j-user", envvar="KG_NEO4J_USER", default="neo4j", show_default=True,
                      help="Neo4j user [env KG_NEO4J_USER]."),
         click.option("--database", envvar="KG_NEO4J_DATABASE", default=None, metavar="DB",
@@ -65,22 +79,55 @@ def optional_push_options(func: F) -> F:
     return func
 
 
-def push_if_asked(
-    graph: nx.DiGraph,
-    neo4j_uri: str | None,
-    neo4j_user: str,
-    database: str | None,
-    batch_size: int,
-    include_broad: bool = False,
-) -> None:
-    """Push ``graph`` with the options of :func:`optional_push_options`, when a URI was given."""
-    if neo4j_uri:
-        push_graph(graph, neo4j_uri, neo4j_user, _password(), database, batch_size, include_broad=include_broad)
+@dataclass
+class PushTarget:
+    """Where ``--neo4j`` asked a command to push, checked before the command does its work."""
+
+    uri: str
+    user: str
+    password: str
+    database: str | None
+    batch_size: int
+
+
+def push_target(neo4j_uri: str | None, neo4j_user: str, database: str | None, batch_size: int) -> PushTarget | None:
+    """The target of the options of :func:`optional_push_options` (None without --neo4j).
+
+    Checked up front, so that a bad URI or a missing password ends the command before a long
+    build rather than after it.
+    """
+    if neo4j_uri is None:
+        return None
+    uri = os.environ.get("KG_NEO4J_URI") or DEFAULT_URI if neo4j_uri == FROM_ENVIRONMENT else neo4j_uri
+    checked_uri(uri)
+    return PushTarget(uri, neo4j_user, _password(), database, batch_size)
+
+
+def push_if_asked(graph: nx.DiGraph, target: PushTarget | None, include_broad: bool = False) -> None:
+    """Push ``graph`` to the :func:`push_target` of the command, if it has one."""
+    if target is not None:
+        push_graph(graph, target.uri, target.user, target.password, target.database, target.batch_size,
+                   include_broad=include_broad)
+
+
+def checked_uri(uri: str) -> str:
+    """``uri`` if it is a Bolt URI kg can use; else one clear error (never showing a password)."""
+    from kg.sinks.neo4j import Neo4jSinkError, check_uri
+
+    try:
+        check_uri(uri)
+    except Neo4jSinkError as err:
+        raise click.ClickException(str(err)) from None
+    return uri
+
+
+def quiet_driver_logs() -> None:
+    """Keep the driver's own log lines (a retry warning per attempt when the server goes away)
+    off the terminal: kg reports the outcome in one line."""
+    logging.getLogger("neo4j").setLevel(logging.CRITICAL)
 
 
 def _password() -> str:
-    import os
-
     password = os.environ.get("KG_NEO4J_PASSWORD")
     if password:
         return password
@@ -118,6 +165,7 @@ def push_graph(
     """
     from kg.sinks import neo4j as sink
 
+    quiet_driver_logs()
     try:
         driver = sink.connect(uri, user, password, database)
     except sink.Neo4jSinkError as err:
@@ -182,17 +230,16 @@ def push(out: Path, replace: bool, yes: bool, include_broad: bool, uri: str, use
     of new papers links them to the concepts already in the database. PageRank, communities,
     CO_OCCURS and SIMILAR_TO are then recomputed over everything the database holds.
     """
-    from kg.sinks.files import read_graph_json
+    from kg.sinks.files import CorruptFileError, read_graph_json
 
     path = out / "graph.json"
-    if not path.is_file():
+    if not path.exists():
         raise click.ClickException(f"No graph in {path}: run 'kg build INPUT --out {out}' first.")
     try:
         graph = read_graph_json(path)
-    except json.JSONDecodeError as err:
-        raise click.ClickException(f"{path} line {err.lineno}: not valid JSON ({err.msg}).") from None
-    except (KeyError, TypeError, nx.NetworkXError) as err:
-        raise click.ClickException(f"{path}: not a networkx node-link graph ({err}).") from None
+    except CorruptFileError as err:
+        raise click.ClickException(str(err)) from None
+    checked_uri(uri)
     password = _password()
     if replace and not yes:
         click.confirm(f"Delete every node and relationship in Neo4j at {uri}?", abort=True)
@@ -213,16 +260,46 @@ def parse_value(text: str) -> Any:
         return json.loads(text)
     except json.JSONDecodeError:
         return text
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+
+
+def check_value(value: Any) -> None:
+    """Raise ValueError when Neo4j cannot take ``value`` as a parameter: an integer beyond its
+    64-bit range, anywhere in nested lists and maps (the driver would fail with OverflowError)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, int) and not isinstance(item, bool) and not INT_RANGE[0] <= item <= INT_RANGE[1]:
+            raise ValueError(f"the integer {str(item)[:30]}{'…' if len(str(item)) > 30 else ''} "
+                             "is beyond Neo4j's 64-bit range")
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+
+
+def check_params(params: dict[str, Any]) -> None:
+    """:func:`check_value` for every parameter, naming the first bad one."""
+    for name, value in params.items():
+        try:
+            check_value(value)
+        except ValueError as err:
+            raise ValueError(f"parameter {name!r}: {err}") from None
 
 
 def default_params(query: str) -> dict[str, Any]:
     """Defaults from ``// :param name => value`` comment lines (the Neo4j Browser command a
     user would run first), so the same file works in Browser and with ``kg query``."""
     params = {}
-    for line in query.splitlines():
+    for number, line in enumerate(query.splitlines(), 1):
         match = _BROWSER_PARAM.match(line)
         if match:
-            params[match.group(1)] = parse_value(match.group(2))
+            try:
+                params[match.group(1)] = parse_value(match.group(2))
+                check_value(params[match.group(1)])
+            except ValueError as err:
+                raise ValueError(f"line {number}: :param {match.group(1)}: {err}") from None
     return params
 
 
@@ -264,7 +341,9 @@ def _json_value(value: Any) -> Any:
 
 def format_table(keys: list[str], rows: list[list[Any]], width: int = 60) -> str:
     """A plain text table, each cell cut to ``width`` characters."""
-    cells = [[_cell(v).replace("\n", " ") for v in row] for row in rows]
+    # database text is paper text: no control sequences, bidi controls visible, one line
+    cells = [[terminal(_cell(v)) for v in row] for row in rows]
+    keys = [terminal(k) for k in keys]
     cells = [[c if len(c) <= width else c[: width - 1] + "…" for c in row] for row in cells]
     widths = [max([len(k)] + [len(row[i]) for row in cells]) for i, k in enumerate(keys)]
     lines = ["  ".join(k.ljust(w) for k, w in zip(keys, widths)).rstrip(),
@@ -304,29 +383,42 @@ def query(query: str, params: tuple[str, ...], fmt: str, uri: str, user: str, da
     if query.endswith(".cypher") or path.is_file():
         if not path.is_file():
             raise click.ClickException(f"No such query file: {path}")
-        text = path.read_text(encoding="utf-8")
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as err:
+            raise click.ClickException(f"{path}: not UTF-8 text (byte {err.start}).") from None
+        except OSError as err:
+            raise click.ClickException(f"Cannot read {path}: {err.strerror}.") from None
     else:
         text = query
-    values = default_params(text)
+    try:
+        values = default_params(text)
+    except ValueError as err:
+        raise click.ClickException(f"{path if text is not query else 'The query'} {err}.") from None
     for item in params:
         name, sep, value = item.partition("=")
         if not sep or not name.strip():
-            raise click.ClickException(f"--param {item!r}: expected NAME=VALUE.")
-        values[name.strip()] = parse_value(value)
+            raise click.ClickException(f"--param {item[:60]!r}: expected NAME=VALUE.")
+        try:
+            values[name.strip()] = parse_value(value)
+            check_value(values[name.strip()])
+        except ValueError as err:
+            raise click.ClickException(f"--param {name.strip()}: {err}.") from None
+    checked_uri(uri)
     password = _password()
     # The warnings are printed below as one line each; the driver would also log them in full.
-    logging.getLogger("neo4j.notifications").setLevel(logging.ERROR)
+    quiet_driver_logs()
     try:
         with sink.connect(uri, user, password, database) as driver:
             result = sink.run_query(driver, text, values, database)
     except sink.Neo4jSinkError as err:
         raise click.ClickException(str(err)) from None
     for warning in result.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        click.echo(f"warning: {terminal(warning)}", err=True)
     if fmt == "json":
         for row in result.rows:
-            click.echo(json.dumps({k: _json_value(v) for k, v in zip(result.keys, row)},
-                                  ensure_ascii=False, default=str))
+            click.echo(json_line(json.dumps({k: _json_value(v) for k, v in zip(result.keys, row)},
+                                            ensure_ascii=False, default=str)))
         return
     if result.keys:
         click.echo(format_table(result.keys, result.rows))

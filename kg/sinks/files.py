@@ -48,13 +48,100 @@ def write_graph_json(graph: nx.DiGraph, path: Path) -> None:
         json.dump(data, handle, ensure_ascii=False)
 
 
-def read_graph_json(path: Path) -> nx.DiGraph:
-    """Read a graph written by :func:`write_graph_json`."""
-    with open(path, encoding="utf-8") as handle:
-        data = json.load(handle)
-    nodes = data.get("nodes") or []
+class CorruptFileError(ValueError):
+    """A file kg wrote and reads back (graph.json, concepts.json) is not what kg writes; the
+    message is one sentence that names the file."""
+
+
+def _load_json(path: Path) -> Any:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return json.load(handle)
+    except json.JSONDecodeError as err:
+        raise CorruptFileError(f"{path} line {err.lineno}: not valid JSON ({err.msg}).") from None
+    except UnicodeDecodeError as err:
+        raise CorruptFileError(f"{path}: not UTF-8 text (byte {err.start}).") from None
+    except RecursionError:
+        raise CorruptFileError(f"{path}: JSON nested too deeply to be kg's.") from None
+    except IsADirectoryError:
+        raise CorruptFileError(f"{path} is a directory, not a file.") from None
+    except FileNotFoundError:
+        raise  # the caller knows which command writes the file
+    except OSError as err:
+        raise CorruptFileError(f"Cannot read {path}: {err.strerror}.") from None
+
+
+# The attributes kg itself reads back, with the JSON types it wrote them as; other
+# attributes are carried along unchecked.
+_TEXT, _INT, _NUMBER, _BOOL, _TEXT_LIST = "text", "an integer", "a number", "true or false", "a list of texts"
+_NODE_ATTRIBUTES = {
+    **dict.fromkeys(("label",), _TEXT),
+    **dict.fromkeys(("id", "name", "title", "abstract", "published", "url", "arxiv_id", "source", "type",
+                     "host", "owner", "month", "doi", "venue"), _TEXT),
+    **dict.fromkeys(("year", "paper_count", "community", "degree", "upvotes", "author_count"), _INT),
+    **dict.fromkeys(("pagerank", "betweenness"), _NUMBER),
+    **dict.fromkeys(("concept", "broad"), _BOOL),
+    "aliases": _TEXT_LIST,
+}
+_EDGE_ATTRIBUTES = {"type": _TEXT, "evidence": _TEXT, "confidence": _NUMBER, "weight": _NUMBER, "score": _NUMBER}
+
+
+def _has_type(value: Any, kind: str) -> bool:
+    if value is None:
+        return True
+    if kind == _TEXT:
+        return isinstance(value, str)
+    if kind == _INT:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind == _NUMBER:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if kind == _BOOL:
+        return isinstance(value, bool)
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _check_attributes(path: Path, what: str, item: dict[str, Any], schema: dict[str, str]) -> None:
+    for name, kind in schema.items():
+        if name in item and not _has_type(item[name], kind):
+            raise CorruptFileError(f"{path}: {what} has {name} {item[name]!r:.40}, not {kind}.")
+
+
+def _check_node_link(path: Path, data: Any) -> str:
+    """Check the node-link data kg wrote; returns the field that holds the node keys."""
+    if not isinstance(data, dict) or not isinstance(data.get("nodes"), list):
+        raise CorruptFileError(f"{path}: not a node-link graph written by `kg build` (no list of nodes).")
+    edges = data.get("edges", [])
+    if not isinstance(edges, list):
+        raise CorruptFileError(f"{path}: 'edges' is not a list.")
+    nodes = data["nodes"]
     # graphs written before the node key was renamed keep it under "id"
-    key = NODE_KEY if not nodes or NODE_KEY in nodes[0] else "id"
+    key = NODE_KEY if not nodes or not isinstance(nodes[0], dict) or NODE_KEY in nodes[0] else "id"
+    seen = set()
+    for number, node in enumerate(nodes, 1):
+        if not isinstance(node, dict) or not isinstance(node.get(key), (str, int)) or isinstance(node.get(key), bool):
+            raise CorruptFileError(f"{path}: node {number} has no {key!r} key (text or integer).")
+        if not isinstance(node.get("label"), str):
+            raise CorruptFileError(f"{path}: node {node[key]!r:.60} has no label.")
+        _check_attributes(path, f"node {node[key]!r:.60}", node, _NODE_ATTRIBUTES)
+        seen.add(node[key])
+    for number, edge in enumerate(edges, 1):
+        if not isinstance(edge, dict):
+            raise CorruptFileError(f"{path}: edge {number} is not an object.")
+        for end in ("source", "target"):
+            value = edge.get(end)
+            if isinstance(value, (list, dict)) or value not in seen:
+                raise CorruptFileError(f"{path}: edge {number} has {end} {value!r:.60}, which is not a node.")
+        _check_attributes(path, f"edge {number}", edge, _EDGE_ATTRIBUTES)
+    return key
+
+
+def read_graph_json(path: Path) -> nx.DiGraph:
+    """Read a graph written by :func:`write_graph_json`.
+
+    Raises :class:`CorruptFileError` (naming the file) when it is not such a graph.
+    """
+    data = _load_json(path)
+    key = _check_node_link(path, data)
     return nx.node_link_graph(data, directed=True, multigraph=False, edges="edges", name=key)
 
 
@@ -93,6 +180,25 @@ def write_concepts(index: ConceptIndex, path: Path) -> None:
         json.dump(rows, handle, ensure_ascii=False, indent=1)
 
 
+_CONCEPT_FIELDS = {"id": _TEXT, "type": _TEXT, "name": _TEXT, "aliases": _TEXT_LIST, "broad": _BOOL,
+                   "paper_count": _INT}
+
+
 def read_concepts(path: Path) -> list[dict[str, Any]]:
-    with open(path, encoding="utf-8") as handle:
-        return json.load(handle)
+    """Read the rows written by :func:`write_concepts`.
+
+    Raises :class:`CorruptFileError` (naming the file) when they are not such rows.
+    """
+    rows = _load_json(path)
+    if not isinstance(rows, list):
+        raise CorruptFileError(f"{path}: not a list of concepts written by `kg build`.")
+    for number, row in enumerate(rows, 1):
+        if not isinstance(row, dict):
+            raise CorruptFileError(f"{path}: concept {number} is not an object.")
+        for name, kind in _CONCEPT_FIELDS.items():
+            if row.get(name) is None or not _has_type(row[name], kind):
+                raise CorruptFileError(f"{path}: concept {number} has no {name} ({kind}).")
+        merged = row.get("merged")
+        if not isinstance(merged, dict) or not all(isinstance(v, str) for v in merged.values()):
+            raise CorruptFileError(f"{path}: concept {number} has 'merged' that is not an object of texts.")
+    return rows

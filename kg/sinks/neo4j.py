@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import networkx as nx
 from neo4j import Driver, GraphDatabase
@@ -175,13 +176,55 @@ class LoadReport:
 
 # --------------------------------------------------------------------------- connection
 
+#: the Bolt schemes kg speaks (the driver's http:// support is a preview that needs aiohttp)
+URI_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
+
+
+def redact_uri(uri: str) -> str:
+    """``uri`` with any password in it replaced by ``***``, for messages and logs."""
+    scheme, sep, rest = uri.partition("://")
+    if not sep or "@" not in rest:
+        return uri
+    # everything before the last "@" counts as user info: redacting too much beats too little
+    userinfo, _, host = rest.rpartition("@")
+    user, colon, _ = userinfo.partition(":")
+    return f"{scheme}://{user}{':***' if colon else ''}@{host}"
+
+
+def check_uri(uri: str) -> None:
+    """Refuse, in one sentence naming the (redacted) URI, anything but a Bolt URI with a host:
+    other schemes, credentials in the URI, a bad port."""
+    shown = redact_uri(uri)
+    scheme, sep, rest = uri.partition("://")
+    if not sep or scheme.lower() not in URI_SCHEMES:
+        hint = (" (that is Neo4j Browser's address; Bolt listens on port 7687)"
+                if scheme.lower() in ("http", "https") else "")
+        raise Neo4jSinkError(
+            f"Neo4j URI {shown!r} is not a Bolt URI{hint}: use bolt://HOST:PORT "
+            f"(or {', '.join(s + '://' for s in URI_SCHEMES[1:])})."
+        )
+    if "@" in rest.split("?", 1)[0]:
+        raise Neo4jSinkError(
+            f"Neo4j URI {shown!r} holds credentials: give the user with --user / KG_NEO4J_USER "
+            "and the password with KG_NEO4J_PASSWORD instead."
+        )
+    try:
+        parts = urlsplit(uri)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError as err:
+        raise Neo4jSinkError(f"Neo4j URI {shown!r} is not valid: {err}.") from None
+    if not parts.hostname:
+        raise Neo4jSinkError(f"Neo4j URI {shown!r} names no host: use bolt://HOST:PORT.")
+
 
 def connect(uri: str, user: str, password: str | None, database: str | None = None) -> Driver:
     """Open a driver and check that the server answers and accepts the credentials.
 
-    Raises :class:`Neo4jSinkError` naming the URI (never the password) when the server is
-    down, the credentials are wrong or the database does not exist.
+    Raises :class:`Neo4jSinkError` naming the URI (never the password) when the URI is not a
+    Bolt URI (:func:`check_uri`), the server is down, the credentials are wrong or the database
+    does not exist.
     """
+    check_uri(uri)
     if not password:
         raise Neo4jSinkError(
             f"No password for Neo4j at {uri}: set KG_NEO4J_PASSWORD "
@@ -192,7 +235,7 @@ def connect(uri: str, user: str, password: str | None, database: str | None = No
         # relationship type does not exist yet" on a first load) would only be noise.
         driver = GraphDatabase.driver(uri, auth=(user, password), notifications_min_severity="OFF")
     except (ConfigurationError, ValueError) as err:
-        raise Neo4jSinkError(f"Invalid Neo4j URI {uri!r}: {err}") from None
+        raise Neo4jSinkError(f"Invalid Neo4j URI {uri!r}: {str(err).replace(uri, '')}") from None
     try:
         driver.verify_connectivity()
         # verify_connectivity only reaches the server; this also checks the database name.

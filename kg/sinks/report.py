@@ -1,13 +1,14 @@
 """The analytics report: ``report.md`` with PNG charts, and the headline ``kg analyze`` prints.
 
 Charts are drawn with matplotlib's Agg backend (no display needed). Paper and concept text is
-HTML-escaped in the Markdown (and ``|`` escaped in tables), so a title such as
-``<script>`` stays text wherever the report is rendered.
+escaped for Markdown (:func:`kg.escape.markdown`), so a title such as ``<script>`` or
+``[click](javascript:...)`` stays text wherever the report is rendered, and for the terminal
+(:func:`kg.escape.terminal`) in the headline. A graph with no concepts to analyse gets a report
+that says so, without charts.
 """
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,6 +24,7 @@ from kg.analytics.centrality import BETWEENNESS_EXACT_LIMIT, top_by  # noqa: E40
 from kg.analytics.cooccurrence import strongest_cooccurrences  # noqa: E402
 from kg.analytics.similarity import most_similar_pairs  # noqa: E402
 from kg.analytics.trends import papers_per_year, rising_and_falling  # noqa: E402
+from kg.escape import markdown, strip_controls, terminal  # noqa: E402
 from kg.graph import paper_nodes  # noqa: E402
 from kg.sinks.files import atomic_write  # noqa: E402
 
@@ -38,13 +40,27 @@ def _name(graph: nx.DiGraph, node: str) -> str:
     return str(data.get("name") or data.get("title") or node)
 
 
-def _md(text: object) -> str:
-    """Escape text for Markdown tables and any HTML renderer."""
-    return html.escape(" ".join(str(text).split()), quote=False).replace("|", "\\|")
-
-
 def _short(text: str, limit: int = 48) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _label(text: str, limit: int) -> str:
+    """Chart text: one line, no controls, and ``$`` kept literal (matplotlib would read
+    ``$...$`` as mathematics, and fail on a title that is not valid mathtext)."""
+    clean = " ".join(strip_controls(text).split())
+    return _short(clean, limit).replace("$", r"\$")
+
+
+NOTHING_TO_CHART = "no concepts to analyse, nothing to chart"
+
+
+def _broad_left_out(graph: nx.DiGraph, analysis: Analysis) -> bool:
+    return not analysis.include_broad and any(d.get("broad") for _, d in graph.nodes(data=True))
+
+
+def has_concepts(analysis: Analysis) -> bool:
+    """Whether the analysis found any concept (left-out broad terms do not count)."""
+    return analysis.cooc.number_of_nodes() > 0
 
 
 def _type(graph: nx.DiGraph, node: str) -> str:
@@ -65,8 +81,16 @@ def central_by_type(graph: nx.DiGraph, analysis: Analysis, n: int = 5) -> dict[s
 
 
 def headline(graph: nx.DiGraph, analysis: Analysis, n: int = 5) -> list[str]:
-    """Plain-text summary lines for the terminal."""
+    """Plain-text summary lines for the terminal (names cleaned of control sequences)."""
+
+    def name(node: str) -> str:
+        return terminal(_name(graph, node))
+
     papers = len(paper_nodes(graph))
+    if not has_concepts(analysis):
+        return [f"{papers} papers, {NOTHING_TO_CHART}"
+                + (" (only broad terms, which are left out; try --include-broad)" if _broad_left_out(graph, analysis)
+                   else "") + "."]
     lines = [
         f"{papers} papers, {analysis.cooc.number_of_nodes()} concepts analysed"
         f" ({'broad terms included' if analysis.include_broad else 'broad terms left out'}),"
@@ -75,35 +99,35 @@ def headline(graph: nx.DiGraph, analysis: Analysis, n: int = 5) -> list[str]:
         "Most central concepts (PageRank) per type:",
     ]
     for ctype, ranked in central_by_type(graph, analysis, n).items():
-        names = ", ".join(f"{_name(graph, c)} ({analysis.paper_counts.get(c, 0)})" for c, _ in ranked)
+        names = ", ".join(f"{name(c)} ({analysis.paper_counts.get(c, 0)})" for c, _ in ranked)
         lines.append(f"  {ctype:8s} {names}")
     lines += ["", "Largest communities:"]
     for k, members in enumerate(analysis.communities[:n]):
         if len(members) < 2:
             break
-        lines.append(f"  {k:>3}  {len(members):>4} concepts  {analysis.community_labels[k]}")
+        lines.append(f"  {k:>3}  {len(members):>4} concepts  {terminal(analysis.community_labels[k])}")
     lines += ["", "Strongest co-occurrences (shared papers):"]
     for a, b, w in strongest_cooccurrences(analysis.cooc, n):
-        lines.append(f"  {w:>4}  {_name(graph, a)} + {_name(graph, b)}")
+        lines.append(f"  {w:>4}  {name(a)} + {name(b)}")
     if analysis.bridges:
         lines += ["", "Bridge concepts (co-occurrences spread over communities):"]
         for row in analysis.bridges[:n]:
             c = str(row["concept"])
             lines.append(
-                f"  {_name(graph, c)} (community {row['community']}, reaches "
+                f"  {name(c)} (community {row['community']}, reaches "
                 f"{row['communities_reached']} others, participation {float(row['participation']):.2f})"
             )
     rising, falling = rising_and_falling(analysis.trends, n)
     if rising or falling:
         lines += ["", "Rising concepts (share of papers per year):"]
-        lines += [f"  +{t.slope * 100:.1f} pts/yr  {_name(graph, t.concept)}" for t in rising]
+        lines += [f"  +{t.slope * 100:.1f} pts/yr  {name(t.concept)}" for t in rising]
         lines += ["Falling concepts:"]
-        lines += [f"  {t.slope * 100:.1f} pts/yr  {_name(graph, t.concept)}" for t in falling]
+        lines += [f"  {t.slope * 100:.1f} pts/yr  {name(t.concept)}" for t in falling]
     else:
         lines += ["", "Trends: fewer than two years with enough dated papers; no rising/falling concepts."]
     lines += ["", "Most similar paper pairs:"]
     for a, b, s in most_similar_pairs(analysis.neighbours, n):
-        lines.append(f"  {s:.2f}  {_short(_name(graph, a), 60)}  <->  {_short(_name(graph, b), 60)}")
+        lines.append(f"  {s:.2f}  {_short(name(a), 60)}  <->  {_short(name(b), 60)}")
     code = analysis.code
     lines += [
         "",
@@ -127,7 +151,7 @@ def chart_top_concepts(graph: nx.DiGraph, analysis: Analysis, path: Path, n: int
     """Horizontal bars: the ``n`` most central concepts, coloured by type."""
     ranked = top_by(analysis.pagerank, n)[::-1]
     fig, ax = plt.subplots(figsize=(9, 0.32 * len(ranked) + 1.4))
-    names = [_short(_name(graph, c), 40) for c, _ in ranked]
+    names = [_label(_name(graph, c), 40) for c, _ in ranked]
     colours = [TYPE_COLOURS.get(_type(graph, c), "#999999") for c, _ in ranked]
     ax.barh(names, [s for _, s in ranked], color=colours)
     for i, (c, s) in enumerate(ranked):
@@ -141,11 +165,14 @@ def chart_top_concepts(graph: nx.DiGraph, analysis: Analysis, path: Path, n: int
     return _save(fig, path)
 
 
-def chart_communities(graph: nx.DiGraph, analysis: Analysis, path: Path, n: int = 12) -> Path:
-    """Horizontal bars: community sizes, each labelled with its top concepts."""
+def chart_communities(graph: nx.DiGraph, analysis: Analysis, path: Path, n: int = 12) -> Path | None:
+    """Horizontal bars: community sizes, each labelled with its top concepts (None when no
+    community has two concepts)."""
     rows = [(k, m) for k, m in enumerate(analysis.communities[:n]) if len(m) > 1][::-1]
+    if not rows:
+        return None
     fig, ax = plt.subplots(figsize=(10, 0.4 * max(len(rows), 1) + 1.4))
-    labels = [f"{k}: {_short(analysis.community_labels[k], 70)}" for k, _ in rows]
+    labels = [f"{k}: {_label(analysis.community_labels[k], 70)}" for k, _ in rows]
     ax.barh(labels, [len(m) for _, m in rows], color="#4e79a7")
     ax.set_xlabel("concepts in the community")
     ax.set_title("Largest concept communities (Louvain)", loc="left")
@@ -153,15 +180,18 @@ def chart_communities(graph: nx.DiGraph, analysis: Analysis, path: Path, n: int 
     return _save(fig, path)
 
 
-def chart_cooccurrence(graph: nx.DiGraph, analysis: Analysis, path: Path, n: int = 15) -> Path:
-    """Heatmap of shared papers among the ``n`` most central concepts, grouped by community."""
+def chart_cooccurrence(graph: nx.DiGraph, analysis: Analysis, path: Path, n: int = 15) -> Path | None:
+    """Heatmap of shared papers among the ``n`` most central concepts, grouped by community
+    (None when no two concepts share a paper)."""
+    if not analysis.cooc.number_of_edges():
+        return None
     ranked = [c for c, _ in top_by(analysis.pagerank, n)]
     membership = analysis.membership
     ranked.sort(key=lambda c: (membership.get(c, 0), -analysis.pagerank.get(c, 0.0)))
     matrix = [[analysis.cooc[a][b]["weight"] if analysis.cooc.has_edge(a, b) else 0 for b in ranked] for a in ranked]
     fig, ax = plt.subplots(figsize=(8.5, 7.5))
     image = ax.imshow(matrix, cmap="Blues")
-    names = [_short(_name(graph, c), 28) for c in ranked]
+    names = [_label(_name(graph, c), 28) for c in ranked]
     ax.set_xticks(range(len(ranked)), names, rotation=60, ha="right", fontsize=8)
     ax.set_yticks(range(len(ranked)), names, fontsize=8)
     for i, row in enumerate(matrix):
@@ -184,7 +214,7 @@ def chart_trends(graph: nx.DiGraph, analysis: Analysis, path: Path, n: int = 5) 
     for ax, group, title in ((axes[0], rising, "Rising"), (axes[1], falling, "Falling")):
         for t in group:
             years = sorted(t.shares)
-            ax.plot(years, [100 * t.shares[y] for y in years], marker="o", label=_short(_name(graph, t.concept), 30))
+            ax.plot(years, [100 * t.shares[y] for y in years], marker="o", label=_label(_name(graph, t.concept), 30))
         ax.set_title(f"{title} concepts")
         ax.set_xlabel("year")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
@@ -215,7 +245,7 @@ def chart_code(graph: nx.DiGraph, analysis: Analysis, path: Path, n: int = 12) -
     left.set_title(f"Papers with code: {code.share:.0%}")
     left.spines[["top", "right"]].set_visible(False)
     if rates:
-        right.barh([f"{_short(_name(graph, c), 36)} ({t})" for c, _, t in rates], [100 * r for _, r, _ in rates],
+        right.barh([f"{_label(_name(graph, c), 36)} ({t})" for c, _, t in rates], [100 * r for _, r, _ in rates],
                    color=[TYPE_COLOURS.get(_type(graph, c), "#999") for c, _, _ in rates])
         right.axvline(100 * code.share, color="#333", linestyle="--", linewidth=1)
         right.text(100 * code.share, -0.9, " corpus average", fontsize=8)
@@ -233,7 +263,7 @@ def chart_code(graph: nx.DiGraph, analysis: Analysis, path: Path, n: int = 12) -
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
     out = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    out += ["| " + " | ".join(_md(c) for c in row) + " |" for row in rows]
+    out += ["| " + " | ".join(markdown(c) for c in row) + " |" for row in rows]
     return out + [""]
 
 
@@ -241,6 +271,29 @@ def write_report(graph: nx.DiGraph, analysis: Analysis, out_dir: Path | str, n: 
     """Write ``out_dir/report.md`` and its PNG charts; returns the Markdown path."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    if has_concepts(analysis):
+        md = _report_markdown(graph, analysis, out_dir, n)
+    else:
+        papers = len(paper_nodes(graph))
+        md = ["# Knowledge-graph report", "",
+              f"{papers} papers; {NOTHING_TO_CHART}"
+              + (" (only broad terms such as “deep learning”, which are left out; "
+                 "`kg analyze --include-broad` keeps them)." if _broad_left_out(graph, analysis) else "."), ""]
+    # charts of an earlier run that this one did not draw would be stale
+    for name in CHARTS:
+        if f"]({name}.png)" not in "\n".join(md):
+            (out_dir / f"{name}.png").unlink(missing_ok=True)
+    path = out_dir / "report.md"
+    with atomic_write(path) as handle:
+        handle.write("\n".join(md))
+    return path
+
+
+#: the charts of a report, each drawn into ``<name>.png``
+CHARTS = ("top_concepts", "communities", "cooccurrence", "trends", "code")
+
+
+def _report_markdown(graph: nx.DiGraph, analysis: Analysis, out_dir: Path, n: int) -> list[str]:
     charts = {
         "top_concepts": chart_top_concepts(graph, analysis, out_dir / "top_concepts.png"),
         "communities": chart_communities(graph, analysis, out_dir / "communities.png"),
@@ -275,12 +328,14 @@ def write_report(graph: nx.DiGraph, analysis: Analysis, out_dir: Path | str, n: 
                 for c, s in ranked
             ],
         )
-    md += ["## Communities", "", "![communities](communities.png)", ""]
+    md += ["## Communities", ""]
+    md += ["![communities](communities.png)", ""] if charts["communities"] else ["No community of two or more concepts.", ""]
     md += _table(
         ["id", "concepts", "label (top concepts by PageRank)"],
         [(k, len(m), analysis.community_labels[k]) for k, m in enumerate(analysis.communities[:n]) if len(m) > 1],
     )
-    md += ["## Strongest co-occurrences", "", "![co-occurrence](cooccurrence.png)", ""]
+    md += ["## Strongest co-occurrences", ""]
+    md += ["![co-occurrence](cooccurrence.png)", ""] if charts["cooccurrence"] else ["No two concepts share a paper.", ""]
     md += _table(
         ["concept", "concept", "shared papers"],
         [(_name(graph, a), _name(graph, b), w) for a, b, w in strongest_cooccurrences(analysis.cooc, n)],
@@ -312,7 +367,4 @@ def write_report(graph: nx.DiGraph, analysis: Analysis, out_dir: Path | str, n: 
     code = analysis.code
     md += ["## Papers with code", "", "![code](code.png)", "",
            f"{len(code.with_code)} papers link a code repository ({code.share:.0%}); {len(code.without_code)} do not.", ""]
-    path = out_dir / "report.md"
-    with atomic_write(path) as handle:
-        handle.write("\n".join(md))
-    return path
+    return md

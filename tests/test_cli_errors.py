@@ -1,0 +1,239 @@
+"""Hostile input to the commands that read kg's own outputs back (analyze, viz, push, concepts,
+query): empty graphs, corrupt files, odd parameters and URIs give one clear line, never a
+traceback. No Neo4j server is needed: every case here must be refused before connecting."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import networkx as nx
+import pytest
+from click.testing import CliRunner, Result
+from synthetic_graph import synthetic_graph
+
+from kg.cli import main
+from kg.graph import build_graph
+from kg.records import Concept, ConceptIndex, ConceptLink, Paper
+from kg.sinks.files import write_concepts, write_graph_json
+
+
+def invoke(*args: str, env: dict[str, str] | None = None) -> Result:
+    return CliRunner().invoke(main, list(args), env=env)
+
+
+def assert_one_line_error(result: Result, *words: str) -> str:
+    """Exit 1, no traceback, exactly one ``Error:`` line holding ``words``; returns that line."""
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    errors = [line for line in result.output.splitlines() if line.startswith("Error:")]
+    assert len(errors) == 1, result.output
+    for word in words:
+        assert word in errors[0], errors[0]
+    return errors[0]
+
+
+def papers_only_graph() -> nx.DiGraph:
+    return build_graph([Paper("Hello", abstract="Nothing here.", id="p1"),
+                        Paper("World", abstract="Nor here.", id="p2")], ConceptIndex())
+
+
+# --------------------------------------------------------------------------- item 7: empty graphs
+
+
+@pytest.mark.parametrize("case", ["no concepts", "one concept", "only broad concepts"])
+def test_analyze_a_graph_with_nothing_to_chart(tmp_path, case):
+    if case == "no concepts":
+        graph = papers_only_graph()
+    else:
+        broad = case == "only broad concepts"
+        concept = Concept("method:x", "method", "x", broad=broad, paper_ids=["p1"])
+        graph = build_graph([Paper("Hello", id="p1", year=2024)],
+                            ConceptIndex({"method:x": concept}, [ConceptLink("p1", "method:x", "USES")]))
+    write_graph_json(graph, tmp_path / "graph.json")
+    result = invoke("analyze", "--out", str(tmp_path))
+    assert result.exit_code == 0, (result.output, result.exception)
+    report = (tmp_path / "report" / "report.md").read_text(encoding="utf-8")
+    if case != "one concept":
+        assert "nothing to chart" in result.output and "nothing to chart" in report
+    pngs = {p.name for p in (tmp_path / "report").glob("*.png")}
+    assert "cooccurrence.png" not in pngs
+    assert all(f"]({png})" in report for png in pngs)  # every chart written is shown, none is stale
+    # viz too
+    view = invoke("viz", "--out", str(tmp_path))
+    assert view.exit_code == 0, view.output
+
+
+def test_a_rerun_with_nothing_to_chart_removes_the_old_charts(tmp_path):
+    write_graph_json(synthetic_graph(60, n_topics=3, seed=1), tmp_path / "graph.json")
+    assert invoke("analyze", "--out", str(tmp_path)).exit_code == 0
+    assert (tmp_path / "report" / "cooccurrence.png").is_file()
+    write_graph_json(papers_only_graph(), tmp_path / "graph.json")
+    result = invoke("analyze", "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert not list((tmp_path / "report").glob("*.png"))
+
+
+# --------------------------------------------------------------------------- item 10: corrupt files
+
+GRAPH_CORRUPTIONS = {
+    "truncated": lambda text: text[: len(text) // 2],
+    "empty": lambda text: "",
+    "not utf-8": lambda text: "\udcff",  # written with surrogateescape: a lone 0xff byte
+    "a list": lambda text: "[1, 2]",
+    "nodes not a list": lambda text: '{"nodes": 5, "edges": []}',
+    "node not an object": lambda text: '{"nodes": [7], "edges": []}',
+    "node without a key": lambda text: '{"nodes": [{"label": "Paper"}], "edges": []}',
+    "unhashable key": lambda text: '{"nodes": [{"node": [1], "label": "Paper"}], "edges": []}',
+    "edge to nowhere": lambda text: text.replace('"edges": [', '"edges": [{"source": "paper:p1", "target": "zz", '
+                                                 '"type": "USES"}, ', 1),
+    "edge without target": lambda text: text.replace('"edges": [', '"edges": [{"source": "paper:p1"}, ', 1),
+    "label not text": lambda text: text.replace('"label": "Paper"', '"label": 5', 1),
+    "year not a number": lambda text: text.replace('"year": 2020', '"year": "soon"', 1),
+    "aliases not a list": lambda text: text.replace('"aliases": [', '"aliases": 3, "x": [', 1),
+    "weight not a number": lambda text: text.replace('"type": "USES"', '"type": "USES", "weight": "w"', 1),
+    "deeply nested": lambda text: "[" * 100_000 + "]" * 100_000,
+    "a directory": None,
+}
+
+
+@pytest.fixture(scope="module")
+def good_graph_text(tmp_path_factory) -> str:
+    path = tmp_path_factory.mktemp("good") / "graph.json"
+    write_graph_json(synthetic_graph(30, n_topics=2, seed=3), path)
+    return path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("command", ["analyze", "viz", "push"])
+@pytest.mark.parametrize("corruption", sorted(GRAPH_CORRUPTIONS))
+def test_corrupt_graph_json_is_named_in_one_line(tmp_path, good_graph_text, command, corruption):
+    path = tmp_path / "graph.json"
+    corrupt = GRAPH_CORRUPTIONS[corruption]
+    if corrupt is None:
+        path.mkdir()
+    else:
+        text = corrupt(good_graph_text)
+        assert text != good_graph_text
+        path.write_bytes(text.encode("utf-8", "surrogateescape"))
+    # the password is there so that push gets as far as it would go
+    result = invoke(command, "--out", str(tmp_path), env={"KG_NEO4J_PASSWORD": "whatever-pw"})
+    assert_one_line_error(result, str(path))
+
+
+CONCEPT_CORRUPTIONS = {
+    "truncated": lambda text: text[: len(text) // 2],
+    "not utf-8": lambda text: "\udcff",
+    "an object": lambda text: '{"name": "x"}',
+    "row not an object": lambda text: "[1]",
+    "row without name": lambda text: '[{"type": "method", "paper_count": 1, "aliases": []}]',
+    "paper count not a number": lambda text: text.replace('"paper_count": ', '"paper_count": "many", "x": ', 1),
+    "aliases not a list": lambda text: text.replace('"aliases": [', '"aliases": 1, "x": [', 1),
+    "merged not an object": lambda text: text.replace('"merged": {', '"merged": [], "x": {', 1),
+}
+
+
+@pytest.mark.parametrize("explain", [False, True])
+@pytest.mark.parametrize("corruption", sorted(CONCEPT_CORRUPTIONS))
+def test_corrupt_concepts_json_is_named_in_one_line(tmp_path, corruption, explain):
+    concept = Concept("method:sparse autoencoder", "method", "sparse autoencoder", aliases=["SAE"],
+                      paper_ids=["p1"], merged={"SAE": "acronym defined in the paper"})
+    write_concepts(ConceptIndex({concept.id: concept}), tmp_path / "concepts.json")
+    path = tmp_path / "concepts.json"
+    text = CONCEPT_CORRUPTIONS[corruption](path.read_text(encoding="utf-8"))
+    path.write_bytes(text.encode("utf-8", "surrogateescape"))
+    args = ["concepts", "--out", str(tmp_path)] + (["--explain", "SAE"] if explain else [])
+    assert_one_line_error(invoke(*args), str(path))
+
+
+# --------------------------------------------------------------------------- item 9: query parameters
+
+
+@pytest.mark.parametrize("value", ["99999999999999999999999", "-9223372036854775809", "[1, 99999999999999999999999]",
+                                   '{"a": {"b": 99999999999999999999999}}', "[" * 50_000 + "]" * 50_000])
+def test_query_parameter_out_of_range_is_one_line(value):
+    # the URI points nowhere: the parameter must be refused before any connection is tried
+    env = {"KG_NEO4J_URI": "bolt://127.0.0.1:1", "KG_NEO4J_PASSWORD": "whatever-pw"}
+    result = invoke("query", "RETURN $limit", "--param", f"limit={value}", env=env)
+    assert_one_line_error(result, "limit")
+
+
+def test_query_parameter_from_a_file_comment_out_of_range(tmp_path):
+    query = tmp_path / "q.cypher"
+    query.write_text("// :param limit => 99999999999999999999999\nRETURN $limit\n", encoding="utf-8")
+    env = {"KG_NEO4J_URI": "bolt://127.0.0.1:1", "KG_NEO4J_PASSWORD": "whatever-pw"}
+    assert_one_line_error(invoke("query", str(query), env=env), "limit", str(query))
+
+
+def test_query_largest_integers_are_accepted():
+    from kg.cli.neo4j import check_params
+
+    check_params({"a": 9223372036854775807, "b": [-9223372036854775808], "c": {"d": 1.5e300}})
+
+
+# --------------------------------------------------------------------------- item 11: URIs
+
+
+@pytest.mark.parametrize("uri", ["http://127.0.0.1:7474", "https://neo4j.example.org", "ftp://x", "127.0.0.1:7687",
+                                 "bolt://127.0.0.1:99999", "bolt://[::1", "bolt://"])
+@pytest.mark.parametrize("command", ["push", "query", "analyze"])
+def test_unsupported_neo4j_uri_is_one_line(tmp_path, uri, command):
+    write_graph_json(synthetic_graph(20, n_topics=2, seed=4), tmp_path / "graph.json")
+    env = {"KG_NEO4J_PASSWORD": "whatever-pw"}
+    if command == "push":
+        result = invoke("push", "--out", str(tmp_path), "--neo4j", uri, env=env)
+    elif command == "query":
+        result = invoke("query", "RETURN 1", "--neo4j", uri, env=env)
+    else:
+        result = invoke("analyze", "--out", str(tmp_path), f"--neo4j={uri}", env=env)
+    assert_one_line_error(result, "URI")
+
+
+@pytest.mark.parametrize("command", ["push", "query", "analyze"])
+def test_password_in_the_uri_is_never_echoed(tmp_path, command):
+    write_graph_json(synthetic_graph(20, n_topics=2, seed=4), tmp_path / "graph.json")
+    uri = "bolt://neo4j:s3cret-in-uri@127.0.0.1:1"
+    env = {"KG_NEO4J_PASSWORD": "whatever-pw"}
+    if command == "push":
+        result = invoke("push", "--out", str(tmp_path), "--neo4j", uri, env=env)
+    elif command == "query":
+        result = invoke("query", "RETURN 1", env={**env, "KG_NEO4J_URI": uri})
+    else:
+        result = invoke("analyze", "--out", str(tmp_path), f"--neo4j={uri}", env=env)
+    line = assert_one_line_error(result, "KG_NEO4J_PASSWORD")
+    assert "s3cret-in-uri" not in result.output and "bolt://neo4j:***@127.0.0.1:1" in line
+
+
+def test_redact_uri():
+    from kg.sinks.neo4j import redact_uri
+
+    assert redact_uri("bolt://neo4j:pw@host:7687") == "bolt://neo4j:***@host:7687"
+    assert redact_uri("neo4j+s://u:p@ss:w@rd@h/x?y") == "neo4j+s://u:***@h/x?y"
+    assert redact_uri("bolt://host:7687") == "bolt://host:7687"
+    assert redact_uri("bolt://[::1") == "bolt://[::1"
+
+
+# --------------------------------------------------------------------------- item 14: --neo4j is explicit
+
+
+def test_build_and_analyze_ignore_kg_neo4j_uri_in_the_environment(tmp_path):
+    """KG_NEO4J_URI is for kg push / kg query: it must not make analyze (or build) push."""
+    write_graph_json(synthetic_graph(30, n_topics=2, seed=5), tmp_path / "graph.json")
+    result = invoke("analyze", "--out", str(tmp_path), env={"KG_NEO4J_URI": "bolt://127.0.0.1:1"})
+    assert result.exit_code == 0, result.output
+    assert "Neo4j" not in result.output
+
+
+def test_neo4j_flag_without_a_value_takes_the_environment(tmp_path):
+    write_graph_json(synthetic_graph(30, n_topics=2, seed=5), tmp_path / "graph.json")
+    env = {"KG_NEO4J_URI": "bolt://127.0.0.1:1", "KG_NEO4J_PASSWORD": "whatever-pw"}
+    result = invoke("analyze", "--out", str(tmp_path), "--neo4j", env=env)
+    assert_one_line_error(result, "Cannot reach Neo4j at bolt://127.0.0.1:1")
+
+
+def test_help_says_where_the_neo4j_settings_come_from():
+    for command in ("build", "analyze"):
+        text = invoke(command, "--help").output
+        assert "--neo4j [URI]" in text and "only with --neo4j" in " ".join(text.split())
+    for command in ("push", "query"):
+        assert "KG_NEO4J_URI" in invoke(command, "--help").output

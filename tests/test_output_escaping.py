@@ -1,0 +1,151 @@
+"""Paper text in plain-text outputs: Markdown (report.md) is rendered by a real CommonMark
+renderer and must show the text, not links, images or HTML; text printed to the terminal
+carries no control sequence and shows bidirectional overrides instead of obeying them."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from markdown_it import MarkdownIt
+
+from kg.analytics import analyse
+from kg.cli import main
+from kg.escape import json_line, markdown, terminal
+from kg.graph import build_graph
+from kg.records import Concept, ConceptIndex, ConceptLink, Paper
+from kg.sinks.files import write_graph_json
+from kg.sinks.report import headline, write_report
+
+LINK_TITLE = "[click](javascript:alert(5)) ![x](http://127.0.0.1:9/t.png)"
+HOSTILE = [
+    LINK_TITLE,
+    "<img src=x onerror=alert(1)> <b>bold</b> &amp; <https://evil.example/autolink>",
+    "*emphasis* _under_ ~~struck~~ `code` a|b \\[escaped\\]",
+    "# heading-like",
+    "1. list-like",
+    "right-to-left \u202eevil\u202c and \u2066isolate\u2069",
+    "\x1b]0;window title\x07OSC \x1b[31mred\x1b[0m \x9b2J C1 \x1b]8;;http://x.example\x1b\\hyperlink\x1b]8;;\x1b\\",
+    "cost $x^2$ and $\\notacommand$",
+]
+# what must never reach a terminal: ESC, BEL, C1 controls, bidi controls
+TERMINAL_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+CHARTS = {"top_concepts.png", "communities.png", "cooccurrence.png", "trends.png", "code.png"}
+
+
+def hostile_graph():
+    """Papers and concepts named with every string of HOSTILE, sharing concepts so that each
+    one shows up in the rankings, co-occurrences and similar pairs."""
+    concepts = {f"method:h{i}": Concept(f"method:h{i}", "method", name) for i, name in enumerate(HOSTILE)}
+    concepts["dataset:plain"] = Concept("dataset:plain", "dataset", "plain set")
+    papers = [Paper(title, id=f"p{i}", year=2020 + i % 2) for i, title in enumerate(HOSTILE * 3)]
+    links = []
+    for i, paper in enumerate(papers):
+        # a second concept in the later year only: every hostile name rises, and is charted
+        later = [f"method:h{(i + 1) % len(HOSTILE)}"] if paper.year == 2021 else []
+        for cid in (f"method:h{i % len(HOSTILE)}", *later, "dataset:plain"):
+            links.append(ConceptLink(paper.id, cid, "USES" if cid.startswith("method") else "EVALUATES_ON"))
+            concepts[cid].paper_ids.append(paper.id)
+    return build_graph(papers, ConceptIndex(concepts, links))
+
+
+def render(text: str) -> list:
+    """The tokens of a CommonMark + tables + strikethrough renderer (GitHub-like)."""
+    md = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+    tokens = md.parse(text)
+    flat = []
+    for token in tokens:
+        flat.append(token)
+        flat.extend(token.children or [])
+    return flat
+
+
+def test_markdown_escape_renders_as_the_same_text():
+    for text in HOSTILE:
+        tokens = render(markdown(text))
+        kinds = {t.type for t in tokens}
+        assert not kinds & {"link_open", "image", "html_inline", "html_block", "em_open", "strong_open", "s_open",
+                            "code_inline", "heading_open", "ordered_list_open", "bullet_list_open"}, (text, kinds)
+        shown = "".join(t.content for t in tokens if t.type == "text")
+        assert shown == terminal(text), (text, shown)
+
+
+def test_report_md_holds_no_live_markdown(tmp_path):
+    graph = hostile_graph()
+    report = write_report(graph, analyse(graph), tmp_path).read_text(encoding="utf-8")
+    tokens = render(report)
+    assert not [t for t in tokens if t.type in ("link_open", "html_inline", "html_block")]
+    images = {t.attrs["src"] for t in tokens if t.type == "image"}
+    assert images and images <= CHARTS  # only the report's own charts
+    shown = " ".join(t.content for t in tokens if t.type == "text")
+    assert "[click](javascript:alert(5))" in shown and "<img src=x onerror=alert(1)>" in shown
+    assert "<U+202E>evil" in shown and "\u202e" not in report
+    assert not TERMINAL_UNSAFE.search(report.replace("\n", ""))
+    assert {p.name for p in tmp_path.glob("*.png")} == CHARTS  # "$...$" in names did not break a chart
+
+
+def test_headline_and_analyze_output_are_terminal_safe(tmp_path):
+    graph = hostile_graph()
+    lines = headline(graph, analyse(graph))
+    assert not any(TERMINAL_UNSAFE.search(line) for line in lines)
+    write_graph_json(graph, tmp_path / "graph.json")
+    result = CliRunner().invoke(main, ["analyze", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert not TERMINAL_UNSAFE.search(result.output.replace("\n", ""))
+    assert "<U+202E>evil" in result.output and "window title" not in result.output
+    view = CliRunner().invoke(main, ["viz", "--out", str(tmp_path), "--concept", HOSTILE[5]])
+    assert view.exit_code == 0, view.output
+    assert not TERMINAL_UNSAFE.search(view.output.replace("\n", "")) and "<U+202E>" in view.output
+
+
+def test_error_messages_are_terminal_safe(tmp_path):
+    out = tmp_path / "out\x1b]0;pwned\x07\u202e"
+    result = CliRunner().invoke(main, ["analyze", "--out", str(out)])
+    assert result.exit_code == 1
+    assert "No graph at" in result.output and not TERMINAL_UNSAFE.search(result.output.replace("\n", ""))
+
+
+def test_query_table_and_json_lines_are_terminal_safe():
+    from kg.cli.neo4j import format_table
+
+    table = format_table(["title"], [[HOSTILE[6]], [HOSTILE[5]], ["line\nbreak"]])
+    assert not TERMINAL_UNSAFE.search(table.replace("\n", "")) and "<U+202E>" in table
+    assert len(table.splitlines()) == 5  # header, rule, three rows: a newline cannot forge a row
+    record = {"title": "a\u202eb\x85c\x1bd\ud800e"}
+    line = json_line(json.dumps(record, ensure_ascii=False))
+    assert not TERMINAL_UNSAFE.search(line) and json.loads(line) == record
+    line.encode("utf-8")  # printable: no lone surrogate left
+
+
+def run_kg(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "kg", *args], capture_output=True, text=True,
+                          errors="surrogateescape", timeout=600)
+
+
+@pytest.fixture(scope="module")
+def hostile_inputs(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("hostile")
+    # a file name with an escape sequence, holding one good and one bad record
+    bad = folder / "bad\x1b]0;pwned\x07\u202e.jsonl"
+    bad.write_text(json.dumps({"title": "Sparse autoencoders \u202e(SAEs) for images",
+                               "abstract": "We train sparse autoencoders (SAEs) on ImageNet."}) + "\n"
+                   + '{"title": "\x1b[2Jbroken\n', encoding="utf-8")
+    return folder
+
+
+def test_build_and_extract_print_only_terminal_safe_text(hostile_inputs, tmp_path):
+    build = run_kg("build", str(hostile_inputs), "--out", str(tmp_path / "out"))
+    assert build.returncode == 0, build.stderr
+    for stream in (build.stdout, build.stderr):
+        assert not TERMINAL_UNSAFE.search(stream.replace("\n", "")), stream
+    assert "skipped" in build.stderr and "<U+202E>" in build.stderr
+    extract = run_kg("extract", str(hostile_inputs))
+    assert extract.returncode == 0, extract.stderr
+    assert not TERMINAL_UNSAFE.search(extract.stdout.replace("\n", ""))
+    [record] = [json.loads(line) for line in extract.stdout.splitlines()]
+    assert "\u202e" in record["title"] or "<U+202E>" in record["title"]  # same data, only escaped
