@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from kg.cli import main
+from kg.cli.build import exits_cleanly_when_interrupted, output_generation
 from kg.cli.neo4j import optional_push_options, push_if_asked, push_target
 from kg.escape import terminal
 
@@ -95,6 +96,7 @@ def run_analysis(graph: nx.DiGraph, include_broad: bool, similar_top_k: int = 5)
 @click.option("--no-write-back", is_flag=True,
               help="Only write the report; leave graph.json / graph.graphml as they are.")
 @optional_push_options
+@exits_cleanly_when_interrupted
 def analyze(
     out_dir: Path,
     include_broad: bool,
@@ -123,11 +125,14 @@ def analyze(
     graph = load_graph(out_dir)
     analysis = run_analysis(graph, include_broad, similar_top_k)
     try:
-        report = write_report(graph, analysis, out_dir / "report")
-        if not no_write_back:
-            apply(graph, analysis)
-            files.write_graph_json(graph, out_dir / "graph.json")
-            files.write_graphml(graph, out_dir / "graph.graphml")
+        # report/ and the write-back switch in together (kg.sinks.outputs), as kg build's outputs
+        with output_generation(out_dir) as generation:
+            report = write_report(graph, analysis, generation.path / "report")
+            if not no_write_back:
+                apply(graph, analysis)
+                files.write_graph_json(graph, generation.path / "graph.json")
+                files.write_graphml(graph, generation.path / "graph.graphml")
+        report = out_dir / "report" / report.name
     except OSError as err:
         raise click.ClickException(f"Cannot write to {out_dir}: {err.strerror}.") from None
     for line in headline(graph, analysis, top):

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import json
+import os
 import sys
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -14,6 +19,9 @@ from kg.cli.neo4j import optional_push_options, push_if_asked, push_target
 from kg.escape import json_line, terminal
 from kg.records import CONCEPT_TYPES, ConceptIndex, Paper, PaperExtraction
 from kg.sources import FORMATS, ReadResult, SourceError, read_papers
+
+if TYPE_CHECKING:
+    from kg.sinks.outputs import Generation
 
 BUILD_EPILOG = """
 \b
@@ -110,7 +118,8 @@ class _status:
 def ensure_writable(out: Path) -> None:
     try:
         out.mkdir(parents=True, exist_ok=True)
-        probe = out / ".kg-write-test"
+        # a temporary name of kg.sinks.outputs: the next run deletes it if this one is killed here
+        probe = out / f".kg-tmp.{os.getpid()}.write-test"
         probe.write_text("", encoding="utf-8")
         probe.unlink()
     except OSError as err:
@@ -167,6 +176,68 @@ def extract(
     click.echo(f"Wrote {len(extractions)} papers to {output}", err=True)
 
 
+#: click context meta key: the output generation of this run (kg.sinks.outputs.Generation)
+GENERATION = "kg.generation"
+
+
+def exits_cleanly_when_interrupted(command):
+    """Ctrl-C, SIGTERM or SIGHUP: clean up (the staging folder goes), say in one line whether
+    OUT holds the previous or the new outputs, and exit with 128 + the signal number."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        from kg.sinks.outputs import Interrupted, exit_status, signal_name, stop_signals_raise
+
+        ctx = click.get_current_context()
+        try:
+            with stop_signals_raise():
+                return command(*args, **kwargs)
+        except (KeyboardInterrupt, Interrupted) as err:
+            out = terminal(kwargs.get("out", kwargs.get("out_dir")))
+            generation = ctx.meta.get(GENERATION)
+            if generation is not None and generation.committed:
+                state = f"the new outputs are in {out}"
+            else:
+                state = f"{out} is left as it was (the previous outputs, if any)"
+            click.echo("", err=True)
+            click.echo(f"{ctx.command_path} interrupted by {signal_name(err)}: {state}.", err=True)
+            ctx.exit(exit_status(err))
+
+    return wrapper
+
+
+@contextlib.contextmanager
+def output_generation(out: Path) -> Iterator[Generation]:
+    """:func:`kg.sinks.outputs.new_generation` for a command: says when it waits for another
+    run, and lets :func:`exits_cleanly_when_interrupted` tell whether the switch happened."""
+    from kg.sinks.outputs import new_generation
+
+    def waiting() -> None:
+        click.echo(f" (waiting for another kg run writing to {terminal(out)})", err=True, nl=False)
+
+    with new_generation(out, on_wait=waiting) as generation:
+        click.get_current_context().meta[GENERATION] = generation
+        yield generation
+
+
+def write_outputs(
+    out: Path, extractions: list[PaperExtraction], index: ConceptIndex, graph, max_concepts: int, include_broad: bool
+) -> None:
+    """Write every output of ``kg build`` into a new generation of ``out``, switched in as one
+    set (kg.sinks.outputs: a killed run leaves the previous set or the new one, never a mix)."""
+    from kg.sinks import files, html
+    from kg.sinks.neo4j_bundle import write_bundle
+
+    with output_generation(out) as generation:
+        stage = generation.path
+        files.write_extractions(extractions, stage / "extractions.jsonl")
+        files.write_concepts(index, stage / "concepts.json")
+        files.write_graph_json(graph, stage / "graph.json")
+        files.write_graphml(graph, stage / "graph.graphml")
+        html.write_graph_html(graph, stage / "graph.html", max_concepts=max_concepts, include_broad=include_broad)
+        write_bundle(graph, stage / "neo4j")
+
+
 @main.command(epilog=BUILD_EPILOG)
 @input_argument
 @format_option("--format", "--input-format", "--from")
@@ -178,6 +249,7 @@ def extract(
               help="Concepts drawn in graph.html (the most important ones).")
 @click.option("--include-broad", is_flag=True, help="Keep broad concepts (deep learning, LLMs ...) in analytics and views.")
 @optional_push_options
+@exits_cleanly_when_interrupted
 def build(
     inputs: tuple[Path, ...],
     input_format: str | None,
@@ -199,9 +271,6 @@ def build(
     from kg import analytics
     from kg.concepts import canonicalise
     from kg.graph import build_graph
-    from kg.sinks import files, html
-    from kg.sinks.neo4j_bundle import write_bundle
-
     target = push_target(neo4j_uri, neo4j_user, database, batch_size)
     ensure_writable(out)
     result = read_inputs(inputs, input_format)
@@ -213,12 +282,7 @@ def build(
         analytics.annotate(graph, include_broad=include_broad)
     with _status(f"Writing outputs to {out}"):
         try:
-            files.write_extractions(extractions, out / "extractions.jsonl")
-            files.write_concepts(index, out / "concepts.json")
-            files.write_graph_json(graph, out / "graph.json")
-            files.write_graphml(graph, out / "graph.graphml")
-            html.write_graph_html(graph, out / "graph.html", max_concepts=max_concepts, include_broad=include_broad)
-            write_bundle(graph, out / "neo4j")
+            write_outputs(out, extractions, index, graph, max_concepts, include_broad)
         except OSError as err:
             raise click.ClickException(f"Cannot write to {out}: {err.strerror}.") from None
     push_if_asked(graph, target, include_broad)

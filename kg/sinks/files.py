@@ -17,13 +17,15 @@ from typing import IO, Any
 import networkx as nx
 
 from kg.records import ConceptIndex, PaperExtraction
+from kg.sinks.outputs import current
 
 
 @contextmanager
 def atomic_write(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
     """Open a temporary file next to ``path``; on success move it over ``path``."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    # named so that the next run can tell a dead writer's leftover (kg.sinks.outputs.TEMP_PREFIX)
+    fd, tmp = tempfile.mkstemp(prefix=f".kg-tmp.{os.getpid()}.{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, mode, encoding=None if "b" in mode else "utf-8") as handle:
             yield handle
@@ -55,7 +57,8 @@ class CorruptFileError(ValueError):
 
 def _load_json(path: Path) -> Any:
     try:
-        with open(path, encoding="utf-8") as handle:
+        # current(): a killed run's committed outputs, if their switch awaits completion
+        with open(current(path), encoding="utf-8") as handle:
             return json.load(handle)
     except json.JSONDecodeError as err:
         raise CorruptFileError(f"{path} line {err.lineno}: not valid JSON ({err.msg}).") from None

@@ -1,0 +1,302 @@
+"""Output generations: the files of one run appear in the output folder all at once, or not at all.
+
+A run writes its outputs into a private staging folder inside the output folder
+(``OUT/.kg-staging-<pid>/``), then switches them in:
+
+1. every staged file is flushed to disk, and the staging folder is renamed to ``OUT/.kg-swap``.
+   This one rename is the commit point: before it the run never touched the previous outputs,
+   after it the new set is complete on disk and is the current one;
+2. each staged entry is moved over its name in ``OUT`` (a file by one ``os.replace``; a folder
+   such as ``neo4j/`` by moving the old one into ``OUT/.kg-old/`` first);
+3. ``.kg-swap`` and ``.kg-old`` are removed.
+
+A run killed before step 1 leaves a staging folder, which the next run deletes (the previous
+outputs were never touched). A run killed during step 2 or 3 leaves ``.kg-swap``: the next run
+that writes to ``OUT`` finishes the moves first (they are idempotent), and readers resolve each
+output through :func:`current`, which prefers the committed ``.kg-swap`` copy, so kg never reads
+a mix of two runs. SIGINT, SIGTERM and SIGHUP are held back during steps 1-3, so only SIGKILL (or
+power loss) can stop a run there, a window of a few renames.
+
+Why not build a sibling folder and rename it over ``OUT``? ``OUT`` is the user's folder: it may
+hold their own files and kg's ``report/`` and ``views/``, be the current directory of their shell,
+a mount point (a Docker volume) or sit in a folder they cannot write; renaming it away breaks
+each of these. Why not a pointer to the current generation (a symlink, a manifest)? Users open
+``OUT/graph.html`` and mount ``OUT/neo4j``: the outputs must stay plain files at their names.
+
+Writers hold an exclusive ``flock`` on the output folder from staging to the end of the switch,
+so two runs never interleave, and anything left by a dead run is cleaned up by the next one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+try:  # POSIX; elsewhere writers go unlocked
+    import fcntl
+except ImportError:  # pragma: no cover
+    fcntl = None  # type: ignore[assignment]
+
+STAGING_PREFIX = ".kg-staging-"
+SWAP = ".kg-swap"
+OLD = ".kg-old"
+#: temporary files of :func:`kg.sinks.files.atomic_write` start with this, then the writer's pid
+TEMP_PREFIX = ".kg-tmp."
+#: signals that end a run with a clean-up (SIGKILL cannot be caught)
+STOP_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
+
+
+class Interrupted(BaseException):
+    """A stop signal arrived (SIGINT, SIGTERM, SIGHUP); raised like ``KeyboardInterrupt`` so that
+    every ``finally`` on the way out runs (a plain SIGTERM kills Python without running them).
+
+    Not ``KeyboardInterrupt`` itself: CPython remembers a ``KeyboardInterrupt`` that crossed an
+    ``eval`` or ``exec`` (numpy runs some while importing) and then ends the process by SIGINT
+    even after the program caught it and chose its own exit status.
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+    @property
+    def name(self) -> str:
+        return signal.Signals(self.signum).name
+
+
+def signal_name(exc: BaseException) -> str:
+    return exc.name if isinstance(exc, Interrupted) else "SIGINT"
+
+
+def exit_status(exc: BaseException) -> int:
+    """The shell convention: 128 + signal number (130 for Ctrl-C, 143 for SIGTERM)."""
+    return 128 + (exc.signum if isinstance(exc, Interrupted) else signal.SIGINT)
+
+
+@contextlib.contextmanager
+def stop_signals_raise() -> Iterator[None]:
+    """Within the block, SIGINT, SIGTERM and SIGHUP raise :class:`Interrupted`. Does nothing
+    outside the main thread (where Python cannot set signal handlers)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, _frame: object) -> None:
+        raise Interrupted(signum)
+
+    previous = {s: signal.signal(s, handler) for s in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for s, old in previous.items():
+            signal.signal(s, old)
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGINT, SIGTERM and SIGHUP until the block ends, then deliver them: a switch of
+    outputs is never torn by a signal that can be caught."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pending: list[int] = []
+    previous = {s: signal.signal(s, lambda signum, _frame: pending.append(signum)) for s in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for s, old in previous.items():
+            signal.signal(s, old)
+        for signum in dict.fromkeys(pending):
+            signal.raise_signal(signum)  # now handled as the caller arranged
+
+
+# --------------------------------------------------------------------------- locking
+
+
+@contextlib.contextmanager
+def locked(out: Path, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
+    """An exclusive lock on the folder ``out`` (``flock`` on the folder itself: no lock file to
+    leave behind). ``on_wait`` is called once if another process holds it."""
+    if fcntl is None:  # pragma: no cover
+        yield
+        return
+    fd = os.open(out, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if on_wait is not None:
+                on_wait()
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        except OSError:
+            pass  # a file system without flock (some network mounts): go on unlocked
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+# --------------------------------------------------------------------------- the switch
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some file systems cannot fsync a folder; the rename order still holds
+    finally:
+        os.close(fd)
+
+
+def _fsync_tree(root: Path) -> None:
+    for folder, _dirs, names in os.walk(root):
+        for name in names:
+            _fsync(Path(folder) / name)
+        _fsync(Path(folder))
+
+
+def _roll_forward(out: Path) -> None:
+    """Move every entry of ``out/.kg-swap`` over its name in ``out``; safe to repeat after a
+    crash at any point, since an entry leaves ``.kg-swap`` only by reaching its place."""
+    swap, old = out / SWAP, out / OLD
+    for entry in sorted(os.listdir(swap)):
+        target = out / entry
+        new = swap / entry
+        if (target.is_dir() and not target.is_symlink()) or new.is_dir():
+            # a folder cannot be replaced in one rename: move the old one aside first
+            if os.path.lexists(target):
+                old.mkdir(exist_ok=True)
+                _remove(old / entry)
+                os.rename(target, old / entry)
+        os.replace(new, target)
+    os.rmdir(swap)
+    _fsync(out)
+    _remove(old)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _stale_temp(name: str) -> bool:
+    """A temporary file of :func:`kg.sinks.files.atomic_write` whose writer has died."""
+    pid = name[len(TEMP_PREFIX):].split(".", 1)[0]
+    return not pid.isdigit() or (int(pid) != os.getpid() and not _pid_alive(int(pid)))
+
+
+def _leftovers(out: Path) -> list[Path]:
+    """What a dead run may have left in ``out``: staging, a half-done switch, temporary files."""
+    found = []
+    for folder in (out, out / "views"):
+        try:
+            names = sorted(os.listdir(folder))
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        for name in names:
+            if folder == out and (name.startswith(STAGING_PREFIX) or name in (SWAP, OLD)):
+                found.append(folder / name)
+            elif name.startswith(TEMP_PREFIX) and _stale_temp(name):
+                found.append(folder / name)
+    return found
+
+
+def _recover_locked(out: Path) -> list[Path]:
+    leftovers = _leftovers(out)
+    if (out / SWAP).is_dir():
+        _roll_forward(out)
+    for path in leftovers:
+        if path.name != SWAP:
+            _remove(path)
+    return leftovers
+
+
+def recover(out: Path | str) -> list[Path]:
+    """Finish a switch of outputs a killed run left half done, and delete what dead runs left
+    (staging folders, temporary files). Returns the leftovers found; writes nothing (and needs
+    no write permission) when there are none."""
+    out = Path(out)
+    if not _leftovers(out):
+        return []
+    with locked(out):
+        return _recover_locked(out)
+
+
+def current(path: Path | str) -> Path:
+    """Where to read the output ``path`` (``OUT/NAME``) from: the committed copy in
+    ``OUT/.kg-swap`` while a killed run's switch awaits completion, else ``path`` itself."""
+    path = Path(path)
+    pending = path.parent / SWAP / path.name
+    return pending if pending.exists() else path
+
+
+class Generation:
+    """The staging folder of one run (``path``); ``committed`` turns true at the commit point,
+    from when the new outputs are the current ones even if the run is killed."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.path = out / f"{STAGING_PREFIX}{os.getpid()}"
+        self.committed = False
+
+
+@contextlib.contextmanager
+def new_generation(out: Path | str, on_wait: Callable[[], None] | None = None) -> Iterator[Generation]:
+    """Yield a :class:`Generation` whose empty ``path`` receives the run's outputs. When the
+    block ends normally, everything in it replaces the entries of the same names in ``out`` as
+    one switch; when it raises, the staging folder is deleted and ``out`` is left as it was.
+
+    Example::
+
+        with new_generation(out) as generation:
+            (generation.path / "graph.json").write_text(...)
+            write_bundle(graph, generation.path / "neo4j")
+    """
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    with locked(out, on_wait):
+        _recover_locked(out)
+        generation = Generation(out)
+        generation.path.mkdir()
+        try:
+            yield generation
+            with _signals_held():
+                _fsync_tree(generation.path)
+                os.rename(generation.path, out / SWAP)  # the commit point
+                generation.committed = True
+                _roll_forward(out)
+        finally:
+            if generation.path.exists():
+                shutil.rmtree(generation.path, ignore_errors=True)
+
+
+__all__ = [
+    "Generation",
+    "Interrupted",
+    "current",
+    "exit_status",
+    "new_generation",
+    "recover",
+    "signal_name",
+    "stop_signals_raise",
+]

@@ -1,0 +1,237 @@
+"""A killed ``kg build`` leaves the output folder with exactly the old outputs or exactly the new.
+
+Each case writes over a previous build (``examples/sample``) with a build of other papers, and
+stops it with SIGKILL, SIGTERM or SIGINT at a seeded random moment while it reads, extracts or
+writes. The folder is then compared byte for byte with reference builds of both inputs (kg's
+outputs are deterministic, ``tests/test_determinism.py``). SIGTERM and SIGINT must leave it clean
+at once, with one line saying so; after SIGKILL, kg's readers must already see one whole set,
+and the next run must finish the switch and leave no stray files. A second test stops the
+switch itself before each of its file-system calls, which a timed kill can rarely hit.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from kg.sinks.outputs import current, recover
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE = REPO / "examples" / "sample"
+CORPUS = REPO.parent / "shared" / "corpus" / "hf-papers"
+#: two pages of the shared corpus (about 170 papers): outputs take a few tenths of a second to
+#: write, long enough to be hit by a timed kill
+NEW_PAGES = [CORPUS / "001_72b585ac562fc3f2.txt", CORPUS / "002_c9a1e6b0feedc99c.txt"]
+OUTPUTS = ("concepts.json", "extractions.jsonl", "graph.graphml", "graph.html", "graph.json", "neo4j")
+
+
+def kg_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if not k.startswith("KG_NEO4J")}
+
+
+def new_input() -> list[str]:
+    if all(p.is_file() for p in NEW_PAGES):
+        return [str(p) for p in NEW_PAGES]
+    pytest.skip(f"shared corpus not found at {CORPUS}")
+
+
+def every_file(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder``, hidden ones included, by relative path."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def as_kg_reads_it(out: Path) -> dict[str, bytes]:
+    """The outputs as kg's readers see them (each name resolved by :func:`current`)."""
+    seen = {}
+    for name in OUTPUTS:
+        path = current(out / name)
+        if path.is_dir():
+            seen.update({f"{name}/{k}": v for k, v in every_file(path).items()})
+        elif path.is_file():
+            seen[name] = path.read_bytes()
+    return seen
+
+
+class Run:
+    """``kg build`` as a subprocess whose stderr is watched for the progress lines."""
+
+    def __init__(self, inputs: list[str], out: Path) -> None:
+        self.started = time.monotonic()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "kg", "build", *inputs, "--out", str(out)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=kg_env(),
+        )
+        self.stderr = bytearray()
+        self.marks: dict[bytes, float] = {}
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        while chunk := self.proc.stderr.read1(4096):
+            self.stderr += chunk
+            now = time.monotonic() - self.started
+            for mark in (b"Loading the NLP pipeline", b"Extracting concepts", b"Writing outputs"):
+                if mark not in self.marks and mark in self.stderr:
+                    self.marks[mark] = now
+        self.marks[b"end"] = time.monotonic() - self.started
+
+    def wait_for(self, mark: bytes | None, timeout: float = 120) -> None:
+        deadline = time.monotonic() + timeout
+        while mark is not None and mark not in self.marks and self.proc.poll() is None:
+            assert time.monotonic() < deadline, f"no {mark!r} in {bytes(self.stderr)!r}"
+            time.sleep(0.002)
+
+    def finish(self) -> tuple[int, str]:
+        code = self.proc.wait(timeout=120)
+        self.reader.join(timeout=10)
+        return code, self.stderr.decode("utf-8", "replace")
+
+
+@pytest.fixture(scope="module")
+def references(tmp_path_factory):
+    """Outputs of uninterrupted builds of the old and the new input, and the new build's
+    timings (seconds from start to each progress line)."""
+    old_dir = tmp_path_factory.mktemp("old-ref")
+    result = subprocess.run([sys.executable, "-m", "kg", "build", str(SAMPLE), "--out", str(old_dir)],
+                            capture_output=True, text=True, env=kg_env(), timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    new_dir = tmp_path_factory.mktemp("new-ref")
+    run = Run(new_input(), new_dir)
+    code, stderr = run.finish()
+    assert code == 0, stderr[-2000:]
+    old, new = every_file(old_dir), every_file(new_dir)
+    assert old != new
+    return old_dir, old, new, run.marks
+
+
+def state(files: dict[str, bytes], old: dict[str, bytes], new: dict[str, bytes]) -> str:
+    if files == old:
+        return "old"
+    if files == new:
+        return "new"
+    extra = sorted(set(files) - set(old) - set(new))
+    neither = sorted(k for k in set(old) | set(new) if files.get(k) not in (old.get(k), new.get(k)))
+    from_new = sorted(k for k in files if k in new and files[k] == new[k] != old.get(k))
+    return f"mixed: stray {extra}, neither old nor new {neither}, new {from_new}"
+
+
+def test_killed_build_leaves_exactly_the_old_or_the_new_outputs(references, tmp_path):
+    old_dir, old, new, marks = references
+    loading = marks[b"Loading the NLP pipeline"]
+    extracting = marks[b"Writing outputs"] - marks[b"Extracting concepts"]
+    writing = marks[b"end"] - marks[b"Writing outputs"]
+    rng = random.Random(20261129)
+    # (signal, progress line to wait for, delay after it): reading the input and importing
+    # (before the pipeline loads), extraction, and writing the outputs
+    cases = [
+        (signal.SIGKILL, None, rng.uniform(0.3, loading)),
+        (signal.SIGKILL, b"Extracting concepts", rng.uniform(0, extracting)),
+        (signal.SIGKILL, b"Writing outputs", rng.uniform(0, writing)),
+        (signal.SIGKILL, b"Writing outputs", rng.uniform(0, writing)),
+        (signal.SIGKILL, b"Writing outputs", rng.uniform(0, writing)),
+        (signal.SIGTERM, b"Extracting concepts", rng.uniform(0, extracting)),
+        (signal.SIGTERM, b"Writing outputs", rng.uniform(0, writing)),
+        (signal.SIGINT, None, rng.uniform(0.3, loading)),
+        (signal.SIGINT, b"Writing outputs", rng.uniform(0, writing)),
+    ]
+    outcomes = []
+    killed_while_writing = None
+    for number, (signum, mark, delay) in enumerate(cases):
+        out = tmp_path / f"case{number}"
+        shutil.copytree(old_dir, out)
+        run = Run(new_input(), out)
+        run.wait_for(mark)
+        time.sleep(delay)
+        run.proc.send_signal(signum)
+        code, stderr = run.finish()
+        case = f"case {number}: {signum.name} {delay:.2f} s after {mark!r}, exit {code}"
+        assert "Traceback" not in stderr, f"{case}\n{stderr}"
+        if signum == signal.SIGKILL:
+            assert code in (-signal.SIGKILL, 0), case
+            assert state(as_kg_reads_it(out), old, new) in ("old", "new"), case
+            if mark == b"Writing outputs" and code != 0:
+                killed_while_writing = out
+                continue  # the next real run recovers this one, below
+            recover(out)
+        else:
+            assert code in (128 + signum, 0), f"{case}\n{stderr}"
+            if code:
+                lines = [line for line in stderr.splitlines() if "interrupted" in line]
+                assert len(lines) == 1 and str(out) in lines[0], f"{case}\n{stderr}"
+        outcome = state(every_file(out), old, new)
+        assert outcome in ("old", "new"), f"{case}: {outcome}"
+        outcomes.append(outcome)
+    assert "old" in outcomes
+    # SIGKILL while writing: the next run finishes or drops the switch and leaves no stray file
+    assert killed_while_writing is not None, "no SIGKILL landed while the outputs were written"
+    result = subprocess.run([sys.executable, "-m", "kg", "build", str(SAMPLE), "--out", str(killed_while_writing)],
+                            capture_output=True, text=True, env=kg_env(), timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert every_file(killed_while_writing) == old
+
+
+# A child process that writes the new outputs into a generation and then dies (os._exit, like
+# SIGKILL: no clean-up runs) just before its N-th file-system change during the switch.
+CRASH_CHILD = r"""
+import os, shutil, sys
+from pathlib import Path
+from kg.sinks.outputs import new_generation
+
+out, source, stop_at = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
+CHANGES = {"os.rename", "os.remove", "os.rmdir", "os.mkdir", "shutil.rmtree", "os.link", "os.chmod"}
+seen = 0
+
+def hook(event, args):
+    global seen
+    if event in CHANGES:
+        if seen == stop_at:
+            os._exit(17)
+        seen += 1
+
+with new_generation(out) as generation:
+    for entry in sorted(source.iterdir()):
+        if entry.is_dir():
+            shutil.copytree(entry, generation.path / entry.name)
+        else:
+            shutil.copy2(entry, generation.path / entry.name)
+    sys.addaudithook(hook)  # from here on, only the switch itself runs
+"""
+
+
+def test_a_switch_stopped_before_any_file_system_call_leaves_one_whole_set(references, tmp_path):
+    old_dir, old, new, _ = references
+    new_dir = tmp_path / "new-src"
+    new_dir.mkdir()
+    for name, data in new.items():
+        (new_dir / name).parent.mkdir(parents=True, exist_ok=True)
+        (new_dir / name).write_bytes(data)
+    outcomes = []
+    for stop_at in range(200):
+        out = tmp_path / f"stop{stop_at}"
+        shutil.copytree(old_dir, out)
+        child = subprocess.run([sys.executable, "-c", CRASH_CHILD, str(out), str(new_dir), str(stop_at)],
+                               capture_output=True, text=True, cwd=REPO, timeout=60)
+        assert child.returncode in (17, 0), child.stderr
+        seen = state(as_kg_reads_it(out), old, new)
+        assert seen in ("old", "new"), f"stopped before change {stop_at}: kg reads {seen}"
+        recover(out)
+        after = state(every_file(out), old, new)
+        assert after == seen, f"stopped before change {stop_at}: {seen} before recovery, {after} after"
+        outcomes.append(after)
+        if child.returncode == 0:
+            break  # the switch completed without reaching change number stop_at
+    else:
+        pytest.fail("the switch made more than 200 file-system changes")
+    # old until the commit point, new from there on, and more than a couple of steps each side
+    first_new = outcomes.index("new")
+    assert outcomes == ["old"] * first_new + ["new"] * (len(outcomes) - first_new)
+    assert first_new >= 1 and len(outcomes) - first_new >= 3
