@@ -22,16 +22,20 @@ demo: install
 	$(BIN)/kg build examples/sample --out kg-out
 
 # Debian's Chromium for the browser tests (needs root; skipped with a message otherwise).
+# scripts/apt-get-wait waits while another apt-get holds the dpkg lock, rather than failing.
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    { scripts/apt-get-wait update -qq && scripts/apt-get-wait install -y -qq chromium >/dev/null; } \
+	      || echo "could not install chromium: browser tests will be skipped"; \
 	  else echo "chromium not installed and not root: browser tests will be skipped"; fi; }
 
 # Neo4j 5.26 Community jars from Maven Central (needs java 17 and mvn; cached in ~/.cache/kg).
 # The tests start and stop their own server with scripts/neo4j-local.
 neo4j:
 	@command -v java >/dev/null 2>&1 && command -v mvn >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq openjdk-17-jdk-headless maven >/dev/null; \
+	  if [ "$$(id -u)" = 0 ]; then scripts/apt-get-wait update -qq \
+	    && scripts/apt-get-wait install -y -qq openjdk-17-jdk-headless maven >/dev/null; \
 	  else echo "java and mvn are needed for the Neo4j tests"; fi; }
 	scripts/neo4j-local download
 

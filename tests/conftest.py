@@ -1,7 +1,10 @@
-"""Shared fixtures: the real extraction pipeline and the shared corpus (../shared)."""
+"""Shared fixtures: the real extraction pipeline and the shared corpus (../shared), and a
+hermetic environment for every test."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,3 +28,36 @@ def corpus_dir() -> Path:
     if not CORPUS.is_dir():
         pytest.skip(f"shared corpus not found at {CORPUS}")
     return CORPUS
+
+
+# --------------------------------------------------------------------------- hermetic environment
+
+#: kg's own connection settings: a user's KG_NEO4J_URI / _PASSWORD must not steer the tests.
+#: The Neo4j tests use the server they start, or one named by KG_TEST_NEO4J_URI (conftest_neo4j).
+#: KG_NEO4J_CACHE stays: it only says where scripts/neo4j-local keeps its jars.
+KEEP = frozenset({"KG_NEO4J_CACHE"})
+#: one locale for every test and every kg subprocess, whatever the user's shell has
+LOCALE = {"LC_ALL": "C.UTF-8", "LANG": "C.UTF-8", "PYTHONIOENCODING": "utf-8"}
+
+
+def _hermetic(patch: pytest.MonkeyPatch) -> None:
+    for name in list(os.environ):
+        if name.startswith("KG_NEO4J_") and name not in KEEP:
+            patch.delenv(name)
+    patch.delenv("LANGUAGE", raising=False)
+    for name, value in LOCALE.items():
+        patch.setenv(name, value)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def hermetic_session() -> Iterator[None]:
+    """Before any fixture of the run (module fixtures build graphs with ``kg build``)."""
+    with pytest.MonkeyPatch.context() as patch:
+        _hermetic(patch)
+        yield
+
+
+@pytest.fixture(autouse=True)
+def hermetic_test(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Again before each test, so that what one test sets in os.environ never reaches the next."""
+    _hermetic(monkeypatch)

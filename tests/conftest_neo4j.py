@@ -1,11 +1,13 @@
 """Fixtures for the tests that need a real Neo4j server (marker ``neo4j``).
 
-The server is either one already running at ``KG_NEO4J_URI`` (default bolt://127.0.0.1:7687)
-whose database is empty (left empty afterwards; if it was started by ``scripts/neo4j-local``
-into ``$KG_NEO4J_DATA`` the tests may also stop and restart it), or, failing that, a private
-one that ``scripts/neo4j-local`` starts into a temporary data dir on free ports and stops at
-the end of the run. A server that holds data is never used: the tests empty the database,
-and a user's graph must survive a test run.
+The server is a private one that ``scripts/neo4j-local`` starts into a temporary data dir on
+free ports and stops at the end of the run, unless the test-only variable
+``KG_TEST_NEO4J_URI`` names one already running whose database is empty (it is left empty
+afterwards; ``KG_TEST_NEO4J_USER`` / ``_PASSWORD`` / ``_HTTP_PORT`` go with it, and if it was
+started by ``scripts/neo4j-local`` into ``$KG_TEST_NEO4J_DATA`` the tests may also stop and
+restart it). The user's own ``KG_NEO4J_*`` settings are never read: they are for kg, and the
+tests run without them (tests/conftest.py). A server that holds data is never used: the
+tests empty the database, and a user's graph must survive a test run.
 
 Test modules load this file with ``pytest_plugins = ["conftest_neo4j"]``; the server is also
 cached at module level, so that it is started once per run whatever imports it.
@@ -67,9 +69,11 @@ def _free_port() -> int:
 def _usable_running_server() -> Neo4jServer | None:
     from kg.sinks.neo4j import Neo4jSinkError, connect
 
-    uri = os.environ.get("KG_NEO4J_URI", "bolt://127.0.0.1:7687")
-    user = os.environ.get("KG_NEO4J_USER", "neo4j")
-    password = os.environ.get("KG_NEO4J_PASSWORD", DEFAULT_PASSWORD)
+    uri = os.environ.get("KG_TEST_NEO4J_URI")
+    if not uri:
+        return None
+    user = os.environ.get("KG_TEST_NEO4J_USER", "neo4j")
+    password = os.environ.get("KG_TEST_NEO4J_PASSWORD", DEFAULT_PASSWORD)
     try:
         driver = connect(uri, user, password)
     except Neo4jSinkError:
@@ -79,10 +83,10 @@ def _usable_running_server() -> Neo4jServer | None:
         if records[0]["n"]:
             return None  # someone's data: start a private server instead
     port = int(uri.rsplit(":", 1)[-1]) if uri.rsplit(":", 1)[-1].isdigit() else 7687
-    http_port = int(os.environ.get("KG_NEO4J_HTTP_PORT", "7474"))
-    # A server that scripts/neo4j-local started into $KG_NEO4J_DATA can be stopped and
+    http_port = int(os.environ.get("KG_TEST_NEO4J_HTTP_PORT", "7474"))
+    # A server that scripts/neo4j-local started into $KG_TEST_NEO4J_DATA can be stopped and
     # restarted by the tests too (CI may start one up front that way).
-    data = os.environ.get("KG_NEO4J_DATA")
+    data = os.environ.get("KG_TEST_NEO4J_DATA")
     data_dir = Path(data) if data and (Path(data) / "run" / "neo4j-local.pid").is_file() else None
     server = Neo4jServer(uri, user, password, f"http://127.0.0.1:{http_port}", data_dir, port, http_port)
 

@@ -224,6 +224,24 @@ def test_build_and_analyze_ignore_kg_neo4j_uri_in_the_environment(tmp_path):
     assert "Neo4j" not in result.output
 
 
+def test_build_ignores_kg_neo4j_uri_in_the_environment(tmp_path):
+    """As `make demo` runs it, in a shell where KG_NEO4J_URI is set for kg push (a real
+    subprocess, the real pipeline)."""
+    import os
+    import subprocess
+    import sys
+
+    sample = tmp_path / "p.jsonl"
+    sample.write_text(json.dumps({"title": "Sparse autoencoders", "abstract": "We train SAEs."}) + "\n",
+                      encoding="utf-8")
+    env = {**os.environ, "KG_NEO4J_URI": "bolt://127.0.0.1:1"}
+    env.pop("KG_NEO4J_PASSWORD", None)
+    done = subprocess.run([sys.executable, "-m", "kg", "build", str(sample), "--out", str(tmp_path / "out")],
+                          capture_output=True, text=True, env=env, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert "Neo4j" not in done.stdout + done.stderr
+
+
 def test_neo4j_flag_without_a_value_takes_the_environment(tmp_path):
     write_graph_json(synthetic_graph(30, n_topics=2, seed=5), tmp_path / "graph.json")
     env = {"KG_NEO4J_URI": "bolt://127.0.0.1:1", "KG_NEO4J_PASSWORD": "whatever-pw"}

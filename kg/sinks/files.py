@@ -155,11 +155,24 @@ def _graphml_value(value: Any) -> Any:
     return value
 
 
+def _graphml_node_data(node: str, data: dict[str, Any]) -> dict[str, Any]:
+    attrs = {k: _graphml_value(v) for k, v in data.items() if v is not None}
+    # A data key named "id" clashes with the node ids in readers such as python-igraph, which
+    # keep those ids in an "id" attribute: a paper's id is written as "paper_id", and a
+    # concept's, which is its node id already, is left out.
+    if "id" in attrs:
+        value = attrs.pop("id")
+        if value != node:
+            attrs["paper_id" if data.get("label") == "Paper" else "kg_id"] = value
+    return attrs
+
+
 def write_graphml(graph: nx.DiGraph, path: Path) -> None:
-    """GraphML for Gephi, Cytoscape and yEd; list properties are stored as JSON strings."""
+    """GraphML for Gephi, Cytoscape and yEd; list properties are stored as JSON strings, and
+    a paper's ``id`` property as ``paper_id`` (node ids are the graph's node keys)."""
     clean = nx.DiGraph()
     for node, data in graph.nodes(data=True):
-        clean.add_node(node, **{k: _graphml_value(v) for k, v in data.items() if v is not None})
+        clean.add_node(node, **_graphml_node_data(node, data))
     for u, v, data in graph.edges(data=True):
         clean.add_edge(u, v, **{k: _graphml_value(x) for k, x in data.items() if x is not None})
     with atomic_write(path, "wb") as handle:

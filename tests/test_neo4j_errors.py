@@ -1,0 +1,79 @@
+"""Neo4j errors as a user meets them, against the real server of the test run
+(conftest_neo4j.py): one clear line each, no driver chatter, no password."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from typing import TYPE_CHECKING
+
+import pytest
+from click.testing import CliRunner
+from synthetic_graph import synthetic_graph
+
+from kg.cli import main
+from kg.sinks import neo4j as sink
+from kg.sinks.files import write_graph_json
+
+if TYPE_CHECKING:
+    from conftest_neo4j import Neo4jServer
+
+pytest_plugins = ["conftest_neo4j"]
+pytestmark = pytest.mark.neo4j
+
+
+def env_of(server: Neo4jServer) -> dict[str, str]:
+    return {"KG_NEO4J_URI": server.uri, "KG_NEO4J_USER": server.user, "KG_NEO4J_PASSWORD": server.password}
+
+
+def test_query_integers_at_the_64_bit_edge(neo4j_driver, neo4j_server):
+    ok = CliRunner().invoke(main, ["query", "RETURN $n AS n", "-p", f"n={2**63 - 1}", "--format", "json"],
+                            env=env_of(neo4j_server))
+    assert ok.exit_code == 0, ok.output
+    assert f'{{"n": {2**63 - 1}}}' in ok.output
+    over = CliRunner().invoke(main, ["query", "RETURN $n AS n", "-p", f"n={2**63}"], env=env_of(neo4j_server))
+    assert over.exit_code == 1 and "Traceback" not in over.output
+    assert [line for line in over.output.splitlines() if line.startswith("Error:")] == [
+        "Error: --param n: the integer 9223372036854775808 is beyond Neo4j's 64-bit range."
+    ]
+
+
+def test_losing_the_server_mid_push_prints_one_line(neo4j_server: Neo4jServer, tmp_path):
+    """kg push in a real process, paused (SIGSTOP) once its papers are in while the server is
+    stopped, then resumed: the driver retries for a while and kg ends with one line."""
+    if neo4j_server.data_dir is None:
+        pytest.skip("uses a server these tests did not start; cannot stop and restart it")
+    write_graph_json(synthetic_graph(300, seed=12), tmp_path / "graph.json")
+    with neo4j_server.driver() as driver:
+        sink.empty_graph(driver)
+    env = {**os.environ, **env_of(neo4j_server)}
+    process = subprocess.Popen([sys.executable, "-m", "kg", "push", "--out", str(tmp_path), "--batch-size", "50"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    lines = []
+    try:
+        assert process.stderr is not None
+        for line in process.stderr:
+            lines.append(line.rstrip("\n"))
+            if line.startswith("  Paper:"):  # the papers are loaded, the concepts are next
+                process.send_signal(signal.SIGSTOP)
+                stopped = neo4j_server.script("stop")
+                assert stopped.returncode == 0, stopped.stderr
+                process.send_signal(signal.SIGCONT)
+                break
+        else:
+            pytest.fail("kg push never reported its papers: " + "\n".join(lines))
+        _, rest = process.communicate(timeout=300)
+        lines += rest.splitlines()
+    finally:
+        process.kill()
+        started = neo4j_server.script("start")
+        assert started.returncode == 0, started.stderr
+    assert process.returncode == 1, lines
+    errors = [line for line in lines if line.startswith("Error:")]
+    assert len(errors) == 1 and "run the same command again" in errors[0], lines
+    # nothing but kg's own lines: "Loading ...", the progress lines and the error
+    others = [line for line in lines if line.strip() and not line.startswith(("Error:", "Loading ", "  "))]
+    assert not others, others
+    assert "Traceback" not in "\n".join(lines) and neo4j_server.password not in "\n".join(lines)
