@@ -698,9 +698,9 @@ def test_only_bad_files_through_the_cli_exits_non_zero_with_one_line_per_file(tm
     write(tmp_path / "b.xml", "<rss/>")
     run = CliRunner().invoke(main, ["build", str(tmp_path), "--out", str(tmp_path / "out")])
     assert run.exit_code == 1 and isinstance(run.exception, SystemExit), run.output
-    lines = run.output.splitlines()
-    assert lines[0].startswith(f"Error: No papers were found in {tmp_path}")
-    assert [line.split(":")[0].strip() for line in lines[1:]] == [str(tmp_path / "a.json"), str(tmp_path / "b.xml")]
+    *skipped, error = run.output.splitlines()
+    assert error == f"Error: No papers were found in {tmp_path}."
+    assert [line.split(":")[0] for line in skipped] == [f"skipped {tmp_path / 'a.json'}", f"skipped {tmp_path / 'b.xml'}"]
 
 
 def test_same_title_with_different_arxiv_ids_stays_two_papers():
@@ -794,3 +794,23 @@ def test_unreadable_sub_folder_is_reported():
     finally:
         (base / "locked").chmod(0o755)
         shutil.rmtree(base)
+
+
+def test_jsonl_splits_records_on_newlines_only(tmp_path):
+    # JSON strings may hold U+2028, NEL or a form feed unescaped (ensure_ascii=False writes them
+    # so); str.splitlines() broke such a record in two and lost it
+    records = [{"title": "Line\u2028Separator", "abstract": "a\x85b\x0cc\x1ed"}, {"title": "Next"}]
+    path = write(tmp_path / "u.jsonl", "\r\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\r\n")
+    result = read_papers([path])
+    assert [p.title for p in result.papers] == ["Line Separator", "Next"]
+    assert result.papers[1].source == f"{path}:2" and result.skipped == []
+
+
+def test_csv_cell_over_the_csv_module_limit_is_cut_not_lost(tmp_path):
+    # the csv module's own limit (131,072 characters a cell) used to skip the row, and reading
+    # again from the next line then fell inside the quoted cell that followed
+    path = write(tmp_path / "big.csv", 'title,abstract\nBig,"' + "word " * 40_000 + '\r"\nGood,"x\ny"\n')
+    result = read_papers([path])
+    assert [p.title for p in result.papers] == ["Big", "Good"]
+    assert len(result.papers[0].abstract) <= 100_000 and result.skipped == []
+    assert list(warned_at(result)) == [f"{path}:2"]

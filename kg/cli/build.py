@@ -75,11 +75,14 @@ def read_inputs(inputs: tuple[Path, ...], input_format: str | None) -> ReadResul
     try:
         result = read_papers(list(inputs), fmt=input_format)
     except SourceError as err:
-        raise click.ClickException(str(err)) from None
+        # when every input was skipped: one line for each, then the error itself
+        for line in err.details:
+            click.echo(f"skipped {terminal(line)}", err=True)
+        raise click.ClickException(str(err).split("\n")[0]) from None
     for skipped in result.skipped:
         click.echo(f"skipped {terminal(skipped.location)}: {terminal(skipped.reason)}", err=True)
     for warning in result.warnings:
-        click.echo(f"warning {warning.location}: {warning.reason}", err=True)
+        click.echo(f"warning {terminal(warning.location)}: {terminal(warning.reason)}", err=True)
     for ignored in result.ignored:
         click.echo(f"passed over {terminal(ignored)}: not a paper format kg reads", err=True)
     if not result.papers:

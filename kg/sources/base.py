@@ -28,13 +28,22 @@ class SourceError(Exception):
     """An input as a whole cannot be read; the message is one sentence naming the path.
 
     ``location`` and ``reason`` say the same in two parts ("x.json:3:1", "not valid JSON
-    (Expecting value)") for the report of a file skipped among others.
+    (Expecting value)") for the report of a file skipped among others. When no input gave any
+    papers, ``details`` holds one line for each file or folder saying why (the message then
+    lists them too, one a line, after its first sentence).
     """
 
-    def __init__(self, message: str, location: str | None = None, reason: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        location: str | None = None,
+        reason: str | None = None,
+        details: list[str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.location = location
         self.reason = reason
+        self.details = details or []
 
 
 @dataclass

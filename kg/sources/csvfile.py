@@ -8,8 +8,9 @@ whose header has tabs and no commas is read the same way.
 Quotes are read strictly: a quoted cell may span lines, but a quote that is never closed, or
 text between a closing quote and the next delimiter, makes that row skipped with its line
 number, and reading starts again on the next line, so that one stray quote cannot swallow
-every row after it. A title that runs over several lines of which a later one holds the
-delimiter is taken for the same mistake (a quote that opened too early).
+every row after it. (A stray quote that happens to pair with a later quote standing right
+before a delimiter or a line end cannot be told from a real multi-line cell; csv files written
+by a program never hold one.)
 """
 
 from __future__ import annotations
@@ -64,6 +65,10 @@ def read_csv(path: Path) -> FileResult:
     delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
     # physical lines, split as the csv module counts them, so that reading can restart at any one
     lines = io.StringIO(text, newline="").readlines()
+    # The csv module refuses cells over 131,072 characters, and the limit is global: raise it to
+    # what this file could hold, so that an overlong abstract is cut with a warning like in every
+    # other format rather than losing its row.
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
     reader = csv.reader(iter(lines), delimiter=delimiter, strict=True)
     try:
         header = next(reader, None)
@@ -89,11 +94,7 @@ def read_csv(path: Path) -> FileResult:
         try:
             row = next(reader, None)
         except csv.Error as exc:
-            row, problem = None, _quote_problem(exc)
-        else:
-            problem = _runaway_title(row, index.get("title"), delimiter) if row else None
-        if problem is not None:
-            result.skipped.append(SkippedRecord(f"{path}:{line}", problem))
+            result.skipped.append(SkippedRecord(f"{path}:{line}", _quote_problem(exc)))
             # start again on the line after the one where the broken row began
             offset = line
             reader = csv.reader(iter(lines[offset:]), delimiter=delimiter, strict=True)
@@ -130,12 +131,3 @@ def read_csv(path: Path) -> FileResult:
             result.skipped.append(SkippedRecord(location, str(exc)))
     return result
 
-
-def _runaway_title(row: list[str], position: int | None, delimiter: str) -> str | None:
-    """Why a row whose title cell ran on over lines that look like rows is broken, else None."""
-    if position is None or position >= len(row) or "\n" not in row[position]:
-        return None
-    later_lines = row[position].split("\n")[1:]
-    if any(delimiter in later for later in later_lines):
-        return "the title cell runs on over the next lines (a quote opened but not closed in time?)"
-    return None

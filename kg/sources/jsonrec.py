@@ -111,7 +111,9 @@ def read_json(path: Path) -> FileResult:
 def read_jsonl(path: Path) -> FileResult:
     """Papers from a JSON Lines file, one record per line; bad lines are skipped, not fatal."""
     result = FileResult()
-    for number, line in enumerate(read_text(path).splitlines(), 1):
+    # split on "\n" only: splitlines() would also cut at U+2028, NEL and others that JSON strings
+    # may hold unescaped, breaking one record in two
+    for number, line in enumerate(read_text(path).split("\n"), 1):
         if not line.strip():
             continue
         location = f"{path}:{number}"
