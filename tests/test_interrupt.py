@@ -28,9 +28,9 @@ from kg.sinks.outputs import current, recover
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "examples" / "sample"
 CORPUS = REPO.parent / "shared" / "corpus" / "hf-papers"
-#: two pages of the shared corpus (about 170 papers): outputs take a few tenths of a second to
+#: a page of the shared corpus (about 100 papers): its outputs take a few tenths of a second to
 #: write, long enough to be hit by a timed kill
-NEW_PAGES = [CORPUS / "001_72b585ac562fc3f2.txt", CORPUS / "002_c9a1e6b0feedc99c.txt"]
+NEW_PAGES = [CORPUS / "001_72b585ac562fc3f2.txt"]
 OUTPUTS = ("concepts.json", "extractions.jsonl", "graph.graphml", "graph.html", "graph.json", "neo4j")
 
 
@@ -50,15 +50,18 @@ def every_file(folder: Path) -> dict[str, bytes]:
 
 
 def as_kg_reads_it(out: Path) -> dict[str, bytes]:
-    """The outputs as kg's readers see them (each name resolved by :func:`current`)."""
+    """The files kg reads back (graph.json, concepts.json ...) as its readers resolve them
+    (:func:`kg.sinks.outputs.current`), before any recovery."""
     seen = {}
     for name in OUTPUTS:
         path = current(out / name)
-        if path.is_dir():
-            seen.update({f"{name}/{k}": v for k, v in every_file(path).items()})
-        elif path.is_file():
+        if path.is_file():
             seen[name] = path.read_bytes()
     return seen
+
+
+def top_files(files: dict[str, bytes]) -> dict[str, bytes]:
+    return {k: v for k, v in files.items() if "/" not in k}
 
 
 class Run:
@@ -137,7 +140,6 @@ def test_killed_build_leaves_exactly_the_old_or_the_new_outputs(references, tmp_
         (signal.SIGKILL, b"Extracting concepts", rng.uniform(0, extracting)),
         (signal.SIGKILL, b"Writing outputs", rng.uniform(0, writing)),
         (signal.SIGKILL, b"Writing outputs", rng.uniform(0, writing)),
-        (signal.SIGKILL, b"Writing outputs", rng.uniform(0, writing)),
         (signal.SIGTERM, b"Extracting concepts", rng.uniform(0, extracting)),
         (signal.SIGTERM, b"Writing outputs", rng.uniform(0, writing)),
         (signal.SIGINT, None, rng.uniform(0.3, loading)),
@@ -157,11 +159,14 @@ def test_killed_build_leaves_exactly_the_old_or_the_new_outputs(references, tmp_
         assert "Traceback" not in stderr, f"{case}\n{stderr}"
         if signum == signal.SIGKILL:
             assert code in (-signal.SIGKILL, 0), case
-            assert state(as_kg_reads_it(out), old, new) in ("old", "new"), case
+            assert state(as_kg_reads_it(out), top_files(old), top_files(new)) in ("old", "new"), case
             if mark == b"Writing outputs" and code != 0:
                 killed_while_writing = out
                 continue  # the next real run recovers this one, below
             recover(out)
+        elif code == -signum:
+            # arrived after kg had finished its work, while Python was shutting down
+            assert "Writing outputs" in stderr and state(every_file(out), old, new) == "new", case
         else:
             assert code in (128 + signum, 0), f"{case}\n{stderr}"
             if code:
@@ -221,7 +226,7 @@ def test_a_switch_stopped_before_any_file_system_call_leaves_one_whole_set(refer
         child = subprocess.run([sys.executable, "-c", CRASH_CHILD, str(out), str(new_dir), str(stop_at)],
                                capture_output=True, text=True, cwd=REPO, timeout=60)
         assert child.returncode in (17, 0), child.stderr
-        seen = state(as_kg_reads_it(out), old, new)
+        seen = state(as_kg_reads_it(out), top_files(old), top_files(new))
         assert seen in ("old", "new"), f"stopped before change {stop_at}: kg reads {seen}"
         recover(out)
         after = state(every_file(out), old, new)
@@ -235,3 +240,44 @@ def test_a_switch_stopped_before_any_file_system_call_leaves_one_whole_set(refer
     first_new = outcomes.index("new")
     assert outcomes == ["old"] * first_new + ["new"] * (len(outcomes) - first_new)
     assert first_new >= 1 and len(outcomes) - first_new >= 3
+
+
+def test_a_switch_keeps_the_folders_it_fills_and_the_users_own_files(references, tmp_path):
+    """neo4j/ is switched file by file inside the same folder, so a Docker bind mount of it
+    keeps seeing the new files; CSVs the new graph lacks go, a note of the user's stays."""
+    from kg.sinks.outputs import new_generation
+
+    old_dir, old, new, _ = references
+    out = tmp_path / "out"
+    shutil.copytree(old_dir, out)
+    (out / "neo4j" / "NOTES.txt").write_text("mine", encoding="utf-8")
+    (out / "mine.txt").write_text("mine too", encoding="utf-8")
+    folder = (out / "neo4j").stat().st_ino
+    with new_generation(out) as generation:
+        for name, data in new.items():
+            (generation.path / name).parent.mkdir(parents=True, exist_ok=True)
+            (generation.path / name).write_bytes(data)
+    assert (out / "neo4j").stat().st_ino == folder
+    assert every_file(out) == {**new, "neo4j/NOTES.txt": b"mine", "mine.txt": b"mine too"}
+
+
+def test_the_next_run_removes_what_dead_runs_left(tmp_path):
+    from kg.sinks.outputs import new_generation
+
+    dead = 2**22 + 12345  # above the largest pid Linux can give (2**22): no such process
+    out = tmp_path / "out"
+    (out / f".kg-staging-{dead}" / "neo4j").mkdir(parents=True)
+    (out / f".kg-staging-{dead}" / "graph.json").write_text("{}", encoding="utf-8")
+    (out / "views").mkdir()
+    for folder in (out, out / "views"):
+        (folder / f".kg-tmp.{dead}.graph.html.x1y2").write_text("half", encoding="utf-8")
+    alive = out / "views" / f".kg-tmp.{os.getpid()}.overview.html.abcd"  # a writer still at work
+    alive.write_text("busy", encoding="utf-8")
+    (out / "graph.json").write_text("old", encoding="utf-8")
+    assert len(recover(out)) == 3
+    assert sorted(p.name for p in out.rglob("*")) == sorted(["graph.json", "views", alive.name])
+    assert recover(out) == []
+    with new_generation(out) as generation:
+        (generation.path / "graph.json").write_text("new", encoding="utf-8")
+    assert (out / "graph.json").read_text(encoding="utf-8") == "new"
+    assert sorted(p.name for p in out.iterdir()) == ["graph.json", "views"]

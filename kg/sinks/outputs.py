@@ -3,24 +3,28 @@
 A run writes its outputs into a private staging folder inside the output folder
 (``OUT/.kg-staging-<pid>/``), then switches them in:
 
-1. every staged file is flushed to disk, and the staging folder is renamed to ``OUT/.kg-swap``.
-   This one rename is the commit point: before it the run never touched the previous outputs,
-   after it the new set is complete on disk and is the current one;
-2. each staged entry is moved over its name in ``OUT`` (a file by one ``os.replace``; a folder
-   such as ``neo4j/`` by moving the old one into ``OUT/.kg-old/`` first);
-3. ``.kg-swap`` and ``.kg-old`` are removed.
+1. each staged sub-folder gets the list of its entries, everything is flushed to disk, and the
+   staging folder is renamed to ``OUT/.kg-swap``. This one rename is the commit point: before
+   it the run never touched the previous outputs; after it the new set is complete on disk and
+   is the current one;
+2. each staged file is moved over its name in ``OUT`` by one ``os.replace``; a staged folder
+   (``neo4j/``, ``report/``) is switched file by file into the existing folder, whose files of
+   the kinds kg wrote but the new set lacks are removed;
+3. ``.kg-swap`` (now empty) and ``.kg-old`` (anything that was in the way) are removed.
 
 A run killed before step 1 leaves a staging folder, which the next run deletes (the previous
 outputs were never touched). A run killed during step 2 or 3 leaves ``.kg-swap``: the next run
-that writes to ``OUT`` finishes the moves first (they are idempotent), and readers resolve each
-output through :func:`current`, which prefers the committed ``.kg-swap`` copy, so kg never reads
-a mix of two runs. SIGINT, SIGTERM and SIGHUP are held back during steps 1-3, so only SIGKILL (or
-power loss) can stop a run there, a window of a few renames.
+that writes to ``OUT`` finishes the moves first (each is repeatable, and the lists of step 1
+say what belongs), and readers resolve each file through :func:`current`, which prefers the
+committed copy still in ``.kg-swap``, so kg never reads a mix of two runs. SIGINT, SIGTERM and
+SIGHUP are held back during steps 1-3, so only SIGKILL (or power loss) can stop a run there, a
+window of a few dozen renames.
 
 Why not build a sibling folder and rename it over ``OUT``? ``OUT`` is the user's folder: it may
-hold their own files and kg's ``report/`` and ``views/``, be the current directory of their shell,
-a mount point (a Docker volume) or sit in a folder they cannot write; renaming it away breaks
-each of these. Why not a pointer to the current generation (a symlink, a manifest)? Users open
+hold their own files and kg's ``report/`` and ``views/``, be the current directory of their
+shell, a mount point (a Docker volume) or sit in a folder they cannot write; renaming it away
+breaks each of these, and so would renaming ``OUT/neo4j`` away under a container that mounts it.
+Why not a pointer to the current generation (a symlink, a manifest)? Users open
 ``OUT/graph.html`` and mount ``OUT/neo4j``: the outputs must stay plain files at their names.
 
 Writers hold an exclusive ``flock`` on the output folder from staging to the end of the switch,
@@ -30,6 +34,7 @@ so two runs never interleave, and anything left by a dead run is cleaned up by t
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import signal
@@ -45,6 +50,8 @@ except ImportError:  # pragma: no cover
 STAGING_PREFIX = ".kg-staging-"
 SWAP = ".kg-swap"
 OLD = ".kg-old"
+#: in each staged sub-folder, the list of its entries (see _write_name_lists)
+NAMES = ".kg-names"
 #: temporary files of :func:`kg.sinks.files.atomic_write` start with this, then the writer's pid
 TEMP_PREFIX = ".kg-tmp."
 #: signals that end a run with a clean-up (SIGKILL cannot be caught)
@@ -162,20 +169,71 @@ def _fsync_tree(root: Path) -> None:
         _fsync(Path(folder))
 
 
+def _write_name_lists(stage: Path) -> None:
+    """Record in each staged sub-folder the names it holds: a switch repeated after a crash
+    still knows which entries belong to the new set once some have been moved out."""
+    for folder, dirs, files in os.walk(stage):
+        if Path(folder) != stage:
+            names = sorted(n for n in dirs + files if n != NAMES)
+            (Path(folder) / NAMES).write_text(json.dumps(names), encoding="utf-8")
+
+
+def _set_aside(path: Path, old: Path) -> None:
+    """Move ``path`` into ``old`` (emptied at the end of the switch) under a free name."""
+    old.mkdir(exist_ok=True)
+    number = 0
+    while os.path.lexists(old / f"{number}.{path.name}"):
+        number += 1
+    os.rename(path, old / f"{number}.{path.name}")
+
+
+def _is_folder(path: Path) -> bool:
+    return path.is_dir() and not path.is_symlink()
+
+
+def _move_entry(new: Path, target: Path, old: Path) -> None:
+    """Put the staged file or folder ``new`` at ``target``."""
+    if _is_folder(new):
+        if os.path.lexists(target) and not _is_folder(target):
+            _set_aside(target, old)
+        target.mkdir(exist_ok=True)
+        _switch_folder(new, target, old)
+    else:
+        if _is_folder(target):
+            _set_aside(target, old)
+        os.replace(new, target)  # one atomic step for a file
+
+
+def _switch_folder(new: Path, target: Path, old: Path) -> None:
+    """Make the folder ``target`` hold what the staged folder ``new`` holds, entry by entry.
+
+    ``target`` itself stays (not renamed away): a Docker bind mount of ``OUT/neo4j`` or a file
+    manager showing ``OUT/report`` keeps seeing it. Files in ``target`` that the new set lacks
+    go if they are of a kind kg wrote there (the extension of one of the new entries, such as a
+    CSV of a label the new graph no longer has); a file of the user's own stays.
+    """
+    try:
+        names = json.loads((new / NAMES).read_text(encoding="utf-8"))
+    except FileNotFoundError:  # a crash after the folder's last step: only the empty folder is left
+        os.rmdir(new)
+        return
+    for name in names:
+        if os.path.lexists(new / name):
+            _move_entry(new / name, target / name, old)
+    kinds = {Path(name).suffix for name in names} - {""}
+    for name in sorted(os.listdir(target)):
+        if name not in names and Path(name).suffix in kinds and (target / name).is_file():
+            os.remove(target / name)
+    os.remove(new / NAMES)
+    os.rmdir(new)
+
+
 def _roll_forward(out: Path) -> None:
-    """Move every entry of ``out/.kg-swap`` over its name in ``out``; safe to repeat after a
-    crash at any point, since an entry leaves ``.kg-swap`` only by reaching its place."""
+    """Move every entry of ``out/.kg-swap`` to its place in ``out``. Safe to repeat after a
+    crash at any point: an entry leaves ``.kg-swap`` only by reaching its place."""
     swap, old = out / SWAP, out / OLD
     for entry in sorted(os.listdir(swap)):
-        target = out / entry
-        new = swap / entry
-        if (target.is_dir() and not target.is_symlink()) or new.is_dir():
-            # a folder cannot be replaced in one rename: move the old one aside first
-            if os.path.lexists(target):
-                old.mkdir(exist_ok=True)
-                _remove(old / entry)
-                os.rename(target, old / entry)
-        os.replace(new, target)
+        _move_entry(swap / entry, out / entry, old)
     os.rmdir(swap)
     _fsync(out)
     _remove(old)
@@ -281,6 +339,7 @@ def new_generation(out: Path | str, on_wait: Callable[[], None] | None = None) -
         try:
             yield generation
             with _signals_held():
+                _write_name_lists(generation.path)
                 _fsync_tree(generation.path)
                 os.rename(generation.path, out / SWAP)  # the commit point
                 generation.committed = True
