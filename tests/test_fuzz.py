@@ -39,7 +39,7 @@ from kg.sources.base import MAX_COUNT, MAX_NAME_CHARS, MAX_TEXT_CHARS, FileResul
 
 _SLOW_OK = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example]
 settings.register_profile(
-    "ci", max_examples=25, deadline=None, derandomize=True, database=None, suppress_health_check=_SLOW_OK
+    "ci", max_examples=40, deadline=None, derandomize=True, database=None, suppress_health_check=_SLOW_OK
 )
 settings.register_profile(
     "long",
@@ -248,12 +248,12 @@ def test_json_nested_deeply(tmp_path_factory, nesting, opener):
 
 
 @st.composite
-def csv_file(draw) -> tuple[str, list[str]]:
+def csv_file(draw, long: bool = True) -> tuple[str, list[str]]:
     header = draw(st.lists(st.sampled_from(["title", "abstract", "year", "date", "authors", "url", "arxiv_id",
                                             "upvotes", "notes"]), min_size=1, max_size=6, unique=True))
     if "title" not in header:
         header.insert(draw(st.integers(0, len(header))), "title")
-    cell = st.one_of(hostile_text, huge_number.map(str), long_text)
+    cell = st.one_of(hostile_text, huge_number.map(str), long_text if long else hostile_text)
     rows = draw(st.lists(st.lists(cell, min_size=0, max_size=len(header) + 2), max_size=6))
     good = []
     for n in range(draw(st.integers(1, 3))):
@@ -342,7 +342,7 @@ ATOM_NS = "http://www.w3.org/2005/Atom"
 
 
 @st.composite
-def atom_feed(draw) -> tuple[bytes, list[str], bool]:
+def atom_feed(draw, long: bool = True) -> tuple[bytes, list[str], bool]:
     """A feed built with ElementTree (so markup is escaped), hostile text in every element."""
     ET.register_namespace("", ATOM_NS)
     feed = ET.Element(f"{{{ATOM_NS}}}feed")
@@ -358,7 +358,7 @@ def atom_feed(draw) -> tuple[bytes, list[str], bool]:
                 child.set("href", draw(hostile_text))
                 child.set("rel", draw(st.sampled_from(["alternate", "related", ""])))
             else:
-                child.text = draw(st.one_of(hostile_text, long_text))
+                child.text = draw(st.one_of(hostile_text, long_text if long else hostile_text))
     for n in range(draw(st.integers(1, 3))):
         title = f"Good Paper atom {n} Zyxwv"
         good.append(title)
@@ -401,7 +401,7 @@ def test_atom_reader_on_arbitrary_bytes(tmp_path_factory, data, prefix):
 
 
 @st.composite
-def hf_page(draw) -> tuple[str, list[str]]:
+def hf_page(draw, long: bool = True) -> tuple[str, list[str]]:
     blocks = []
     good = []
     for n in range(draw(st.integers(1, 3))):
@@ -412,7 +412,8 @@ def hf_page(draw) -> tuple[str, list[str]]:
             f"  • {draw(st.one_of(st.integers(0, 50).map(str), huge_number.map(str)))} authors\n·\n"
             f"{draw(st.sampled_from(['Oct 2, 2024 12', 'Feb 30 3', 'Dec 31, 1999', 'Jan 1']))}\n"
         )
-    hostile = draw(st.lists(st.one_of(hostile_text, long_text, huge_number.map(str)), max_size=6))
+    hostile = draw(st.lists(st.one_of(hostile_text, long_text if long else hostile_text, huge_number.map(str)),
+                            max_size=6))
     for line in hostile:
         # between complete blocks: a hostile line may become a paper, but never eats a good one
         blocks.insert(draw(st.integers(0, len(blocks))), line + "\n")
@@ -495,6 +496,9 @@ def hostile_build_input(draw) -> dict[str, bytes]:
     hostile = draw(st.lists(hostile_record(long=False), max_size=3))
     files["b.jsonl"] = "\n".join(dumps(record) for record in hostile).encode("utf-8")
     files["c.bib"] = _bytes(draw(bibtex_file(long=False))[0])
+    files["e.csv"] = _bytes(draw(csv_file(long=False))[0])
+    files["f.txt"] = _bytes(draw(hf_page(long=False))[0])
+    files["g.xml"] = draw(atom_feed(long=False))[0]
     files["d.json"] = b'[{"title": "Cut off'  # truncated: skipped, named
     return files
 
@@ -510,7 +514,7 @@ def shared_pipeline(nlp):
     patch.undo()
 
 
-@settings(max_examples=int(os.environ.get("KG_FUZZ_BUILDS", "3")))
+@settings(max_examples=int(os.environ.get("KG_FUZZ_BUILDS", "8")))
 @given(files=hostile_build_input())
 def test_build_over_hostile_input_writes_well_formed_outputs(shared_pipeline, files):
     from click.testing import CliRunner

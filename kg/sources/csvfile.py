@@ -97,7 +97,9 @@ def read_csv(path: Path) -> FileResult:
             result.skipped.append(SkippedRecord(f"{path}:{line}", _quote_problem(exc)))
             # start again on the line after the one where the broken row began
             offset = line
-            reader = csv.reader(iter(lines[offset:]), delimiter=delimiter, strict=True)
+            # a generator, not a slice: a file of many broken rows must not cost a copy for each
+            rest = (lines[i] for i in range(offset, len(lines)))
+            reader = csv.reader(rest, delimiter=delimiter, strict=True)
             continue
         if row is None:
             break
