@@ -16,7 +16,10 @@ import networkx as nx
 
 from kg.records import CONCEPT_LABELS, ConceptIndex, Paper
 
-PAPER_PROPERTIES = ("id", "title", "abstract", "published", "year", "url", "arxiv_id", "source")
+PAPER_PROPERTIES = (
+    "id", "title", "abstract", "published", "year", "month", "url", "arxiv_id", "doi", "openalex_id",
+    "venue", "source",
+)
 
 
 def paper_key(paper_id: str) -> str:
@@ -60,8 +63,10 @@ def build_graph(
 
     Returns
     -------
-    A ``networkx.DiGraph`` whose edges all start at a paper.
+    A ``networkx.DiGraph`` whose edges all start at a paper; ``CITES`` edges link papers whose
+    ``references`` name another paper of the list (see :func:`citations`).
     """
+    papers = list(papers)
     graph = nx.DiGraph()
     for paper in papers:
         props = {k: getattr(paper, k) for k in PAPER_PROPERTIES}
@@ -89,11 +94,67 @@ def build_graph(
         if link.value is not None:
             attrs["value"] = link.value
         graph.add_edge(source, link.concept_id, **attrs)
-    for paper_id, urls in (repos or {}).items():
+    code = {paper_id: list(urls) for paper_id, urls in (repos or {}).items()}
+    for paper in papers:
+        # links a source lists (Hugging Face's GitHub and project pages) join those found in the text
+        known = code.setdefault(paper.id, [])
+        known.extend(url for url in paper.links if url not in known)
+    for paper_id, urls in code.items():
         for url in urls:
             graph.add_node(repo_key(url), label="Repo", **repo_properties(url))
             graph.add_edge(paper_key(paper_id), repo_key(url), type="HAS_CODE")
+    for citing, cited in citations(papers):
+        graph.add_edge(paper_key(citing), paper_key(cited), type="CITES")
     return graph
+
+
+def work_keys(paper: Paper) -> list[str]:
+    """Every identifier a reference may use for ``paper``: its id, arXiv id, DOI, OpenAlex id."""
+    keys = [paper.id]
+    if paper.arxiv_id:
+        keys.append(f"arxiv:{paper.arxiv_id}")
+    if paper.doi:
+        keys.append(f"doi:{paper.doi}")
+    if paper.openalex_id:
+        keys.append(f"openalex:{paper.openalex_id}")
+    return keys
+
+
+def reference_key(reference: str) -> str | None:
+    """The identifier key of one reference (an arXiv id, DOI or OpenAlex id, bare or as a
+    URL), in the form of :func:`work_keys`; None when it is none of these."""
+    # the sources stage owns identifier parsing; the graph only compares what it returns
+    from kg.sources.base import arxiv_id_from, clean_doi, clean_openalex_id
+
+    arxiv_id = arxiv_id_from(reference)
+    if arxiv_id:
+        return f"arxiv:{arxiv_id}"
+    openalex_id = clean_openalex_id(reference)
+    if openalex_id:
+        return f"openalex:{openalex_id}"
+    doi = clean_doi(reference)
+    return f"doi:{doi}" if doi else None
+
+
+def citations(papers: Iterable[Paper]) -> list[tuple[str, str]]:
+    """``(citing id, cited id)`` for every reference between two of ``papers``, sorted.
+
+    References to works outside the list are dropped: ``CITES`` links papers of one build.
+    A paper citing itself (a preprint and its published version merged into one) is dropped.
+    """
+    papers = list(papers)
+    by_key: dict[str, str] = {}
+    for paper in papers:
+        for key in work_keys(paper):
+            by_key.setdefault(key, paper.id)
+    pairs = set()
+    for paper in papers:
+        for reference in paper.references:
+            key = reference_key(reference)
+            cited = by_key.get(key) if key else by_key.get(reference)
+            if cited and cited != paper.id:
+                pairs.add((paper.id, cited))
+    return sorted(pairs)
 
 
 def paper_nodes(graph: nx.DiGraph) -> list[str]:

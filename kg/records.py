@@ -43,6 +43,26 @@ def paper_id_for(title: str, arxiv_id: str | None = None) -> str:
     return hashlib.sha1(normalise_title(title).encode("utf-8")).hexdigest()[:12]
 
 
+_ARXIV_NEW_STYLE = re.compile(r"^(\d{2})(0[1-9]|1[0-2])\.\d{4,5}$")
+_ARXIV_OLD_STYLE = re.compile(r"^[a-z][a-z\-]+(?:\.[A-Z]{2})?/(\d{2})(0[1-9]|1[0-2])\d{3}$")
+
+
+def arxiv_id_month(arxiv_id: str | None) -> tuple[int, int] | None:
+    """(year, month) an arXiv id encodes (``2301.08243`` -> (2023, 1)), or None.
+
+    New-style ids (from April 2007) are ``YYMM.NNNNN``; old-style ids (``hep-th/9901001``)
+    carry ``YYMM`` after the slash, 91-99 meaning the 1990s.
+    """
+    if not arxiv_id:
+        return None
+    match = _ARXIV_NEW_STYLE.match(arxiv_id) or _ARXIV_OLD_STYLE.match(arxiv_id)
+    if not match:
+        return None
+    yy, month = int(match.group(1)), int(match.group(2))
+    year = 1900 + yy if match.re is _ARXIV_OLD_STYLE and yy >= 91 else 2000 + yy
+    return year, month
+
+
 @dataclass
 class Paper:
     """One paper record as a source reads it."""
@@ -58,6 +78,14 @@ class Paper:
     author_count: int | None = None
     upvotes: int | None = None
     source: str = ""  # file (and line / record) the paper came from
+    doi: str | None = None  # lower-case, without the https://doi.org/ prefix
+    openalex_id: str | None = None  # "W2741809807"
+    venue: str | None = None  # journal, conference or repository the source names
+    #: works this paper cites, as arXiv ids, DOIs or OpenAlex ids (kg.graph resolves them)
+    references: list[str] = field(default_factory=list)
+    #: code and project pages the source lists for the paper
+    links: list[str] = field(default_factory=list)
+    month: str | None = None  # "YYYY-MM", for trends by month
 
     def __post_init__(self) -> None:
         # Whatever a source holds, a Paper's text is safe to encode, write as XML and print.
@@ -71,6 +99,16 @@ class Paper:
             match = re.match(r"(\d{4})", self.published)
             if match:
                 self.year = int(match.group(1))
+        if self.month is None and self.published:
+            match = re.match(r"(\d{4})-(\d{2})", self.published)
+            if match:
+                self.month = f"{match.group(1)}-{match.group(2)}"
+        # A new-style arXiv id starts with the year and month of its first version: a date
+        # for papers whose source gives none (and a month for those that give only a year).
+        from_id = arxiv_id_month(self.arxiv_id)
+        if from_id and self.year in (None, from_id[0]):
+            self.year = from_id[0]
+            self.month = self.month or f"{from_id[0]:04d}-{from_id[1]:02d}"
 
     @property
     def text(self) -> str:
@@ -93,7 +131,8 @@ class Mention:
     value: str | None = None  # metrics only: the reported value, e.g. "0.945" or "92.7%"
     evidence: str = ""
     confidence: float = 0.5
-    sources: list[str] = field(default_factory=list)  # which extractor components found it
+    #: the extractor components that found it, and "repeated" when found in two places or more
+    sources: list[str] = field(default_factory=list)
 
     def to_contract(self) -> dict[str, Any]:
         out: dict[str, Any] = {"name": self.name, "aliases": list(self.aliases)}

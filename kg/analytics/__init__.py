@@ -3,9 +3,9 @@
 Each family is a module of plain functions over a graph (networkx style):
 :mod:`~kg.analytics.cooccurrence`, :mod:`~kg.analytics.centrality`,
 :mod:`~kg.analytics.communities`, :mod:`~kg.analytics.similarity`,
-:mod:`~kg.analytics.trends` and :mod:`~kg.analytics.code`. :func:`analyse` runs them all once
-and :func:`annotate` writes the results back onto the graph as DESIGN.md's derived properties
-and relationships.
+:mod:`~kg.analytics.trends`, :mod:`~kg.analytics.code` and :mod:`~kg.analytics.citations`.
+:func:`analyse` runs them all once and :func:`annotate` writes the results back onto the
+graph as DESIGN.md's derived properties and relationships.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from kg.analytics._views import (
     concept_papers,
     remove_derived_edges,
 )
+from kg.analytics.citations import CitationSummary, cocitations, most_cited, summarise
 from kg.analytics.centrality import (
     concept_betweenness,
     concept_degree,
@@ -52,6 +53,8 @@ __all__ = [
     "annotate",
     "apply",
     "bridge_concepts",
+    "cocitations",
+    "most_cited",
     "code_availability",
     "concept_betweenness",
     "concept_communities",
@@ -88,6 +91,7 @@ class Analysis:
     neighbours: dict[str, list[tuple[str, float]]]
     trends: list[Trend] = field(default_factory=list)
     code: CodeSplit = field(default_factory=CodeSplit)
+    citations: CitationSummary = field(default_factory=CitationSummary)
 
     @property
     def membership(self) -> dict[str, int]:
@@ -134,6 +138,7 @@ def analyse(
         neighbours=similar_papers_all(graph, similar_top_k, include_broad),
         trends=concept_trends(graph, include_broad),
         code=code_availability(graph, include_broad),
+        citations=summarise(graph),
     )
 
 

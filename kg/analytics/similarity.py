@@ -142,8 +142,17 @@ def most_similar_pairs(
 def add_similarity_edges(
     graph: nx.DiGraph, neighbours: dict[str, list[tuple[str, float]]]
 ) -> None:
-    """``SIMILAR_TO {score}`` edges, one per pair, lower key first (the relation is symmetric)."""
+    """``SIMILAR_TO {score}`` edges, one per pair, lower key first (the relation is symmetric).
+
+    A ``DiGraph`` holds one edge per direction: when the pair already has a ``CITES`` edge from
+    the lower key, the similarity goes the other way; when both directions cite, the citations
+    say more than the score and no ``SIMILAR_TO`` edge is added.
+    """
     for a, ranked in neighbours.items():
         for b, score in ranked:
             low, high = sorted((a, b))
-            graph.add_edge(low, high, type="SIMILAR_TO", score=score)
+            for source, target in ((low, high), (high, low)):
+                held = graph.get_edge_data(source, target)
+                if held is None or held.get("type") == "SIMILAR_TO":
+                    graph.add_edge(source, target, type="SIMILAR_TO", score=score)
+                    break

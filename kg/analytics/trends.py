@@ -33,6 +33,40 @@ def papers_per_year(graph: nx.DiGraph) -> dict[int, int]:
     return dict(sorted(years.items()))
 
 
+def papers_per_month(graph: nx.DiGraph) -> dict[str, int]:
+    """Number of papers per publication month ``YYYY-MM``, every month from the first to the
+    last included (a month without papers counts 0, so a chart shows the gap)."""
+    months: Counter[str] = Counter()
+    for _, data in graph.nodes(data=True):
+        month = data.get("month")
+        if data.get("label") == "Paper" and isinstance(month, str) and len(month) == 7:
+            months[month] += 1
+    if not months:
+        return {}
+    first, last = min(months), max(months)
+    year, month = int(first[:4]), int(first[5:])
+    out: dict[str, int] = {}
+    while f"{year:04d}-{month:02d}" <= last:
+        key = f"{year:04d}-{month:02d}"
+        out[key] = months.get(key, 0)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
+
+
+def concept_months(graph: nx.DiGraph, concepts: list[str], include_broad: bool = False) -> dict[str, dict[str, int]]:
+    """For each of ``concepts``, its papers per publication month (months with none left out)."""
+    wanted = set(concepts)
+    out: dict[str, Counter[str]] = {c: Counter() for c in concepts}
+    for paper, linked in paper_concepts(graph, include_broad).items():
+        month = graph.nodes[paper].get("month")
+        if not isinstance(month, str):
+            continue
+        for c in linked:
+            if c in wanted:
+                out[c][month] += 1
+    return {c: dict(sorted(counts.items())) for c, counts in out.items()}
+
+
 def _year(value: object) -> int | None:
     try:
         return int(value) if value not in (None, "") else None

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import click
 
 from kg.cli import main
+from kg.cli.fetch import fetch_for_build, fetch_options
 from kg.cli.neo4j import optional_push_options, push_if_asked, push_target
 from kg.escape import json_line, terminal
 from kg.records import CONCEPT_TYPES, ConceptIndex, Paper, PaperExtraction
@@ -30,6 +31,7 @@ Examples:
   kg build ../shared/corpus/hf-papers --out hf   # a folder of Hugging Face papers pages
   kg build refs.bib arxiv.xml --out my-area      # several files, formats detected
   kg build dump.txt --format hf                  # force the format
+  kg build --fetch "arxiv:cat:cs.LG AND abs:JEPA" --since 2023-01 --out jepa   # fetch, then build
   kg build papers/ --neo4j bolt://127.0.0.1:7687 # also load into Neo4j (KG_NEO4J_PASSWORD)
   kg build papers/ --neo4j                       # ... into KG_NEO4J_URI; never without --neo4j
 
@@ -242,7 +244,8 @@ def write_outputs(
 
 
 @main.command(epilog=BUILD_EPILOG)
-@input_argument
+@click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
+@fetch_options
 @format_option("--format", "--input-format", "--from")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("kg-out"),
               show_default=True, help="Output directory.")
@@ -265,17 +268,28 @@ def build(
     neo4j_user: str,
     database: str | None,
     batch_size: int,
+    fetch_specs: tuple[str, ...] = (),
+    since: str | None = None,
+    until: str | None = None,
+    fetch_max: int | None = None,
 ) -> None:
     """Build the knowledge graph of papers and the concepts they share.
 
     INPUTS are files or folders of paper records (Hugging Face papers pages, JSON / JSONL,
     arXiv Atom XML, BibTeX with abstracts, CSV); folders are walked and duplicate papers merged.
+    With --fetch SOURCE:QUERY the papers of a field are fetched first (see `kg fetch`).
     """
     from kg import analytics
     from kg.concepts import canonicalise
     from kg.graph import build_graph
     target = push_target(neo4j_uri, neo4j_user, database, batch_size)
     ensure_writable(out)
+    if fetch_specs:
+        inputs = (*inputs, *fetch_for_build(fetch_specs, out, since, until, fetch_max))
+        if not inputs:
+            raise click.ClickException("--fetch found no papers: nothing to build.")
+    elif not inputs:
+        raise click.UsageError("Give INPUT files or folders, or --fetch SOURCE:QUERY.")
     result = read_inputs(inputs, input_format)
     extractions = run_extraction(result.papers, pipeline_config, nlp_batch_size)
     with _status("Merging concepts and building the graph"):

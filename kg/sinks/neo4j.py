@@ -72,6 +72,7 @@ RELATIONSHIP_TARGETS: dict[str, str] = {
     "ADDRESSES": "Concept",
     "HAS_CODE": "Repo",
     "AUTHORED_BY": "Author",
+    "CITES": "Paper",
 }
 CONCEPT_RELATIONSHIPS = ("PROPOSES", "USES", "EVALUATES_ON", "REPORTS", "ADDRESSES")
 #: relationship types that analytics derive; never loaded from a graph, always recomputed
@@ -131,6 +132,7 @@ _READ_LINKS = """
 MATCH (p:Paper)-[r:PROPOSES|USES|EVALUATES_ON|REPORTS|ADDRESSES]->(c:Concept)
 RETURN p.id AS paper, type(r) AS type, c.id AS concept
 """
+_READ_CITATIONS = "MATCH (a:Paper)-[:CITES]->(b:Paper) RETURN a.id AS citing, b.id AS cited"
 _SET_CONCEPT_METRICS = """
 UNWIND $rows AS row
 MATCH (c:Concept {id: row.id})
@@ -518,6 +520,10 @@ def read_concept_graph(driver: Driver, database: str | None = None) -> nx.DiGrap
     links, _, _ = driver.execute_query(_READ_LINKS, database_=database, routing_="r")
     for rec in links:
         graph.add_edge(paper_key(rec["paper"]), rec["concept"], type=rec["type"])
+    # citations decide which way a SIMILAR_TO edge can go (kg.analytics.similarity)
+    cites, _, _ = driver.execute_query(_READ_CITATIONS, database_=database, routing_="r")
+    for rec in cites:
+        graph.add_edge(paper_key(rec["citing"]), paper_key(rec["cited"]), type="CITES")
     return graph
 
 

@@ -27,6 +27,12 @@ from kg.analytics.trends import papers_per_year, rising_and_falling  # noqa: E40
 from kg.escape import markdown, strip_controls, terminal  # noqa: E402
 from kg.graph import paper_nodes  # noqa: E402
 from kg.sinks.files import atomic_write  # noqa: E402
+from kg.sinks.report_citations import (  # noqa: E402
+    chart_months,
+    citation_headline,
+    citation_markdown,
+    month_markdown,
+)
 
 if TYPE_CHECKING:
     from kg.analytics import Analysis
@@ -125,6 +131,7 @@ def headline(graph: nx.DiGraph, analysis: Analysis, n: int = 5) -> list[str]:
         lines += [f"  {t.slope * 100:.1f} pts/yr  {name(t.concept)}" for t in falling]
     else:
         lines += ["", "Trends: fewer than two years with enough dated papers; no rising/falling concepts."]
+    lines += citation_headline(graph, analysis, n)
     lines += ["", "Most similar paper pairs:"]
     for a, b, s in most_similar_pairs(analysis.neighbours, n):
         lines.append(f"  {s:.2f}  {_short(name(a), 60)}  <->  {_short(name(b), 60)}")
@@ -358,6 +365,8 @@ def _report_markdown(graph: nx.DiGraph, analysis: Analysis, out_dir: Path, n: in
         )
     else:
         md += ["Fewer than two years with at least five dated papers: no trends.", ""]
+    md += month_markdown(graph, chart_months(graph, analysis, out_dir / "months.png"))
+    md += citation_markdown(graph, analysis, n)
     md += ["## Most similar papers", "",
            "Cosine of idf-weighted concept sets: a shared rare concept counts more than a shared common one.", ""]
     md += _table(

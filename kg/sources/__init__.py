@@ -200,7 +200,8 @@ def _is_empty(value: object) -> bool:
 def _fill(first: Paper, later: Paper) -> None:
     """Fill ``first``'s empty fields from ``later`` (the first record of a paper wins)."""
     auto_id = first.id == paper_id_for(first.title)
-    for name in ("abstract", "published", "year", "url", "arxiv_id", "authors", "author_count", "upvotes"):
+    for name in ("abstract", "published", "year", "url", "arxiv_id", "authors", "author_count", "upvotes",
+                 "doi", "openalex_id", "venue", "references", "links", "month"):
         if _is_empty(getattr(first, name)) and not _is_empty(getattr(later, name)):
             setattr(first, name, getattr(later, name))
     if auto_id and first.arxiv_id:

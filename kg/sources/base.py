@@ -353,6 +353,11 @@ def make_paper(
     authors: list[str] | None = None,
     author_count: int | None = None,
     upvotes: int | None = None,
+    doi: object = None,
+    openalex_id: object = None,
+    venue: object = None,
+    references: object = None,
+    links: object = None,
 ) -> Paper:
     """A :class:`Paper` from loosely typed fields; raises RecordError when there is no title."""
     if title is not None and not isinstance(title, str):
@@ -380,4 +385,36 @@ def make_paper(
         author_count=author_count if author_count is not None else (len(authors) or None),
         upvotes=upvotes,
         source=source,
+        doi=clean_doi(doi),
+        openalex_id=clean_openalex_id(openalex_id),
+        venue=clean_text(venue) or None if isinstance(venue, str) else None,
+        references=_strings(references),
+        links=_strings(links),
     )
+
+
+def _strings(value: object) -> list[str]:
+    """Distinct non-empty strings of a list (or of one string), in order."""
+    items = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+    out: list[str] = []
+    for item in items:
+        text = clean_text(item) if isinstance(item, str) else ""
+        if text and text not in out:
+            out.append(text)
+    return out
+
+
+_DOI = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)?(10\.\d{4,9}/\S+)$", re.IGNORECASE)
+_OPENALEX = re.compile(r"^(?:https?://openalex\.org/)?(W\d+)$", re.IGNORECASE)
+
+
+def clean_doi(value: object) -> str | None:
+    """A DOI without its resolver prefix, lower-cased (DOIs are case-insensitive), or None."""
+    match = _DOI.match(value.strip()) if isinstance(value, str) else None
+    return match.group(1).lower() if match else None
+
+
+def clean_openalex_id(value: object) -> str | None:
+    """An OpenAlex work id (``W2741809807``) from the id or its https://openalex.org/ URL."""
+    match = _OPENALEX.match(value.strip()) if isinstance(value, str) else None
+    return match.group(1).upper() if match else None

@@ -81,7 +81,21 @@ def record_to_paper(record: Any, location: str) -> Paper:
         author_count=to_int(record.get("author_count")),
         upvotes=to_int(record.get("upvotes")),
         source=location,
+        doi=record.get("doi"),
+        openalex_id=record.get("openalex_id"),
+        venue=record.get("venue"),
+        references=record.get("references"),
+        links=_links(record),
     )
+
+
+def _links(record: dict[str, Any]) -> list[str]:
+    """Code and project pages: a list of URLs under "links", or the Hugging Face API's
+    githubRepo / projectPage."""
+    links = record.get("links")
+    found = [x for x in links if isinstance(x, str)] if isinstance(links, list) else []
+    found += [record[k] for k in ("githubRepo", "projectPage") if isinstance(record.get(k), str)]
+    return found
 
 
 def read_json(path: Path) -> FileResult:

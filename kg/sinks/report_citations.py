@@ -1,0 +1,112 @@
+"""The report's citation and month sections: most cited within the map, co-cited pairs, and
+papers (and the leading concepts) per publication month.
+
+Kept beside :mod:`kg.sinks.report`, which calls these functions; the text goes through the
+report's own escaping (its ``_table``), so titles stay text in every renderer.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import networkx as nx  # noqa: E402
+
+from kg.analytics.trends import concept_months, papers_per_month  # noqa: E402
+
+if TYPE_CHECKING:
+    from kg.analytics import Analysis
+
+
+def _name(graph: nx.DiGraph, node: str) -> str:
+    data = graph.nodes[node]
+    return str(data.get("title") or data.get("name") or node)
+
+
+def _plain(text: str) -> str:
+    """Text for a terminal: control characters (escape sequences) become spaces."""
+    return "".join(" " if ord(ch) < 32 or 127 <= ord(ch) < 160 else ch for ch in text)
+
+
+def _short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def chart_months(graph: nx.DiGraph, analysis: Analysis, path: Path, n: int = 4) -> Path | None:
+    """Bars: papers per month; lines: the ``n`` most shared concepts' papers per month.
+    None when fewer than two months have papers."""
+    per_month = papers_per_month(graph)
+    if sum(1 for v in per_month.values() if v) < 2:
+        return None
+    months = list(per_month)
+    top = sorted(analysis.paper_counts, key=lambda c: (-analysis.paper_counts[c], c))
+    top = [c for c in top if c in analysis.cooc][:n]
+    by_concept = concept_months(graph, top, analysis.include_broad)
+    fig, ax = plt.subplots(figsize=(max(6.0, 0.35 * len(months) + 2), 4.2))
+    ax.bar(range(len(months)), [per_month[m] for m in months], color="#c9d6e8", label="all papers")
+    for concept in top:
+        counts = by_concept.get(concept, {})
+        ax.plot(range(len(months)), [counts.get(m, 0) for m in months], marker="o",
+                label=_short(_name(graph, concept), 30))
+    step = max(1, len(months) // 12)
+    ax.set_xticks(range(0, len(months), step), months[::step], rotation=45, ha="right", fontsize=8)
+    ax.set_ylabel("papers")
+    ax.set_title("Papers per month, and the most shared concepts")
+    ax.legend(fontsize=8)
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def month_markdown(graph: nx.DiGraph, chart: Path | None) -> list[str]:
+    """The "Papers by month" section."""
+    from kg.sinks.report import _table
+
+    per_month = papers_per_month(graph)
+    lines = ["## Papers by month", ""]
+    if not per_month:
+        return lines + ["No paper has a publication month (dates or arXiv ids); no monthly trend.", ""]
+    dated = sum(per_month.values())
+    lines += [f"{dated} papers have a publication month, from {min(per_month)} to {max(per_month)}.", ""]
+    if chart is not None:
+        lines += [f"![papers per month]({chart.name})", ""]
+    lines += _table(["month", "papers"], [(m, c) for m, c in per_month.items() if c])
+    return lines
+
+
+def citation_markdown(graph: nx.DiGraph, analysis: Analysis, n: int = 10) -> list[str]:
+    """The "Citations within the map" section."""
+    from kg.sinks.report import _table
+
+    summary = analysis.citations
+    lines = ["## Citations within the map", ""]
+    if not summary.edges:
+        return lines + ["The sources gave no references between these papers (OpenAlex records do: "
+                        "`kg fetch openalex`).", ""]
+    lines += [f"{summary.edges} citations link {summary.citing_papers} citing papers to "
+              f"{summary.cited_papers} cited papers of this map.", "", "### Most cited within the map", ""]
+    lines += _table(["citations", "paper", "year"],
+                    [(c, _name(graph, p), graph.nodes[p].get("year") or "") for p, c in summary.most_cited[:n]])
+    lines += ["### Most co-cited pairs", "",
+              "Papers that the same papers cite together (count), and that count over the geometric mean "
+              "of their citations (score, 1 = always cited together): a similarity that does not depend "
+              "on extracted concepts.", ""]
+    lines += _table(["score", "co-cited by", "paper", "paper"],
+                    [(f"{s:.2f}", k, _name(graph, a), _name(graph, b)) for a, b, k, s in summary.cocited[:n]])
+    return lines
+
+
+def citation_headline(graph: nx.DiGraph, analysis: Analysis, n: int = 5) -> list[str]:
+    """Terminal lines: the most cited papers within the map (nothing without citations)."""
+    summary = analysis.citations
+    if not summary.edges:
+        return []
+    lines = ["", f"Most cited within the map ({summary.edges} citations between its papers):"]
+    lines += [f"  {c:>4}  {_short(_plain(_name(graph, p)), 90)}" for p, c in summary.most_cited[:n]]
+    return lines
