@@ -65,6 +65,8 @@ def test_analyze_and_viz_outputs_are_byte_identical_across_hash_seeds(two_runs):
     first, second = every_file(out1), every_file(out2)
     assert {"report/report.md", "report/top_concepts.png", "views/corpus.html",
             "views/overview-community.html", "views/bipartite.html"} <= set(first)
+    # nothing left over from staging and temporary files; kg's list of what it wrote in a folder stays
+    assert [name for name in first if "/." in f"/{name}" and not name.endswith("/.kg-names")] == []
     assert sorted(first) == sorted(second)
     differing = [name for name in first if first[name] != second[name]]
     assert differing == []

@@ -65,9 +65,10 @@ broad_option = click.option(
 def load_graph(out_dir: Path) -> nx.DiGraph:
     """Read ``out_dir/graph.json`` or fail with one sentence naming the file (and line)."""
     from kg.sinks.files import CorruptFileError, read_graph_json
+    from kg.sinks.outputs import current
 
     path = out_dir / "graph.json"
-    if not path.exists():
+    if not current(path).exists():  # current(): also a killed run's committed graph
         raise click.ClickException(
             f"No graph at {path}: run `kg build INPUT --out {out_dir}` first."
         )

@@ -231,9 +231,10 @@ def push(out: Path, replace: bool, yes: bool, include_broad: bool, uri: str, use
     CO_OCCURS and SIMILAR_TO are then recomputed over everything the database holds.
     """
     from kg.sinks.files import CorruptFileError, read_graph_json
+    from kg.sinks.outputs import current
 
     path = out / "graph.json"
-    if not path.exists():
+    if not current(path).exists():  # current(): also a killed run's committed graph
         raise click.ClickException(f"No graph in {path}: run 'kg build INPUT --out {out}' first.")
     try:
         graph = read_graph_json(path)

@@ -8,8 +8,8 @@ A run writes its outputs into a private staging folder inside the output folder
    it the run never touched the previous outputs; after it the new set is complete on disk and
    is the current one;
 2. each staged file is moved over its name in ``OUT`` by one ``os.replace``; a staged folder
-   (``neo4j/``, ``report/``) is switched file by file into the existing folder, whose files of
-   the kinds kg wrote but the new set lacks are removed;
+   (``neo4j/``, ``report/``) is switched file by file into the existing folder, and the files
+   kg wrote there before (the folder's list, ``.kg-names``) that the new set lacks are removed;
 3. ``.kg-swap`` (now empty) and ``.kg-old`` (anything that was in the way) are removed.
 
 A run killed before step 1 leaves a staging folder, which the next run deletes (the previous
@@ -50,7 +50,8 @@ except ImportError:  # pragma: no cover
 STAGING_PREFIX = ".kg-staging-"
 SWAP = ".kg-swap"
 OLD = ".kg-old"
-#: in each staged sub-folder, the list of its entries (see _write_name_lists)
+#: in each staged sub-folder, and kept in the folder it fills, the list of its entries
+#: (see _write_name_lists and _switch_folder)
 NAMES = ".kg-names"
 #: temporary files of :func:`kg.sinks.files.atomic_write` start with this, then the writer's pid
 TEMP_PREFIX = ".kg-tmp."
@@ -204,27 +205,39 @@ def _move_entry(new: Path, target: Path, old: Path) -> None:
         os.replace(new, target)  # one atomic step for a file
 
 
+def _names(path: Path) -> list[str] | None:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except (OSError, ValueError):
+        return []  # unreadable: treat as an empty list, never fail a switch over it
+
+
 def _switch_folder(new: Path, target: Path, old: Path) -> None:
     """Make the folder ``target`` hold what the staged folder ``new`` holds, entry by entry.
 
     ``target`` itself stays (not renamed away): a Docker bind mount of ``OUT/neo4j`` or a file
-    manager showing ``OUT/report`` keeps seeing it. Files in ``target`` that the new set lacks
-    go if they are of a kind kg wrote there (the extension of one of the new entries, such as a
-    CSV of a label the new graph no longer has); a file of the user's own stays.
+    manager showing ``OUT/report`` keeps seeing it. Files that kg wrote there before and the new
+    set lacks (a CSV of a label the new graph no longer has) are removed; kg knows them from the
+    list it keeps in the folder (``.kg-names``), so a file of the user's own stays. A folder from
+    before such lists loses the files of the kinds (extensions) kg writes there now.
     """
-    try:
-        names = json.loads((new / NAMES).read_text(encoding="utf-8"))
-    except FileNotFoundError:  # a crash after the folder's last step: only the empty folder is left
+    names = _names(new / NAMES)
+    if names is None:  # a crash after the folder's last step: only the empty folder is left
         os.rmdir(new)
         return
     for name in names:
         if os.path.lexists(new / name):
             _move_entry(new / name, target / name, old)
-    kinds = {Path(name).suffix for name in names} - {""}
-    for name in sorted(os.listdir(target)):
-        if name not in names and Path(name).suffix in kinds and (target / name).is_file():
+    before = _names(target / NAMES)
+    if before is None:
+        kinds = {Path(name).suffix for name in names} - {""}
+        before = [name for name in os.listdir(target) if Path(name).suffix in kinds]
+    for name in sorted(set(before) - set(names)):
+        if (target / name).is_file() and not (target / name).is_symlink():
             os.remove(target / name)
-    os.remove(new / NAMES)
+    os.replace(new / NAMES, target / NAMES)  # the folder's last step
     os.rmdir(new)
 
 
