@@ -61,8 +61,12 @@ def test_analyze_a_graph_with_nothing_to_chart(tmp_path, case):
     assert "cooccurrence.png" not in pngs
     assert all(f"]({png})" in report for png in pngs)  # every chart written is shown, none is stale
     # viz too
-    view = invoke("viz", "--out", str(tmp_path))
-    assert view.exit_code == 0, view.output
+    for args in ((), ("bipartite",), ("corpus",), ("--paper", "p1")):
+        view = invoke("viz", "--out", str(tmp_path), *args)
+        assert view.exit_code == 0, view.output
+    if case == "no concepts":
+        line = assert_one_line_error(invoke("viz", "--out", str(tmp_path), "--community", "0"), "there are 0")
+        assert "(0--1)" not in line
 
 
 def test_a_rerun_with_nothing_to_chart_removes_the_old_charts(tmp_path):

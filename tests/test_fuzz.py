@@ -24,6 +24,7 @@ import io
 import json
 import os
 import re
+import shutil
 import tempfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -517,11 +518,18 @@ def shared_pipeline(nlp):
 @settings(max_examples=int(os.environ.get("KG_FUZZ_BUILDS", "8")))
 @given(files=hostile_build_input())
 def test_build_over_hostile_input_writes_well_formed_outputs(shared_pipeline, files):
+    folder = Path(tempfile.mkdtemp(prefix="kg-fuzz-build-"))
+    try:
+        _build_and_check(folder, files)
+    finally:
+        shutil.rmtree(folder)
+
+
+def _build_and_check(folder: Path, files: dict[str, bytes]) -> None:
     from click.testing import CliRunner
 
     from kg.cli import main
 
-    folder = Path(tempfile.mkdtemp(prefix="kg-fuzz-build-"))
     for name, data in files.items():
         (folder / name).write_bytes(data)
     out = folder / "out"

@@ -731,7 +731,8 @@ def overview_view(
 def community_view(graph: nx.DiGraph, analysis: Analysis, community: int, *, top: int = 60) -> View:
     """The concepts of one community and their co-occurrences, coloured by type."""
     if not 0 <= community < len(analysis.communities):
-        raise KeyError(f"no community {community}; there are {len(analysis.communities)} (0-{len(analysis.communities) - 1})")
+        count = len(analysis.communities)
+        raise KeyError(f"no community {community}; there are {count}" + (f" (0-{count - 1})" if count else ""))
     members = sorted(analysis.communities[community], key=lambda n: (-analysis.pagerank.get(n, 0.0), n))[:top]
     return _cooccurrence_view(
         graph, analysis, members,
