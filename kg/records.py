@@ -93,6 +93,9 @@ class Paper:
         self.source = safe_text(self.source)
         self.url = safe_text(self.url) if self.url else self.url
         self.authors = [safe_text(name) for name in self.authors]
+        self.doi, self.venue = (safe_text(v) if v else v for v in (self.doi, self.venue))
+        self.references = [safe_text(work) for work in self.references]
+        self.links = [safe_text(link) for link in self.links]
         if not self.id:
             self.id = paper_id_for(self.title, self.arxiv_id)
         if self.year is None and self.published:

@@ -60,7 +60,8 @@ NASTY = [
     "@article{", "@comment{", "#", "%", "$", "~", "&", "&amp;", "&#0;", "<", ">", "]]>", "<!--",
     "</entry>", "<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "[x](javascript:alert(1))",
     "é", "e\u0301", "ß", "İ", "😀", "\U0010ffff", "٣", "²", "·", "•", " 3 authors", "Oct 2, 2024 12",
-    "Subscribe", "new", "arXiv:2401.01234", "2401.01234v2", "10.48550/arXiv.2401.01234",
+    "Subscribe", "new", "arXiv:2401.01234", "2401.01234v2", "10.48550/arXiv.2401.01234", "10.1234/x\x00\ud800",
+    "https://openalex.org/W123", "https://github.com/owner/name\x1b",
 ]
 
 #: any code point at all, surrogates and controls included
@@ -97,6 +98,7 @@ json_value = st.recursive(
 FIELDS = [
     "title", "abstract", "summary", "authors", "author", "year", "date", "published", "publishedAt",
     "url", "link", "links", "arxiv_id", "arxiv", "id", "doi", "upvotes", "author_count", "paper",
+    "venue", "references", "openalex_id", "githubRepo", "projectPage",
 ]
 
 
@@ -150,7 +152,9 @@ def assert_safe(text: str) -> None:
 
 def assert_paper_contract(paper: Paper, *, limited: bool) -> None:
     assert isinstance(paper.title, str) and re.search(r"\w", paper.title)
-    for text in (paper.title, paper.abstract, paper.source, paper.url or "", *paper.authors):
+    texts = (paper.title, paper.abstract, paper.source, paper.url, paper.doi, paper.venue, paper.openalex_id,
+             *paper.authors, *paper.references, *paper.links)
+    for text in (text or "" for text in texts):
         assert isinstance(text, str)
         assert_safe(text)
     for count in (paper.upvotes, paper.author_count):

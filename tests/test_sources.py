@@ -814,3 +814,15 @@ def test_csv_cell_over_the_csv_module_limit_is_cut_not_lost(tmp_path):
     assert [p.title for p in result.papers] == ["Big", "Good"]
     assert len(result.papers[0].abstract) <= 100_000 and result.skipped == []
     assert list(warned_at(result)) == [f"{path}:2"]
+
+
+def test_doi_venue_references_and_links_are_safe_too(tmp_path):
+    path = write(tmp_path / "d.json", json.dumps([{
+        "title": "Doi Paper", "doi": "10.1234/ab\u0000\ud800c", "venue": "V\u001b[31m", "references": ["10.1/x\u0000"],
+        "links": ["https://github.com/a/b\u0000"],
+    }]))
+    paper = read_papers([path]).papers[0]
+    assert paper.doi is None  # a DOI with a control character in it is no DOI
+    assert (paper.venue, paper.references, paper.links) == ("V", ["10.1/x"], ["https://github.com/a/b"])
+    built = Paper(title="T", doi="10.1/\udc80", venue="v\u0000", references=["r\u0007"], links=["l\u009b"])
+    assert (built.doi, built.venue, built.references, built.links) == ("10.1/\ufffd", "v", ["r"], ["l"])

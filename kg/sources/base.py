@@ -410,7 +410,8 @@ _OPENALEX = re.compile(r"^(?:https?://openalex\.org/)?(W\d+)$", re.IGNORECASE)
 
 def clean_doi(value: object) -> str | None:
     """A DOI without its resolver prefix, lower-cased (DOIs are case-insensitive), or None."""
-    match = _DOI.match(value.strip()) if isinstance(value, str) else None
+    # a control character or a lone surrogate in it means a damaged value, not a DOI
+    match = _DOI.match(value.strip()) if isinstance(value, str) and safe_text(value) == value else None
     return match.group(1).lower() if match else None
 
 
