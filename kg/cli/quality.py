@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from kg.cli import main
+from kg.escape import terminal
 from kg.cli.build import batch_option, config_option, format_option, read_inputs, run_extraction
 from kg.records import CONCEPT_TYPES
 
@@ -65,7 +66,9 @@ def eval_command(
             if not papers:
                 raise click.ClickException("None of the gold papers' titles is among the INPUTS.")
             extractions = run_extraction(papers, pipeline_config, nlp_batch_size)
-            predictions = {title_key(r): r for r in (e.to_contract() for e in extractions)}
+            # exactly what `kg extract` writes (broad concepts left out), so that kg eval and
+            # the reference scorer on kg extract's output print the same figures
+            predictions = {title_key(r): r for r in (e.to_contract(include_broad=False) for e in extractions)}
         else:
             raise click.ClickException("Give INPUTS to extract from, or --pred FILE to score.")
     except ValueError as err:
@@ -81,9 +84,10 @@ def eval_command(
             continue
         click.secho(f"\nmost frequent {kind}es:" if kind == "miss" else f"\nmost frequent {kind}s:", bold=True)
         for case, count in worst:
-            click.echo(f"  {count:3d} x {case.type[:-1]:<7} {case.name!r}   e.g. in '{case.title[:60]}'")
+            click.echo(f"  {count:3d} x {case.type[:-1]:<7} {terminal(repr(case.name))}   "
+                       f"e.g. in '{terminal(case.title[:60])}'")
             if case.evidence:
-                click.echo(f"        evidence: {case.evidence[:150]}")
+                click.echo(f"        evidence: {terminal(case.evidence[:150])}")
 
 
 @main.command(epilog=CONCEPTS_EPILOG)
@@ -117,13 +121,14 @@ def concepts(
         if not found:
             raise click.ClickException(f"No concept named {explain!r} in {path}.")
         for row in found:
-            click.secho(f"{row['name']} ({row['type']}, {row['paper_count']} papers, id {row['id']})", bold=True)
+            click.secho(f"{terminal(row['name'])} ({row['type']}, {row['paper_count']} papers, "
+                        f"id {terminal(row['id'])})", bold=True)
             if row.get("broad"):
                 click.echo("  flagged broad: left out of analytics and views by default")
             if not row["merged"]:
                 click.echo("  no other surface form merged")
             for surface, reason in row["merged"].items():
-                click.echo(f"  {surface!r:<40} {reason}")
+                click.echo(f"  {terminal(repr(surface)):<40} {terminal(reason)}")
         return
     shown = 0
     for row in rows:
@@ -133,7 +138,8 @@ def concepts(
             continue
         aliases = ", ".join(row["aliases"][:6]) + (" ..." if len(row["aliases"]) > 6 else "")
         flag = " [broad]" if row.get("broad") else ""
-        click.echo(f"{row['paper_count']:4d}  {row['type']:<8} {row['name']}{flag}" + (f"  = {aliases}" if aliases else ""))
+        click.echo(f"{row['paper_count']:4d}  {row['type']:<8} {terminal(row['name'])}{flag}"
+                   + (f"  = {terminal(aliases)}" if aliases else ""))
         shown += 1
         if shown >= limit:
             break

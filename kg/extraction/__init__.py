@@ -17,12 +17,13 @@ from spacy.util import Config
 from spacy.language import Language
 
 # imported for their side effect: registering the component factories
-from kg.extraction import abbreviations, gazetteer, mentions, patterns  # noqa: F401
+from kg.extraction import abbreviations, gazetteer, mentions, patterns, suggester  # noqa: F401
 from kg.extraction.links import find_urls
 from kg.records import Paper, PaperExtraction
 
 DEFAULT_CONFIG = "kg.cfg"
-SCIERC_MODEL = "scierc/model"
+TAGGER_MODEL = "tagger/model"
+CALIBRATION = "tagger/calibration.json"
 
 
 def shipped_path(relative: str) -> Path:
@@ -33,19 +34,23 @@ def shipped_path(relative: str) -> Path:
 def load_pipeline(config_path: str | Path | None = None, overrides: dict[str, Any] | None = None) -> Language:
     """Build the extraction pipeline from its config (default: the shipped ``pipelines/kg.cfg``).
 
-    The SciERC NER is left out, with the rest working, when its trained model is not present.
+    ``paths.tagger`` and ``paths.calibration`` default to the shipped concept tagger and its
+    calibration table. A pipeline whose tagger model is missing runs without it (the rules and
+    the gazetteer still work), and without a calibration table confidences come from
+    ``source_confidence``.
     """
     path = Path(config_path) if config_path else shipped_path(DEFAULT_CONFIG)
     config = spacy.util.load_config(path, interpolate=False)
     settings: dict[str, Any] = dict(overrides or {})
-    scierc = shipped_path(SCIERC_MODEL)
-    if config["paths"].get("scierc") is None:
-        settings.setdefault("paths.scierc", str(scierc))
-    scierc_path = settings.get("paths.scierc", config["paths"].get("scierc"))
-    if "scierc_ner" in config["nlp"]["pipeline"] and not (scierc_path and Path(scierc_path).exists()):
-        config["nlp"]["pipeline"] = [p for p in config["nlp"]["pipeline"] if p != "scierc_ner"]
-        del config["components"]["scierc_ner"]
-        settings.pop("paths.scierc", None)
+    for key, relative in (("tagger", TAGGER_MODEL), ("calibration", CALIBRATION)):
+        if key in config["paths"] and config["paths"][key] is None:
+            shipped = shipped_path(relative)
+            settings.setdefault(f"paths.{key}", str(shipped) if shipped.exists() else None)
+    tagger_path = settings.get("paths.tagger", config["paths"].get("tagger"))
+    if "kg_tagger" in config["nlp"]["pipeline"] and not (tagger_path and Path(tagger_path).exists()):
+        config["nlp"]["pipeline"] = [p for p in config["nlp"]["pipeline"] if p != "kg_tagger"]
+        del config["components"]["kg_tagger"]
+        settings.pop("paths.tagger", None)
     config = config.merge(Config(_nest(settings))) if settings else config
     return spacy.util.load_model_from_config(config.interpolate(), auto_fill=True, validate=True)
 
@@ -70,7 +75,9 @@ def extract(
 ) -> list[PaperExtraction]:
     """Run the pipeline over papers with ``nlp.pipe`` and collect each paper's mentions and links."""
     results: list[PaperExtraction] = []
-    texts: Iterable[str] = (paper.text for paper in papers)
+    # the sources already cut overlong abstracts with a warning; this only keeps papers built
+    # elsewhere from failing spaCy's length limit (E088)
+    texts: Iterable[str] = (paper.text[: nlp.max_length - 1] for paper in papers)
     for paper, doc in zip(papers, nlp.pipe(texts, batch_size=batch_size, n_process=n_process)):
         found = list(doc._.mentions or []) if doc.has_extension("mentions") else []
         results.append(PaperExtraction(paper=paper, mentions=found, repos=find_urls(paper.text)))

@@ -1,8 +1,11 @@
 """Resolve candidate spans into one typed :class:`~kg.records.Mention` per concept per paper.
 
-Candidates come from the gazetteer, the SciERC-trained NER, the rule patterns and acronym
-definitions. Overlapping candidates are settled by source priority then length; short forms are
-folded into their long forms; generic phrases are dropped. The result is ``doc._.mentions``.
+Candidates come from the learned concept tagger (``kg_tagger``, a span categoriser trained on
+guideline annotations), the gazetteer, the rule patterns and acronym definitions. Overlapping
+candidates are settled by source priority then length; short forms are folded into their long
+forms; generic phrases are dropped. Each concept's confidence is looked up in the calibration
+table (``kg.extraction.calibration``) by its evidence: its type, the components that found it and
+how surely. The result is ``doc._.mentions``.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from dataclasses import dataclass, field
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from kg.extraction.calibration import Calibration
 from kg.extraction.gazetteer import SPANS_KEY as GAZETTEER_KEY
 from kg.extraction.patterns import SPANS_KEY as RULES_KEY
 from kg.extraction.patterns import clean_span
@@ -20,28 +24,31 @@ from kg.lexicon import GazetteerEntry, Lexicon, load_lexicon
 from kg.records import CONCEPT_TYPES, Mention
 from kg.text import acronym_singular, concept_key, is_acronym
 
-#: NER labels of the SciERC component -> concept types ("Material" needs a name to be a dataset)
-NER_TYPES = {"Method": "method", "Task": "task", "Metric": "metric", "Material": "dataset"}
-#: priority of each candidate source: the lower rank wins an overlap. The SciERC NER comes
-#: after the rules (weak alone, it must not hide a rule's candidate); "compound" (a known concept
-#: with specific modifiers) comes last and may enclose the gazetteer span it extends, since papers
-#: name both "contrastive learning" and its specific variant.
-SOURCE_RANK = {
-    "gazetteer": 0, "title": 1, "definition": 2, "proposed": 3,
-    "head": 4, "name": 5, "alias": 6, "ner": 7, "compound": 8,
+#: entity labels of ``doc.ents`` -> concept types: the kg tagger's labels, and SciERC's for a
+#: pipeline that sources the SciERC NER instead ("Material" needs a name to be a dataset)
+NER_TYPES = {
+    "METHOD": "method", "DATASET": "dataset", "METRIC": "metric", "TASK": "task",
+    "Method": "method", "Task": "task", "Metric": "metric", "Material": "dataset",
 }
-#: confidence of a candidate by its source, or by "source_type" where the type matters.
-#: Measured on the dev gold with benchmarks/extraction_sources.py: a typing head alone is a poor
-#: sign of a method ("... model") and a fair one of a task, but a task head the SciERC NER
-#: agrees with is right six times in seven; the NER alone is right about 15% of the time by this
-#: guideline (SciERC also marks generic phrases), so it only adds weight to other components.
-#: Sources that found the same concept combine as 1 - product of (1 - confidence).
+#: priority of each candidate source: the lower rank wins an overlap (tagger spans among
+#: themselves by probability). A candidate on the very span of an accepted one adds its evidence.
+#: The tagger and "compound" (a known concept with specific modifiers) may enclose a gazetteer
+#: span: the tagger knows the guideline's boundaries ("process reward model" where the gazetteer
+#: knows "reward model"), and papers name both "contrastive learning" and its specific variant.
+SOURCE_RANK = {
+    "gazetteer": 0, "tagger": 1, "title": 2, "definition": 3, "proposed": 4,
+    "head": 5, "name": 6, "alias": 7, "compound": 8,
+}
+#: confidence of a candidate by its source, or by "source_type" where the type matters, used
+#: only when no calibration table is configured (then sources combine as 1 - product of
+#: (1 - confidence)). The shipped pipeline calibrates instead: pipelines/tagger/calibration.json.
 SOURCE_CONFIDENCE = {
-    "gazetteer": 0.9, "title": 0.85, "definition": 0.7, "proposed": 0.75,
+    "tagger": 0.6, "gazetteer": 0.9, "title": 0.85, "definition": 0.7, "proposed": 0.75,
     "head": 0.55, "name": 0.5, "alias": 0.7, "compound": 0.75,
     "head_method": 0.35, "head_dataset": 0.35, "head_metric": 0.3, "head_task": 0.4,
-    "ner": 0.2, "ner_task": 0.3,
 }
+#: lower edges of the bins of a span categoriser's probability, each calibrated on its own
+TAGGER_SCORE_BINS = (0.9, 0.75, 0.5, 0.0)
 #: parts of speech that may extend a known concept into a more specific one
 COMPOUND_POS = frozenset({"NOUN", "PROPN"})
 _NUMBER = re.compile(r"^\d+(?:[.,]\d+)?%?$")
@@ -57,10 +64,11 @@ class Candidate:
     canonical: str | None = None  # canonical name when known (gazetteer, acronym long form)
     broad: bool = False
     proposed: bool = False
+    score: float = 1.0  # the tagger's probability, for a span categoriser that gives one
 
     @property
-    def rank(self) -> tuple[int, int]:
-        return (SOURCE_RANK[self.source], -(self.end - self.start))
+    def rank(self) -> tuple[int, float, int]:
+        return (SOURCE_RANK[self.source], -self.score, -(self.end - self.start))
 
 
 @dataclass
@@ -73,6 +81,19 @@ class _Group:
     broad: bool = False
     proposed: bool = False
     first: Span | None = None
+    places: set[int] = field(default_factory=set)  # token offsets where it was found
+    tagger_score: float | None = None  # best probability a span categoriser gave it
+
+    @property
+    def evidence(self) -> list[str]:
+        """The calibration's key: the components that found this concept, "repeated" when found
+        in two places (a phrase a paper names twice is more often a concept), and the bin of
+        the probability a span categoriser gave it ("tagger_p75": 0.75 to 0.9)."""
+        extra = ["repeated"] if len(self.places) > 1 else []
+        if self.tagger_score is not None:
+            extra.append(next(f"tagger_p{int(floor * 100)}" for floor in TAGGER_SCORE_BINS
+                              if self.tagger_score >= floor))
+        return sorted(self.sources) + extra
 
     def add_source(self, source: str, confidence: float) -> None:
         self.sources[source] = max(self.sources.get(source, 0.0), confidence)
@@ -132,8 +153,12 @@ class MentionResolver:
         min_confidence: float,
         ner_labels: dict[str, str],
         source_confidence: dict[str, float] | None = None,
+        calibration: Calibration | None = None,
+        tagger_spans_key: str | None = None,
     ) -> None:
         self.lexicon = lexicon
+        self.tagger_spans_key = tagger_spans_key
+        self.calibration = calibration
         self.min_confidence = min_confidence
         self.source_confidence = {**SOURCE_CONFIDENCE, **(source_confidence or {})}
         self.ner_labels = ner_labels
@@ -173,18 +198,27 @@ class MentionResolver:
             compound = None if in_title else self._compound(span, chunk_of.get(span.end - 1))
             if compound is not None:
                 found.append(Candidate(compound.start, compound.end, span.label_, "compound"))
-        for ent in doc.ents:
+        for ent, score in self._tagged(doc):
             concept_type = self.ner_labels.get(ent.label_)
             span = clean_span(ent)
             if concept_type is None or span is None:
                 continue
-            if concept_type == "dataset" and not _is_named(span):
-                continue  # "images", "EEG data": a modality, not a dataset
-            found.append(Candidate(span.start, span.end, concept_type, "ner"))
+            if ent.label_ == "Material" and not _is_named(span):
+                continue  # SciERC's materials include modalities ("images"), not datasets
+            found.append(Candidate(span.start, span.end, concept_type, "tagger", score=score))
         for span in doc.spans.get(RULES_KEY, []):
             found.append(
                 Candidate(span.start, span.end, span.label_, span.id_, proposed=span.id_ in ("title", "proposed"))
             )
+        # on the very same words, a listed concept's type beats the tagger's guess ("SVHN" is a
+        # dataset even where the sentence reads like a method's), and so does a name announced
+        # as a dataset or benchmark ("QuillBench: A Reasoning Benchmark ...")
+        typed = {(c.start, c.end): c.type for c in found
+                 if c.source in ("title", "proposed") and c.type == "dataset"}
+        typed.update({(c.start, c.end): c.type for c in found if c.source == "gazetteer"})
+        for cand in found:
+            if cand.source == "tagger" and (cand.start, cand.end) in typed:
+                cand.type = typed[(cand.start, cand.end)]
         definitions = self._definitions(doc, found)
         # a short form found by another rule ("PROP:" in the title) names its long form's concept
         long_of = {doc[c.start : c.end].text: c for c in definitions if c.source == "alias"}
@@ -197,6 +231,22 @@ class MentionResolver:
             if cand.source == "alias":
                 cand.proposed = long_of[doc[cand.start : cand.end].text].proposed
         found.extend(definitions)
+        return found
+
+    def _tagged(self, doc: Doc) -> list[tuple[Span, float]]:
+        """The learned tagger's spans with their probabilities: a span categoriser's group
+        ``doc.spans[tagger_spans_key]`` when present, else the entity recogniser's ``doc.ents``."""
+        group = doc.spans.get(self.tagger_spans_key) if self.tagger_spans_key else None
+        if group is None:
+            return [(ent, 1.0) for ent in doc.ents]
+        scores = group.attrs.get("scores")
+        found = []
+        for i, span in enumerate(group):
+            score = 1.0
+            if scores is not None and len(scores) > i:
+                row = scores[i]
+                score = float(row.max()) if hasattr(row, "max") else float(row)
+            found.append((span, score))
         return found
 
     def _compound(self, span: Span, chunk: Span | None) -> Span | None:
@@ -262,10 +312,11 @@ class MentionResolver:
         group_at: dict[tuple[int, int], _Group] = {}  # the group each accepted span went to
         for cand in sorted(self.candidates(doc), key=lambda c: (c.rank, c.start)):
             holders = {taken[i] for i in range(cand.start, cand.end)} - {None}
-            if holders and not (cand.source == "compound" and holders == {"gazetteer"}):
+            if holders and not (cand.source in ("compound", "tagger") and holders == {"gazetteer"}):
                 same = group_at.get((cand.start, cand.end))
                 if same is not None and same.type == cand.type:
                     same.add_source(cand.source, self.confidence_of(cand))  # agreement on the span
+                    same.proposed = same.proposed or cand.proposed
                 continue
             span = doc[cand.start : cand.end]
             text = span.text
@@ -292,6 +343,9 @@ class MentionResolver:
             group.surfaces.setdefault(text, None)
             group.add_source(cand.source, self.confidence_of(cand))
             group_at[(cand.start, cand.end)] = group
+            group.places.add(cand.start)
+            if cand.source == "tagger" and cand.score < 1.0:
+                group.tagger_score = max(group.tagger_score or 0.0, cand.score)
             group.broad = group.broad or cand.broad
             group.proposed = group.proposed or cand.proposed
             if group.first is None or span.start < group.first.start:
@@ -302,10 +356,17 @@ class MentionResolver:
             if id(group) in seen:
                 continue
             seen.add(id(group))
-            confidence = group.confidence
+            first = group.first
+            value = metric_value(first) if group.type == "metric" and first is not None else None
+            # a measure reported with a number is far more often a metric by the guideline
+            evidence = group.evidence + (["value"] if value else [])
+            confidence = None
+            if self.calibration is not None:
+                confidence = self.calibration.confidence(group.type, evidence)
+            if confidence is None:
+                confidence = group.confidence
             if confidence < self.min_confidence:
                 continue
-            first = group.first
             mentions.append(
                 Mention(
                     type=group.type,
@@ -313,10 +374,10 @@ class MentionResolver:
                     aliases=[s for s in group.surfaces if s != group.name],
                     proposed=group.proposed and group.type == "method",
                     broad=group.broad,
-                    value=metric_value(first) if group.type == "metric" and first is not None else None,
+                    value=value,
                     evidence=first.sent.text.strip() if first is not None else "",
                     confidence=confidence,
-                    sources=list(group.sources),
+                    sources=evidence,
                 )
             )
         mentions.sort(key=lambda m: (m.type, -m.confidence, m.name.lower()))
@@ -330,6 +391,8 @@ class MentionResolver:
         "min_confidence": 0.5,
         "ner_labels": NER_TYPES,
         "source_confidence": {},
+        "calibration": None,
+        "tagger_spans_key": None,
     },
 )
 def make_mention_resolver(
@@ -339,10 +402,16 @@ def make_mention_resolver(
     min_confidence: float,
     ner_labels: dict[str, str],
     source_confidence: dict[str, float],
+    calibration: str | None,
+    tagger_spans_key: str | None,
 ) -> "MentionComponent":
-    """Settings: ``min_confidence`` drops weaker mentions; ``source_confidence`` overrides the
-    confidence of a candidate source ("ner", "head") or source and type ("head_method")."""
-    resolver = MentionResolver(load_lexicon(lexicon_dir), min_confidence, dict(ner_labels), dict(source_confidence))
+    """Settings: ``min_confidence`` drops weaker mentions; ``calibration`` is the path of a
+    calibration table (confidence per type and set of components, fitted out of fold by
+    ``scripts/train_tagger.py``); without one, ``source_confidence`` gives each candidate source
+    ("tagger", "head") or source and type ("head_method") a confidence, combined by noisy-OR."""
+    table = Calibration.from_disk(calibration) if calibration else None
+    resolver = MentionResolver(load_lexicon(lexicon_dir), min_confidence, dict(ner_labels),
+                               dict(source_confidence), table, tagger_spans_key)
     return MentionComponent(resolver)
 
 

