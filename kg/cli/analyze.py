@@ -38,7 +38,7 @@ Examples:
   kg viz overview --top 120 --colour-by type --out hf
   kg viz bipartite --type dataset --out hf       # papers and the datasets they evaluate on
   kg viz --concept JEPA --depth 2 --out hf       # one concept, its papers and their concepts
-  kg viz --paper 2301.08243 --out hf             # a paper, its concepts and nearest papers
+  kg viz --paper T-JEPA --out hf                 # a paper (id, arXiv id or title fragment; see kg papers)
   kg viz --community 3 --out hf                  # one community of concepts
   kg viz corpus --out hf -o everything.html      # the whole corpus (as graph.html)
 
@@ -162,7 +162,8 @@ def _slug(text: str) -> str:
 @click.option("--concept", metavar="NAME", default=None, help="Ego view of a concept (id, name or alias).")
 @click.option("--depth", type=click.IntRange(1, 2), default=2, show_default=True,
               help="Concept view: 1 = its papers, 2 = also the concepts those papers use.")
-@click.option("--paper", "paper_id", metavar="ID", default=None, help="A paper (id or exact title) and its nearest papers.")
+@click.option("--paper", "paper_id", metavar="PAPER", default=None,
+              help="A paper (id, arXiv id or unique title fragment; `kg papers` lists them) and its nearest papers.")
 @click.option("--community", type=click.IntRange(0), default=None, metavar="K", help="One community of concepts (ids from `kg analyze`).")
 @click.option("--top", type=click.IntRange(5, 2000), default=None,
               help="Concepts drawn (overview: 80, bipartite: 40, community: 60, corpus: 250).")
@@ -217,7 +218,7 @@ def viz(
             name = f"concept-{_slug(concept)}"
         elif view == "paper":
             if not paper_id:
-                raise click.UsageError("The paper view needs --paper ID.")
+                raise click.UsageError("The paper view needs --paper PAPER.")
             page = html.paper_view(graph, analysis, paper_id)
             name = f"paper-{_slug(paper_id)}"
         elif view == "community":

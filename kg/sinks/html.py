@@ -28,6 +28,7 @@ import numpy as np
 from jinja2 import DictLoader, Environment, select_autoescape
 from markupsafe import Markup
 
+from kg.analytics.papers import find_paper as _resolve_paper, shared_concepts
 from kg.graph import paper_nodes
 from kg.sinks.files import atomic_write
 
@@ -196,6 +197,8 @@ def edge_tooltip(data: dict[str, Any]) -> str:
         parts.append(f"{esc(data['weight'])} shared papers")
     if data.get("score") is not None:
         parts.append(f"similarity {float(data['score']):.3f}")
+    if data.get("shared"):
+        parts.append("sharing " + esc(shorten(", ".join(data["shared"]), EVIDENCE_CHARS)))
     if data.get("confidence") is not None:
         parts.append(f"confidence {float(data['confidence']):.2f}")
     if data.get("evidence"):
@@ -802,15 +805,9 @@ def find_concept(graph: nx.DiGraph, name: str) -> str:
 
 
 def find_paper(graph: nx.DiGraph, paper: str) -> str:
-    """Resolve a paper id (with or without ``paper:``) or an exact title to its node key."""
-    for key in (paper, f"paper:{paper}"):
-        if key in graph and graph.nodes[key].get("label") == "Paper":
-            return key
-    wanted = " ".join(paper.lower().split())
-    for n, d in graph.nodes(data=True):
-        if d.get("label") == "Paper" and " ".join(str(d.get("title", "")).lower().split()) == wanted:
-            return n
-    raise KeyError(f"no paper with id or title {paper!r}")
+    """Resolve a paper id, arXiv id, title or unique title fragment to its node key
+    (:func:`kg.analytics.papers.find_paper`, which every command uses)."""
+    return _resolve_paper(graph, paper)
 
 
 def concept_view(
@@ -878,7 +875,8 @@ def paper_view(graph: nx.DiGraph, analysis: Analysis, paper: str, *, neighbours:
     edge_list: list[tuple[str, str, dict[str, Any]]] = [(centre, c, d) for c, d in own]
     own_concepts = {c for c, d in own if d.get("type") in CONCEPT_RELATIONS}
     for p, score in near:
-        edge_list.append((centre, p, {"type": "SIMILAR_TO", "score": score}))
+        shared = shared_concepts(graph, centre, p, analysis.include_broad)
+        edge_list.append((centre, p, {"type": "SIMILAR_TO", "score": score, "shared": shared}))
         for _, c, d in graph.out_edges(p, data=True):
             if c in own_concepts:
                 edge_list.append((p, c, d))

@@ -22,6 +22,7 @@ import networkx as nx  # noqa: E402
 
 from kg.analytics.centrality import BETWEENNESS_EXACT_LIMIT, top_by  # noqa: E402
 from kg.analytics.cooccurrence import strongest_cooccurrences  # noqa: E402
+from kg.analytics.papers import shared_concepts  # noqa: E402
 from kg.analytics.similarity import most_similar_pairs  # noqa: E402
 from kg.analytics.trends import papers_per_year, rising_and_falling  # noqa: E402
 from kg.escape import markdown, strip_controls, terminal  # noqa: E402
@@ -135,6 +136,9 @@ def headline(graph: nx.DiGraph, analysis: Analysis, n: int = 5) -> list[str]:
     lines += ["", "Most similar paper pairs:"]
     for a, b, s in most_similar_pairs(analysis.neighbours, n):
         lines.append(f"  {s:.2f}  {_short(name(a), 60)}  <->  {_short(name(b), 60)}")
+        shared = shared_concepts(graph, a, b, analysis.include_broad)
+        if shared:
+            lines.append(f"        sharing {_short(terminal(', '.join(shared)), 110)}")
     code = analysis.code
     lines += [
         "",
@@ -370,8 +374,9 @@ def _report_markdown(graph: nx.DiGraph, analysis: Analysis, out_dir: Path, n: in
     md += ["## Most similar papers", "",
            "Cosine of idf-weighted concept sets: a shared rare concept counts more than a shared common one.", ""]
     md += _table(
-        ["score", "paper", "paper"],
-        [(f"{s:.2f}", _name(graph, a), _name(graph, b)) for a, b, s in most_similar_pairs(analysis.neighbours, n)],
+        ["score", "paper", "paper", "shared concepts (rarest first)"],
+        [(f"{s:.2f}", _name(graph, a), _name(graph, b), ", ".join(shared_concepts(graph, a, b, analysis.include_broad)))
+         for a, b, s in most_similar_pairs(analysis.neighbours, n)],
     )
     code = analysis.code
     md += ["## Papers with code", "", "![code](code.png)", "",
