@@ -168,3 +168,43 @@ def test_graph_json_keeps_every_node_property(tmp_path):
     again = read_graph_json(tmp_path / "g.json")
     assert again.nodes["paper:2401.00001"]["id"] == "2401.00001"
     assert dict(again.nodes(data=True)) == dict(graph.nodes(data=True))
+
+
+def test_extraction_progress_eta_is_sensible_when_papers_come_in_batches(monkeypatch):
+    """nlp.pipe returns 64 papers at a time, the first batch after a slow warm-up: the ETA is
+    the overall rate so far (click's own rolling average read 20 minutes for a 20 s job)."""
+    import time
+
+    import click
+
+    from kg.cli.build import Progress
+
+    now = [0.0]
+    monkeypatch.setattr(time, "time", lambda: now[0])  # click's own bar reads time.time
+    total, batch, warm_up, per_batch = 361, 64, 6.0, 2.0
+    ours = Progress(total, "Extracting concepts", clock=lambda: now[0])
+    theirs = click.progressbar(length=total, label="click")
+    estimates, click_estimates = [], []
+    done = 0
+    with ours, theirs:
+        assert ours.eta() is None
+        while done < total:
+            now[0] += warm_up if done == 0 else per_batch
+            step = min(batch, total - done)
+            for _ in range(step):
+                ours.update(1)
+                theirs.update(1)
+            done += step
+            truth = (total - done + batch - 1) // batch * per_batch
+            if done < total:
+                estimates.append((ours.eta(), truth, ours.bar.format_progress_line()))
+                click_estimates.append(theirs.eta)
+    # after the first batch there is no rate to go by yet (the warm-up would swamp it) ...
+    assert estimates[0][0] is None and "left" not in estimates[0][2]
+    # ... after that, within a batch of the truth
+    for eta, truth, line in estimates[1:]:
+        assert eta is not None and truth - per_batch <= eta <= truth + per_batch, (eta, truth)
+        assert re.search(r"about \d+:\d\d left", line), line
+    assert ours.eta() is None  # finished: nothing left to estimate
+    # the same pattern through click's own estimate: far off, which is why kg has its own
+    assert max(click_estimates) > 10 * estimates[1][1]

@@ -259,3 +259,50 @@ def test_help_says_where_the_neo4j_settings_come_from():
         assert "--neo4j [URI]" in text and "only with --neo4j" in " ".join(text.split())
     for command in ("push", "query"):
         assert "KG_NEO4J_URI" in invoke(command, "--help").output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("build", "INPUT", "--out", "FILE"),
+        ("analyze", "--out", "FILE"),
+        ("viz", "--out", "FILE"),
+        ("concepts", "--out", "FILE"),
+        ("papers", "--out", "FILE"),
+    ],
+)
+def test_an_output_folder_that_is_a_file_is_one_line(tmp_path, args):
+    blocker = tmp_path / "taken"
+    blocker.write_text("keep me", encoding="utf-8")
+    paper = tmp_path / "p.jsonl"
+    paper.write_text(json.dumps({"title": "T", "abstract": "A"}) + "\n", encoding="utf-8")
+    result = invoke(*(str(blocker) if a == "FILE" else str(paper) if a == "INPUT" else a for a in args))
+    assert_one_line_error(result, f"--out {blocker} is a file, not a folder")
+    assert result.output.strip().count("\n") == 0, result.output  # no usage screen
+    assert blocker.read_text(encoding="utf-8") == "keep me"
+
+
+@pytest.mark.parametrize("command", ["extract", "viz"])
+def test_an_output_file_that_is_a_folder_is_one_line(tmp_path, command):
+    folder = tmp_path / "views"
+    folder.mkdir()
+    paper = tmp_path / "p.jsonl"
+    paper.write_text(json.dumps({"title": "T", "abstract": "A"}) + "\n", encoding="utf-8")
+    args = ("extract", str(paper)) if command == "extract" else ("viz", "--out", str(tmp_path))
+    result = invoke(*args, "--output", str(folder))
+    assert_one_line_error(result, f"--output {folder} is a folder, not a file")
+    assert result.output.strip().count("\n") == 0, result.output
+
+
+def test_concepts_says_how_many_rows_the_limit_left_out(tmp_path):
+    concepts = {f"method:m{i}": Concept(f"method:m{i}", "method", f"m{i}", paper_ids=[f"p{j}" for j in range(i + 1)])
+                for i in range(7)}
+    write_concepts(ConceptIndex(concepts), tmp_path / "concepts.json")
+    cut = invoke("concepts", "--out", str(tmp_path), "--limit", "3")
+    assert cut.exit_code == 0, cut.output
+    lines = cut.output.splitlines()
+    assert [line.split()[-1] for line in lines[:3]] == ["m6", "m5", "m4"]
+    assert lines[3].startswith("... 4 more concepts not shown (--limit 3)") and len(lines) == 4
+    narrowed = invoke("concepts", "--out", str(tmp_path), "--limit", "3", "--min-papers", "5")
+    assert narrowed.output.splitlines()[-1].split()[-1] == "m4"
+    assert "more concepts not shown" not in narrowed.output

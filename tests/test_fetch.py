@@ -302,3 +302,25 @@ def test_rate_limited_is_a_fetch_error():
     from kg.fetch import FetchError
 
     assert issubclass(RateLimited, FetchError)
+
+
+def test_fetch_progress_shows_no_eta_for_a_rough_total(monkeypatch):
+    """The total is what the API reported (hf: days of uneven size; --max stops earlier), so
+    the bar gives counts and rate but no time left that would mislead."""
+    import re
+
+    from kg.cli.fetch import _Progress
+    from kg.fetch import FetchSummary
+
+    now = [1000.0]
+    monkeypatch.setattr(time, "time", lambda: now[0])  # click's bar reads time.time
+    progress = _Progress("Fetching from arxiv")
+    try:
+        for position in (100, 200, 300):
+            now[0] += 5
+            progress(FetchSummary("arxiv", fetched=position, new=position, total=10_000, position=position))
+        line = progress.bar.format_progress_line()
+    finally:
+        progress.close()
+    assert "300/10000" in line and "new" in line
+    assert not re.search(r"\d\d:\d\d:\d\d", line), line

@@ -11,6 +11,7 @@ import click
 from kg.cli import main
 from kg.cli.build import exits_cleanly_when_interrupted, output_generation
 from kg.cli.neo4j import optional_push_options, push_if_asked, push_target
+from kg.cli.paths import OutputDir, OutputFile
 from kg.escape import terminal
 
 if TYPE_CHECKING:
@@ -50,7 +51,7 @@ click a node to pin them and highlight its neighbours, search from the header.
 out_option = click.option(
     "--out",
     "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=OutputDir(),
     default=Path("kg-out"),
     show_default=True,
     help="Directory written by `kg build` (holds graph.json).",
@@ -172,7 +173,7 @@ def _slug(text: str) -> str:
 @click.option("--type", "concept_type", type=click.Choice(["method", "dataset", "metric", "task"]), default=None,
               help="Bipartite view: only concepts of this type.")
 @broad_option
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("--output", "-o", type=OutputFile(), default=None,
               help="HTML file to write (default: OUT/views/<view>.html).")
 def viz(
     view: str | None,

@@ -66,8 +66,10 @@ class _Progress:
         self.summary = summary
         if self.bar is None:
             length = max(summary.total or 0, summary.position, 1)
+            # no ETA: the total is what the API reported (hf: days, of uneven size), and
+            # --max or a stop ends the run before it, so an estimate would mislead
             self.bar = click.progressbar(length=length, label=self.label, file=sys.stderr, show_pos=True,
-                                         item_show_func=self._counts)
+                                         show_eta=False, item_show_func=self._counts)
             self.bar.__enter__()
             self.shown = summary.resumed_at or 0
             self.bar.update(self.shown)

@@ -9,6 +9,7 @@ import click
 from kg.cli import main
 from kg.escape import terminal
 from kg.cli.build import batch_option, config_option, format_option, read_inputs, run_extraction
+from kg.cli.paths import OutputDir
 from kg.records import CONCEPT_TYPES
 
 EVAL_EPILOG = """
@@ -91,7 +92,7 @@ def eval_command(
 
 
 @main.command(epilog=CONCEPTS_EPILOG)
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("kg-out"),
+@click.option("--out", type=OutputDir(), default=Path("kg-out"),
               show_default=True, help="A directory written by kg build.")
 @click.option("--type", "concept_type", type=click.Choice(CONCEPT_TYPES), default=None, help="Only this type.")
 @click.option("--min-papers", type=click.IntRange(1), default=1, show_default=True,
@@ -130,18 +131,19 @@ def concepts(
             for surface, reason in row["merged"].items():
                 click.echo(f"  {terminal(repr(surface)):<40} {terminal(reason)}")
         return
-    shown = 0
-    for row in rows:
-        if concept_type and row["type"] != concept_type:
-            continue
-        if row["paper_count"] < min_papers or (row.get("broad") and not include_broad):
-            continue
+    matching = [
+        row for row in rows
+        if (not concept_type or row["type"] == concept_type)
+        and row["paper_count"] >= min_papers and (include_broad or not row.get("broad"))
+    ]
+    for row in matching[:limit]:
         aliases = ", ".join(row["aliases"][:6]) + (" ..." if len(row["aliases"]) > 6 else "")
         flag = " [broad]" if row.get("broad") else ""
         click.echo(f"{row['paper_count']:4d}  {row['type']:<8} {terminal(row['name'])}{flag}"
                    + (f"  = {terminal(aliases)}" if aliases else ""))
-        shown += 1
-        if shown >= limit:
-            break
-    if not shown:
+    if not matching:
         click.echo("no concept matches these filters")
+    elif len(matching) > limit:
+        # a cut list must say so: the rows left out are the least shared, not absent
+        click.echo(f"... {len(matching) - limit} more concepts not shown (--limit {limit}); "
+                   "raise --limit or narrow with --type / --min-papers")
