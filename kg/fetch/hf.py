@@ -9,7 +9,6 @@ contains all of them (the API itself has no search); the others are counted as s
 from __future__ import annotations
 
 import datetime as _dt
-import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -74,14 +73,7 @@ class HfDailySource:
         while day <= last:
             if query.max_results is not None and kept >= query.max_results:
                 return
-            body = self.client.get("daily_papers", {"date": day.isoformat()})
-            try:
-                items = json.loads(body)
-            except (ValueError, RecursionError) as err:
-                raise FetchError(
-                    f"{self.client.host} sent a page that is not valid JSON for {day} ({err}); "
-                    "run the same command again to retry it."
-                ) from None
+            items = self.client.get_json("daily_papers", {"date": day.isoformat()}, f" for {day}")
             if not isinstance(items, list):
                 raise FetchError(f"{self.client.host} sent JSON that is not a list of papers for {day}; "
                                  "is the Hugging Face URL right?")

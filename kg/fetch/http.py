@@ -9,6 +9,7 @@ each source's base URL is a plain setting (tests point it at a local server). Er
 from __future__ import annotations
 
 import http.client
+import json
 import re
 import socket
 import time
@@ -91,6 +92,18 @@ class HttpClient:
             if wait > 0:
                 self.sleep(wait)
         self._last = self.clock()
+
+    def get_json(self, path: str = "", params: Mapping[str, object] | None = None, what: str = "") -> object:
+        """The parsed JSON body of a GET; a body that is not JSON is a :class:`FetchError`
+        (``what`` says which page, e.g. " for 2024-05-01")."""
+        body = self.get(path, params)
+        try:
+            return json.loads(body)
+        except (ValueError, RecursionError) as err:
+            raise FetchError(
+                f"{self.host} sent a page that is not valid JSON{what} ({err}); "
+                "run the same command again to retry it."
+            ) from None
 
     def get(self, path: str = "", params: Mapping[str, object] | None = None) -> bytes:
         """The body of a successful GET; raises :class:`FetchError` once retries are spent.

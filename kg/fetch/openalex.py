@@ -12,7 +12,6 @@ Abstracts come as an inverted index (word -> positions) and are put back in orde
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -124,14 +123,7 @@ class OpenAlexSource:
                 if seen >= query.max_results:
                     return
                 params["per_page"] = min(params["per_page"], query.max_results - seen)
-            body = self.client.get("works", {**params, "cursor": cursor})
-            try:
-                data = json.loads(body)
-            except (ValueError, RecursionError) as err:
-                raise FetchError(
-                    f"{self.client.host} sent a page that is not valid JSON ({err}); "
-                    "run the same command again to retry it."
-                ) from None
+            data = self.client.get_json("works", {**params, "cursor": cursor})
             if not isinstance(data, dict) or not isinstance(data.get("results"), list):
                 raise FetchError(f"{self.client.host} sent JSON without a results list; is the OpenAlex URL right?")
             meta = data.get("meta") if isinstance(data.get("meta"), dict) else {}
