@@ -138,3 +138,15 @@ def test_agreeing_sources_raise_confidence():
     assert abs(group.confidence - (1 - 0.6 * 0.7)) < 1e-9
     group.add_source("ner", 0.1)  # a weaker second candidate of the same source changes nothing
     assert abs(group.confidence - 0.58) < 1e-9
+
+
+def test_sizes_are_not_concepts(nlp):
+    found, _ = mentions_of(
+        nlp,
+        "Measuring Feature Splitting in Sparse Autoencoders",
+        "Across dictionary sizes from 4k to 256k, feature splitting follows a regular pattern. "
+        "We compare a 7B and a 1.5M model of sparse autoencoders (SAEs).",
+    )
+    names = {name for _, name in found}
+    assert ("method", "sparse autoencoder") in found
+    assert not names & {"4k", "256k", "7b", "1.5m"}

@@ -52,6 +52,8 @@ TAGGER_SCORE_BINS = (0.9, 0.75, 0.5, 0.0)
 #: parts of speech that may extend a known concept into a more specific one
 COMPOUND_POS = frozenset({"NOUN", "PROPN"})
 _NUMBER = re.compile(r"^\d+(?:[.,]\d+)?%?$")
+#: a number with a magnitude suffix ("256k", "7B", "1.5M"): a size, never a concept
+_QUANTITY = re.compile(r"^\d+(?:[.,]\d+)?\s?[kKmMbBtT]$")
 MAX_TOKENS = 8
 
 
@@ -320,7 +322,7 @@ class MentionResolver:
                 continue
             span = doc[cand.start : cand.end]
             text = span.text
-            if len(span) > MAX_TOKENS or not any(ch.isalpha() for ch in text):
+            if len(span) > MAX_TOKENS or not any(ch.isalpha() for ch in text) or _QUANTITY.match(text):
                 continue
             if self.lexicon.is_generic(text) and cand.source not in ("gazetteer", "title"):
                 continue
