@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+import numpy
+
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -66,11 +68,12 @@ class Candidate:
     canonical: str | None = None  # canonical name when known (gazetteer, acronym long form)
     broad: bool = False
     proposed: bool = False
-    score: float = 1.0  # the tagger's probability, for a span categoriser that gives one
+    score: float | None = None  # the tagger's probability, for a span categoriser that gives one
 
     @property
     def rank(self) -> tuple[int, float, int]:
-        return (SOURCE_RANK[self.source], -self.score, -(self.end - self.start))
+        # a span without a probability ranks as a certain one among the tagger's spans
+        return (SOURCE_RANK[self.source], -(1.0 if self.score is None else self.score), -(self.end - self.start))
 
 
 @dataclass
@@ -235,21 +238,17 @@ class MentionResolver:
         found.extend(definitions)
         return found
 
-    def _tagged(self, doc: Doc) -> list[tuple[Span, float]]:
+    def _tagged(self, doc: Doc) -> list[tuple[Span, float | None]]:
         """The learned tagger's spans with their probabilities: a span categoriser's group
-        ``doc.spans[tagger_spans_key]`` when present, else the entity recogniser's ``doc.ents``."""
+        ``doc.spans[tagger_spans_key]`` when present, else the entity recogniser's ``doc.ents``
+        (no probability: None)."""
         group = doc.spans.get(self.tagger_spans_key) if self.tagger_spans_key else None
         if group is None:
-            return [(ent, 1.0) for ent in doc.ents]
-        scores = group.attrs.get("scores")
-        found = []
-        for i, span in enumerate(group):
-            score = 1.0
-            if scores is not None and len(scores) > i:
-                row = scores[i]
-                score = float(row.max()) if hasattr(row, "max") else float(row)
-            found.append((span, score))
-        return found
+            return [(ent, None) for ent in doc.ents]
+        scores = group.attrs.get("scores")  # one row per span: the kept label's probability
+        if scores is None:
+            return [(span, None) for span in group]
+        return [(span, float(numpy.max(row))) for span, row in zip(group, scores)]
 
     def _compound(self, span: Span, chunk: Span | None) -> Span | None:
         """A known concept with specific modifiers in front: "causal" + "attention mechanism"."""
@@ -346,7 +345,7 @@ class MentionResolver:
             group.add_source(cand.source, self.confidence_of(cand))
             group_at[(cand.start, cand.end)] = group
             group.places.add(cand.start)
-            if cand.source == "tagger" and cand.score < 1.0:
+            if cand.score is not None:
                 group.tagger_score = max(group.tagger_score or 0.0, cand.score)
             group.broad = group.broad or cand.broad
             group.proposed = group.proposed or cand.proposed
