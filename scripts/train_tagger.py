@@ -106,9 +106,10 @@ def init_pipeline(target: Path) -> Path:
     return target
 
 
-def train(config: Path, train_db: Path, dev_db: Path, workdir: Path, seed: int, extra: list[str]) -> Path:
-    """``spacy train`` on ``train_db``; returns model-last (``dev_db`` is only logged)."""
-    init = init_pipeline(workdir.with_name(workdir.name + "-init"))
+def train(config: Path, init: Path, train_db: Path, dev_db: Path, workdir: Path, seed: int,
+          extra: list[str]) -> Path:
+    """``spacy train`` on ``train_db`` from the tok2vec of ``init``; returns model-last
+    (``dev_db`` is only logged)."""
     subprocess.run([sys.executable, "-m", "spacy", "train", str(config), "--output", str(workdir),
                     "--paths.train", str(train_db), "--paths.dev", str(dev_db),
                     "--paths.init_pipeline", str(init), "--system.seed", str(seed),
@@ -243,10 +244,15 @@ def train_all(jobs: list[tuple[Path, Path, Path, Path, str]], args, extra: list[
     ``--jobs`` at once: spaCy trains on one core, so two folds fit a 2-core machine."""
     from concurrent.futures import ThreadPoolExecutor
 
+    if not jobs:
+        return
+    # every training starts from the same SciERC tok2vec: made once, read by all
+    init = init_pipeline(args.workdir / "init-scierc")
+
     def one(job):
         train_db, dev_db, work, out, description = job
         started = time.monotonic()
-        ship(train(args.config, train_db, dev_db, work, args.seed, extra), out, description)
+        ship(train(args.config, init, train_db, dev_db, work, args.seed, extra), out, description)
         print(f"trained {out} in {(time.monotonic() - started) / 60:.1f} min", flush=True)
 
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
