@@ -16,9 +16,9 @@ from dataclasses import replace
 
 from kg.lexicon import Lexicon, load_lexicon
 from kg.records import CONCEPT_TYPES, Concept, ConceptIndex, ConceptLink, Mention, PaperExtraction
+from kg.schema import PROPOSES, RELATION_OF_TYPE, USES
 from kg.text import acronym_singular, concept_key, is_acronym
 
-RELATION_OF_TYPE = {"dataset": "EVALUATES_ON", "metric": "REPORTS", "task": "ADDRESSES"}
 #: an acronym follows one long form when that long form has at least this share of its uses
 ACRONYM_DOMINANCE = 0.66
 
@@ -42,7 +42,7 @@ class _UnionFind:
 
 def relation_for(mention: Mention) -> str:
     if mention.type == "method":
-        return "PROPOSES" if mention.proposed else "USES"
+        return PROPOSES if mention.proposed else USES
     return RELATION_OF_TYPE[mention.type]
 
 
@@ -165,7 +165,7 @@ def canonicalise(extractions: Iterable[PaperExtraction], lexicon: Lexicon | None
                 link_at[(paper_id, concept_id)] = link
                 index.links.append(link)
                 continue
-            if relation == "PROPOSES":
+            if relation == PROPOSES:
                 link.relation = relation
             if mention.confidence > link.confidence:
                 link.confidence, link.evidence = mention.confidence, mention.evidence

@@ -15,6 +15,7 @@ from urllib.parse import urlparse
 import networkx as nx
 
 from kg.records import CONCEPT_LABELS, ConceptIndex, Paper
+from kg.schema import AUTHOR, AUTHORED_BY, CITES, HAS_CODE, PAPER, REPO
 
 PAPER_PROPERTIES = (
     "id", "title", "abstract", "published", "year", "month", "url", "arxiv_id", "doi", "openalex_id",
@@ -70,10 +71,10 @@ def build_graph(
     graph = nx.DiGraph()
     for paper in papers:
         props = {k: getattr(paper, k) for k in PAPER_PROPERTIES}
-        graph.add_node(paper_key(paper.id), label="Paper", name=paper.title, **props)
+        graph.add_node(paper_key(paper.id), label=PAPER, name=paper.title, **props)
         for author in paper.authors:
-            graph.add_node(author_key(author), label="Author", name=author)
-            graph.add_edge(paper_key(paper.id), author_key(author), type="AUTHORED_BY")
+            graph.add_node(author_key(author), label=AUTHOR, name=author)
+            graph.add_edge(paper_key(paper.id), author_key(author), type=AUTHORED_BY)
     for concept in concepts.concepts.values():
         graph.add_node(
             concept.id,
@@ -101,10 +102,10 @@ def build_graph(
         known.extend(url for url in paper.links if url not in known)
     for paper_id, urls in code.items():
         for url in urls:
-            graph.add_node(repo_key(url), label="Repo", **repo_properties(url))
-            graph.add_edge(paper_key(paper_id), repo_key(url), type="HAS_CODE")
+            graph.add_node(repo_key(url), label=REPO, **repo_properties(url))
+            graph.add_edge(paper_key(paper_id), repo_key(url), type=HAS_CODE)
     for citing, cited in citations(papers):
-        graph.add_edge(paper_key(citing), paper_key(cited), type="CITES")
+        graph.add_edge(paper_key(citing), paper_key(cited), type=CITES)
     return graph
 
 
@@ -159,4 +160,4 @@ def citations(papers: Iterable[Paper]) -> list[tuple[str, str]]:
 
 def paper_nodes(graph: nx.DiGraph) -> list[str]:
     """Keys of the ``:Paper`` nodes."""
-    return [n for n, d in graph.nodes(data=True) if d.get("label") == "Paper"]
+    return [n for n, d in graph.nodes(data=True) if d.get("label") == PAPER]

@@ -14,18 +14,11 @@ import unicodedata
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from kg.schema import CONCEPT_LABELS, CONCEPT_TYPES  # noqa: F401  (re-exported: records name them)
 from kg.text import safe_text
 
-CONCEPT_TYPES: tuple[str, ...] = ("method", "dataset", "metric", "task")
 #: plural keys of the extraction contract (DESIGN.md) for each concept type
 CONTRACT_KEYS: dict[str, str] = {t: t + "s" for t in CONCEPT_TYPES}
-#: Neo4j label of each concept type
-CONCEPT_LABELS: dict[str, str] = {
-    "method": "Method",
-    "dataset": "Dataset",
-    "metric": "Metric",
-    "task": "Task",
-}
 
 
 def normalise_title(title: str) -> str:

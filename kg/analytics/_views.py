@@ -11,10 +11,7 @@ from collections.abc import Iterable
 
 import networkx as nx
 
-#: relationship types that link a paper to a concept (DESIGN.md)
-CONCEPT_RELATIONS = frozenset({"PROPOSES", "USES", "EVALUATES_ON", "REPORTS", "ADDRESSES"})
-#: relationship types that analytics add; removed before every recomputation
-DERIVED_RELATIONS = frozenset({"CO_OCCURS", "SIMILAR_TO"})
+from kg.schema import CONCEPT_RELATIONS, DERIVED_RELATIONS, PAPER
 
 
 def is_concept(graph: nx.DiGraph, node: str) -> bool:
@@ -22,7 +19,7 @@ def is_concept(graph: nx.DiGraph, node: str) -> bool:
 
 
 def is_paper(graph: nx.DiGraph, node: str) -> bool:
-    return graph.nodes[node].get("label") == "Paper"
+    return graph.nodes[node].get("label") == PAPER
 
 
 def analysed_concepts(graph: nx.DiGraph, include_broad: bool = False) -> list[str]:
@@ -35,7 +32,7 @@ def analysed_concepts(graph: nx.DiGraph, include_broad: bool = False) -> list[st
 
 
 def papers(graph: nx.DiGraph) -> list[str]:
-    return sorted(n for n, d in graph.nodes(data=True) if d.get("label") == "Paper")
+    return sorted(n for n, d in graph.nodes(data=True) if d.get("label") == PAPER)
 
 
 def paper_concepts(

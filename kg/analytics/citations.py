@@ -14,7 +14,8 @@ from itertools import combinations
 
 import networkx as nx
 
-CITES = "CITES"
+from kg.schema import CITES
+
 
 
 def citation_pairs(graph: nx.DiGraph) -> list[tuple[str, str]]:

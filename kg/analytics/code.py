@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import networkx as nx
 
 from kg.analytics._views import paper_concepts, papers
+from kg.schema import HAS_CODE
 
 
 @dataclass
@@ -24,7 +25,7 @@ class CodeSplit:
 
 
 def has_code(graph: nx.DiGraph, paper: str) -> bool:
-    return any(t == "HAS_CODE" for _, _, t in graph.out_edges(paper, data="type"))
+    return any(t == HAS_CODE for _, _, t in graph.out_edges(paper, data="type"))
 
 
 def code_availability(

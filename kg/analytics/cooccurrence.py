@@ -8,6 +8,7 @@ from itertools import combinations
 import networkx as nx
 
 from kg.analytics._views import analysed_concepts, display_name, paper_concepts
+from kg.schema import CO_OCCURS
 
 
 def cooccurrence_graph(
@@ -65,7 +66,7 @@ def add_cooccurrence_edges(graph: nx.DiGraph, cooc: nx.Graph) -> None:
     """Copy co-occurrence pairs into the paper graph as ``CO_OCCURS {weight}``, lower key first."""
     for a, b, weight in cooc.edges(data="weight"):
         low, high = sorted((a, b))
-        graph.add_edge(low, high, type="CO_OCCURS", weight=int(weight))
+        graph.add_edge(low, high, type=CO_OCCURS, weight=int(weight))
 
 
 def describe_pair(graph: nx.DiGraph, a: str, b: str) -> str:

@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 import networkx as nx
 
 from kg.analytics._views import CONCEPT_RELATIONS, is_paper
+from kg.schema import ADDRESSES, EVALUATES_ON, HAS_CODE, PROPOSES, REPORTS, USES
 
 #: relation order of a paper's concepts in listings: what a paper proposes describes it best
-_RELATION_RANK = {"PROPOSES": 0, "ADDRESSES": 1, "USES": 2, "EVALUATES_ON": 3, "REPORTS": 4}
+_RELATION_RANK = {PROPOSES: 0, ADDRESSES: 1, USES: 2, EVALUATES_ON: 3, REPORTS: 4}
 
 
 class PaperNotFound(KeyError):
@@ -182,7 +183,7 @@ def list_papers(
                 continue
         if year is not None and data.get("year") != year:
             continue
-        code = any(t == "HAS_CODE" for _, _, t in graph.out_edges(paper, data="type"))
+        code = any(t == HAS_CODE for _, _, t in graph.out_edges(paper, data="type"))
         if has_code and not code:
             continue
         ranked = paper_concepts_ranked(graph, paper, include_broad)

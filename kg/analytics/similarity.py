@@ -9,6 +9,7 @@ import numpy as np
 from scipy import sparse
 
 from kg.analytics._views import paper_concepts
+from kg.schema import SIMILAR_TO
 
 #: rows of the similarity product computed at once; bounds memory on large graphs
 CHUNK_ROWS = 2000
@@ -153,6 +154,6 @@ def add_similarity_edges(
             low, high = sorted((a, b))
             for source, target in ((low, high), (high, low)):
                 held = graph.get_edge_data(source, target)
-                if held is None or held.get("type") == "SIMILAR_TO":
-                    graph.add_edge(source, target, type="SIMILAR_TO", score=score)
+                if held is None or held.get("type") == SIMILAR_TO:
+                    graph.add_edge(source, target, type=SIMILAR_TO, score=score)
                     break

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import networkx as nx
 
 from kg.analytics._views import paper_concepts
+from kg.schema import PAPER
 
 
 @dataclass
@@ -28,7 +29,7 @@ def papers_per_year(graph: nx.DiGraph) -> dict[int, int]:
     """Number of papers per publication year (papers without ``year`` are left out)."""
     years: Counter[int] = Counter()
     for _, data in graph.nodes(data=True):
-        if data.get("label") == "Paper" and _year(data.get("year")) is not None:
+        if data.get("label") == PAPER and _year(data.get("year")) is not None:
             years[_year(data.get("year"))] += 1
     return dict(sorted(years.items()))
 
@@ -39,7 +40,7 @@ def papers_per_month(graph: nx.DiGraph) -> dict[str, int]:
     months: Counter[str] = Counter()
     for _, data in graph.nodes(data=True):
         month = data.get("month")
-        if data.get("label") == "Paper" and isinstance(month, str) and len(month) == 7:
+        if data.get("label") == PAPER and isinstance(month, str) and len(month) == 7:
             months[month] += 1
     if not months:
         return {}

@@ -13,6 +13,7 @@ from kg.cli.build import exits_cleanly_when_interrupted, output_generation
 from kg.cli.neo4j import optional_push_options, push_if_asked, push_target
 from kg.cli.paths import OutputDir, OutputFile
 from kg.escape import terminal
+from kg.schema import PAPER
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -77,7 +78,7 @@ def load_graph(out_dir: Path) -> nx.DiGraph:
         graph = read_graph_json(path)
     except CorruptFileError as err:
         raise click.ClickException(f"{err} Rebuild it with `kg build`.") from None
-    if not any(d.get("label") == "Paper" for _, d in graph.nodes(data=True)):
+    if not any(d.get("label") == PAPER for _, d in graph.nodes(data=True)):
         raise click.ClickException(f"{path} has no paper nodes; was it written by `kg build`?")
     return graph
 

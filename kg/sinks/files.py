@@ -17,6 +17,7 @@ from typing import IO, Any
 import networkx as nx
 
 from kg.records import ConceptIndex, PaperExtraction
+from kg.schema import PAPER
 from kg.sinks.outputs import current
 
 
@@ -163,7 +164,7 @@ def _graphml_node_data(node: str, data: dict[str, Any]) -> dict[str, Any]:
     if "id" in attrs:
         value = attrs.pop("id")
         if value != node:
-            attrs["paper_id" if data.get("label") == "Paper" else "kg_id"] = value
+            attrs["paper_id" if data.get("label") == PAPER else "kg_id"] = value
     return attrs
 
 

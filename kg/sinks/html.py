@@ -30,13 +30,12 @@ from markupsafe import Markup
 
 from kg.analytics.papers import find_paper as _resolve_paper, shared_concepts
 from kg.graph import paper_nodes
+from kg.schema import CONCEPT_RELATIONS
 from kg.sinks.files import atomic_write
 
 if TYPE_CHECKING:
     from kg.analytics import Analysis
 
-#: relationship types that link a paper to a concept (DESIGN.md)
-CONCEPT_RELATIONS = frozenset({"PROPOSES", "USES", "EVALUATES_ON", "REPORTS", "ADDRESSES"})
 
 TYPE_COLOURS = {
     "Paper": "#4e79a7",

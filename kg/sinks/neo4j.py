@@ -35,6 +35,7 @@ from neo4j.exceptions import (
     ServiceUnavailable,
 )
 
+from kg import schema
 from kg.graph import paper_key
 
 #: called as ``progress(stage, done, total)`` while loading
@@ -51,32 +52,17 @@ def _schema_file() -> Path:
 
 SCHEMA_FILE = _schema_file()
 
+# The whitelists of labels and relationship types are the schema's (kg.schema).
 #: node label -> the property that identifies a node of that label
-NODE_KEYS: dict[str, str] = {
-    "Paper": "id",
-    "Method": "id",
-    "Dataset": "id",
-    "Metric": "id",
-    "Task": "id",
-    "Repo": "url",
-    "Author": "name",
-}
-CONCEPT_LABELS = ("Method", "Dataset", "Metric", "Task")
-
-#: relationship type -> label of its target node (every relationship starts at a :Paper)
-RELATIONSHIP_TARGETS: dict[str, str] = {
-    "PROPOSES": "Concept",
-    "USES": "Concept",
-    "EVALUATES_ON": "Concept",
-    "REPORTS": "Concept",
-    "ADDRESSES": "Concept",
-    "HAS_CODE": "Repo",
-    "AUTHORED_BY": "Author",
-    "CITES": "Paper",
-}
-CONCEPT_RELATIONSHIPS = ("PROPOSES", "USES", "EVALUATES_ON", "REPORTS", "ADDRESSES")
+NODE_KEYS: dict[str, str] = schema.NODE_KEYS
+CONCEPT_LABELS = schema.CONCEPT_NODE_LABELS
+#: relationship type -> label of its target node (every relationship here starts at a :Paper)
+RELATIONSHIP_TARGETS: dict[str, str] = schema.PAPER_RELATION_TARGETS
+CONCEPT_RELATIONSHIPS = schema.CONCEPT_RELATION_ORDER
 #: relationship types that analytics derive; never loaded from a graph, always recomputed
-DERIVED_RELATIONSHIPS = ("CO_OCCURS", "SIMILAR_TO")
+DERIVED_RELATIONSHIPS = schema.DERIVED_RELATIONS
+#: ``PROPOSES|USES|...`` for a Cypher relationship pattern (names from the schema, not data)
+_CONCEPT_TYPES_PATTERN = "|".join(CONCEPT_RELATIONSHIPS)
 #: concept properties that analytics own (recomputed over the whole database after a load)
 DERIVED_CONCEPT_PROPERTIES = ("pagerank", "betweenness", "community", "degree", "paper_count")
 #: node attributes of the in-memory graph that are not Neo4j properties
@@ -97,9 +83,9 @@ SET n += row.props
 SET n.aliases = [a IN coalesce(n.aliases, []) WHERE NOT a IN row.aliases] + row.aliases
 """
 NODE_QUERIES: dict[str, str] = {
-    "Paper": _MERGE_PAPER,
-    "Repo": _MERGE_REPO,
-    "Author": _MERGE_AUTHOR,
+    schema.PAPER: _MERGE_PAPER,
+    schema.REPO: _MERGE_REPO,
+    schema.AUTHOR: _MERGE_AUTHOR,
     **{label: _MERGE_CONCEPT.format(label=label) for label in CONCEPT_LABELS},
 }
 _MERGE_RELATIONSHIP = """
@@ -116,9 +102,9 @@ RELATIONSHIP_QUERIES: dict[str, str] = {
     for rel, target in RELATIONSHIP_TARGETS.items()
 }
 
-_PAPER_COUNT = """
+_PAPER_COUNT = f"""
 MATCH (c:Concept)
-OPTIONAL MATCH (p:Paper)-[:PROPOSES|USES|EVALUATES_ON|REPORTS|ADDRESSES]->(c)
+OPTIONAL MATCH (p:Paper)-[:{_CONCEPT_TYPES_PATTERN}]->(c)
 WITH c, count(DISTINCT p) AS papers
 SET c.paper_count = papers
 """
@@ -128,8 +114,8 @@ MATCH (c:Concept)
 RETURN c.id AS id, [l IN labels(c) WHERE l <> 'Concept'][0] AS label, c.name AS name,
        c.type AS type, coalesce(c.broad, false) AS broad
 """
-_READ_LINKS = """
-MATCH (p:Paper)-[r:PROPOSES|USES|EVALUATES_ON|REPORTS|ADDRESSES]->(c:Concept)
+_READ_LINKS = f"""
+MATCH (p:Paper)-[r:{_CONCEPT_TYPES_PATTERN}]->(c:Concept)
 RETURN p.id AS paper, type(r) AS type, c.id AS concept
 """
 _READ_CITATIONS = "MATCH (a:Paper)-[:CITES]->(b:Paper) RETURN a.id AS citing, b.id AS cited"
@@ -371,7 +357,7 @@ def _key_from_node(node: str, label: str) -> str | None:
     # keys under "id"), so the key is recovered from the node key, which kg.graph derives from it.
     if label in CONCEPT_LABELS:
         return node
-    prefix = {"Paper": "paper:", "Repo": "repo:", "Author": "author:"}[label]
+    prefix = {schema.PAPER: "paper:", schema.REPO: "repo:", schema.AUTHOR: "author:"}[label]
     return node[len(prefix) :] if node.startswith(prefix) else None
 
 
@@ -395,7 +381,7 @@ def relationship_rows(graph: nx.DiGraph) -> dict[str, list[dict[str, Any]]]:
                 f"Edge {source!r} -> {target!r} has type {rel!r}, not one of "
                 f"{sorted(RELATIONSHIP_TARGETS) + list(DERIVED_RELATIONSHIPS)}."
             )
-        if graph.nodes[source].get("label") != "Paper":
+        if graph.nodes[source].get("label") != schema.PAPER:
             raise Neo4jSinkError(f"Edge {source!r} -[{rel}]-> {target!r} does not start at a paper.")
         rows[rel].append(
             {
@@ -511,7 +497,7 @@ def read_concept_graph(driver: Driver, database: str | None = None) -> nx.DiGrap
     graph = nx.DiGraph()
     papers, _, _ = driver.execute_query(_READ_PAPERS, database_=database, routing_="r")
     for rec in papers:
-        graph.add_node(paper_key(rec["id"]), label="Paper", id=rec["id"], year=rec["year"],
+        graph.add_node(paper_key(rec["id"]), label=schema.PAPER, id=rec["id"], year=rec["year"],
                        name=rec["title"], title=rec["title"])
     concepts, _, _ = driver.execute_query(_READ_CONCEPTS, database_=database, routing_="r")
     for rec in concepts:
@@ -523,7 +509,7 @@ def read_concept_graph(driver: Driver, database: str | None = None) -> nx.DiGrap
     # citations decide which way a SIMILAR_TO edge can go (kg.analytics.similarity)
     cites, _, _ = driver.execute_query(_READ_CITATIONS, database_=database, routing_="r")
     for rec in cites:
-        graph.add_edge(paper_key(rec["citing"]), paper_key(rec["cited"]), type="CITES")
+        graph.add_edge(paper_key(rec["citing"]), paper_key(rec["cited"]), type=schema.CITES)
     return graph
 
 
@@ -555,9 +541,9 @@ def refresh_derived(
 
     co_occurs, similar = [], []
     for source, target, data in graph.edges(data=True):
-        if data.get("type") == "CO_OCCURS":
+        if data.get("type") == schema.CO_OCCURS:
             co_occurs.append({"source": source, "target": target, "weight": data["weight"]})
-        elif data.get("type") == "SIMILAR_TO":
+        elif data.get("type") == schema.SIMILAR_TO:
             similar.append({"source": graph.nodes[source]["id"], "target": graph.nodes[target]["id"],
                             "score": float(data["score"])})
     # Replace rather than patch: a pair that no longer qualifies must disappear. As every

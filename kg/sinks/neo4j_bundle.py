@@ -19,6 +19,7 @@ from typing import Any
 
 import networkx as nx
 
+from kg.schema import CO_OCCURS, CONCEPT, PAPER, SIMILAR_TO
 from kg.sinks.files import atomic_write
 from kg.sinks.neo4j import (
     CONCEPT_LABELS,
@@ -37,11 +38,11 @@ _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 #: relationship type -> (source label, source key, target label, target key)
 _ENDPOINTS: dict[str, tuple[str, str, str, str]] = {
     **{
-        rel: ("Paper", "id", target, "id" if target == "Concept" else NODE_KEYS[target])
+        rel: (PAPER, "id", target, "id" if target == CONCEPT else NODE_KEYS[target])
         for rel, target in RELATIONSHIP_TARGETS.items()
     },
-    "CO_OCCURS": ("Concept", "id", "Concept", "id"),
-    "SIMILAR_TO": ("Paper", "id", "Paper", "id"),
+    CO_OCCURS: (CONCEPT, "id", CONCEPT, "id"),
+    SIMILAR_TO: (PAPER, "id", PAPER, "id"),
 }
 
 HEADER = """\
