@@ -8,10 +8,13 @@ Every stage takes the previous stage's records and knows nothing of later stages
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
+import types
+import typing
 import unicodedata
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from typing import Any
 
 from kg.schema import CONCEPT_LABELS, CONCEPT_TYPES  # noqa: F401  (re-exported: records name them)
@@ -143,6 +146,48 @@ class Mention:
         return out
 
 
+#: the kinds of a reported result: an absolute value of its metric, or a change against something
+RESULT_KINDS: tuple[str, ...] = ("score", "gain")
+
+
+@dataclass
+class Result:
+    """One quantitative result a paper reports (``RESULTS-GUIDELINE.md``): "92.7% top-1 accuracy
+    on ImageNet" is metric "top-1 accuracy", value "92.7%", kind "score", dataset "ImageNet".
+
+    ``metric``, ``dataset``, ``method`` and ``task`` are surface forms as the paper writes them;
+    where they name one of the paper's concept mentions, the graph links the result to it.
+    """
+
+    value: str
+    metric: str | None = None
+    kind: str = "score"  # one of RESULT_KINDS
+    dataset: str | None = None
+    method: str | None = None
+    task: str | None = None
+    evidence: str = ""
+
+    def to_contract(self) -> dict[str, Any]:
+        return {
+            "metric": self.metric, "value": self.value, "kind": self.kind, "dataset": self.dataset,
+            "method": self.method, "task": self.task, "evidence": self.evidence,
+        }
+
+    @classmethod
+    def from_contract(cls, data: dict[str, Any]) -> "Result":
+        """The inverse of :meth:`to_contract` (unknown keys are ignored)."""
+        def text(key: str) -> str | None:
+            value = data.get(key)
+            return safe_text(str(value)) if value not in (None, "") else None
+
+        kind = data.get("kind")
+        return cls(
+            value=text("value") or "", metric=text("metric"),
+            kind=kind if kind in RESULT_KINDS else "score", dataset=text("dataset"),
+            method=text("method"), task=text("task"), evidence=text("evidence") or "",
+        )
+
+
 @dataclass
 class PaperExtraction:
     """Everything extraction found in one paper."""
@@ -150,6 +195,23 @@ class PaperExtraction:
     paper: Paper
     mentions: list[Mention] = field(default_factory=list)
     repos: list[str] = field(default_factory=list)
+    results: list[Result] = field(default_factory=list)
+
+    def to_dict(self, include_paper: bool = True) -> dict[str, Any]:
+        """Every field as plain JSON values (the extraction cache's and the workers' form);
+        ``include_paper=False`` leaves out the paper, which the reader already holds."""
+        data = record_to_dict(self)
+        if not include_paper:
+            del data["paper"]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], paper: Paper | None = None) -> PaperExtraction:
+        """The inverse of :meth:`to_dict`; ``paper`` stands in for a left-out paper. Raises
+        ``ValueError`` or ``TypeError`` on data that is not a whole extraction."""
+        if paper is not None:
+            data = {**data, "paper": paper}
+        return record_from_dict(cls, data)
 
     def of_type(self, concept_type: str) -> list[Mention]:
         return [m for m in self.mentions if m.type == concept_type]
@@ -162,6 +224,7 @@ class PaperExtraction:
                 m.to_contract() for m in self.of_type(concept_type) if include_broad or not m.broad
             ]
         out["repos"] = list(self.repos)
+        out["results"] = [r.to_contract() for r in self.results]
         return out
 
 
@@ -206,3 +269,77 @@ class ConceptIndex:
 
     concepts: dict[str, Concept] = field(default_factory=dict)
     links: list[ConceptLink] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- plain-dict form
+
+# One generic round trip over the dataclasses' own fields and type hints, so that a field added
+# to a record (PaperExtraction.results, say) is serialised without touching this code.
+
+
+def record_to_dict(record: Any) -> dict[str, Any]:
+    """A record (dataclass) as a dict of JSON values, nested records included, every field."""
+    return {f.name: _plain(getattr(record, f.name)) for f in fields(record)}
+
+
+def _plain(value: Any) -> Any:
+    if is_dataclass(value) and not isinstance(value, type):
+        return record_to_dict(value)
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    return value
+
+
+def record_from_dict(cls: type, data: Any) -> Any:
+    """The record of class ``cls`` that :func:`record_to_dict` gave ``data``. An unknown or
+    missing field, or a value of the wrong kind, raises ``ValueError`` (``TypeError`` from the
+    constructor): a damaged dict never becomes a half record."""
+    if isinstance(data, cls):
+        return data
+    if not isinstance(data, dict):
+        raise ValueError(f"{cls.__name__}: expected an object, got {type(data).__name__}")
+    hints = _field_hints(cls)
+    unknown = set(data) - set(hints)
+    if unknown:
+        raise ValueError(f"{cls.__name__}: unknown field(s) {', '.join(sorted(unknown))}")
+    return cls(**{name: _typed(hints[name], value, f"{cls.__name__}.{name}") for name, value in data.items()})
+
+
+@functools.lru_cache(maxsize=None)
+def _field_hints(cls: type) -> dict[str, Any]:
+    hints = typing.get_type_hints(cls)
+    return {f.name: hints[f.name] for f in fields(cls) if f.init}
+
+
+_SCALARS = {str: (str,), int: (int,), float: (float, int), bool: (bool,)}
+
+
+def _typed(hint: Any, value: Any, where: str) -> Any:
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        if value is None and type(None) in args:
+            return None
+        options = [a for a in args if a is not type(None)]
+        if len(options) != 1:
+            raise ValueError(f"{where}: cannot read a value of {hint}")
+        return _typed(options[0], value, where)
+    if is_dataclass(hint):
+        return record_from_dict(hint, value)
+    if origin in (list, tuple):
+        if not isinstance(value, list):
+            raise ValueError(f"{where}: expected a list")
+        items = [_typed(args[0], item, where) for item in value] if args else list(value)
+        return items if origin is list else tuple(items)
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise ValueError(f"{where}: expected an object")
+        return {key: _typed(args[1], item, where) for key, item in value.items()} if args else dict(value)
+    if hint is Any:
+        return value
+    allowed = _SCALARS.get(hint)
+    # bool is an int in Python; a count or a flag of the other kind is damage all the same
+    if allowed is None or not isinstance(value, allowed) or (hint is not bool and isinstance(value, bool)):
+        raise ValueError(f"{where}: expected {getattr(hint, '__name__', hint)}, got {type(value).__name__}")
+    return float(value) if hint is float else value

@@ -1,8 +1,8 @@
 """Extraction stage: papers -> spaCy ``Doc`` s with typed mentions -> :class:`PaperExtraction`.
 
 The pipeline is declared in ``pipelines/kg.cfg``; its kg components are registered spaCy
-factories (``kg_abbreviations``, ``kg_gazetteer``, ``kg_patterns``, ``kg_mentions``), so a
-pipeline can be configured, serialised and extended the spaCy way.
+factories (``kg_abbreviations``, ``kg_gazetteer``, ``kg_patterns``, ``kg_mentions``,
+``kg_results``), so a pipeline can be configured, serialised and extended the spaCy way.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from spacy.util import Config
 from spacy.language import Language
 
 # imported for their side effect: registering the component factories
-from kg.extraction import abbreviations, gazetteer, mentions, patterns, suggester  # noqa: F401
+from kg.extraction import abbreviations, gazetteer, mentions, patterns, results, suggester  # noqa: F401
 from kg.extraction.links import find_urls
 from kg.records import Paper, PaperExtraction
 
@@ -80,7 +80,10 @@ def extract(
     texts: Iterable[str] = (paper.text[: nlp.max_length - 1] for paper in papers)
     for paper, doc in zip(papers, nlp.pipe(texts, batch_size=batch_size, n_process=n_process)):
         found = list(doc._.mentions or []) if doc.has_extension("mentions") else []
-        results.append(PaperExtraction(paper=paper, mentions=found, repos=find_urls(paper.text)))
+        reported = list(doc._.results or []) if doc.has_extension("results") else []
+        results.append(
+            PaperExtraction(paper=paper, mentions=found, repos=find_urls(paper.text), results=reported)
+        )
         if progress is not None:
             progress(1)
     return results

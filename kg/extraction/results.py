@@ -1,0 +1,679 @@
+"""Reported results: "achieves 84.4% top-1 accuracy on ImageNet-1K" -> a :class:`~kg.records.Result`.
+
+A result is a number the text reports as the outcome of an evaluation (the annotation guideline,
+``RESULTS-GUIDELINE.md``). The component runs after ``kg_mentions`` and reads a sentence at a time:
+
+1. *Values*: numbers with a unit of outcome ("%", "x", "times", "points", "FPS"), signed changes
+   ("+4.8") and decimals ("0.945"). Numbers inside names ("CIFAR-10"), years, sizes ("1.2M
+   images", "5% of the data") and bare counts ("15 datasets") are not results.
+2. *Kind*: a value is a gain when the words around it say it is a change ("by 3%", "+4.8",
+   "30x more", "a 55% improvement"), else a score.
+3. *Metric*: the measure the value qualifies, read from the words next to it ("84.4% top-1
+   accuracy", "an AUC of 0.945", "reduces hallucination by 30%", "an improvement in relation
+   F1"), else a metric the sentence names, else the metric of the paper's previous result when
+   this value only continues it ("it attains 87.0%").
+4. *Dataset, method, task*: the paper's own mentions in the sentence. The dataset nearest the
+   value (lists paired in order with "respectively"); the method that is the subject of the
+   sentence's claim, or the paper's proposed method when the text credits "our method", "we"
+   or "it"; the task only when no dataset is named.
+
+The results are ``doc._.results``, a list of :class:`~kg.records.Result`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span, Token
+
+from kg.extraction.gazetteer import SPANS_KEY as GAZETTEER_KEY
+from kg.extraction.patterns import SPANS_KEY as RULES_KEY
+from kg.extraction.patterns import clean_span, title_name
+from kg.records import Mention, Result
+from kg.text import acronym_singular, concept_key, is_acronym
+
+#: a value: a signed or plain number, with a unit of outcome, or a range of two ("3% - 4%")
+_UNIT = r"(?:\s?%|\s?[x×X](?![\w])|\s?-?times\b|\s?pp\b)"
+VALUE = re.compile(
+    r"(?<![\w.\-/^={])(?P<sign>[+±]|[−-](?=\d))?(?P<number>\d+(?:[.,]\d+)?)(?![\w.]*[A-Za-z]{2})"
+    rf"(?P<unit>{_UNIT})?"
+    rf"(?:\s?(?:-|–|~)\s?(?P<number2>\d+(?:[.,]\d+)?)(?P<unit2>{_UNIT})?)?"
+)
+#: a decimal glued to a symbol ("H=0.70"): reported, but its number starts after the symbol
+GLUED_VALUE = re.compile(r"(?<=[A-Za-z]=)(?P<number>\d+[.,]\d+)")
+#: words after a number that make it a size or a count, not an outcome
+SIZE_WORDS = frozenset(
+    """k m b t bn billion million thousand trillion parameters params param images image samples
+    tokens token words steps step epochs hours days gpus gpu layers languages tasks datasets models
+    examples seeds games pairs videos clips documents sentences queries questions molecules
+    hyperparameters dimensions classes categories subjects participants patients users songs
+    annotators frames pixels nodes edges points-of-view""".split()
+)
+#: units written after a value: part of the value, the measure is named elsewhere ("a speed of
+#: 14.7 FPS"); "points" is the measure itself when nothing else names one
+UNIT_WORDS = frozenset("fps ms s sec seconds gb mb tb hours minutes points point db pp".split())
+#: head nouns of measures ("mathematical reasoning performance", "success rate"), for a value
+#: that names no measure of its own
+MEASURE_HEADS = frozenset(
+    """performance accuracy accuracies score scores error errors rate ratio distance coefficient
+    correlation precision recall similarity perplexity speed throughput latency efficiency
+    memory cost""".split()
+)
+#: settings, not outcomes: "a masking ratio of 75%", "a learning rate of 0.001"
+SETTING_WORDS = frozenset(
+    """temperature dropout decay momentum threshold masking mask sampling warmup lambda alpha beta
+    epsilon""".split()
+) | {"learning rate", "weight decay", "batch size"}
+#: data a share can be taken of ("5% of the training data"): a size, not a result
+DATA_WORDS = frozenset(
+    "data dataset datasets training corpus labels images samples examples tokens parameters set".split()
+)
+#: nouns naming a change: the measure is the words around them ("performance boost")
+CHANGE_NOUNS = frozenset(
+    """improvement improvements gain gains boost boosts increase increases reduction reductions
+    decrease decreases drop drops margin lead advantage""".split()
+)
+#: words that make a value a change rather than an absolute score
+GAIN_CUES = CHANGE_NOUNS | frozenset(
+    """by more less fewer faster slower higher lower better smaller larger cheaper speedup
+    speed-up relative absolute outperforming outperforms outperform outperformed surpassing
+    surpasses improving improves improved reducing reduces reduced increasing increases
+    increased boosting boosts boosted cutting cuts""".split()
+)
+#: verbs whose object is the measure that changed: "reduces hallucination by 30%"
+CHANGE_VERBS = frozenset(
+    """improve increase boost raise reduce decrease lower cut drop enhance lift shrink speed
+    accelerate""".split()
+)
+#: comparatives after a multiplier: "30x more compute-efficient", "3x faster inference"
+COMPARATIVES = frozenset("more less fewer faster slower higher lower better smaller larger cheaper".split())
+#: qualifiers that are not part of a measure's name
+QUALIFIERS = frozenset(
+    """a an the its their our this that these those absolute relative remarkable substantial
+    significant notable impressive consistent overall up only about approximately nearly
+    over around roughly almost respectively further additional new state-of-the-art sota real-time
+    competitive strong large small""".split()
+)
+#: measures that only say "how good" and defer to a named metric reported before them
+VAGUE_MEASURES = frozenset({"performance", "results", "result", "score", "scores"})
+#: subjects that credit the paper's own approach
+OWN_WORDS = frozenset({"we", "our", "it", "ours", "proposed", "this", "its"})
+#: prepositions before a dataset a result is on
+DATASET_PREPOSITIONS = frozenset({"on", "in", "for", "across", "over"})
+#: the span group of the learned concept tagger (pipelines/kg.cfg)
+TAGGER_KEY = "kg_tagger"
+_YEAR = re.compile(r"^(19|20)\d\d$")
+_WINDOW = 6  # tokens read on each side of a value for its measure
+#: words between a measure and its value: "accuracies upwards of 95%", "by more than 10%"
+APPROXIMATORS = frozenset(
+    """approximately about around nearly roughly up upwards over than more almost only just even
+    above below beyond exceeding least""".split()
+)
+
+
+@dataclass
+class _Value:
+    text: str  # the value as written ("84.4%", "+4.8", "3% - 4%")
+    start: int  # first token
+    end: int  # one past the last token
+    number: str
+    unit: str
+    signed: bool
+
+
+@dataclass
+class _Place:
+    """A concept named at tokens [start, end) of the doc, with the surface written there: one
+    of the paper's mentions, or a candidate span the mention resolver did not keep."""
+
+    type: str
+    start: int
+    end: int
+    surface: str
+    proposed: bool = False
+    broad: bool = False
+
+
+def find_values(sent: Span) -> list[_Value]:
+    """Numbers in a sentence that may be reported outcomes, with their token positions."""
+    doc, values = sent.doc, []
+    text, offset = sent.text, sent.start_char
+    matches = list(VALUE.finditer(text)) + list(GLUED_VALUE.finditer(text))
+    for match in sorted(matches, key=lambda m: m.start()):
+        number = match.group("number")
+        groups = match.groupdict()
+        unit = (groups.get("unit") or groups.get("unit2") or "").strip().lower()
+        signed = bool(groups.get("sign"))
+        span = doc.char_span(offset + match.start(), offset + match.end(), alignment_mode="expand")
+        if span is None:
+            continue
+        # a number glued to letters is part of a name or a size ("2D", "114k", "R3D"), but a
+        # number after "=" is a reported value ("H=0.70")
+        head = span.start_char - offset
+        tail = span.end_char - offset
+        if any(ch.isalpha() for ch in text[match.end() : tail]):
+            continue
+        if any(ch.isalpha() for ch in text[head : match.start()]) and text[match.start() - 1] != "=":
+            continue
+        if any(v.start < span.end and span.start < v.end for v in values):
+            continue
+        values.append(_Value(match.group(0).strip(), span.start, span.end, number, unit, signed))
+    return [v for v in values if _is_outcome(v, doc)]
+
+
+def _next_words(doc: Doc, index: int, count: int = 3) -> list[Token]:
+    return [t for t in doc[index : min(len(doc), index + count)]]
+
+
+def _is_outcome(value: _Value, doc: Doc) -> bool:
+    """A number the text reports as an outcome, not a size, count, year or enumeration."""
+    number = value.number
+    if _YEAR.match(number) and not value.unit:
+        return False
+    before = doc[value.start - 1] if value.start > 0 else None
+    after = _next_words(doc, value.end)
+    first_after = after[0].lower_ if after else ""
+    # "(1)" and "1.)" enumerate; "Table 3", "top-5" name things
+    if first_after == ")" and not value.unit and (before is None or before.text in ("(", ".", ",") or before.i == 0):
+        return False  # "(1)", "1)": an enumeration
+    if before is not None and not before.whitespace_ and before.text[-1:].isalpha():
+        return False
+    if first_after in SIZE_WORDS or first_after.rstrip("s") in SIZE_WORDS:
+        return False
+    if value.unit in ("%", "pp") and first_after == ")" and len(after) > 1:
+        first_after = after[1].lower_  # "(5%) of its training data"
+        after = after[1:]
+    if value.unit in ("%", "pp") and first_after == "of":
+        following = [t.lower_ for t in doc[after[0].i + 1 : min(len(doc), after[0].i + 4)]]
+        if any(word in DATA_WORDS for word in following) or (following and following[0] in ("its", "all")):
+            return False
+        names = doc[after[0].i + 1 : min(len(doc), after[0].i + 3)]
+        if any(t.pos_ == "PROPN" and t.text[:1].isupper() for t in names):
+            return False  # "10% of ImageNet": a share of a dataset
+    if value.unit == "%" and after and after[0].pos_ == "ADJ" and (len(after) < 2 or after[1].pos_ not in ("NOUN", "PROPN", "ADJ")):
+        return False  # "a 100% valid notation": a property, not a measured outcome
+    if value.unit in ("x", "×", "times", "-times"):
+        # "30x more efficient", "a 3x speedup": a multiplier of an outcome, not "2x filters"
+        window = {t.lower_ for t in doc[value.end : min(len(doc), value.end + 3)]}
+        preceding = {t.lower_ for t in doc[max(0, value.start - 3) : value.start]}
+        return bool(window & (COMPARATIVES | CHANGE_NOUNS | {"speedup", "speed-up", "improvement"})) or bool(
+            preceding & {"by", "up", "achieving", "achieves", "yielding"}
+        )
+    if not value.unit and not value.signed and before is not None and before.text[:1].isupper() and before.pos_ == "PROPN" and first_after not in UNIT_WORDS:
+        return False  # "Llama 3.1", "Claude 3.5 Sonnet": a version in a name
+    if value.unit or value.signed or "." in number or "," in number and len(number.split(",")[1]) != 3:
+        return True
+    # a whole number without a unit is a count unless a unit or measure follows ("17 points",
+    # "28 BLEU") or it is what a measure reached ("scoring 64", "from 12 to 30")
+    if first_after in UNIT_WORDS or (after and after[0].text.isupper() and after[0].text in ("BLEU", "FID", "ROUGE", "WER", "mAP", "AP", "F1")):
+        return True
+    return before is not None and before.lower_ in ("scoring", "scores", "score")
+
+
+def locate(doc: Doc, mentions: list[Mention]) -> list[_Place]:
+    """Where each mention's surface forms occur in the doc, and the dataset and metric spans of
+    the earlier components that no mention covers ("the GPR1200 dataset" a resolver found too
+    rare to keep is still where a result was measured); longest first where they overlap."""
+    places: list[_Place] = []
+    text = doc.text
+    for mention in mentions:
+        for surface in sorted({mention.name, *mention.aliases}):
+            if not surface:
+                continue
+            for match in re.finditer(r"(?<!\w)" + re.escape(surface) + r"(?!\w)", text):
+                span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
+                if span is not None:
+                    places.append(_Place(mention.type, span.start, span.end, match.group(0), mention.proposed, mention.broad))
+    places.sort(key=lambda p: (p.start, -(p.end - p.start)))
+    kept: list[_Place] = []
+    for place in places:
+        if not any(k.start < place.end and place.start < k.end for k in kept):
+            kept.append(place)
+    for key in (GAZETTEER_KEY, RULES_KEY, TAGGER_KEY):
+        for span in doc.spans.get(key, []):
+            concept_type = span.label_.lower()
+            if concept_type not in ("dataset", "metric"):
+                continue
+            cleaned = clean_span(span)
+            if concept_type == "dataset" and cleaned is not None and not any(
+                ch.isupper() or ch.isdigit() for ch in cleaned.text
+            ):
+                continue  # "smaller labeled datasets" says what kind of data, not which
+            if cleaned is None or any(k.start < cleaned.end and cleaned.start < k.end for k in kept):
+                continue
+            kept.append(_Place(concept_type, cleaned.start, cleaned.end, cleaned.text))
+    kept.sort(key=lambda p: p.start)
+    return kept
+
+
+def _is_setting(measure: str) -> bool:
+    """A hyper-parameter ("masking ratio", "learning rate"), whose value is chosen, not measured."""
+    words = re.split(r"[\s-]+", measure.lower())
+    return any(w in SETTING_WORDS for w in words) or any(
+        f" {phrase} " in f" {' '.join(words)} " for phrase in SETTING_WORDS if " " in phrase
+    )
+
+
+def _glued(token: Token) -> bool:
+    """The token starts a hyphenated word: "on" in "on-chip"."""
+    doc = token.doc
+    return not token.whitespace_ and token.i + 1 < len(doc) and doc[token.i + 1].text == "-"
+
+
+def _phrase(tokens: list[Token]) -> str | None:
+    """The words of ``tokens`` without qualifiers at the edges, as written (or None)."""
+    while tokens and (
+        (tokens[0].lower_ in QUALIFIERS or tokens[0].is_punct or tokens[0].pos_ in ("DET", "NUM", "ADP"))
+        and not _glued(tokens[0])
+        or tokens[0].i > 0 and tokens[0].doc[tokens[0].i - 1].text == "-" and not tokens[0].doc[tokens[0].i - 2].whitespace_
+    ):
+        # the last word of a hyphenated qualifier ("state-of-the-art performance") goes too
+        tokens = tokens[1:]
+    while tokens and (tokens[-1].is_punct or tokens[-1].pos_ in ("DET", "ADP", "CCONJ")):
+        tokens = tokens[:-1]
+    if not tokens or not any(ch.isalpha() for ch in "".join(t.text for t in tokens)):
+        return None
+    doc = tokens[0].doc
+    return doc[tokens[0].i : tokens[-1].i + 1].text
+
+
+def _is_nominal(token: Token) -> bool:
+    return token.pos_ in ("NOUN", "PROPN", "ADJ", "X") or token.text in ("-", "_", "/") or (
+        token.pos_ == "VERB" and token.tag_ in ("VBN", "VBG") and token.dep_ in ("amod", "compound")
+    ) or (token.pos_ == "NUM" and any(ch.isalpha() for ch in token.text))
+
+
+class ResultExtractor:
+    """Reads the results of one doc from its sentences and its mentions."""
+
+    def __call__(self, doc: Doc) -> list[Result]:
+        mentions: list[Mention] = list(doc._.mentions or []) if doc.has_extension("mentions") else []
+        places = locate(doc, mentions)
+        metric_spans = self._metric_spans(doc, places)
+        own = self._own_method(doc, mentions)
+        results: list[Result] = []
+        seen: set[tuple[str, str]] = set()
+        previous: Result | None = None
+        for sent in doc.sents:
+            values = find_values(sent)
+            if not values:
+                continue
+            in_sent = [p for p in places if sent.start <= p.start < sent.end]
+            datasets = [p for p in in_sent if p.type == "dataset"]
+            tasks = [p for p in in_sent if p.type == "task"]
+            paired = self._respectively(sent, values, datasets)
+            sent_results: list[Result] = []
+            for value in values:
+                kind = self._kind(doc, sent, value, values)
+                metric, source = self._metric(doc, sent, value, values, kind, metric_spans, sent_results, previous)
+                dataset = paired.get(value.start) if paired else self._nearest(value, datasets)
+                credited = self._credited(doc, sent, value, in_sent)
+                method = credited or self._method(doc, sent, value, in_sent, own)
+                dataset_name = dataset.surface if dataset else None
+                if source is not None and source in sent_results and kind == "gain":
+                    # a change of a score just reported ("outperforming X by 15.7%") is on the
+                    # same dataset, by the same method: names near it belong to the baseline
+                    dataset_name, method = source.dataset, credited or source.method or method
+                elif source is not None and source in sent_results:
+                    method = method or source.method
+                elif source is not None and dataset_name is None:
+                    dataset_name, method = source.dataset, method or source.method
+                task = None
+                if dataset_name is None:
+                    nearest_task = self._nearest(value, tasks)
+                    task = nearest_task.surface if nearest_task else None
+                result = Result(
+                    value=value.text, metric=metric, kind=kind,
+                    dataset=dataset_name, method=method, task=task, evidence=sent.text.strip(),
+                )
+                if metric and _is_setting(metric):
+                    continue  # a setting of the method, not an outcome
+                key = (re.sub(r"[^\d.]", "", value.number), concept_key(metric or ""))
+                if key in seen:
+                    continue  # the title's figure repeated in the abstract is one result
+                seen.add(key)
+                sent_results.append(result)
+            results.extend(sent_results)
+            if sent_results:
+                previous = sent_results[-1]
+        return results
+
+    # -- the measure ------------------------------------------------------------------------
+    def _metric_spans(self, doc: Doc, places: list[_Place]) -> list[tuple[int, int]]:
+        return [(p.start, p.end) for p in places if p.type == "metric"]
+
+    def _metric(
+        self, doc: Doc, sent: Span, value: _Value, values: list[_Value], kind: str,
+        metric_spans: list[tuple[int, int]], earlier: list[Result], previous: Result | None,
+    ) -> tuple[str | None, Result | None]:
+        """(the measure of ``value``, the earlier result whose measure it continues, if any)."""
+        unit = self._unit_after(doc, sent, value)
+        metric = None if unit else self._measure_after(doc, sent, value, values)
+        if metric is None:
+            metric = self._measure_before(doc, sent, value)
+        vague = metric is None or metric.lower() in CHANGE_NOUNS or (
+            kind == "score" and metric.lower() in VAGUE_MEASURES
+        )
+        if vague and earlier and earlier[-1].metric:
+            # "achieves a score of 0.415, a 55% relative improvement": the change of that score
+            return earlier[-1].metric, earlier[-1]
+        if metric is None:
+            metric = self._named_metric(doc, sent, value, metric_spans)
+        bare = metric is None or metric.lower() in CHANGE_NOUNS
+        if (bare or metric.lower() in VAGUE_MEASURES) and previous is not None and previous.metric:
+            if (bare or previous.metric.lower() not in VAGUE_MEASURES) and not value.signed and value.unit in ("%", ""):
+                return previous.metric, previous  # "it attains 87.0% when fine-tuned"
+        if metric is None:
+            metric = self._measure_head(doc, sent, value) or (unit.text if unit is not None and unit.lower_ in ("points", "point") else None)
+        return metric, None
+
+    @staticmethod
+    def _unit_after(doc: Doc, sent: Span, value: _Value) -> Token | None:
+        if value.end < sent.end and doc[value.end].lower_ in UNIT_WORDS:
+            return doc[value.end]
+        return None
+
+    @staticmethod
+    def _named_metric(doc: Doc, sent: Span, value: _Value, metric_spans: list[tuple[int, int]]) -> str | None:
+        named = [s for s in metric_spans if sent.start <= s[0] < sent.end]
+        if not named:
+            return None
+        start, end = min(named, key=lambda s: min(abs(s[0] - value.start), abs(s[1] - value.end)))
+        return doc[start:end].text
+
+    @staticmethod
+    def _measure_head(doc: Doc, sent: Span, value: _Value) -> str | None:
+        """The nearest noun phrase headed by a measure word: "mathematical reasoning performance"."""
+        heads = [t for t in sent if t.lower_ in MEASURE_HEADS and t.pos_ == "NOUN" and not value.start <= t.i < value.end]
+        if not heads:
+            return None
+        head = min(heads, key=lambda t: (abs(t.i - value.start), t.i > value.start))
+        taken = [head]
+        j = head.i - 1
+        while j >= sent.start and (doc[j].pos_ in ("NOUN", "PROPN", "ADJ") or doc[j].text == "-") and len(taken) < _WINDOW:
+            taken.insert(0, doc[j])
+            j -= 1
+        return _phrase(taken)
+
+    @staticmethod
+    def _nominal_run(doc: Doc, start: int, stop: int) -> list[Token]:
+        """Words from ``start`` that can make a measure's name (nouns, adjectives, hyphenated
+        words such as "on-chip"), up to the first verb, preposition or punctuation."""
+        taken: list[Token] = []
+        for token in doc[start : min(stop, start + _WINDOW)]:
+            glued = not token.whitespace_ and token.i + 1 < len(doc) and doc[token.i + 1].text == "-"
+            if token.text in ("-", "_", "/") and taken:
+                taken.append(token)
+                continue
+            if glued and token.pos_ == "ADP":
+                taken.append(token)
+                continue
+            if token.pos_ in ("ADP", "VERB", "AUX", "CCONJ", "SCONJ", "PRON", "PART") or token.is_punct:
+                if not (token.pos_ == "VERB" and token.dep_ in ("amod", "compound")):
+                    break
+            if not _is_nominal(token) and token.pos_ not in ("DET", "ADV", "VERB"):
+                break
+            if token.pos_ == "ADV" and not taken:
+                continue
+            taken.append(token)
+        return taken
+
+    def _measure_after(self, doc: Doc, sent: Span, value: _Value, values: list[_Value]) -> str | None:
+        """The words right after the value: "84.4% top-1 accuracy", "a 73% energy reduction"."""
+        i = value.end
+        # "8.1% and 8.8% improvement": the measure after the last value of a list
+        later = [v for v in values if v.start > value.start]
+        while later and later[0].start - i <= 1 and all(t.lower_ in ("and", "or", ",") for t in doc[i : later[0].start]):
+            i, later = later[0].end, later[1:]
+        if i < sent.end and doc[i].lower_ in COMPARATIVES:
+            # "30x more compute-efficient": the quality that grew
+            taken = self._nominal_run(doc, i + 1, sent.end)
+            phrase = _phrase(taken)
+            return f"{doc[i].text} {phrase}" if phrase and doc[i].lower_ in ("faster", "slower") else phrase
+        if i + 1 < sent.end and doc[i].text == "-" and doc[i + 1].lower_ in UNIT_WORDS:
+            i += 2  # "a 4.5-point gain"
+        taken = self._nominal_run(doc, i, sent.end)
+        while taken and taken[-1].lower_ in CHANGE_NOUNS:
+            change = taken.pop()
+            nxt = change.i + 1
+            if nxt < sent.end and doc[nxt].lower_ == "in":
+                # "an 8% average error reduction in unlabeled attachment scores"
+                measured = self._measure_of_change(doc, sent, change)
+                if measured:
+                    return measured
+            if not _phrase(taken):
+                # "an improvement in relation F1", "a 4% improvement": the measure follows or is
+                # the change itself
+                return self._measure_of_change(doc, sent, change) or change.text
+        return _phrase(taken)
+
+    def _measure_of_change(self, doc: Doc, sent: Span, change: Token) -> str | None:
+        nxt = change.i + 1
+        if nxt < sent.end and doc[nxt].lower_ in ("in", "on", "towards", "of", "for"):
+            taken = []
+            for token in doc[nxt + 1 : min(sent.end, nxt + 1 + _WINDOW + 2)]:
+                if token.text == "(" or token.pos_ in ("VERB", "AUX", "CCONJ", "SCONJ", "PRON") or (
+                    token.is_punct and token.text not in ("-", "_")
+                ):
+                    break
+                if token.pos_ == "ADP" and token.lower_ not in ("under", "of"):
+                    break
+                taken.append(token)
+            # "in area under the ROC curve (AUC)": the short form the text gives
+            end = taken[-1].i + 1 if taken else nxt + 1
+            if end + 2 < sent.end and doc[end].text == "(" and doc[end + 2].text == ")":
+                return doc[end + 1].text
+            while taken and taken[-1].lower_ in ("task", "tasks", "benchmark", "benchmarks"):
+                taken.pop()
+            return _phrase(taken)
+        return None
+
+    def _measure_before(self, doc: Doc, sent: Span, value: _Value) -> str | None:
+        """The words before the value: "an AUC of 0.945", "accuracy from 49.6% to 93.7%",
+        "reduces hallucination by 30%"."""
+        i = value.start - 1
+        # skip "approximately", "up to", "more than" between the measure and the value
+        while i > sent.start and (
+            doc[i].lower_ in APPROXIMATORS or doc[i].text in ("~", "≈")
+            or doc[i].lower_ == "to" and doc[i - 1].lower_ == "up"
+        ):
+            i -= 1
+        if i <= sent.start:
+            return None
+        link = doc[i].lower_
+        if link == "to":
+            start = next((t.i for t in doc[max(sent.start, i - 5) : i] if t.lower_ == "from"), None)
+            if start is None:
+                return None  # "improved to 72.9%": the measure is the verb's subject, often vague
+            i, link = start, "from"
+        if link == "by":
+            # "<verb> <measure> by N": the object of the change verb, unless it is what was beaten
+            j, taken = i - 1, []
+            while j > sent.start and doc[j].pos_ not in ("VERB", "AUX") and not doc[j].is_punct:
+                taken.insert(0, doc[j])
+                j -= 1
+            if doc[j].lemma_.lower() not in CHANGE_VERBS:
+                return None  # "outperforms X by 3%": X is what was beaten, not the measure
+            if taken and all(_is_nominal(t) or t.pos_ == "DET" or t.lower_ == "of" for t in taken):
+                return _phrase(taken)  # "reduces the number of parameters by 50%"
+            return None
+        if link in ("of", "from", "at", "=", ":", "(", "is", "was", "reaches", "reached", "reaching", "upwards"):
+            j, taken = i - 1, []
+            while j >= sent.start and (_is_nominal(doc[j]) or doc[j].text in ("-", "_")) and len(taken) < _WINDOW:
+                taken.insert(0, doc[j])
+                j -= 1
+            return _phrase(taken)
+        return None
+
+    # -- kind -------------------------------------------------------------------------------
+    def _kind(self, doc: Doc, sent: Span, value: _Value, values: list[_Value]) -> str:
+        """"gain" for a change ("by 3%", "+4.8", "30x faster", "a 73% energy reduction"), else
+        "score"."""
+        if value.signed or value.unit in ("x", "×", "times", "-times", "pp"):
+            return "gain"
+        end = value.end
+        later = [v for v in values if v.start > value.start]
+        while later and later[0].start - end <= 1 and all(t.lower_ in ("and", "or", ",") for t in doc[end : later[0].start]):
+            end, later = later[0].end, later[1:]
+        if any(t.lower_ in CHANGE_NOUNS | COMPARATIVES for t in self._nominal_run(doc, end, sent.end)):
+            return "gain"
+        i = value.start
+        while i > 0 and (doc[i - 1].lower_ in APPROXIMATORS or doc[i - 1].lower_ == "to" and i > 1 and doc[i - 2].lower_ == "up"):
+            i -= 1
+        before = [t.lower_ for t in doc[max(0, i - 2) : i]]
+        if len(before) == 2 and before[0] in CHANGE_NOUNS and before[1] == "of":
+            return "gain"  # "an improvement of 2%"
+        after = [t.lower_ for t in doc[value.end : min(len(doc), value.end + 4)]]
+        if "by" in before or any(word in GAIN_CUES and word != "by" for word in after[:4]):
+            # "from 49.6% to 93.7%" are two scores even after "improves"
+            return "score" if (before and before[-1] in ("from", "to")) else "gain"
+        return "score"
+
+    # -- dataset, method --------------------------------------------------------------------
+    @staticmethod
+    def _nearest(value: _Value, places: list[_Place]) -> _Place | None:
+        if not places:
+            return None
+
+        def distance(place: _Place) -> tuple[int, int]:
+            gap = place.start - value.end if place.start >= value.end else value.start - place.end
+            return (gap, 0 if place.start >= value.end else 1)  # ties: the one after ("on X")
+
+        return min(places, key=distance)
+
+    @staticmethod
+    def _respectively(sent: Span, values: list[_Value], datasets: list[_Place]) -> dict[int, _Place]:
+        """"8.1% and 8.8% on UCF101 and HMDB51 respectively": values and datasets in order."""
+        if len(values) < 2 or len(datasets) != len(values):
+            return {}
+        if not any(t.lower_ == "respectively" for t in sent):
+            return {}
+        return {v.start: d for v, d in zip(values, datasets)}
+
+    def _own_method(self, doc: Doc, mentions: list[Mention]) -> set[str]:
+        """The surface forms of the paper's own method, short form first ("CLMR" before
+        "Contrastive Learning of Musical Representations"); empty when no name is found.
+
+        Evidence, strongest first: the name before the title's colon ("CASAL: ..."), a name the
+        text gives ("named as I2P-MAE", "dubbed L^2ViT"), an acronym of the title's initials
+        ("Contrastive Learning of Musical Representations" -> CLMR), the resolver's "proposed"."""
+        methods = [m for m in mentions if m.type == "method" and not m.broad]
+        if not methods:
+            return []
+        title = title_name(doc)
+        title_text = title.text if title is not None else None
+        first = next(doc.sents, None)
+        initials = "".join(t.text[0] for t in first if t.text[:1].isupper()) if first is not None else ""
+        named = {
+            doc[t.i + 1 + (doc[t.i + 1].lower_ == "as")].text
+            for t in doc[:-2]
+            if t.lower_ in ("named", "called", "dubbed", "termed", "coined")
+        }
+
+        def weight(mention: Mention) -> int:
+            forms = {mention.name, *mention.aliases}
+            score = 0
+            if title_text and title_text in forms:
+                score += 8
+            if any(form in named or any(form.startswith(n) and n for n in named) for form in forms):
+                score += 4
+            if initials and any(is_acronym(f) and len(acronym_singular(f)) >= 3 and acronym_singular(f).upper() in initials.upper() for f in forms):
+                score += 2
+            return score + (1 if mention.proposed else 0)
+
+        best = max(methods, key=weight)
+        if weight(best) == 0:
+            return []
+        counts = {}
+        for form in {best.name, *best.aliases}:
+            counts[form] = len(re.findall(r"(?<!\w)" + re.escape(form) + r"(?!\w)", doc.text))
+        # the short form is the one leaderboards and annotators use
+        return sorted(counts, key=lambda form: (not is_acronym(form), -counts[form], len(form)))
+
+    @staticmethod
+    def _credited(doc: Doc, sent: Span, value: _Value, in_sent: list[_Place]) -> str | None:
+        """"72.19% from OpenAI's CLIP model": a value credited to a named method right after it."""
+        methods = [p for p in in_sent if p.type == "method" and not p.broad]
+        for token in doc[value.end : min(sent.end, value.end + 4)]:
+            if token.lower_ == "from":
+                return next((p.surface for p in methods if token.i < p.start <= token.i + 3), None)
+        return None
+
+    def _method(self, doc: Doc, sent: Span, value: _Value, in_sent: list[_Place], own_forms: list[str]) -> str | None:
+        """The method credited with the value: named by "from X", else the subject of the claim."""
+        methods = [p for p in in_sent if p.type == "method" and not p.broad]
+        own = own_forms[0] if own_forms else None
+        for place in methods:
+            place.proposed = place.surface in own_forms
+        verb = doc[value.start].head
+        hops = 0
+        while verb.pos_ not in ("VERB", "AUX") and verb.head is not verb and hops < 8:
+            verb, hops = verb.head, hops + 1
+        subject = None
+        for _ in range(4):
+            subject = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+            if subject is not None or verb.dep_ not in ("conj", "advcl", "xcomp", "ccomp", "relcl", "acl") or verb.head is verb:
+                break
+            verb = verb.head
+        proposed_here = [p for p in methods if p.proposed]
+        if subject is None:
+            return own if proposed_here else None
+        tree = list(subject.subtree)
+        lo, hi = tree[0].i, tree[-1].i + 1
+        inside = [p for p in methods if lo <= p.start < hi]
+        if any(p.proposed for p in inside):
+            return own
+        if any(t.lower_ in OWN_WORDS for t in tree):
+            # "our full objective achieves ...", "we achieve ...", "our 2B SSE-H model achieves"
+            return own or coined_name(tree)
+        if inside:
+            return inside[0].surface
+        if coined_name(tree):
+            return coined_name(tree)  # a coined name the resolver did not keep
+        # "experiments demonstrate the effectiveness of HIPPO, achieving ...": the paper's own
+        # method named in the claim
+        return own if proposed_here else None
+
+
+#: a size written before a name ("our 2B model")
+_SIZE = re.compile(r"^\d+(?:[.,]\d+)?[kKmMbBtT]$")
+
+
+def coined_name(tokens: list[Token]) -> str | None:
+    """A coined name among ``tokens``: capitals inside a word or with digits ("SSE-H", "DINOv2"),
+    joined over hyphens."""
+    def coined(token: Token) -> bool:
+        text = token.text
+        return (
+            not _SIZE.match(text) and any(ch.isalpha() for ch in text)
+            and (sum(ch.isupper() for ch in text) >= 2 or (text[:1].isupper() and any(ch.isdigit() for ch in text)))
+        )
+
+    for token in tokens:
+        if coined(token):
+            start = end = token.i
+            doc = token.doc
+            while end + 2 < len(doc) and doc[end + 1].text == "-" and not doc[end].whitespace_ and not doc[end + 1].whitespace_:
+                end += 2
+            return doc[start : end + 1].text
+    return None
+
+
+@Language.factory("kg_results", default_config={})
+def make_result_extractor(nlp: Language, name: str) -> "ResultComponent":
+    """Reported results (``doc._.results``) from the sentences and ``doc._.mentions``; runs after
+    ``kg_mentions``."""
+    return ResultComponent(ResultExtractor())
+
+
+class ResultComponent:
+    def __init__(self, extractor: ResultExtractor) -> None:
+        self.extractor = extractor
+        if not Doc.has_extension("results"):
+            Doc.set_extension("results", default=None)
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.results = self.extractor(doc)
+        return doc
