@@ -28,7 +28,7 @@ sys.path.insert(0, str(HERE.parent / "tests"))
 from browser import Chromium  # noqa: E402
 from kg.analytics import analyse, annotate  # noqa: E402
 from kg.cli import main as kg  # noqa: E402
-from kg.sinks import html  # noqa: E402
+from kg import views as html  # noqa: E402
 from synthetic_graph import synthetic_graph  # noqa: E402
 
 CORPUS = HERE.parents[1] / "shared" / "corpus" / "hf-papers"

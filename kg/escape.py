@@ -5,7 +5,7 @@ On a terminal, an escape sequence in a title could retitle the window, hide line
 hyperlink; in ``report.md``, ``[click](javascript:...)`` would become a live link. The helpers
 here turn such text into inert text that reads the same. Bidirectional overrides (U+202E ...)
 are shown as a visible ``<U+202E>`` marker rather than allowed to reorder what follows.
-(HTML outputs are escaped by their templates, see :mod:`kg.sinks.html`.)
+(HTML outputs are escaped by their templates, see :mod:`kg.views`.)
 """
 
 from __future__ import annotations

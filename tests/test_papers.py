@@ -9,12 +9,12 @@ import networkx as nx
 import pytest
 from click.testing import CliRunner
 
+from kg import views
 from kg.analytics import analyse
 from kg.analytics.papers import PaperNotFound, find_paper, list_papers, shared_concepts
 from kg.cli import main
 from kg.graph import build_graph
 from kg.records import Concept, ConceptIndex, ConceptLink, Paper
-from kg.sinks import html
 from kg.sinks.files import write_graph_json
 
 TITLES = {
@@ -167,6 +167,6 @@ def test_similar_papers_name_the_concepts_they_share(graph, tmp_path):
     assert any(line.strip().startswith("sharing ") and "JEPA" in line for line in lines[at:at + 12])
     report = write_report(graph, analysis, tmp_path / "report").read_text(encoding="utf-8")
     assert "| shared concepts (rarest first) |" in report and "| JEPA, ImageNet |" in report
-    view = html.paper_view(graph, analysis, "T-JEPA")
+    view = views.paper_view(graph, analysis, "T-JEPA")
     tips = [e["title"] for e in view.edges if e["relation"] == "SIMILAR_TO"]
     assert tips and any("sharing JEPA, ImageNet" in tip for tip in tips)

@@ -10,10 +10,11 @@ import networkx as nx
 import pytest
 from click.testing import CliRunner
 
+from kg import views
 from kg.analytics import analyse, annotate
 from kg.cli import main
-from kg.sinks import html
 from kg.sinks.files import read_graph_json, write_graph_json
+from kg.views.palette import TYPE_COLOURS
 from synthetic_graph import synthetic_graph
 
 EVIL = 'Evil <script>window.__xss=1</script> <img src=x onerror="window.__xss=2"> & co'
@@ -38,7 +39,7 @@ def out_dir(graph: nx.DiGraph, tmp_path_factory: pytest.TempPathFactory) -> Path
 
 def test_paper_text_is_escaped_everywhere(graph, tmp_path):
     page_path = tmp_path / "graph.html"
-    html.write_graph_html(graph, page_path)
+    views.write_graph_html(graph, page_path)
     page = page_path.read_text(encoding="utf-8")
     assert "<script>window.__xss" not in page
     assert 'onerror="window' not in page
@@ -49,21 +50,21 @@ def test_paper_text_is_escaped_everywhere(graph, tmp_path):
 
 
 def test_only_http_links_become_anchors():
-    assert html.link("javascript:alert(1)") == "javascript:alert(1)"
-    assert html.link("https://x.org/a?b=1&c=\"2\"") == (
+    assert views.link("javascript:alert(1)") == "javascript:alert(1)"
+    assert views.link("https://x.org/a?b=1&c=\"2\"") == (
         '<a href="https://x.org/a?b=1&amp;c=&quot;2&quot;" target="_blank" '
         'rel="noopener noreferrer">https://x.org/a?b=1&amp;c=&quot;2&quot;</a>'
     )
 
 
 def test_paper_tooltip_does_not_link_a_javascript_url(graph):
-    tip = html.paper_tooltip(graph, "paper:syn000001")
+    tip = views.paper_tooltip(graph, "paper:syn000001")
     assert 'href="javascript' not in tip
     assert "&lt;script&gt;" in tip
 
 
 def test_views_are_self_contained(graph, tmp_path):
-    page = html.render_view(html.overview_view(graph, analyse(graph)))
+    page = views.render_view(views.overview_view(graph, analyse(graph)))
     # no resource from outside the file: pyvis 0.3.2's template pulls Bootstrap from a CDN
     assert not re.search(r'<(script|link|img)[^>]+(src|href)="(https?:)?//', page)
     assert "cdn.jsdelivr" not in page and "cdnjs" not in page
@@ -74,7 +75,7 @@ def test_views_are_self_contained(graph, tmp_path):
 
 
 def test_corpus_view_draws_papers_concepts_and_repos_with_positions(graph):
-    view = html.corpus_view(graph, max_concepts=50)
+    view = views.corpus_view(graph, max_concepts=50)
     kinds = {n["kind"] for n in view.nodes}
     assert kinds >= {"Paper", "Method", "Dataset", "Metric", "Task", "Repo"}
     assert sum(n["kind"] in ("Method", "Dataset", "Metric", "Task") for n in view.nodes) == 50
@@ -82,46 +83,46 @@ def test_corpus_view_draws_papers_concepts_and_repos_with_positions(graph):
     assert not any(n["id"].startswith("method:broad") for n in view.nodes)
     ids = {n["id"] for n in view.nodes}
     assert all(e["from"] in ids and e["to"] in ids for e in view.edges)
-    with_broad = html.corpus_view(graph, max_concepts=400, include_broad=True)
+    with_broad = views.corpus_view(graph, max_concepts=400, include_broad=True)
     assert any(n["id"].startswith("method:broad") for n in with_broad.nodes)
 
 
 def test_overview_colours_by_community_with_a_legend(graph):
     result = analyse(graph)
-    view = html.overview_view(graph, result, top=30)
+    view = views.overview_view(graph, result, top=30)
     assert len(view.nodes) == 30
     colours = {n["color"] for n in view.nodes}
     assert len(colours) >= 2
     assert all(text.endswith(")") and key.startswith("c") for _, _, text, key in view.legend)
     assert {n["lg"] for n in view.nodes} <= {key for *_, key in view.legend}
-    by_type = html.overview_view(graph, result, top=30, colour_by="type")
-    assert {n["color"] for n in by_type.nodes} <= set(html.TYPE_COLOURS.values())
+    by_type = views.overview_view(graph, result, top=30, colour_by="type")
+    assert {n["color"] for n in by_type.nodes} <= set(TYPE_COLOURS.values())
 
 
 def test_concept_paper_and_community_views(graph):
     result = analyse(graph)
-    ego = html.concept_view(graph, result, "T2M0", depth=1)  # found by alias
+    ego = views.concept_view(graph, result, "T2M0", depth=1)  # found by alias
     centre = "method:topic2 method 0"
     papers = {u for u, _ in graph.in_edges(centre) if u.startswith("paper:")}
     assert {n["id"] for n in ego.nodes} == {centre, *papers}
-    deeper = html.concept_view(graph, result, "t2 method 0", depth=2)
+    deeper = views.concept_view(graph, result, "t2 method 0", depth=2)
     assert len(deeper.nodes) > len(ego.nodes)
-    paper = html.paper_view(graph, result, "syn000010")
+    paper = views.paper_view(graph, result, "syn000010")
     assert any(e["relation"] == "SIMILAR_TO" for e in paper.edges)
-    community = html.community_view(graph, result, 0)
+    community = views.community_view(graph, result, 0)
     assert {n["id"] for n in community.nodes} <= result.communities[0]
     with pytest.raises(KeyError):
-        html.concept_view(graph, result, "no such concept")
+        views.concept_view(graph, result, "no such concept")
     with pytest.raises(KeyError):
-        html.community_view(graph, result, 999)
+        views.community_view(graph, result, 999)
 
 
 def test_layout_packs_components_apart():
-    pos = html.layout(["a", "b", "c", "d", "lonely"], [("a", "b", 1), ("b", "c", 1), ("c", "d", 2)])
+    pos = views.layout(["a", "b", "c", "d", "lonely"], [("a", "b", 1), ("b", "c", 1), ("c", "d", 2)])
     assert set(pos) == {"a", "b", "c", "d", "lonely"}
     main_xs = [pos[n][0] for n in "abcd"]
     assert pos["lonely"][0] > max(main_xs) or pos["lonely"][1] > max(pos[n][1] for n in "abcd")
-    assert pos == html.layout(["a", "b", "c", "d", "lonely"], [("a", "b", 1), ("b", "c", 1), ("c", "d", 2)])
+    assert pos == views.layout(["a", "b", "c", "d", "lonely"], [("a", "b", 1), ("b", "c", 1), ("c", "d", 2)])
 
 
 # --------------------------------------------------------------------------- commands

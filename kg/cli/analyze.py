@@ -194,7 +194,7 @@ def viz(
     VIEW is overview (default), bipartite, concept, paper, community or corpus; --concept,
     --paper and --community pick their view by themselves.
     """
-    from kg.sinks import html
+    from kg import views
 
     chosen = [name for name, value in (("concept", concept), ("paper", paper_id), ("community", community)) if value is not None]
     if len(chosen) > 1:
@@ -208,34 +208,34 @@ def viz(
     analysis = run_analysis(graph, include_broad)
     try:
         if view == "overview":
-            page = html.overview_view(graph, analysis, top=top or 80, colour_by=colour_by)
+            page = views.overview_view(graph, analysis, top=top or 80, colour_by=colour_by)
             name = f"overview-{colour_by}"
         elif view == "bipartite":
-            page = html.bipartite_view(graph, analysis, top_concepts=top or 40, concept_type=concept_type)
+            page = views.bipartite_view(graph, analysis, top_concepts=top or 40, concept_type=concept_type)
             name = f"bipartite-{concept_type}" if concept_type else "bipartite"
         elif view == "concept":
             if not concept:
                 raise click.UsageError("The concept view needs --concept NAME.")
-            page = html.concept_view(graph, analysis, concept, depth=depth)
+            page = views.concept_view(graph, analysis, concept, depth=depth)
             name = f"concept-{_slug(concept)}"
         elif view == "paper":
             if not paper_id:
                 raise click.UsageError("The paper view needs --paper PAPER.")
-            page = html.paper_view(graph, analysis, paper_id)
+            page = views.paper_view(graph, analysis, paper_id)
             name = f"paper-{_slug(paper_id)}"
         elif view == "community":
             if community is None:
                 raise click.UsageError("The community view needs --community K.")
-            page = html.community_view(graph, analysis, community, top=top or 60)
+            page = views.community_view(graph, analysis, community, top=top or 60)
             name = f"community-{community}"
         else:
-            page = html.corpus_view(graph, max_concepts=top or 250, include_broad=include_broad)
+            page = views.corpus_view(graph, max_concepts=top or 250, include_broad=include_broad)
             name = "corpus"
     except KeyError as err:
         raise click.ClickException(str(err.args[0]) if err.args else str(err)) from None
     target = output or out_dir / "views" / f"{name}.html"
     try:
-        html.write_view(page, target)
+        views.write_view(page, target)
     except OSError as err:
         raise click.ClickException(f"Cannot write {target}: {err.strerror}.") from None
     click.echo(f"{terminal(page.title)}: {len(page.nodes)} nodes, {len(page.edges)} edges")

@@ -284,7 +284,8 @@ def write_outputs(
 ) -> None:
     """Write every output of ``kg build`` into a new generation of ``out``, switched in as one
     set (kg.sinks.outputs: a killed run leaves the previous set or the new one, never a mix)."""
-    from kg.sinks import files, html
+    from kg import views
+    from kg.sinks import files
     from kg.sinks.neo4j_bundle import write_bundle
 
     with output_generation(out) as generation:
@@ -293,7 +294,7 @@ def write_outputs(
         files.write_concepts(index, stage / "concepts.json")
         files.write_graph_json(graph, stage / "graph.json")
         files.write_graphml(graph, stage / "graph.graphml")
-        html.write_graph_html(graph, stage / "graph.html", max_concepts=max_concepts, include_broad=include_broad)
+        views.write_graph_html(graph, stage / "graph.html", max_concepts=max_concepts, include_broad=include_broad)
         write_bundle(graph, stage / "neo4j")
 
 

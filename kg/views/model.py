@@ -1,0 +1,19 @@
+"""The view model: what one page draws, independent of how it is rendered."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class View:
+    """What one HTML page draws: vis.js node and edge dicts plus page furniture."""
+
+    title: str
+    subtitle: str = ""
+    nodes: list[dict[str, Any]] = field(default_factory=list)
+    edges: list[dict[str, Any]] = field(default_factory=list)
+    #: colour, shape, text and the key that filters nodes (their ``lg``; "" for none)
+    legend: list[tuple[str, str, str, str]] = field(default_factory=list)
+    directed: bool = False
