@@ -52,3 +52,22 @@ def test_graphml_reads_back_in_igraph_with_its_node_ids(tmp_path):
     assert by_id["method:jepa"]["name"] == "JEPA" and by_id["method:jepa"]["label"] == "Method"
     edges = {(read.vs[e.source]["id"], read.vs[e.target]["id"]) for e in read.es}
     assert edges == set(graph.edges)
+
+
+def test_streamed_graphml_keeps_types_text_and_odd_characters(tmp_path):
+    # the writer streams its own XML (networkx's held the whole tree in memory): what it
+    # writes must read back with the same values and types as networkx's own writer gave
+    graph = nx.DiGraph()
+    graph.add_node("a", title='quotes " \' and <tags> & amps\x01\x0b', year=2024, score=0.5, broad=True)
+    graph.add_node("b", title="ünïcödé ∑", year=2025, score=1, broad=False)  # an int among floats
+    graph.add_node("c")  # no attributes at all
+    graph.add_edge("a", "b", type="CITES", weight=3)
+    graph.add_edge("b", "c")
+    write_graphml(graph, tmp_path / "graph.graphml")
+    again = nx.read_graphml(tmp_path / "graph.graphml")
+    assert again.nodes["a"] == {"title": "quotes \" ' and <tags> & amps", "year": 2024, "score": 0.5, "broad": True}
+    assert again.nodes["b"] == {"title": "ünïcödé ∑", "year": 2025, "score": 1.0, "broad": False}
+    assert again.nodes["c"] == {} and again.edges["a", "b"] == {"type": "CITES", "weight": 3}
+    assert list(again.edges) == [("a", "b"), ("b", "c")]
+    read = igraph.Graph.Read_GraphML(str(tmp_path / "graph.graphml"))
+    assert read.vs["id"] == ["a", "b", "c"]

@@ -17,6 +17,7 @@ from typing import IO, Any
 import networkx as nx
 
 from kg.records import ConceptIndex, PaperExtraction
+from kg.sinks import graphml
 from kg.schema import PAPER
 from kg.sinks.outputs import current
 
@@ -171,13 +172,13 @@ def _graphml_node_data(node: str, data: dict[str, Any]) -> dict[str, Any]:
 def write_graphml(graph: nx.DiGraph, path: Path) -> None:
     """GraphML for Gephi, Cytoscape and yEd; list properties are stored as JSON strings, and
     a paper's ``id`` property as ``paper_id`` (node ids are the graph's node keys)."""
-    clean = nx.DiGraph()
-    for node, data in graph.nodes(data=True):
-        clean.add_node(node, **_graphml_node_data(node, data))
-    for u, v, data in graph.edges(data=True):
-        clean.add_edge(u, v, **{k: _graphml_value(x) for k, x in data.items() if x is not None})
-    with atomic_write(path, "wb") as handle:
-        nx.write_graphml(clean, handle)
+    with atomic_write(path) as handle:
+        graphml.write_graphml(
+            graph,
+            handle,
+            node_transform=lambda item: (item[0], _graphml_node_data(*item)),
+            edge_transform=lambda item: (item[0], item[1], {k: _graphml_value(x) for k, x in item[2].items()}),
+        )
 
 
 def write_extractions(extractions: Iterable[PaperExtraction], path: Path) -> None:
