@@ -185,7 +185,9 @@ class MentionResolver:
 
     def candidates(self, doc: Doc) -> list[Candidate]:
         found: list[Candidate] = []
-        chunk_of = {t.i: chunk for chunk in doc.noun_chunks for t in chunk}
+        # noun phrases need the parser; a pipeline without one (pipelines/kg-fast.cfg) skips them
+        chunks = doc.noun_chunks if doc.has_annotation("DEP") else ()
+        chunk_of = {t.i: chunk for chunk in chunks for t in chunk}
         title_end = next(doc.sents).end if len(doc) else 0
         for span in doc.spans.get(GAZETTEER_KEY, []):
             entry = self._gazetteer_entry(span.label_, span.id_)
