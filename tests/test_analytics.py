@@ -154,6 +154,27 @@ def test_similarity_is_chunked_without_changing_results(monkeypatch):
     assert similar_papers_all(graph, 4) == whole
 
 
+def test_similarity_over_budget_seeds_candidates_from_rare_concepts(monkeypatch):
+    # with a pair budget below what all pairs need, candidates come from the rarest concepts
+    # only; every score given is still the exact cosine, and most best matches survive
+    graph = synthetic_graph(600, seed=3)
+    monkeypatch.setattr(analytics.similarity, "MIN_PAIR_BUDGET", 10**12)
+    exact = similar_papers_all(graph, 3)
+    monkeypatch.setattr(analytics.similarity, "MIN_PAIR_BUDGET", 0)
+    seeded = similar_papers_all(graph, 3, pairs_per_paper=40)
+    keys, matrix = analytics.similarity._tfidf_matrix(graph, False)
+    counts = (matrix != 0).sum(axis=0).A1
+    seeding = analytics.similarity.candidate_concepts(counts, 40 * 600)
+    assert 0 < seeding.sum() < len(seeding)  # the budget did leave common concepts out
+    assert counts[seeding].max() < counts[~seeding].min()  # rarest first, ties together
+    cosine = (matrix @ matrix.T).toarray()
+    position = {key: i for i, key in enumerate(keys)}
+    given = [(position[p], position[o], score) for p, ranked in seeded.items() for o, score in ranked]
+    assert given and all(score == pytest.approx(cosine[i, j], abs=1e-6) for i, j, score in given)
+    best_kept = sum(bool(seeded[p]) and seeded[p][0][0] == exact[p][0][0] for p in exact if exact[p])
+    assert best_kept >= 0.8 * sum(bool(r) for r in exact.values())
+
+
 def test_two_cliques_form_two_communities_and_the_shared_concept_bridges():
     left = [f"method:l{i}" for i in range(5)]
     right = [f"method:r{i}" for i in range(5)]
