@@ -40,24 +40,30 @@ KEEP = frozenset({"KG_NEO4J_CACHE"})
 LOCALE = {"LC_ALL": "C.UTF-8", "LANG": "C.UTF-8", "PYTHONIOENCODING": "utf-8"}
 
 
-def _hermetic(patch: pytest.MonkeyPatch) -> None:
+def _hermetic(patch: pytest.MonkeyPatch, cache_dir: Path) -> None:
     for name in list(os.environ):
         if name.startswith("KG_NEO4J_") and name not in KEEP:
             patch.delenv(name)
+    # extractions are cached in a folder of the test's own, never the user's ~/.cache/kg, and
+    # a user's KG_JOBS does not choose how the tests extract
+    patch.setenv("KG_CACHE_DIR", str(cache_dir))
+    patch.delenv("KG_JOBS", raising=False)
     patch.delenv("LANGUAGE", raising=False)
     for name, value in LOCALE.items():
         patch.setenv(name, value)
 
 
 @pytest.fixture(scope="session", autouse=True)
-def hermetic_session() -> Iterator[None]:
-    """Before any fixture of the run (module fixtures build graphs with ``kg build``)."""
+def hermetic_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Before any fixture of the run (module fixtures build graphs with ``kg build``, sharing
+    one extraction cache for the session)."""
     with pytest.MonkeyPatch.context() as patch:
-        _hermetic(patch)
+        _hermetic(patch, tmp_path_factory.mktemp("extraction-cache"))
         yield
 
 
 @pytest.fixture(autouse=True)
-def hermetic_test(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Again before each test, so that what one test sets in os.environ never reaches the next."""
-    _hermetic(monkeypatch)
+def hermetic_test(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Again before each test, so that what one test sets in os.environ never reaches the next;
+    each test starts with an empty extraction cache."""
+    _hermetic(monkeypatch, tmp_path_factory.mktemp("extraction-cache"))

@@ -70,7 +70,8 @@ class Run:
     def __init__(self, inputs: list[str], out: Path) -> None:
         self.started = time.monotonic()
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "kg", "build", *inputs, "--out", str(out)],
+            # no cache: every run extracts, so that a stop can land while it does
+            [sys.executable, "-m", "kg", "build", *inputs, "--out", str(out), "--no-cache"],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=kg_env(),
         )
         self.stderr = bytearray()

@@ -94,19 +94,84 @@ def read_inputs(inputs: tuple[Path, ...], input_format: str | None) -> ReadResul
     return result
 
 
-def run_extraction(
-    papers: list[Paper], pipeline_config: Path | None, batch_size: int, label: str = "Extracting concepts"
-) -> list[PaperExtraction]:
-    # imported here: loading spaCy takes a second that --help should not pay
-    from kg.extraction import extract, load_pipeline
+def extraction_options(command):
+    """--jobs, --cache-dir, --no-cache and --dask: where and how extraction runs."""
+    options = [
+        click.option("--jobs", "-j", type=click.IntRange(1), default=None, envvar="KG_JOBS", show_envvar=True,
+                     help="Processes that extract at once (default: the machine's cores). The "
+                          "outputs are the same for any number."),
+        click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+                     help="Folder of cached extractions (default: $KG_CACHE_DIR, else "
+                          "$XDG_CACHE_HOME/kg/extractions, else ~/.cache/kg/extractions)."),
+        click.option("--no-cache", is_flag=True,
+                     help="Extract every paper again, and read or write no cached extraction."),
+        click.option("--dask", "dask_address", metavar="SCHEDULER", default=None,
+                     help="Extract on this Dask cluster (tcp://host:8786) instead of --jobs local "
+                          "processes; merging, analytics and outputs stay on this machine."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
 
-    with _status("Loading the NLP pipeline"):
+
+def run_extraction(
+    papers: list[Paper],
+    pipeline_config: Path | None,
+    batch_size: int,
+    label: str = "Extracting concepts",
+    *,
+    jobs: int | None = 1,
+    cache_dir: Path | None = None,
+    use_cache: bool = False,
+    dask_address: str | None = None,
+) -> list[PaperExtraction]:
+    """Extract every paper, from the cache where it holds them, in ``jobs`` processes or on
+    the Dask cluster at ``dask_address``; fail with one line when that cannot be done."""
+    # imported here: loading spaCy takes a second that --help should not pay
+    from kg.extraction import runner
+    from kg.extraction.cache import CacheError, ExtractionCache, default_cache_dir, pipeline_fingerprint
+
+    config = str(pipeline_config) if pipeline_config else None
+    cache = None
+    if use_cache:
+        cache = ExtractionCache(cache_dir or default_cache_dir(), pipeline_fingerprint(config))
         try:
-            nlp = load_pipeline(pipeline_config)
+            cache.check_writable()
+        except CacheError as err:
+            raise click.ClickException(str(err)) from None
+    plan = runner.ExtractionPlan(pipeline_config=config, batch_size=batch_size, jobs=jobs or runner.default_jobs(),
+                                 dask_address=dask_address, cache=cache)
+
+    def load_here():
+        import kg.extraction
+
+        try:
+            return kg.extraction.load_pipeline(pipeline_config)
         except (OSError, ValueError) as err:
             raise click.ClickException(f"Cannot load the extraction pipeline: {err}") from None
-    with Progress(len(papers), label) as bar:
-        return extract(papers, nlp, batch_size=batch_size, progress=bar.update)
+
+    @contextlib.contextmanager
+    def progress(total: int):
+        with Progress(total, label) as bar:
+            yield bar.update
+
+    try:
+        extractions, stats = runner.run(papers, plan, load_here, status=_status, progress=progress)
+    except runner.ExtractionError as err:
+        raise click.ClickException(str(err)) from None
+    if stats.damaged:
+        path, why = stats.damaged[0]
+        more = f" and {len(stats.damaged) - 1} more" if len(stats.damaged) > 1 else ""
+        click.echo(f"warning: damaged extraction cache entry {terminal(path)} ({why}){more}: "
+                   "recomputed and written again", err=True)
+    if stats.cache_write_error:
+        click.echo(f"warning: cannot write the extraction cache ({terminal(stats.cache_write_error)}): "
+                   "the rest of this run's extractions are not cached", err=True)
+    line = f"{stats.extracted} papers extracted by {stats.workers}"
+    if cache is not None:
+        line += f", {stats.cached} taken from the cache in {cache.root}"
+    click.echo(terminal(line), err=True)
+    return extractions
 
 
 class Progress:
@@ -200,6 +265,7 @@ def ensure_writable(out: Path) -> None:
               help="Write to this file instead of standard output.")
 @config_option
 @batch_option
+@extraction_options
 @click.option("--include-broad", is_flag=True,
               help="Also list concepts flagged broad (deep learning, LLMs, fine-tuning ...).")
 def extract(
@@ -210,6 +276,10 @@ def extract(
     pipeline_config: Path | None,
     nlp_batch_size: int,
     include_broad: bool,
+    jobs: int | None,
+    cache_dir: Path | None,
+    no_cache: bool,
+    dask_address: str | None,
 ) -> None:
     """Extract methods, datasets, metrics, tasks and code links from papers.
 
@@ -218,7 +288,8 @@ def extract(
     little about a paper, are left out unless --include-broad is given.
     """
     result = read_inputs(inputs, input_format)
-    extractions = run_extraction(result.papers, pipeline_config, nlp_batch_size)
+    extractions = run_extraction(result.papers, pipeline_config, nlp_batch_size, jobs=jobs, cache_dir=cache_dir,
+                                 use_cache=not no_cache, dask_address=dask_address)
     lines = (json.dumps(e.to_contract(include_broad), ensure_ascii=False) for e in extractions)
     if output is None:
         for line in lines:
@@ -306,6 +377,7 @@ def write_outputs(
               show_default=True, help="Output directory.")
 @config_option
 @batch_option
+@extraction_options
 @click.option("--max-concepts", type=click.IntRange(10), default=300, show_default=True,
               help="Concepts drawn in graph.html (the most important ones).")
 @click.option("--include-broad", is_flag=True, help="Keep broad concepts (deep learning, LLMs ...) in analytics and views.")
@@ -323,6 +395,10 @@ def build(
     neo4j_user: str,
     database: str | None,
     batch_size: int,
+    jobs: int | None = None,
+    cache_dir: Path | None = None,
+    no_cache: bool = False,
+    dask_address: str | None = None,
     fetch_specs: tuple[str, ...] = (),
     since: str | None = None,
     until: str | None = None,
@@ -346,10 +422,12 @@ def build(
     elif not inputs:
         raise click.UsageError("Give INPUT files or folders, or --fetch SOURCE:QUERY.")
     result = read_inputs(inputs, input_format)
-    extractions = run_extraction(result.papers, pipeline_config, nlp_batch_size)
+    extractions = run_extraction(result.papers, pipeline_config, nlp_batch_size, jobs=jobs, cache_dir=cache_dir,
+                                 use_cache=not no_cache, dask_address=dask_address)
     with _status("Merging concepts and building the graph"):
         index = canonicalise(extractions)
-        graph = build_graph(result.papers, index, {e.paper.id: e.repos for e in extractions})
+        graph = build_graph(result.papers, index, {e.paper.id: e.repos for e in extractions},
+                            {e.paper.id: e.results for e in extractions})
     with _status("Running analytics (PageRank, communities, co-occurrence, similar papers)"):
         analytics.annotate(graph, include_broad=include_broad)
     with _status(f"Writing outputs to {out}"):

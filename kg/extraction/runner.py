@@ -1,0 +1,351 @@
+"""Running extraction over many papers: from the cache, in this process, in worker processes
+on this machine, or on a Dask cluster.
+
+Papers whose extraction is cached (:mod:`kg.extraction.cache`) are not extracted again. The
+others are cut, in input order, into shards of ``shard_size`` papers; each shard is extracted
+by :func:`extract_shard` in a worker that loads the pipeline once and keeps it. Results come
+back as plain dicts (:meth:`kg.records.PaperExtraction.to_dict`) and are put back in input
+order, so the outcome is the same list whatever the number of workers or where they run: the
+pipeline annotates a text the same way in any ``nlp.pipe`` batch (``tests/test_parallel.py``
+holds it to that, byte for byte, on the shared corpus).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from typing import Any, ContextManager
+
+from kg.extraction.cache import ExtractionCache, pipeline_fingerprint, text_key
+from kg.records import Paper, PaperExtraction
+
+#: papers per shard: one task of a worker, one step of the progress bar
+DEFAULT_SHARD_SIZE = 64
+#: how long to wait for a Dask scheduler to answer
+DASK_CONNECT_TIMEOUT = "10s"
+
+
+class ExtractionError(Exception):
+    """Extraction could not run (one sentence: the pipeline, a worker or the cluster)."""
+
+
+def default_jobs() -> int:
+    """The cores this process may run on (its CPU affinity; ``os.cpu_count()`` elsewhere)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+@dataclass
+class ExtractionPlan:
+    """How to run extraction: which pipeline, and where.
+
+    ``jobs`` worker processes on this machine (1: in this process), or the Dask scheduler at
+    ``dask_address``; ``cache`` None for no cache.
+    """
+
+    pipeline_config: str | None = None
+    batch_size: int = 64
+    jobs: int = 1
+    dask_address: str | None = None
+    cache: ExtractionCache | None = None
+    shard_size: int = DEFAULT_SHARD_SIZE
+
+
+@dataclass
+class ExtractionStats:
+    """What a run did: papers taken from the cache, papers extracted, and by whom."""
+
+    cached: int = 0
+    extracted: int = 0
+    workers: str = "this process"
+    #: damaged cache entries that were recomputed: (path, why)
+    damaged: list[tuple[str, str]] = field(default_factory=list)
+    #: the first cache write that failed, if one did
+    cache_write_error: str | None = None
+
+
+Status = Callable[[str], ContextManager[Any]]
+ProgressBar = Callable[[int], ContextManager[Callable[[int], None]]]
+
+
+@contextlib.contextmanager
+def _no_progress(_total: int) -> Iterator[Callable[[int], None]]:
+    yield lambda n: None
+
+
+def run(
+    papers: Sequence[Paper],
+    plan: ExtractionPlan,
+    load_here: Callable[[], Any],
+    status: Status = lambda text: contextlib.nullcontext(),
+    progress: ProgressBar = _no_progress,
+) -> tuple[list[PaperExtraction], ExtractionStats]:
+    """Every paper's extraction, in the order of ``papers``.
+
+    ``load_here()`` gives the pipeline when extraction runs in this process (``plan.jobs`` 1,
+    or a single shard to extract: not worth starting workers for). ``status(text)`` wraps the
+    start of the workers, ``progress(total)`` the extraction; it yields a function called
+    with the number of papers done, cached ones first.
+    """
+    stats = ExtractionStats()
+    results: list[PaperExtraction | None] = [None] * len(papers)
+    cache = plan.cache
+    keys = [text_key(paper) for paper in papers] if cache is not None else []
+    todo: list[int] = []
+    for number, paper in enumerate(papers):
+        found = cache.get(keys[number], paper) if cache is not None else None
+        if found is None:
+            todo.append(number)
+        else:
+            results[number] = found
+    stats.cached = len(papers) - len(todo)
+    shards = [todo[start:start + plan.shard_size] for start in range(0, len(todo), plan.shard_size)]
+
+    if not shards:
+        workers: _Workers = _NoWorkers()
+    elif plan.dask_address:
+        workers = _DaskWorkers(plan)
+    elif plan.jobs > 1 and len(shards) > 1:
+        workers = _PoolWorkers(plan, min(plan.jobs, len(shards)))
+    else:
+        workers = _ThisProcess(plan, load_here)
+    try:
+        if shards:
+            with status(workers.loading):
+                workers.start()
+        with progress(len(papers)) as tick:
+            if stats.cached:
+                tick(stats.cached)
+            for shard, replies in workers.map([[papers[n] for n in shard] for shard in shards], shards):
+                for number, reply in zip(shard, replies):
+                    extraction = reply if isinstance(reply, PaperExtraction) else _from_worker(reply, papers[number])
+                    results[number] = extraction
+                    if cache is not None:
+                        cache.put(keys[number], extraction)
+                tick(len(shard))
+    finally:
+        workers.close()
+    stats.extracted, stats.workers = len(todo), workers.description
+    if cache is not None:
+        stats.damaged = [(str(path), why) for path, why in cache.damaged]
+        stats.cache_write_error = cache.write_error
+    return [r for r in results if r is not None], stats
+
+
+def _from_worker(payload: dict, paper: Paper) -> PaperExtraction:
+    try:
+        return PaperExtraction.from_dict(payload, paper=paper)
+    except (ValueError, TypeError) as err:
+        raise ExtractionError(f"A worker sent back an extraction kg cannot read ({err}).") from None
+
+
+# --------------------------------------------------------------------------- in a worker
+
+_pipelines: dict[str | None, Any] = {}
+#: one pipeline per process, and spaCy does not promise that one Language may run in two threads
+#: at once: the threads of a Dask worker take turns
+_pipeline_lock = threading.Lock()
+
+
+def _pipeline(config: str | None) -> Any:
+    """The pipeline of ``config``, loaded once per worker process and kept."""
+    if config not in _pipelines:
+        from kg.extraction import load_pipeline
+
+        _pipelines[config] = load_pipeline(config)
+    return _pipelines[config]
+
+
+def load_in_worker(config: str | None) -> str:
+    """Load the pipeline in this worker (once) and return its fingerprint."""
+    with _pipeline_lock:
+        _pipeline(config)
+    return pipeline_fingerprint(config)
+
+
+def extract_shard(config: str | None, batch_size: int, papers: list[Paper]) -> list[dict]:
+    """Extract one shard in a worker process (local pool or Dask): one dict per paper,
+    :meth:`~kg.records.PaperExtraction.to_dict` with the paper left out."""
+    from kg.extraction import extract
+
+    with _pipeline_lock:
+        extractions = extract(papers, _pipeline(config), batch_size=batch_size)
+    return [e.to_dict(include_paper=False) for e in extractions]
+
+
+# --------------------------------------------------------------------------- where shards run
+
+Shard = list[int]
+
+
+class _Workers:
+    loading = ""
+    description = "this process"
+
+    def start(self) -> None:
+        pass
+
+    def map(self, batches: list[list[Paper]], shards: list[Shard]) -> Iterator[tuple[Shard, list[Any]]]:
+        return iter(())
+
+    def close(self) -> None:
+        pass
+
+
+class _NoWorkers(_Workers):
+    description = "none (all from the cache)"
+
+
+class _ThisProcess(_Workers):
+    loading = "Loading the NLP pipeline"
+
+    def __init__(self, plan: ExtractionPlan, load_here: Callable[[], Any]) -> None:
+        self.plan, self.load_here, self.nlp = plan, load_here, None
+
+    def start(self) -> None:
+        self.nlp = self.load_here()
+
+    def map(self, batches, shards):
+        from kg.extraction import extract
+
+        for batch, shard in zip(batches, shards):
+            yield shard, extract(batch, self.nlp, batch_size=self.plan.batch_size)
+
+
+def _pool_context() -> multiprocessing.context.BaseContext:
+    # forkserver: workers are forked from a clean server process that has imported spaCy and kg
+    # once, never from this process (which may hold threads: a Dask client's, a test runner's)
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["kg.extraction"])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+class _PoolWorkers(_Workers):
+    """``jobs`` processes on this machine, each loading the pipeline once when it starts."""
+
+    def __init__(self, plan: ExtractionPlan, jobs: int) -> None:
+        self.plan, self.jobs = plan, jobs
+        self.loading = f"Loading the NLP pipeline in {jobs} worker processes"
+        self.description = f"{jobs} worker processes"
+        self.pool: ProcessPoolExecutor | None = None
+
+    def start(self) -> None:
+        config = self.plan.pipeline_config
+        self.pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=_pool_context())
+        # a load per worker (most often: two calls may meet in one): a pipeline that cannot load
+        # fails here, before the progress bar, and the first shards find it loaded
+        for future in [self.pool.submit(load_in_worker, config) for _ in range(self.jobs)]:
+            self._result(future)
+
+    def map(self, batches, shards):
+        assert self.pool is not None
+        config, size = self.plan.pipeline_config, self.plan.batch_size
+        pending = {self.pool.submit(extract_shard, config, size, batch): shard for batch, shard in zip(batches, shards)}
+        while pending:
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            # shards in input order among those finished together: the same progress either way
+            for future in sorted(finished, key=lambda f: pending[f][0]):
+                yield pending.pop(future), self._result(future)
+
+    @staticmethod
+    def _result(future: Future) -> Any:
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            raise ExtractionError(
+                "A worker process of the extraction died (out of memory?): try fewer --jobs."
+            ) from None
+        except (OSError, ValueError) as err:
+            raise ExtractionError(f"Cannot load the extraction pipeline in a worker: {_first_line(err)}") from None
+
+    def close(self) -> None:
+        if self.pool is None:
+            return
+        # on an error or a stop (Ctrl-C, SIGTERM) nothing waits for the shards under way
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        processes = getattr(self.pool, "_processes", None) or {}
+        for process in list(processes.values()):
+            if process.is_alive():
+                process.terminate()
+        for process in list(processes.values()):
+            process.join(timeout=5)
+        self.pool = None
+
+
+class _DaskWorkers(_Workers):
+    """The workers of an existing Dask cluster: one task per shard; each worker process loads
+    the pipeline at its first shard and keeps it (:func:`_pipeline`)."""
+
+    def __init__(self, plan: ExtractionPlan) -> None:
+        self.plan = plan
+        self.loading = f"Connecting to the Dask scheduler at {plan.dask_address}"
+        self.description = f"the Dask cluster at {plan.dask_address}"
+        self.client: Any = None
+
+    def start(self) -> None:
+        try:
+            from distributed import Client
+        except ImportError:
+            raise ExtractionError(
+                "--dask needs Dask's distributed scheduler: pip install 'kg[dask]' (or 'dask[distributed]')."
+            ) from None
+        address = self.plan.dask_address
+        try:
+            self.client = Client(address, timeout=DASK_CONNECT_TIMEOUT, set_as_default=False)
+        except (OSError, TimeoutError, ValueError, TypeError) as err:
+            raise ExtractionError(f"Cannot reach the Dask scheduler at {address}: {_first_line(err)}") from None
+        workers = len(self.client.nthreads())
+        if not workers:
+            raise ExtractionError(f"The Dask cluster at {address} has no workers.")
+        self.description = f"the Dask cluster at {address} ({workers} workers)"
+        # every worker must extract as this machine would: same kg code, models and word lists
+        expected = pipeline_fingerprint(self.plan.pipeline_config)
+        try:
+            theirs = set(self.client.run(pipeline_fingerprint, self.plan.pipeline_config).values())
+        except Exception as err:  # raised on a worker, sent back as itself
+            raise ExtractionError(f"The Dask workers cannot run kg's extraction: {_first_line(err)}") from None
+        if theirs != {expected}:
+            raise ExtractionError(
+                f"The Dask workers at {address} have a different kg extraction pipeline than this "
+                "machine (other kg code, models or word lists): install the same kg on them."
+            )
+
+    def map(self, batches, shards):
+        from distributed import as_completed
+
+        config, size = self.plan.pipeline_config, self.plan.batch_size
+        tag = f"{os.getpid()}-{threading.get_ident()}"
+        futures = {
+            # one task per shard, named for the dashboard; pure=False: never merged with another run's
+            self.client.submit(extract_shard, config, size, batch, key=f"kg-extract-{tag}-{number}", pure=False): shard
+            for number, (batch, shard) in enumerate(zip(batches, shards))
+        }
+        # this client is nobody's default (set_as_default=False): as_completed is told its loop
+        for future in as_completed(futures, loop=self.client.loop):
+            try:
+                reply = future.result()
+            except Exception as err:  # raised on a worker, sent back as itself
+                raise ExtractionError(f"Extraction failed on the Dask cluster: {_first_line(err)}") from None
+            future.release()
+            yield futures[future], reply
+
+    def close(self) -> None:
+        if self.client is not None:
+            self.client.close()
+            self.client = None
+
+
+def _first_line(err: BaseException) -> str:
+    lines = str(err).strip().splitlines()
+    return lines[0] if lines else type(err).__name__
