@@ -36,11 +36,18 @@ Examples:
   kg build --fetch "arxiv:cat:cs.LG AND abs:JEPA" --since 2023-01 --out jepa   # fetch, then build
   kg build papers/ --neo4j bolt://127.0.0.1:7687 # also load into Neo4j (KG_NEO4J_PASSWORD)
   kg build papers/ --neo4j                       # ... into KG_NEO4J_URI; never without --neo4j
+  kg build field.jsonl week48.jsonl --out field  # grows a build: only new papers are extracted
+  kg build papers/ --jobs 8 --cache-dir /scratch/kg-cache   # 8 processes, cache elsewhere
+  kg build papers/ --dask tcp://10.1.2.3:8786    # extract on an existing Dask cluster
 
 \b
 Writes to --out: graph.html (open in a browser), graph.graphml (Gephi, Cytoscape),
 graph.json (networkx node-link), extractions.jsonl, concepts.json and neo4j/
 (CSV files + load.cypher for an empty Neo4j).
+
+\b
+Extraction runs on every core (--jobs) and is cached per paper text and pipeline in
+~/.cache/kg/extractions (KG_CACHE_DIR, --cache-dir; --no-cache to extract everything again).
 """
 
 EXTRACT_EPILOG = """
@@ -48,6 +55,7 @@ EXTRACT_EPILOG = """
 Examples:
   kg extract ../shared/corpus/hf-papers > extractions.jsonl
   kg extract papers.jsonl --output out.jsonl
+  kg extract papers/ --jobs 4 --no-cache > out.jsonl   # 4 processes, nothing from the cache
   python ../shared/eval/score.py ../shared/eval/gold-dev.jsonl out.jsonl
 """
 
