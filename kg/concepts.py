@@ -129,6 +129,10 @@ def canonicalise(extractions: Iterable[PaperExtraction], lexicon: Lexicon | None
         nodes_of[forest.find(node)].append(node)
     index = ConceptIndex()
     link_at: dict[tuple[str, str], ConceptLink] = {}
+    # sets beside the concepts' ordered lists: a membership test in the list itself made
+    # this step quadratic in the papers of a concept (minutes at 100k papers)
+    papers_of: dict[str, set[str]] = defaultdict(set)
+    aliases_of: dict[str, set[str]] = defaultdict(set)
     for root, uses in members.items():
         concept_type = root.split("|", 1)[0]
         entry = next(
@@ -149,14 +153,16 @@ def canonicalise(extractions: Iterable[PaperExtraction], lexicon: Lexicon | None
             concept = Concept(id=concept_id, type=concept_type, name=name)
             index.concepts[concept_id] = concept
         for surface in surfaces:
-            if surface != concept.name and surface not in concept.aliases:
+            if surface != concept.name and surface not in aliases_of[concept_id]:
+                aliases_of[concept_id].add(surface)
                 concept.aliases.append(surface)
                 same = concept_key(surface) == concept_key(name)
                 concept.merged[surface] = "same normalised form" if same else reasons.get(surface, "variant")
         for extraction, mention in uses:
             concept.broad = concept.broad or mention.broad or bool(entry and entry.broad)
             paper_id = extraction.paper.id
-            if paper_id not in concept.paper_ids:
+            if paper_id not in papers_of[concept_id]:
+                papers_of[concept_id].add(paper_id)
                 concept.paper_ids.append(paper_id)
             relation = relation_for(replace(mention, type=concept_type))
             link = link_at.get((paper_id, concept_id))
