@@ -174,3 +174,41 @@ class Chromium:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(base64.b64decode(data))
         return path
+
+
+# -- reading a drawn vis-network view -----------------------------------------------------------
+
+#: every label vis-network drew at the current zoom: its text, its box in canvas coordinates
+#: (``labelModule.size``, set when the label is drawn) and its font size on screen in pixels
+_LABEL_BOXES = """(function () {
+  var out = [], scale = network.getScale();
+  nodes.getIds().forEach(function (id) {
+    var node = network.body.nodes[id];
+    if (!node || node.options.hidden) { return; }
+    var label = node.labelModule;
+    if (!String(node.options.label || "").trim() || !label.visible()) { return; }
+    var s = label.size;
+    out.push({id: String(id), label: String(node.options.label), left: s.left, top: s.top,
+              width: s.width, height: s.height, px: label.fontOptions.size * scale});
+  });
+  return out;
+})()"""
+
+
+def label_boxes(browser: Chromium) -> list[dict[str, Any]]:
+    """The label boxes of the open view as drawn (call after :meth:`Chromium.open`)."""
+    return browser.evaluate(_LABEL_BOXES)
+
+
+def overlapping_pairs(boxes: list[dict[str, Any]], tolerance: float = 0.5) -> list[tuple[str, str]]:
+    """Labels whose drawn boxes overlap by more than ``tolerance`` canvas units both ways."""
+    ordered = sorted(boxes, key=lambda b: b["left"])
+    pairs = []
+    for i, a in enumerate(ordered):
+        for b in ordered[i + 1 :]:
+            if b["left"] >= a["left"] + a["width"] - tolerance:
+                break
+            dy = min(a["top"] + a["height"], b["top"] + b["height"]) - max(a["top"], b["top"])
+            if dy > tolerance:
+                pairs.append((a["label"], b["label"]))
+    return pairs

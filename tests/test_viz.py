@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+import math
+import random
 import re
 from pathlib import Path
 
@@ -13,7 +16,10 @@ from click.testing import CliRunner
 from kg import views
 from kg.analytics import analyse, annotate
 from kg.cli import main
+from kg.graph import build_graph
+from kg.records import Concept, ConceptIndex, ConceptLink, Paper
 from kg.sinks.files import read_graph_json, write_graph_json
+from kg.views import labels, palette
 from kg.views.palette import TYPE_COLOURS
 from synthetic_graph import synthetic_graph
 
@@ -74,17 +80,49 @@ def test_views_are_self_contained(graph, tmp_path):
     assert page.count("</script") == 4
 
 
-def test_corpus_view_draws_papers_concepts_and_repos_with_positions(graph):
+def test_corpus_view_draws_papers_around_shared_concepts_with_positions(graph):
     view = views.corpus_view(graph, max_concepts=50)
     kinds = {n["kind"] for n in view.nodes}
-    assert kinds >= {"Paper", "Method", "Dataset", "Metric", "Task", "Repo"}
-    assert sum(n["kind"] in ("Method", "Dataset", "Metric", "Task") for n in view.nodes) == 50
+    assert kinds >= {"Paper", "Method", "Dataset", "Metric", "Task"}
+    assert "Repo" not in kinds  # code links are in the papers' tooltips, not extra nodes
+    concepts = [n for n in view.nodes if n["kind"] in ("Method", "Dataset", "Metric", "Task")]
+    assert len(concepts) == 50
+    assert all(graph.nodes[n["id"]]["paper_count"] >= 2 for n in concepts)
     assert all("x" in n and "y" in n for n in view.nodes)
     assert not any(n["id"].startswith("method:broad") for n in view.nodes)
     ids = {n["id"] for n in view.nodes}
     assert all(e["from"] in ids and e["to"] in ids for e in view.edges)
+    # every drawn paper links to a drawn concept: no isolated papers
+    linked = {e["from"] for e in view.edges}
+    assert all(n["id"] in linked for n in view.nodes if n["kind"] == "Paper")
     with_broad = views.corpus_view(graph, max_concepts=400, include_broad=True)
     assert any(n["id"].startswith("method:broad") for n in with_broad.nodes)
+
+
+def test_corpus_view_lists_the_papers_it_does_not_draw(tmp_path):
+    papers = [
+        Paper(title="Alpha", id="a"), Paper(title="Beta", id="b"),
+        Paper(title=EVIL, id="lonely", url="javascript:alert(1)"),
+        Paper(title="Gamma", id="g", arxiv_id="2301.00001"),
+    ]
+    concepts = {
+        "method:shared": Concept("method:shared", "method", "shared"),
+        "method:own": Concept("method:own", "method", "own"),
+        "task:theirs": Concept("task:theirs", "task", "theirs"),
+    }
+    links = [ConceptLink("a", "method:shared", "USES"), ConceptLink("b", "method:shared", "USES"),
+             ConceptLink("lonely", "method:own", "USES"),
+             ConceptLink("g", "task:theirs", "ADDRESSES")]
+    g = build_graph(papers, ConceptIndex(concepts, links))
+    view = views.corpus_view(g)
+    assert {n["id"] for n in view.nodes} == {"paper:a", "paper:b", "method:shared"}
+    (side,) = view.side_lists
+    assert side.heading.startswith("2 papers not drawn")
+    assert side.entries == [(EVIL, ""), ("Gamma", "https://arxiv.org/abs/2301.00001")]
+    page = views.render_view(view)
+    assert "<script>window.__xss" not in page and 'href="javascript:alert' not in page
+    assert "Evil &lt;script&gt;window.__xss=1&lt;/script&gt;" in page
+    assert '<a href="https://arxiv.org/abs/2301.00001"' in page
 
 
 def test_overview_colours_by_community_with_a_legend(graph):
@@ -115,6 +153,80 @@ def test_concept_paper_and_community_views(graph):
         views.concept_view(graph, result, "no such concept")
     with pytest.raises(KeyError):
         views.community_view(graph, result, 999)
+
+
+def test_paper_view_leaves_broad_concepts_out_unless_asked(graph):
+    paper = next(p for p in sorted(graph) if p.startswith("paper:")
+                 and any(c.startswith("method:broad") for c in graph.successors(p)))
+    drawn = {n["id"] for n in views.paper_view(graph, analyse(graph), paper).nodes}
+    assert not any(n.startswith("method:broad") for n in drawn)
+    with_broad = {n["id"] for n in views.paper_view(graph, analyse(graph, include_broad=True), paper).nodes}
+    assert any(n.startswith("method:broad") for n in with_broad)
+
+
+def test_community_palette_has_twenty_distinct_colours_then_other():
+    def lab(colour: str) -> tuple[float, float, float]:
+        rgb = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+        xyz = [sum(m * c for m, c in zip(row, lin)) / w for row, w in zip(
+            [[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]], [0.95047, 1.0, 1.08883])]
+        f = [t ** (1 / 3) if t > 216 / 24389 else (24389 / 27 * t + 16) / 116 for t in xyz]
+        return 116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])
+
+    colours = [palette.community_colour(k) for k in range(20)]
+    assert len(set(colours)) == 20
+    for a, b in itertools.combinations([*colours, palette.OTHER_COLOUR], 2):
+        assert math.dist(lab(a), lab(b)) >= 30, (a, b)
+    assert palette.community_colour(20) == palette.community_colour(None) == palette.OTHER_COLOUR
+    assert palette.community_key(3) == "c3" and palette.community_key(25) == palette.OTHER_COMMUNITIES
+
+
+def test_overview_groups_communities_past_the_palette_as_other(graph):
+    result = analyse(graph)
+    # 18 empty communities first: all but the two largest real ones fall past the palette
+    result.communities = [set() for _ in range(18)] + result.communities
+    result.community_labels = [f"community {k}" for k in range(len(result.communities))]
+    view = views.overview_view(graph, result, top=30)
+    keys = [key for *_, key in view.legend]
+    assert keys[-1] == palette.OTHER_COMMUNITIES and keys[:-1] == sorted(set(keys[:-1]), key=lambda k: int(k[1:]))
+    assert all(int(k[1:]) < 20 for k in keys[:-1])
+    others = [n for n in view.nodes if n["lg"] == palette.OTHER_COMMUNITIES]
+    assert others and all(n["color"] == palette.OTHER_COLOUR for n in others)
+
+
+def _footprints_overlap(nodes):
+    boxes = []
+    for n in nodes:
+        left, top, right, bottom = labels.footprint(n)
+        boxes.append((n["x"] + left, n["y"] + top, n["x"] + right, n["y"] + bottom))
+    return [(i, j) for i, j in itertools.combinations(range(len(boxes)), 2)
+            if min(boxes[i][2], boxes[j][2]) - max(boxes[i][0], boxes[j][0]) > 0.5
+            and min(boxes[i][3], boxes[j][3]) - max(boxes[i][1], boxes[j][1]) > 0.5]
+
+
+def test_make_room_separates_labels_reproducibly():
+    rng = random.Random(4)
+    def piled():
+        return [{"id": f"n{i}", "x": rng.uniform(0, 60), "y": rng.uniform(0, 60), "size": 10,
+                 "label": f"concept number {i}", "font": {"size": 14}} for i in range(40)]
+    nodes = piled()
+    assert _footprints_overlap(nodes)
+    again = json.loads(json.dumps(nodes))
+    dropped = labels.make_room(nodes, [n["id"] for n in nodes])
+    assert dropped == [] and _footprints_overlap(nodes) == []
+    labels.make_room(again, [n["id"] for n in again])
+    assert again == nodes
+
+
+def test_views_open_legibly_without_overlapping_labels(graph):
+    result = analyse(graph)
+    for view in (views.overview_view(graph, result), views.community_view(graph, result, 0),
+                 views.corpus_view(graph), views.paper_view(graph, result, "syn000010")):
+        assert _footprints_overlap(view.nodes) == []
+        labelled = [n for n in view.nodes if n["label"].strip()]
+        assert len(labelled) >= min(12, len(view.nodes))
+        # the page fits the drawing to the window: labels of 12 px show at 10 px or more
+        assert labels.fit_scale(view.nodes) * min(n["font"]["size"] for n in labelled) >= 10 or len(labelled) == 12
 
 
 def test_layout_packs_components_apart():

@@ -168,7 +168,7 @@ def _slug(text: str) -> str:
               help="A paper (id, arXiv id or unique title fragment; `kg papers` lists them) and its nearest papers.")
 @click.option("--community", type=click.IntRange(0), default=None, metavar="K", help="One community of concepts (ids from `kg analyze`).")
 @click.option("--top", type=click.IntRange(5, 2000), default=None,
-              help="Concepts drawn (overview: 80, bipartite: 40, community: 60, corpus: 250).")
+              help="Concepts drawn (overview: 80, bipartite: 40, community: 60, corpus: 60).")
 @click.option("--colour-by", "--color-by", "colour_by", type=click.Choice(["community", "type"]), default="community",
               show_default=True, help="Overview: colour concepts by community or by type.")
 @click.option("--type", "concept_type", type=click.Choice(["method", "dataset", "metric", "task"]), default=None,
@@ -229,7 +229,7 @@ def viz(
             page = views.community_view(graph, analysis, community, top=top or 60)
             name = f"community-{community}"
         else:
-            page = views.corpus_view(graph, max_concepts=top or 250, include_broad=include_broad)
+            page = views.corpus_view(graph, max_concepts=top or 60, include_broad=include_broad)
             name = "corpus"
     except KeyError as err:
         raise click.ClickException(str(err.args[0]) if err.args else str(err)) from None

@@ -386,8 +386,8 @@ def write_outputs(
 @config_option
 @batch_option
 @extraction_options
-@click.option("--max-concepts", type=click.IntRange(10), default=300, show_default=True,
-              help="Concepts drawn in graph.html (the most important ones).")
+@click.option("--max-concepts", type=click.IntRange(10), default=60, show_default=True,
+              help="Concepts drawn in graph.html (the most shared ones).")
 @click.option("--include-broad", is_flag=True, help="Keep broad concepts (deep learning, LLMs ...) in analytics and views.")
 @optional_push_options
 @exits_cleanly_when_interrupted

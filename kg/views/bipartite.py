@@ -8,11 +8,14 @@ import networkx as nx
 
 from kg.schema import CONCEPT_RELATIONS
 from kg.views.elements import graph_edge, graph_node, type_legend
+from kg.views.labels import lay_out_legibly
 from kg.views.layout import layout
 from kg.views.model import View
 
 if TYPE_CHECKING:
     from kg.analytics import Analysis
+
+PAPER_SIZE = 6.0
 
 
 def bipartite_view(
@@ -50,7 +53,12 @@ def bipartite_view(
         ),
         directed=True,
     )
-    view.nodes = [graph_node(graph, n, pos) for n in sorted(set(papers) | chosen)]
-    view.edges = [graph_edge(u, v, d) for u, v, d in edge_list]
+    for n in sorted(set(papers) | chosen):
+        node = graph_node(graph, n, pos)
+        if n not in chosen:
+            node.update(label=" ", size=PAPER_SIZE)  # hundreds of titles cannot all be labelled
+        view.nodes.append(node)
+    lay_out_legibly(view.nodes, concepts)
+    view.edges = [graph_edge(u, v, d, colour="#d4d4d4") for u, v, d in edge_list]
     view.legend = type_legend(view.nodes)
     return view

@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING
 import networkx as nx
 
 from kg.schema import CO_OCCURS
-from kg.views.elements import community_colour, community_legend, graph_edge, graph_node, node_size, type_legend
+from kg.views.elements import community_legend, concept_colour, graph_edge, graph_node, node_size, type_legend
+from kg.views.labels import lay_out_legibly
+from kg.views.palette import community_key
 from kg.views.layout import layout
 from kg.views.model import View
 
@@ -23,7 +25,7 @@ def _cooccurrence_view(
     title: str,
     subtitle: str,
     colour_by: str,
-    max_edges_per_node: int = 12,
+    max_edges_per_node: int = 4,
 ) -> View:
     chosen = set(concepts)
     sub = analysis.cooc.subgraph(chosen)
@@ -45,16 +47,18 @@ def _cooccurrence_view(
     view = View(title=title, subtitle=subtitle)
     for n in sorted(chosen):
         label = analysis.community_labels[analysis.membership[n]] if n in analysis.membership else None
-        colour = community_colour(analysis, n) if colour_by == "community" else None
+        colour = concept_colour(analysis, n) if colour_by == "community" else None
         node = graph_node(graph, n, pos, colour=colour, community_label=label,
                            size=node_size(analysis.paper_counts.get(n, 1), base=8, factor=3, cap=30))
-        if colour_by == "community" and n in analysis.membership:
-            node["lg"] = f"c{analysis.membership[n]}"
+        if colour_by == "community":
+            node["lg"] = community_key(analysis.membership.get(n))
         view.nodes.append(node)
     for a, b, w in edge_list:
         view.edges.append(
             graph_edge(a, b, {"type": CO_OCCURS, "weight": w}, width=1 + 7 * w / max_w)
         )
+    # most important first: if a label must go, the least central concept's goes
+    lay_out_legibly(view.nodes, sorted(chosen, key=lambda n: (-analysis.pagerank.get(n, 0.0), n)))
     view.legend = (
         community_legend(analysis, chosen) if colour_by == "community" else type_legend(view.nodes)
     )

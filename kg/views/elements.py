@@ -9,7 +9,15 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 
 from kg.schema import PAPER
-from kg.views.palette import COMMUNITY_COLOURS, OTHER_COLOUR, TYPE_COLOURS, TYPE_SHAPES
+from kg.views.palette import (
+    COMMUNITY_COLOURS,
+    OTHER_COLOUR,
+    OTHER_COMMUNITIES,
+    TYPE_COLOURS,
+    TYPE_SHAPES,
+    community_colour,
+    community_key,
+)
 from kg.views.text import shorten
 from kg.views.tooltips import display_name, edge_tooltip, node_kind, tooltip
 
@@ -42,8 +50,8 @@ def graph_node(
         else:
             size = 7.0
     x, y = pos.get(node, (0.0, 0.0))
-    # bigger labels for more used concepts: when zoomed out, vis.js drops the small ones first
-    font_size = round(10 + min(8.0, 2.0 * math.sqrt(float(data.get("paper_count") or 1)))) if data.get("concept") else 11
+    # bigger labels for more used concepts, none under 12 px: legible at the size a view opens
+    font_size = round(12 + min(6.0, 1.5 * math.sqrt(float(data.get("paper_count") or 1)))) if data.get("concept") else 12
     return {
         "id": node,
         "label": shorten(name, label_chars),
@@ -84,27 +92,35 @@ def type_legend(nodes: list[dict[str, Any]]) -> list[tuple[str, str, str, str]]:
 
 
 def community_legend(analysis: Analysis, shown: Iterable[str]) -> list[tuple[str, str, str, str]]:
+    """One entry per community of the palette that ``shown`` draws, then one "other" entry for
+    the communities past it (and concepts of none), which share a grey."""
     membership = analysis.membership
-    present = sorted({membership[n] for n in shown if n in membership})
-    out = []
-    for k in present:
-        colour = COMMUNITY_COLOURS[k] if k < len(COMMUNITY_COLOURS) else OTHER_COLOUR
-        out.append((colour, "dot", f"{k}: {analysis.community_labels[k]} ({len(analysis.communities[k])})", f"c{k}"))
+    present = sorted({membership[n] for n in shown if n in membership and membership[n] < len(COMMUNITY_COLOURS)})
+    out = [
+        (community_colour(k), "dot", f"{k}: {analysis.community_labels[k]} ({len(analysis.communities[k])})", community_key(k))
+        for k in present
+    ]
+    others = sorted({membership.get(n, -1) for n in shown} - set(present))
+    if others:
+        concepts = sum(1 for n in shown if membership.get(n, -1) in others)
+        out.append((OTHER_COLOUR, "dot", f"other: {len(others)} smaller communities ({concepts} drawn)", OTHER_COMMUNITIES))
     return out
 
 
-def community_colour(analysis: Analysis, node: str) -> str:
-    k = analysis.membership.get(node)
-    return COMMUNITY_COLOURS[k] if k is not None and k < len(COMMUNITY_COLOURS) else OTHER_COLOUR
+def concept_colour(analysis: Analysis, node: str) -> str:
+    return community_colour(analysis.membership.get(node))
 
 
 def centred_nodes(
-    graph: nx.DiGraph, members: set[str], pos: dict[str, tuple[float, float]], centre: str, size: int
+    graph: nx.DiGraph, members: set[str], pos: dict[str, tuple[float, float]], centre: str, size: int,
+    label_chars: int = 40,
 ) -> list[dict[str, Any]]:
-    """Nodes of an ego view, the one it is centred on drawn larger and outlined."""
+    """Nodes of an ego view, the one it is centred on drawn larger and outlined; papers other
+    than the centre are labelled with the first ``label_chars`` characters of their titles."""
     nodes = []
     for n in sorted(members):
-        node = graph_node(graph, n, pos)
+        short = label_chars if n != centre and node_kind(graph.nodes[n]) == PAPER else 40
+        node = graph_node(graph, n, pos, label_chars=short)
         if n == centre:
             node["size"] = size
             node["borderWidth"] = 4

@@ -7,6 +7,15 @@ from typing import Any
 
 
 @dataclass
+class SideList:
+    """A list shown beside the drawing (papers left out of it, say): a heading and entries of
+    text with an optional http(s) link; the page escapes both."""
+
+    heading: str
+    entries: list[tuple[str, str]] = field(default_factory=list)  # (text, url or "")
+
+
+@dataclass
 class View:
     """What one HTML page draws: vis.js node and edge dicts plus page furniture."""
 
@@ -17,3 +26,5 @@ class View:
     #: colour, shape, text and the key that filters nodes (their ``lg``; "" for none)
     legend: list[tuple[str, str, str, str]] = field(default_factory=list)
     directed: bool = False
+    #: lists shown under the legend
+    side_lists: list[SideList] = field(default_factory=list)

@@ -50,6 +50,10 @@ _TEMPLATE = """<!DOCTYPE html>
   .legend div[data-key]:not([data-key=""]) { cursor: pointer; }
   .legend div.off { opacity: .35; text-decoration: line-through; }
   #details { margin-top: 12px; word-wrap: break-word; }
+  .side-list { margin-top: 10px; }
+  .side-list summary { cursor: pointer; font-weight: 600; }
+  .side-list ul { margin: 4px 0 0; padding-left: 16px; font-size: 12.5px; }
+  .side-list li { margin: 2px 0; }
   .vis-tooltip { max-width: 420px; white-space: normal !important; font: 13px/1.35 system-ui, sans-serif !important; }
 </style>
 <script>{{ bindings_js }}</script>
@@ -77,6 +81,13 @@ _TEMPLATE = """<!DOCTYPE html>
       <div data-key="{{ key }}" title="{{ 'click to hide or show' if key else '' }}"><span class="sw {{ shape }}" style="background: {{ colour }}"></span><span>{{ text }}</span></div>
     {%- endfor %}
     </div>
+    {%- for side in side_lists %}
+    <details class="side-list"><summary>{{ side.heading }}</summary><ul>
+      {%- for text, url in side.entries %}
+      <li>{% if url %}<a href="{{ url }}" target="_blank" rel="noopener noreferrer">{{ text }}</a>{% else %}{{ text }}{% endif %}</li>
+      {%- endfor %}
+    </ul></details>
+    {%- endfor %}
     <div id="details"><p class="sub">Hover a node or edge for details; click a node to pin them here and highlight its neighbours. Click a legend entry to hide or show its nodes.</p></div>
   </aside>
 </main>
@@ -208,6 +219,7 @@ def render_view(view: View) -> str:
         title=view.title,
         subtitle=view.subtitle,
         legend=view.legend,
+        side_lists=view.side_lists,
         search=search,
         nodes=clean_nodes,
         edges=edges,

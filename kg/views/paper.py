@@ -8,10 +8,12 @@ import networkx as nx
 
 from kg.analytics.papers import shared_concepts
 from kg.schema import CONCEPT_RELATIONS, HAS_CODE, SIMILAR_TO
+from kg.views.concept import PAPER_LABEL_CHARS
 from kg.views.elements import centred_nodes, graph_edge, type_legend
+from kg.views.labels import lay_out_legibly
 from kg.views.layout import layout
 from kg.views.model import View
-from kg.views.select import find_paper
+from kg.views.select import concept_rank, find_paper, is_drawn_concept
 from kg.views.text import shorten
 from kg.views.tooltips import display_name
 
@@ -22,9 +24,11 @@ if TYPE_CHECKING:
 def paper_view(graph: nx.DiGraph, analysis: Analysis, paper: str, *, neighbours: int = 8) -> View:
     """A paper, its concepts and code, and its nearest papers with the concepts they share."""
     centre = find_paper(graph, paper)
+    # broad concepts (machine learning, fine-tuning ...) only with --include-broad, as elsewhere
     own = [
         (c, d) for _, c, d in graph.out_edges(centre, data=True)
-        if d.get("type") in CONCEPT_RELATIONS | {HAS_CODE}
+        if d.get("type") == HAS_CODE
+        or (d.get("type") in CONCEPT_RELATIONS and is_drawn_concept(graph, c, analysis.include_broad))
     ]
     near = analysis.neighbours.get(centre, [])[:neighbours]
     members = {centre, *(c for c, _ in own), *(p for p, _ in near)}
@@ -42,7 +46,8 @@ def paper_view(graph: nx.DiGraph, analysis: Analysis, paper: str, *, neighbours:
         subtitle=f"{len(own_concepts)} concepts, {len(near)} most similar papers (shared concepts weighted by rarity)",
         directed=True,
     )
-    view.nodes = centred_nodes(graph, members, pos, centre, size=30)
+    view.nodes = centred_nodes(graph, members, pos, centre, size=30, label_chars=PAPER_LABEL_CHARS)
+    lay_out_legibly(view.nodes, [centre, *(p for p, _ in near), *sorted(own_concepts, key=lambda c: concept_rank(graph, c))])
     for u, v, d in edge_list:
         similar = d.get("type") == SIMILAR_TO
         view.edges.append(

@@ -14,10 +14,16 @@ def esc(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
+def http_url(url: object) -> str:
+    """``url`` if it is an http(s) URL, else "" (a ``javascript:`` URL never becomes a link)."""
+    url = str(url or "")
+    return url if url.lower().startswith(("http://", "https://")) else ""
+
+
 def link(url: object, text: object | None = None) -> str:
     """An ``<a>`` for http(s) URLs; anything else (``javascript:`` …) is shown as text."""
     url = str(url or "")
-    if not url.lower().startswith(("http://", "https://")):
+    if not http_url(url):
         return esc(text or url)
     return (
         f'<a href="{esc(url)}" target="_blank" rel="noopener noreferrer">'

@@ -1,0 +1,219 @@
+"""Room for labels: move nodes apart until no label covers another label or node.
+
+vis-network draws a node's label centred under its shape, one line of text whose box starts
+``font size / 2 + 4`` pixels below the shape (vis-network 9's "hanging" external label). So every
+node with its label occupies a rectangle known in advance, given the width of its text; text
+widths are estimated here (no browser at build time) generously, as ``0.6 em`` per character,
+wider than the sans-serif faces browsers use, so an estimate that clears a neighbour leaves
+room on screen too.
+
+:func:`make_room` pushes overlapping rectangles apart, each pair along the axis where it
+overlaps least (the usual "force-scan" style of overlap removal), a few hundred sweeps at
+most; a label that still collides then is dropped, least important first, so no label ever
+sits on another. The view keeps the dropped name in its tooltip and search entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+#: estimated text width per character, in ems (generous: see the module docstring)
+CHAR_WIDTH_EM = 0.6
+#: free space kept around every rectangle, in pixels
+PADDING = 3.0
+MAX_SWEEPS = 400
+_RESCAN = 10
+_MARGIN = 40.0
+#: the drawing area of a view at 1400x900 (the page's side panel and header taken off), in px
+CANVAS = (1060.0, 800.0)
+
+
+def label_text(node: dict[str, Any]) -> str:
+    return str(node.get("label") or "").strip()
+
+
+def font_size(node: dict[str, Any]) -> float:
+    return float((node.get("font") or {}).get("size") or 14)
+
+
+def footprint(node: dict[str, Any]) -> tuple[float, float, float, float]:
+    """``(left, top, right, bottom)`` of a node's shape and label, relative to its centre."""
+    size = float(node.get("size") or 10)
+    left, top, right, bottom = -size, -size, size, size
+    text = label_text(node)
+    if text:
+        fs = font_size(node)
+        half = 0.5 * CHAR_WIDTH_EM * fs * len(text)
+        left, right = min(left, -half), max(right, half)
+        # vis-network: label box top at size + fs/2 + 4, one line of fs
+        bottom = size + 1.5 * fs + 4
+    return left, top, right, bottom
+
+
+def _boxes(xy: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    return np.concatenate([xy + offsets[:, :2], xy + offsets[:, 2:]], axis=1)
+
+
+def _overlaps(boxes: np.ndarray, padding: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Index pairs ``i < j`` of overlapping boxes and their overlaps in x and y."""
+    left, top, right, bottom = boxes.T
+    ox = np.minimum(right[:, None], right[None, :]) - np.maximum(left[:, None], left[None, :]) + padding
+    oy = np.minimum(bottom[:, None], bottom[None, :]) - np.maximum(top[:, None], top[None, :]) + padding
+    i, j = np.nonzero(np.triu((ox > 0) & (oy > 0), k=1))
+    return i, j, ox[i, j], oy[i, j]
+
+
+def make_room(nodes: Sequence[dict[str, Any]], priority: Sequence[str], padding: float = PADDING) -> list[str]:
+    """Move ``nodes`` (vis.js dicts with ``x``, ``y``, ``size``, ``label``, ``font``) so that no
+    two footprints overlap; returns the ids whose labels had to be dropped.
+
+    ``priority`` lists node ids, most important first: when labels must go, the least
+    important go first. Positions change in place and stay rounded to 0.1 px, so a view is
+    byte-identical from run to run.
+    """
+    if len(nodes) < 2:
+        return []
+    rank = {node_id: r for r, node_id in enumerate(priority)}
+    order = sorted(range(len(nodes)), key=lambda k: (rank.get(nodes[k]["id"], len(rank)), str(nodes[k]["id"])))
+    xy = np.array([[float(n.get("x", 0.0)), float(n.get("y", 0.0))] for n in nodes])
+    offsets = np.array([footprint(n) for n in nodes])
+    dropped: list[str] = []
+    for _round in range(len(nodes)):
+        xy = _separate(xy, offsets, padding)
+        i, j, _, _ = _overlaps(_boxes(xy, offsets), padding * 0.5)
+        if len(i) == 0:
+            break
+        # the less important node of each remaining collision loses its label
+        position = {k: p for p, k in enumerate(order)}
+        losers = sorted({max(a, b, key=position.__getitem__) for a, b in zip(i.tolist(), j.tolist())},
+                        key=position.__getitem__, reverse=True)
+        labelled = [k for k in losers if label_text(nodes[k])]
+        if not labelled:
+            break
+        k = labelled[0]
+        nodes[k]["label"] = " "
+        offsets[k] = footprint(nodes[k])
+        dropped.append(str(nodes[k]["id"]))
+    for node, (x, y) in zip(nodes, xy):
+        node["x"], node["y"] = round(float(x), 1), round(float(y), 1)
+    return dropped
+
+
+def _separate(xy: np.ndarray, offsets: np.ndarray, padding: float) -> np.ndarray:
+    """Push overlapping footprints apart, pair by pair along their axis of least overlap.
+
+    Only pairs that are near each other can collide within a few sweeps, so the all-pairs test
+    (quadratic) runs every ``_RESCAN`` sweeps, with a margin, and the sweeps between test
+    those candidate pairs alone; the loop ends only on an all-pairs test that finds nothing.
+    """
+    xy = xy.copy()
+    centres = (offsets[:, :2] + offsets[:, 2:]) / 2
+    # overlaps compared in units of the typical footprint: footprints are wide and short, and
+    # comparing pixels would push nearly every pair apart vertically into a tall drawing
+    typical = np.maximum((offsets[:, 2:] - offsets[:, :2]).mean(axis=0), 1.0)
+    counts = np.ones(len(xy))
+    i = j = np.zeros(0, dtype=int)
+    for sweep in range(MAX_SWEEPS):
+        if sweep % _RESCAN == 0:
+            i, j, _, _ = _overlaps(_boxes(xy, offsets), padding + _MARGIN)
+            if len(i) == 0:
+                break
+        boxes = _boxes(xy, offsets)
+        ox = np.minimum(boxes[i, 2], boxes[j, 2]) - np.maximum(boxes[i, 0], boxes[j, 0]) + padding
+        oy = np.minimum(boxes[i, 3], boxes[j, 3]) - np.maximum(boxes[i, 1], boxes[j, 1]) + padding
+        hit = (ox > 0) & (oy > 0)
+        if not hit.any():
+            if sweep % _RESCAN == 0:
+                # nothing near collides: confirm with all pairs at the next rescan, at once
+                i, j, _, _ = _overlaps(boxes, padding)
+                if len(i) == 0:
+                    break
+            continue
+        a, b, ox, oy = i[hit], j[hit], ox[hit], oy[hit]
+        ca, cb = xy[a] + centres[a], xy[b] + centres[b]
+        along_x = ox / typical[0] <= oy / typical[1]
+        # direction from a to b; a tie (same centre) goes by index, so the result is reproducible
+        sx = np.where(cb[:, 0] < ca[:, 0], -1.0, 1.0)
+        sy = np.where(cb[:, 1] < ca[:, 1], -1.0, 1.0)
+        push = np.where(along_x, ox, oy) / 2 + 0.5
+        delta = np.stack([np.where(along_x, sx * push, 0.0), np.where(along_x, 0.0, sy * push)], axis=1)
+        shift = np.zeros_like(xy)
+        np.add.at(shift, b, delta)
+        np.add.at(shift, a, -delta)
+        # a node in many collisions moves by the mean of its pushes, not their sum (no explosions)
+        counts[:] = np.bincount(np.concatenate([a, b]), minlength=len(xy))
+        xy += shift / np.maximum(counts, 1.0)[:, None]
+    return xy
+
+
+def bounding_box(nodes: Sequence[dict[str, Any]]) -> tuple[float, float, float, float]:
+    """``(left, top, right, bottom)`` of all footprints."""
+    boxes = [
+        (n["x"] + l, n["y"] + t, n["x"] + r, n["y"] + b)
+        for n in nodes
+        for l, t, r, b in [footprint(n)]
+    ]
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
+def fit_scale(nodes: Sequence[dict[str, Any]], canvas: tuple[float, float] = CANVAS) -> float:
+    """The zoom at which vis-network's "fit" will show ``nodes`` on ``canvas``."""
+    left, top, right, bottom = bounding_box(nodes)
+    return min(canvas[0] / max(right - left, 1.0), canvas[1] / max(bottom - top, 1.0))
+
+
+def lay_out_legibly(
+    nodes: list[dict[str, Any]],
+    priority: Sequence[str],
+    canvas: tuple[float, float] = CANVAS,
+    min_zoom: float = 0.85,
+    min_labels: int = 12,
+) -> list[str]:
+    """Scale the positions of ``nodes`` to ``canvas`` and :func:`make_room` for their labels, so
+    that the page opens (vis-network fits the drawing to the window) with every label legible
+    and none on another. Returns the ids whose labels were dropped.
+
+    A few densities are tried and the one the page will open at the largest zoom is kept. If
+    even that zoom is under ``min_zoom`` (labels of 12 px would show under about 10 px), the
+    labels of the least important of the labelled nodes are dropped (as many as the zoom
+    wanted calls for, at least a fifth) and the placement is tried again, keeping at least
+    ``min_labels`` labels, until dropping labels no longer buys zoom (then unlabelled nodes
+    fill the space). Names of unlabelled nodes stay in their tooltips and in the search menu.
+    Only the shape of the incoming positions is used.
+    """
+    if len(nodes) < 2:
+        return []
+    xs = np.array([float(n.get("x", 0.0)) for n in nodes])
+    ys = np.array([float(n.get("y", 0.0)) for n in nodes])
+    xs = (xs - xs.min()) / ((xs.max() - xs.min()) or 1.0) * canvas[0]
+    ys = (ys - ys.min()) / ((ys.max() - ys.min()) or 1.0) * canvas[1]
+    rank = {node_id: r for r, node_id in enumerate(priority)}
+    labelled = [n["id"] for n in sorted(nodes, key=lambda n: (rank.get(n["id"], len(rank)), str(n["id"]))) if label_text(n)]
+
+    def place(keep: int, density: float) -> tuple[float, list[dict[str, Any]], list[str]]:
+        blank = set(labelled[keep:])
+        trial = [dict(n, x=x * density, y=y * density, label=" " if n["id"] in blank else n.get("label"))
+                 for n, x, y in zip(nodes, xs.tolist(), ys.tolist())]
+        dropped = make_room(trial, priority)
+        return fit_scale(trial, canvas), trial, [str(i) for i in labelled[keep:]] + dropped
+
+    keep, densities = len(labelled), (0.5, 0.8, 1.2)
+    previous: tuple[float, list[dict[str, Any]], list[str]] | None = None
+    while True:
+        tries = {density: place(keep, density) for density in densities}
+        density = max(densities, key=lambda d: (tries[d][0], -d))
+        result = tries[density]
+        if previous is not None and result[0] < previous[0] + 0.02:
+            result = previous
+            break
+        if result[0] >= min_zoom or keep <= min_labels:
+            break
+        previous, densities = result, (density,)
+        cut = max(keep // 5, round(keep * (1 - (result[0] / min_zoom) ** 2)), 1)
+        keep = max(min_labels, keep - cut)
+    for node, placed in zip(nodes, result[1]):
+        node.update(x=placed["x"], y=placed["y"], label=placed["label"])
+    return result[2]
