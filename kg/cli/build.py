@@ -70,13 +70,38 @@ def format_option(*names: str):
         help="Input format for every file (default: detected per file: hf, json, jsonl, arxiv, bibtex, csv).",
     )
 
-config_option = click.option(
-    "--pipeline",
-    "pipeline_config",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    default=None,
-    help="A spaCy config for the extraction pipeline (default: the shipped pipelines/kg.cfg).",
-)
+#: the shipped pipeline config that --fast selects
+FAST_PIPELINE = "kg-fast.cfg"
+
+
+def config_option(command):
+    """--pipeline CFG, or --fast for the shipped pipelines/kg-fast.cfg: the command gets the
+    chosen config as ``pipeline_config`` (None: the default pipelines/kg.cfg)."""
+
+    @functools.wraps(command)
+    def with_pipeline(*args, fast: bool = False, **kwargs):
+        if fast:
+            if kwargs.get("pipeline_config") is not None:
+                raise click.UsageError("Give --fast or --pipeline, not both: --fast is the shipped pipelines/kg-fast.cfg.")
+            from importlib import resources
+
+            kwargs["pipeline_config"] = Path(str(resources.files("kg.pipelines").joinpath(FAST_PIPELINE)))
+        return command(*args, **kwargs)
+
+    with_pipeline = click.option(
+        "--fast", is_flag=True,
+        help="The fast pipeline (pipelines/kg-fast.cfg): the concept tagger, gazetteer and acronyms "
+             "without the English parser, about twice as fast, a little less accurate and without "
+             "reported results (benchmarks/scale.md).",
+    )(with_pipeline)
+    return click.option(
+        "--pipeline",
+        "pipeline_config",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        default=None,
+        help="A spaCy config for the extraction pipeline (default: the shipped pipelines/kg.cfg).",
+    )(with_pipeline)
+
 batch_option = click.option(
     "--nlp-batch-size", type=click.IntRange(1), default=64, show_default=True, help="Texts per nlp.pipe batch."
 )
