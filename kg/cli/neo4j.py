@@ -211,6 +211,8 @@ Examples:
   kg build examples/sample --out kg-out
   kg push --out kg-out                   # MERGE: run it again, or after building more papers
   kg push --out kg-out --replace --yes   # empty the database first
+  kg build big-field/ --out big && kg push --out big --bulk   # first load of a big graph
+                                         # into an empty database (neo4j-admin import)
 """
 
 
@@ -221,18 +223,35 @@ Examples:
 @click.option("--yes", "-y", is_flag=True, help="Do not ask before --replace.")
 @click.option("--include-broad", is_flag=True,
               help="Keep broad concepts (deep learning, LLMs ...) in the recomputed analytics.")
+@click.option("--bulk", is_flag=True,
+              help="First load into an EMPTY database with neo4j-admin database import: stops the "
+                   "server, imports the build's CSV bundle (OUT/neo4j), starts it, applies the schema. "
+                   "Refuses a database that holds anything. For a server run by scripts/neo4j-local.")
+@click.option("--neo4j-data", "neo4j_data", envvar="KG_NEO4J_DATA", metavar="DIR",
+              type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="With --bulk: the data folder of scripts/neo4j-local (its --data; default: .neo4j "
+                   "of this kg checkout) [env KG_NEO4J_DATA].")
 @neo4j_options
-def push(out: Path, replace: bool, yes: bool, include_broad: bool, uri: str, user: str,
-         database: str | None, batch_size: int) -> None:
+def push(out: Path, replace: bool, yes: bool, include_broad: bool, bulk: bool, neo4j_data: Path | None,
+         uri: str, user: str, database: str | None, batch_size: int) -> None:
     """Load the graph built by 'kg build' into Neo4j.
 
     Nodes and relationships are MERGEd, so pushing again changes nothing and pushing a graph
     of new papers links them to the concepts already in the database. PageRank, communities,
     CO_OCCURS and SIMILAR_TO are then recomputed over everything the database holds.
+
+    --bulk is for the first load of a big graph into an empty database: Neo4j's own importer
+    writes the store directly, the server stopped meanwhile, and the analytics come as the
+    build computed them. It never overwrites a database: one that holds anything is refused.
+    Every later load (new papers, a rebuild) is a push without --bulk, which stays the
+    incremental path.
     """
     from kg.sinks.files import CorruptFileError, read_graph_json
     from kg.sinks.outputs import current
 
+    if bulk:
+        push_bulk(out, replace, include_broad, neo4j_data, uri, user, database)
+        return
     path = out / "graph.json"
     if not current(path).exists():  # current(): also a killed run's committed graph
         raise click.ClickException(f"No graph in {path}: run 'kg build INPUT --out {out}' first.")
@@ -245,6 +264,47 @@ def push(out: Path, replace: bool, yes: bool, include_broad: bool, uri: str, use
     if replace and not yes:
         click.confirm(f"Delete every node and relationship in Neo4j at {uri}?", abort=True)
     push_graph(graph, uri, user, password, database, batch_size, replace=replace, include_broad=include_broad)
+
+
+def push_bulk(out: Path, replace: bool, include_broad: bool, neo4j_data: Path | None, uri: str, user: str,
+              database: str | None) -> dict[str, int]:
+    """``kg push --bulk``: :func:`kg.sinks.neo4j_admin.bulk_load` of ``OUT/neo4j`` into the
+    server that scripts/neo4j-local runs from ``neo4j_data``."""
+    from kg.sinks import neo4j_admin
+    from kg.sinks.outputs import current
+
+    if replace:
+        raise click.ClickException("--bulk never deletes a database: empty it with 'kg push --replace' "
+                                   "(or start a new data folder), then run kg push --bulk.")
+    if include_broad:
+        raise click.ClickException("--bulk loads the analytics the build computed: build with "
+                                   "'kg build --include-broad' instead.")
+    bundle = current(out / "neo4j")
+    if not (bundle / neo4j_admin.MANIFEST).is_file() and not current(out / "graph.json").exists():
+        raise click.ClickException(f"No build in {out}: run 'kg build INPUT --out {out}' first.")
+    script = neo4j_admin.default_script()
+    if script is None:
+        raise click.ClickException("--bulk drives scripts/neo4j-local of a kg checkout, and this kg is "
+                                   "not run from one: use kg push without --bulk.")
+    checked_uri(uri)
+    password = _password()
+    data_dir = (neo4j_data or script.parents[1] / ".neo4j").resolve()
+    if not (data_dir / "conf" / "neo4j.conf").is_file():
+        raise click.ClickException(f"{data_dir} is not a data folder of scripts/neo4j-local (no conf/neo4j.conf): "
+                                   "give the one the server runs from with --neo4j-data or KG_NEO4J_DATA.")
+    # the script sets the initial password of a new store from the environment: ours
+    server = neo4j_admin.LocalServer(script, data_dir, {"KG_NEO4J_PASSWORD": password})
+    quiet_driver_logs()
+    try:
+        counts = neo4j_admin.bulk_load(bundle, server, uri, user, password, database,
+                                       echo=lambda line: click.echo(line, err=True))
+    except neo4j_admin.Neo4jSinkError as err:
+        raise click.ClickException(str(err)) from None
+    nodes = ", ".join(f"{v} {k}" for k, v in counts.items() if v and not k.isupper())
+    rels = sum(v for k, v in counts.items() if k.isupper())
+    click.echo(f"Neo4j now holds {nodes}; {rels} relationships. Load more papers later with "
+               "kg push (without --bulk).")
+    return counts
 
 
 # --------------------------------------------------------------------------- kg query

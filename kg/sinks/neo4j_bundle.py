@@ -3,7 +3,9 @@
 For users who cannot (or would rather not) let kg connect to their server: copy the folder's
 CSV files into the server's import directory and run ``load.cypher``. The bundle holds the
 graph exactly as ``kg build`` made it, derived analytics included, so loading it into an empty
-database gives the same nodes, relationships and properties as ``kg push``.
+database gives the same nodes, relationships and properties as ``kg push``. ``manifest.json``
+lists the files with their labels, relationship types, ID spaces and column kinds: ``kg push
+--bulk`` (:mod:`kg.sinks.neo4j_admin`) drives ``neo4j-admin database import`` from it.
 
 Labels and relationship types in ``load.cypher`` come from the whitelists of
 :mod:`kg.sinks.neo4j`; a property name is written only if it is a plain identifier.
@@ -159,6 +161,22 @@ def _relationship_records(graph: nx.DiGraph) -> dict[str, list[dict[str, Any]]]:
     return records
 
 
+#: name of the bundle's table of contents (read by ``kg push --bulk``, kg.sinks.neo4j_admin)
+MANIFEST = "manifest.json"
+
+
+def _id_space(label: str) -> str:
+    # Concepts are one space whatever their type label: load.cypher MERGEs them on :Concept.
+    return "Concept" if label in CONCEPT_LABELS else label
+
+
+def _manifest_entry(file: str, records: list[dict[str, Any]], kinds: dict[str, str], **fields: Any) -> dict[str, Any]:
+    """What a reader needs to load one CSV without the graph: its columns in order, with their
+    kinds (list, bool, int, float, string), and its row count."""
+    columns = [{"name": name, "kind": kind} for name, kind in kinds.items()]
+    return {"file": file, **fields, "rows": len(records), "columns": columns}
+
+
 def write_bundle(graph: nx.DiGraph, out_dir: Path) -> None:
     """Write ``<Label>.csv`` per node label, ``<TYPE>.csv`` per relationship type and
     ``load.cypher`` (schema constraints first, then one LOAD CSV per file) into ``out_dir``.
@@ -168,6 +186,7 @@ def write_bundle(graph: nx.DiGraph, out_dir: Path) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     statements = [s + ";" for s in schema_statements()]
     statements.append("CALL db.awaitIndexes(300);")
+    manifest: dict[str, Any] = {"format": 1, "list_separator": LIST_SEPARATOR, "nodes": [], "relationships": []}
 
     for label, records in _node_records(graph).items():
         if not records:
@@ -176,6 +195,9 @@ def write_bundle(graph: nx.DiGraph, out_dir: Path) -> None:
         columns = _columns(records, ("key",))
         kinds = {c: _kind([r.get(c) for r in records]) for c in columns}
         _write_csv(out_dir / f"{label}.csv", columns, records)
+        labels = ["Concept", label] if label in CONCEPT_LABELS else [label]
+        manifest["nodes"].append(_manifest_entry(f"{label}.csv", records, kinds, labels=labels,
+                                                 id_space=_id_space(label), key=key))
         merge = f"MERGE (n:Concept {{id: row.key}})\nSET n:{label}" if label in CONCEPT_LABELS \
             else f"MERGE (n:{label} {{{key}: row.key}})"
         statements.append(
@@ -191,6 +213,8 @@ def write_bundle(graph: nx.DiGraph, out_dir: Path) -> None:
         columns = _columns(records, ("source", "target"))
         kinds = {c: _kind([r.get(c) for r in records]) for c in columns}
         _write_csv(out_dir / f"{rel}.csv", columns, records)
+        manifest["relationships"].append(_manifest_entry(f"{rel}.csv", records, kinds, type=rel,
+                                                         start=_id_space(src_label), end=_id_space(dst_label)))
         statements.append(
             f"// {len(records)} {rel} relationships\n"
             f"LOAD CSV WITH HEADERS FROM 'file:///{rel}.csv' AS row\n"
@@ -200,6 +224,8 @@ def write_bundle(graph: nx.DiGraph, out_dir: Path) -> None:
             f"{_set_clause('r', columns, kinds, ('source', 'target'))};"
         )
 
+    with atomic_write(out_dir / MANIFEST) as handle:
+        handle.write(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
     with atomic_write(out_dir / "load.cypher") as handle:
         handle.write(HEADER + "\n" + "\n\n".join(statements) + "\n")
 
