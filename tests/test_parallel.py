@@ -259,6 +259,18 @@ def test_an_entry_read_back_equals_the_extraction_written(nlp, tmp_path):
     assert cache.hits == 12 and cache.damaged == [] and cache.write_error is None
 
 
+def test_a_shipped_config_is_named_to_workers_by_its_place_in_kg_pipelines(tmp_path):
+    from kg.extraction import shipped_path
+    from kg.extraction.runner import local_config, portable_config
+
+    fast = str(shipped_path("kg-fast.cfg"))
+    assert portable_config(fast) == "kg.pipelines:kg-fast.cfg"  # what --fast sends to a Dask worker
+    assert local_config(portable_config(fast)) == fast
+    own = tmp_path / "my.cfg"
+    assert portable_config(str(own)) == local_config(str(own)) == str(own.resolve())
+    assert portable_config(None) is None and local_config(None) is None
+
+
 # --------------------------------------------------------------------------- Dask
 
 

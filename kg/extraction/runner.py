@@ -19,6 +19,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, ContextManager
 
 from kg.extraction.cache import ExtractionCache, pipeline_fingerprint, text_key
@@ -148,6 +149,39 @@ def _from_worker(payload: dict, paper: Paper) -> PaperExtraction:
 
 # --------------------------------------------------------------------------- in a worker
 
+#: how a config inside the shipped pipelines/ folder is named to a worker, whose kg may be
+#: installed elsewhere (--fast is pipelines/kg-fast.cfg)
+SHIPPED = "kg.pipelines:"
+
+
+def portable_config(config: str | None) -> str | None:
+    """``config`` as a worker on another machine can find it: a shipped config by its name in
+    ``kg.pipelines``, any other by its absolute path (which the worker must also see)."""
+    if config is None:
+        return None
+    from kg.extraction import shipped_path
+
+    path = Path(config).resolve()
+    try:
+        return SHIPPED + path.relative_to(shipped_path("").resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def local_config(config: str | None) -> str | None:
+    """The inverse of :func:`portable_config`, on the worker."""
+    if config is not None and config.startswith(SHIPPED):
+        from kg.extraction import shipped_path
+
+        return str(shipped_path(config[len(SHIPPED):]))
+    return config
+
+
+def worker_fingerprint(config: str | None) -> str:
+    """:func:`~kg.extraction.cache.pipeline_fingerprint` of a portable config, on a worker."""
+    return pipeline_fingerprint(local_config(config))
+
+
 _pipelines: dict[str | None, Any] = {}
 #: one pipeline per process, and spaCy does not promise that one Language may run in two threads
 #: at once: the threads of a Dask worker take turns
@@ -159,7 +193,7 @@ def _pipeline(config: str | None) -> Any:
     if config not in _pipelines:
         from kg.extraction import load_pipeline
 
-        _pipelines[config] = load_pipeline(config)
+        _pipelines[config] = load_pipeline(local_config(config))
     return _pipelines[config]
 
 
@@ -167,7 +201,7 @@ def load_in_worker(config: str | None) -> str:
     """Load the pipeline in this worker (once) and return its fingerprint."""
     with _pipeline_lock:
         _pipeline(config)
-    return pipeline_fingerprint(config)
+    return worker_fingerprint(config)
 
 
 def extract_shard(config: str | None, batch_size: int, papers: list[Paper]) -> list[dict]:
@@ -239,7 +273,7 @@ class _PoolWorkers(_Workers):
         self.pool: ProcessPoolExecutor | None = None
 
     def start(self) -> None:
-        config = self.plan.pipeline_config
+        config = portable_config(self.plan.pipeline_config)
         self.pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=_pool_context())
         # a load per worker (most often: two calls may meet in one): a pipeline that cannot load
         # fails here, before the progress bar, and the first shards find it loaded
@@ -248,7 +282,7 @@ class _PoolWorkers(_Workers):
 
     def map(self, batches, shards):
         assert self.pool is not None
-        config, size = self.plan.pipeline_config, self.plan.batch_size
+        config, size = portable_config(self.plan.pipeline_config), self.plan.batch_size
         pending = {self.pool.submit(extract_shard, config, size, batch): shard for batch, shard in zip(batches, shards)}
         while pending:
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
@@ -312,7 +346,7 @@ class _DaskWorkers(_Workers):
         # every worker must extract as this machine would: same kg code, models and word lists
         expected = pipeline_fingerprint(self.plan.pipeline_config)
         try:
-            theirs = set(self.client.run(pipeline_fingerprint, self.plan.pipeline_config).values())
+            theirs = set(self.client.run(worker_fingerprint, portable_config(self.plan.pipeline_config)).values())
         except Exception as err:  # raised on a worker, sent back as itself
             raise ExtractionError(f"The Dask workers cannot run kg's extraction: {_first_line(err)}") from None
         if theirs != {expected}:
@@ -324,7 +358,7 @@ class _DaskWorkers(_Workers):
     def map(self, batches, shards):
         from distributed import as_completed
 
-        config, size = self.plan.pipeline_config, self.plan.batch_size
+        config, size = portable_config(self.plan.pipeline_config), self.plan.batch_size
         tag = f"{os.getpid()}-{threading.get_ident()}"
         futures = {
             # one task per shard, named for the dashboard; pure=False: never merged with another run's
