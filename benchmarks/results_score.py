@@ -2,6 +2,7 @@
 
     python benchmarks/results_score.py                      # kg extract the corpus, score both sets
     python benchmarks/results_score.py --train-only --show  # quick: kg-train papers only, with misses
+    python benchmarks/results_score.py --write              # and record the figures (the test guard's)
 
 It writes the kg-train gold (the ``results`` field of ``train.jsonl``, in score_results.py's
 shape) into the work folder, runs ``kg extract`` over the shared corpus (or, with
@@ -26,6 +27,8 @@ SHARED = ROOT.parent / "shared"
 EVAL = SHARED / "eval"
 TRAIN = SHARED / "data" / "kg-train" / "train.jsonl"
 DEV_GOLD = EVAL / "gold-results-dev.jsonl"
+#: the recorded figures that tests/test_results.py guards
+SCORES = ROOT / "benchmarks" / "results_scores.json"
 CORPUS = SHARED / "corpus" / "hf-papers"
 
 
@@ -89,6 +92,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--train-only", action="store_true", help="extract the kg-train texts only (quick)")
     parser.add_argument("--show", action="store_true", help="list kg-train misses, extras and field errors")
+    parser.add_argument("--write", action="store_true", help=f"record the figures in {SCORES.name}")
     parser.add_argument("--work", type=Path, default=None, help="folder for gold and predictions (default: a temporary one)")
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="kg-results-"))
@@ -104,8 +108,11 @@ def main() -> None:
     else:
         kg_extract(CORPUS, pred)
         sets = {"dev": DEV_GOLD, "kg-train": train_gold}
+    figures = {}
     for name, gold in sets.items():
         rows = score(gold, pred)
+        figures[name] = {level: {k: round(v, 4) if isinstance(v, float) else v for k, v in row.items()}
+                         for level, row in rows.items()}
         fields = field_agreement(gold, pred, args.show and name == "kg-train")
         vm, full = rows["value+metric"], rows["full tuple"]
         print(f"{name:9} value+metric P {vm['p']:.3f} R {vm['r']:.3f} F1 {vm['f1']:.3f} (tp {vm['tp']} fp {vm['fp']} fn {vm['fn']})"
@@ -113,6 +120,11 @@ def main() -> None:
         print("          fields of value+metric matches (agree/disagree): "
               + ", ".join(f"{k} {a}/{d}" for k, (a, d) in fields.items()))
     print(f"predictions: {pred}")
+    if args.write:
+        if args.train_only:
+            parser.error("--write records both sets: run it without --train-only")
+        SCORES.write_text(json.dumps(figures, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        print(f"wrote {SCORES}")
 
 
 if __name__ == "__main__":

@@ -17,12 +17,16 @@ CREATE CONSTRAINT metric_id IF NOT EXISTS FOR (m:Metric) REQUIRE m.id IS UNIQUE;
 CREATE CONSTRAINT task_id IF NOT EXISTS FOR (t:Task) REQUIRE t.id IS UNIQUE;
 CREATE CONSTRAINT repo_url IF NOT EXISTS FOR (r:Repo) REQUIRE r.url IS UNIQUE;
 CREATE CONSTRAINT author_name IF NOT EXISTS FOR (a:Author) REQUIRE a.name IS UNIQUE;
+CREATE CONSTRAINT result_id IF NOT EXISTS FOR (r:Result) REQUIRE r.id IS UNIQUE;
 
 // Lookups a researcher types by hand: concept by name, papers by year or arXiv id.
 CREATE INDEX concept_name IF NOT EXISTS FOR (c:Concept) ON (c.name);
 CREATE INDEX concept_community IF NOT EXISTS FOR (c:Concept) ON (c.community);
 CREATE INDEX paper_year IF NOT EXISTS FOR (p:Paper) ON (p.year);
 CREATE INDEX paper_arxiv_id IF NOT EXISTS FOR (p:Paper) ON (p.arxiv_id);
+// Reported results (a result is "result:<paper id>:<n>"): leaderboards filter by metric and kind.
+CREATE INDEX result_metric IF NOT EXISTS FOR (r:Result) ON (r.metric);
+CREATE INDEX result_kind IF NOT EXISTS FOR (r:Result) ON (r.kind);
 
 // Full-text search: CALL db.index.fulltext.queryNodes('paper_text', 'predictive architecture')
 CREATE FULLTEXT INDEX paper_text IF NOT EXISTS FOR (p:Paper) ON EACH [p.title, p.abstract];

@@ -10,8 +10,9 @@ reason, which ``kg concepts --explain`` shows.
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 
 from kg.lexicon import Lexicon, load_lexicon
@@ -177,3 +178,51 @@ def canonicalise(extractions: Iterable[PaperExtraction], lexicon: Lexicon | None
                 link.confidence, link.evidence = mention.confidence, mention.evidence
             link.value = link.value or mention.value
     return index
+
+
+#: words that say what kind of thing a name is ("the GPR1200 dataset"), not which
+_KIND_WORDS = re.compile(r"(?i)^(?:the\s+)?(.*?)(?:\s+(?:dataset|datasets|benchmark|benchmarks|task|tasks|corpus|model|models|method|approach))?$")
+
+
+def strip_kind_words(surface: str) -> str:
+    """"the GPR1200 dataset" -> "GPR1200": the name without the words saying what kind of
+    thing it is (the surface itself when nothing else is left)."""
+    match = _KIND_WORDS.match(surface.strip())
+    return match.group(1) if match and match.group(1) else surface.strip()
+
+
+def surface_resolver(index: ConceptIndex) -> Callable[[str, str, str | None], str | None]:
+    """A function (paper id, concept type, surface form) -> the id of the concept that form
+    names, or None: first among the concepts of that paper (the form is one of its names or
+    aliases), else the one concept of that type across the build with that name.
+
+    Reported results name their dataset and method as the text writes them ("the GPR1200
+    dataset", "Ecoformer"); this is how the graph links them to the paper's concepts.
+    """
+    in_paper: dict[tuple[str, str, str], str] = {}
+    anywhere: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for concept in index.concepts.values():
+        for form in [concept.name, *concept.aliases]:
+            key = concept_key(acronym_singular(form))
+            anywhere[(concept.type, key)].add(concept.id)
+            for paper_id in concept.paper_ids:
+                in_paper.setdefault((paper_id, concept.type, key), concept.id)
+
+    def resolve(paper_id: str, concept_type: str, surface: str | None) -> str | None:
+        if not surface:
+            return None
+        forms = [surface]
+        if strip_kind_words(surface) != surface:
+            forms.append(strip_kind_words(surface))
+        for form in forms:
+            key = concept_key(acronym_singular(form))
+            found = in_paper.get((paper_id, concept_type, key))
+            if found:
+                return found
+        for form in forms:
+            ids = anywhere.get((concept_type, concept_key(acronym_singular(form))), set())
+            if len(ids) == 1:
+                return next(iter(ids))
+        return None
+
+    return resolve

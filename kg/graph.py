@@ -1,21 +1,27 @@
 """The knowledge graph in memory: a networkx ``DiGraph`` following DESIGN.md's schema.
 
 Node keys are ``paper:<id>``, ``<type>:<normalised name>`` for concepts (the concept id itself),
-``repo:<url>`` and ``author:<name>``. Every node has ``label`` (its Neo4j label: Paper, Method,
-Dataset, Metric, Task, Repo, Author) and ``name``; concepts also carry ``concept=True``.
+``repo:<url>``, ``author:<name>`` and ``result:<paper id>:<n>`` for the n-th result a paper
+reports. Every node has ``label`` (its Neo4j label: Paper, Method, Dataset, Metric, Task, Repo,
+Author, Result) and ``name``; concepts also carry ``concept=True``.
 Every edge has ``type``, its Neo4j relationship type. The graph is data: analytics and sinks
 are functions over it.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from urllib.parse import urlparse
 
 import networkx as nx
 
-from kg.records import CONCEPT_LABELS, ConceptIndex, Paper
-from kg.schema import AUTHOR, AUTHORED_BY, CITES, HAS_CODE, PAPER, REPO
+from kg.concepts import surface_resolver
+from kg.lexicon import lower_is_better
+from kg.records import CONCEPT_LABELS, ConceptIndex, Paper, Result
+from kg.schema import (
+    AUTHOR, AUTHORED_BY, CITES, HAS_CODE, MEASURED_BY, OF, ON, PAPER, REPO, REPORTS_RESULT, RESULT,
+)
 
 PAPER_PROPERTIES = (
     "id", "title", "abstract", "published", "year", "month", "url", "arxiv_id", "doi", "openalex_id",
@@ -33,6 +39,23 @@ def repo_key(url: str) -> str:
 
 def author_key(name: str) -> str:
     return f"author:{name}"
+
+
+def result_key(paper_id: str, number: int) -> str:
+    return f"result:{paper_id}:{number}"
+
+
+#: properties of a ``:Result`` node besides its id (DESIGN.md), and the surface forms of its
+#: dataset and method as the paper writes them, kept when no concept of the build matches them
+RESULT_PROPERTIES = ("metric", "value", "kind", "task", "evidence", "dataset", "method")
+_FIRST_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def result_number(value: str) -> float | None:
+    """The first number of a reported value ("92.7%" -> 92.7, "+4.8" -> 4.8, "3% - 4%" -> 3.0),
+    what leaderboards sort by; None when the value holds no number."""
+    match = _FIRST_NUMBER.search(value.replace(",", "."))
+    return float(match.group(0)) if match else None
 
 
 def repo_properties(url: str) -> dict[str, str]:
@@ -53,6 +76,7 @@ def build_graph(
     papers: Iterable[Paper],
     concepts: ConceptIndex,
     repos: dict[str, list[str]] | None = None,
+    results: dict[str, list[Result]] | None = None,
 ) -> nx.DiGraph:
     """Build the paper-concept graph.
 
@@ -61,11 +85,15 @@ def build_graph(
     papers : the papers, each becoming a ``:Paper`` node (with ``:Author`` nodes when known).
     concepts : canonical concepts and the paper -> concept links of the concepts stage.
     repos : code / project URLs per paper id, each becoming a ``:Repo`` node and ``HAS_CODE``.
+    results : reported results per paper id, each becoming a ``:Result`` node with
+        ``REPORTS_RESULT`` from its paper and ``ON`` / ``OF`` / ``MEASURED_BY`` to the dataset,
+        method and metric concepts its surface forms name (:func:`kg.concepts.surface_resolver`).
 
     Returns
     -------
-    A ``networkx.DiGraph`` whose edges all start at a paper; ``CITES`` edges link papers whose
-    ``references`` name another paper of the list (see :func:`citations`).
+    A ``networkx.DiGraph`` whose edges all start at a paper, except those from a ``:Result`` to
+    its concepts; ``CITES`` edges link papers whose ``references`` name another paper of the
+    list (see :func:`citations`).
     """
     papers = list(papers)
     graph = nx.DiGraph()
@@ -106,7 +134,34 @@ def build_graph(
             graph.add_edge(paper_key(paper_id), repo_key(url), type=HAS_CODE)
     for citing, cited in citations(papers):
         graph.add_edge(paper_key(citing), paper_key(cited), type=CITES)
+    if results:
+        add_results(graph, results, concepts)
     return graph
+
+
+def add_results(graph: nx.DiGraph, results: dict[str, list[Result]], concepts: ConceptIndex) -> None:
+    """``:Result`` nodes for the papers of ``graph`` and their links to its concepts."""
+    resolve = surface_resolver(concepts)
+    for paper_id, reported in results.items():
+        source = paper_key(paper_id)
+        if source not in graph:
+            continue
+        for number, result in enumerate(reported, start=1):
+            key = result_key(paper_id, number)
+            props = {name: getattr(result, name) for name in RESULT_PROPERTIES}
+            name = " ".join(part for part in (result.metric, result.value) if part)
+            # the direction of a score is data (pipelines/lexicon/metric_direction.tsv); a gain
+            # is better the larger it is, whatever its metric
+            lower = result.kind == "score" and lower_is_better(result.metric)
+            graph.add_node(key, label=RESULT, id=key, name=name, paper_id=paper_id,
+                           number=result_number(result.value), lower_is_better=lower, **props)
+            graph.add_edge(source, key, type=REPORTS_RESULT)
+            for relation, concept_type, surface in (
+                (ON, "dataset", result.dataset), (OF, "method", result.method), (MEASURED_BY, "metric", result.metric),
+            ):
+                concept_id = resolve(paper_id, concept_type, surface)
+                if concept_id is not None and concept_id in graph:
+                    graph.add_edge(key, concept_id, type=relation)
 
 
 def work_keys(paper: Paper) -> list[str]:

@@ -7,6 +7,7 @@ change what kg recognises, merges or ignores.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -111,3 +112,38 @@ def load_lexicon(directory: str | None = None) -> Lexicon:
             heads[parts[0].strip().lower()] = parts[1].strip()
     entries = read_gazetteer(base / "gazetteer" if base else None)
     return Lexicon(entries=entries, generic=generic, heads=heads)
+
+
+@lru_cache(maxsize=4)
+def metric_directions(path: str | None = None) -> dict[str, str]:
+    """``{term: "lower" | "higher"}`` from ``lexicon/metric_direction.tsv`` (or ``path``)."""
+    table: dict[str, str] = {}
+    for line in _read_lines(_resource(path, "lexicon/metric_direction.tsv")):
+        parts = line.split("\t")
+        if len(parts) >= 2 and parts[1].strip() in ("lower", "higher"):
+            table[" ".join(_metric_words(parts[0]))] = parts[1].strip()
+    return table
+
+
+def _metric_words(text: str) -> list[str]:
+    return [w for w in re.split(r"[^\w]+", text.lower().replace("-", " ")) if w]
+
+
+def lower_is_better(metric: str | None, path: str | None = None) -> bool:
+    """Whether a smaller value of ``metric`` is the better score (WER, FID, perplexity,
+    latency ...), by its last word, else by the longest term of the table it contains."""
+    if not metric:
+        return False
+    table = metric_directions(path)
+    words = _metric_words(metric)
+    if not words:
+        return False
+    for size in range(min(4, len(words)), 0, -1):
+        tail = " ".join(words[-size:])
+        if tail in table:
+            return table[tail] == "lower"
+    text = f" {' '.join(words)} "
+    for term in sorted(table, key=len, reverse=True):
+        if f" {term} " in text:
+            return table[term] == "lower"
+    return False

@@ -28,13 +28,14 @@ CONCEPT_LABELS: dict[str, str] = {"method": METHOD, "dataset": DATASET, "metric"
 #: the concept labels themselves, in type order
 CONCEPT_NODE_LABELS: tuple[str, ...] = tuple(CONCEPT_LABELS[t] for t in CONCEPT_TYPES)
 
-#: label -> the property that identifies a node of that label (``Result`` is keyed by its
-#: sink; it is not in this map until a sink writes results)
+#: label -> the property that identifies a node of that label (a result's id is
+#: "result:<paper id>:<n>", its place among the results its paper reports)
 NODE_KEYS: dict[str, str] = {
     PAPER: "id",
     **{label: "id" for label in CONCEPT_NODE_LABELS},
     REPO: "url",
     AUTHOR: "name",
+    RESULT: "id",
 }
 
 # --- relationship types (the ``type`` attribute of an edge) -----------------------------------
@@ -67,6 +68,12 @@ PAPER_RELATION_TARGETS: dict[str, str] = {
     HAS_CODE: REPO,
     AUTHORED_BY: AUTHOR,
     CITES: PAPER,
+    REPORTS_RESULT: RESULT,
 }
 #: relationships that start at a result -> label of their target
 RESULT_RELATION_TARGETS: dict[str, str] = {ON: DATASET, OF: METHOD, MEASURED_BY: METRIC}
+#: every relationship a sink loads -> (label of its source, label of its target)
+RELATION_ENDS: dict[str, tuple[str, str]] = {
+    **{rel: (PAPER, target) for rel, target in PAPER_RELATION_TARGETS.items()},
+    **{rel: (RESULT, target) for rel, target in RESULT_RELATION_TARGETS.items()},
+}

@@ -17,7 +17,7 @@ from synthetic_graph import synthetic_graph
 
 from kg.cli import main
 from kg.graph import build_graph
-from kg.records import Concept, ConceptIndex, ConceptLink, Paper
+from kg.records import Concept, ConceptIndex, ConceptLink, Paper, Result
 from kg.sinks import neo4j as sink
 from kg.sinks.files import read_graph_json, write_graph_json
 from kg.sinks.neo4j_bundle import write_bundle
@@ -102,6 +102,7 @@ def small_records_graph() -> nx.DiGraph:
         "method:sparse autoencoder": Concept("method:sparse autoencoder", "method", "sparse autoencoder",
                                              aliases=["SAE", "SAEs"]),
         "metric:top-1 accuracy": Concept("metric:top-1 accuracy", "metric", "top-1 accuracy"),
+        "metric:fid": Concept("metric:fid", "metric", "FID"),
     }
     links = [
         ConceptLink("2301.08243", "method:joint embedding predictive architecture", "PROPOSES",
@@ -114,11 +115,20 @@ def small_records_graph() -> nx.DiGraph:
                     evidence="V-JEPA extends JEPA", confidence=0.9),
         ConceptLink("2404.08471", "dataset:imagenet", "EVALUATES_ON", evidence="ImageNet", confidence=0.9),
         ConceptLink("2309.08600", "method:sparse autoencoder", "USES", evidence="We train SAEs", confidence=0.9),
+        ConceptLink("2404.08471", "metric:fid", "REPORTS", evidence="an FID of 4.1", confidence=0.8, value="4.1"),
     ]
     for link in links:
         concepts[link.concept_id].paper_ids.append(link.paper_id)
     repos = {"2301.08243": ["https://github.com/facebookresearch/ijepa"]}
-    return build_graph(papers, ConceptIndex(concepts, links), repos)
+    # reported results: two papers on one ImageNet leaderboard, a lower-is-better metric, a gain
+    results = {
+        "2301.08243": [Result("81.1%", "top-1 accuracy", "score", "ImageNet-1K", "JEPA", evidence="81.1% top-1"),
+                       Result("+2.3", "top-1 accuracy", "gain", "ImageNet", "JEPA", evidence="+2.3 over MAE")],
+        "2404.08471": [Result("82.4%", "top-1 accuracy", "score", "ImageNet", "JEPA", evidence="82.4%"),
+                       Result("4.1", "FID", "score", "ImageNet", None, evidence="an FID of 4.1"),
+                       Result("3.2", "FID", "score", "ImageNet", "JEPA", evidence="an FID of 3.2")],
+    }
+    return build_graph(papers, ConceptIndex(concepts, links), repos, results)
 
 
 def annotated(graph: nx.DiGraph) -> nx.DiGraph:
@@ -431,3 +441,39 @@ def test_push_errors_are_one_sentence(neo4j_server, tmp_path):
     assert result.exit_code == 1 and "graph.json line 2" in result.output
     result = CliRunner().invoke(main, ["push", "--out", str(tmp_path / "nothing")], env=_env(neo4j_server))
     assert result.exit_code == 1 and "run 'kg build" in result.output
+
+
+# --------------------------------------------------------------------------- reported results
+
+
+def test_results_are_ranked_on_a_dataset_by_cypher(neo4j_driver):
+    """The ready query ranks each metric's scores by its direction: accuracy highest first,
+    FID lowest first, gains after the scores."""
+    sink.load_graph(neo4j_driver, small_records_graph())
+    text = (REPO / "cypher" / "queries" / "best_results_on_dataset.cypher").read_text(encoding="utf-8")
+    rows = sink.run_query(neo4j_driver, text, {"dataset": "imagenet-1k", "limit": 10}).rows
+    assert [(kind, metric, value) for _, kind, metric, _, value, *_ in rows] == [
+        ("score", "FID", "3.2"), ("score", "FID", "4.1"),
+        ("score", "top-1 accuracy", "82.4%"), ("score", "top-1 accuracy", "81.1%"),
+        ("gain", "top-1 accuracy", "+2.3"),
+    ]
+    # the method of each result is its concept, found through OF
+    assert {row[3] for row in rows} == {"joint-embedding predictive architecture", "-"}
+    links, _, _ = neo4j_driver.execute_query(
+        "MATCH (:Paper {id: $paper})-[:REPORTS_RESULT]->(r:Result)-[:MEASURED_BY]->(m:Metric) "
+        "RETURN r.value AS value, m.name AS metric ORDER BY value", paper="2301.08243")
+    assert [(r["value"], r["metric"]) for r in links] == [("+2.3", "top-1 accuracy"), ("81.1%", "top-1 accuracy")]
+
+
+def test_a_paper_that_reports_fewer_results_loses_the_stale_ones(neo4j_driver):
+    sink.load_graph(neo4j_driver, small_records_graph())
+    graph = small_records_graph()
+    graph.remove_nodes_from(["result:2404.08471:2", "result:2404.08471:3"])
+    graph.nodes["result:2404.08471:1"]["dataset"] = None  # a property the new extraction lacks
+    sink.load_graph(neo4j_driver, graph)
+    counts, wanted = sink.graph_counts(neo4j_driver), expected_counts(graph)
+    assert counts["Result"] == wanted["Result"] == 3
+    assert {rel: counts[rel] for rel in sink.RELATIONSHIP_TARGETS} == {rel: wanted[rel] for rel in sink.RELATIONSHIP_TARGETS}
+    stored, _, _ = neo4j_driver.execute_query(
+        "MATCH (r:Result {id: 'result:2404.08471:1'}) RETURN r.dataset AS dataset")
+    assert stored[0]["dataset"] is None

@@ -43,6 +43,7 @@ Examples:
   kg viz --paper T-JEPA --out hf                 # a paper (id, arXiv id or title fragment; see kg papers)
   kg viz --community 3 --out hf                  # one community of concepts
   kg viz corpus --out hf -o everything.html      # the whole corpus (as graph.html)
+  kg viz leaderboard --out hf                    # every dataset x metric table of reported results
 
 \b
 Each view is one self-contained HTML file (works offline): hover for details,
@@ -151,7 +152,7 @@ def analyze(
         click.echo(f"analytics pushed to {target.uri}")
 
 
-VIEWS = ("overview", "bipartite", "concept", "paper", "community", "corpus")
+VIEWS = ("overview", "bipartite", "concept", "paper", "community", "corpus", "leaderboard")
 
 
 def _slug(text: str) -> str:
@@ -191,8 +192,9 @@ def viz(
 ) -> None:
     """Write an interactive HTML view of a built graph.
 
-    VIEW is overview (default), bipartite, concept, paper, community or corpus; --concept,
-    --paper and --community pick their view by themselves.
+    VIEW is overview (default), bipartite, concept, paper, community, corpus or leaderboard
+    (a page of tables, not a network: the results papers report, as `kg results` prints
+    them); --concept, --paper and --community pick their view by themselves.
     """
     from kg import views
 
@@ -205,6 +207,9 @@ def viz(
     if chosen and chosen[0] != view:
         raise click.UsageError(f"--{chosen[0]} does not go with the {view} view.")
     graph = load_graph(out_dir)
+    if view == "leaderboard":
+        write_leaderboard(graph, output or out_dir / "views" / "leaderboard.html")
+        return
     analysis = run_analysis(graph, include_broad)
     try:
         if view == "overview":
@@ -240,3 +245,14 @@ def viz(
         raise click.ClickException(f"Cannot write {target}: {err.strerror}.") from None
     click.echo(f"{terminal(page.title)}: {len(page.nodes)} nodes, {len(page.edges)} edges")
     click.echo(f"open {terminal(target)} in a browser")
+
+
+def write_leaderboard(graph: nx.DiGraph, target: Path) -> None:
+    """``kg viz leaderboard``: the page of leaderboards (kg.views.leaderboard)."""
+    from kg.views.leaderboard import write_leaderboard_page
+
+    try:
+        path, tables = write_leaderboard_page(graph, target)
+    except OSError as err:
+        raise click.ClickException(f"Cannot write {target}: {err.strerror}.") from None
+    click.echo(f"Reported results: {tables} leaderboard{'s' if tables != 1 else ''} in {terminal(path)}")

@@ -37,7 +37,7 @@ from kg.text import acronym_singular, concept_key, is_acronym
 #: a value: a signed or plain number, with a unit of outcome, or a range of two ("3% - 4%")
 _UNIT = r"(?:\s?%|\s?[x×X](?![\w])|\s?-?times\b|\s?pp\b)"
 VALUE = re.compile(
-    r"(?<![\w.\-/^={])(?P<sign>[+±]|[−-](?=\d))?(?P<number>\d+(?:[.,]\d+)?)(?![\w.]*[A-Za-z]{2})"
+    r"(?<![\w.\-^={])(?<![A-Za-z]/)(?P<sign>[+±]|[−-](?=\d))?(?P<number>\d+(?:[.,]\d+)?)(?![\w.]*[A-Za-z]{2})"
     rf"(?P<unit>{_UNIT})?"
     rf"(?:\s?(?:-|–|~)\s?(?P<number2>\d+(?:[.,]\d+)?)(?P<unit2>{_UNIT})?)?"
 )
@@ -98,6 +98,13 @@ QUALIFIERS = frozenset(
 )
 #: measures that only say "how good" and defer to a named metric reported before them
 VAGUE_MEASURES = frozenset({"performance", "results", "result", "score", "scores"})
+#: heads of noun phrases that never name what was measured
+NOT_MEASURES = frozenset(
+    """method methods model models approach approaches baseline baselines work works paper papers
+    framework frameworks art state experiments experiment setting settings results result data
+    dataset datasets benchmark benchmarks task tasks way ways number case cases example examples
+    average terms comparison contrast addition time times fraction part parts one ones size""".split()
+)
 #: subjects that credit the paper's own approach
 OWN_WORDS = frozenset({"we", "our", "it", "ours", "proposed", "this", "its"})
 #: prepositions before a dataset a result is on
@@ -106,6 +113,9 @@ DATASET_PREPOSITIONS = frozenset({"on", "in", "for", "across", "over"})
 TAGGER_KEY = "kg_tagger"
 _YEAR = re.compile(r"^(19|20)\d\d$")
 _WINDOW = 6  # tokens read on each side of a value for its measure
+#: words between the values of a list that share one measure: "8.1% and 8.8% improvement",
+#: "from 45.3 to 48.1 mAP"
+LIST_WORDS = frozenset({"and", "or", ",", "to"})
 #: words between a measure and its value: "accuracies upwards of 95%", "by more than 10%"
 APPROXIMATORS = frozenset(
     """approximately about around nearly roughly up upwards over than more almost only just even
@@ -136,8 +146,9 @@ class _Place:
     broad: bool = False
 
 
-def find_values(sent: Span) -> list[_Value]:
-    """Numbers in a sentence that may be reported outcomes, with their token positions."""
+def find_values(sent: Span, measures: frozenset[int] = frozenset()) -> list[_Value]:
+    """Numbers in a sentence that may be reported outcomes, with their token positions;
+    ``measures`` are the tokens of metrics the paper names ("FID 2.5" is a result)."""
     doc, values = sent.doc, []
     text, offset = sent.text, sent.start_char
     matches = list(VALUE.finditer(text)) + list(GLUED_VALUE.finditer(text))
@@ -160,15 +171,18 @@ def find_values(sent: Span) -> list[_Value]:
         if any(v.start < span.end and span.start < v.end for v in values):
             continue
         values.append(_Value(match.group(0).strip(), span.start, span.end, number, unit, signed))
-    return [v for v in values if _is_outcome(v, doc)]
+    return [v for v in values if _is_outcome(v, doc, measures)]
 
 
 def _next_words(doc: Doc, index: int, count: int = 3) -> list[Token]:
     return [t for t in doc[index : min(len(doc), index + count)]]
 
 
-def _is_outcome(value: _Value, doc: Doc) -> bool:
+def _is_outcome(value: _Value, doc: Doc, measures: frozenset[int] = frozenset()) -> bool:
     """A number the text reports as an outcome, not a size, count, year or enumeration."""
+    after_measure = value.start - 1 in measures or (
+        value.start > 1 and doc[value.start - 1].lower_ in ("of", "=", ":") and value.start - 2 in measures
+    )
     number = value.number
     if _YEAR.match(number) and not value.unit:
         return False
@@ -176,8 +190,8 @@ def _is_outcome(value: _Value, doc: Doc) -> bool:
     after = _next_words(doc, value.end)
     first_after = after[0].lower_ if after else ""
     # "(1)" and "1.)" enumerate; "Table 3", "top-5" name things
-    if first_after == ")" and not value.unit and (before is None or before.text in ("(", ".", ",") or before.i == 0):
-        return False  # "(1)", "1)": an enumeration
+    if first_after == ")" and not value.unit and not value.signed and number.isdigit():
+        return False  # "(1)", "2)": an enumeration
     if before is not None and not before.whitespace_ and before.text[-1:].isalpha():
         return False
     if first_after in SIZE_WORDS or first_after.rstrip("s") in SIZE_WORDS:
@@ -201,7 +215,8 @@ def _is_outcome(value: _Value, doc: Doc) -> bool:
         return bool(window & (COMPARATIVES | CHANGE_NOUNS | {"speedup", "speed-up", "improvement"})) or bool(
             preceding & {"by", "up", "achieving", "achieves", "yielding"}
         )
-    if not value.unit and not value.signed and before is not None and before.text[:1].isupper() and before.pos_ == "PROPN" and first_after not in UNIT_WORDS:
+    if (not value.unit and not value.signed and before is not None and before.text[:1].isupper()
+            and before.pos_ == "PROPN" and first_after not in UNIT_WORDS and not after_measure):
         return False  # "Llama 3.1", "Claude 3.5 Sonnet": a version in a name
     if value.unit or value.signed or "." in number or "," in number and len(number.split(",")[1]) != 3:
         return True
@@ -209,7 +224,8 @@ def _is_outcome(value: _Value, doc: Doc) -> bool:
     # "28 BLEU") or it is what a measure reached ("scoring 64", "from 12 to 30")
     if first_after in UNIT_WORDS or (after and after[0].text.isupper() and after[0].text in ("BLEU", "FID", "ROUGE", "WER", "mAP", "AP", "F1")):
         return True
-    return before is not None and before.lower_ in ("scoring", "scores", "score")
+    # "an F1 of 85", "BLEU 28": a whole number a named metric takes
+    return after_measure or (before is not None and before.lower_ in ("scoring", "scores", "score"))
 
 
 def locate(doc: Doc, mentions: list[Mention]) -> list[_Place]:
@@ -292,12 +308,13 @@ class ResultExtractor:
         mentions: list[Mention] = list(doc._.mentions or []) if doc.has_extension("mentions") else []
         places = locate(doc, mentions)
         metric_spans = self._metric_spans(doc, places)
+        measure_tokens = frozenset(i for start, end in metric_spans for i in range(start, end))
         own = self._own_method(doc, mentions)
         results: list[Result] = []
         seen: set[tuple[str, str]] = set()
         previous: Result | None = None
         for sent in doc.sents:
-            values = find_values(sent)
+            values = find_values(sent, measure_tokens)
             if not values:
                 continue
             in_sent = [p for p in places if sent.start <= p.start < sent.end]
@@ -307,7 +324,8 @@ class ResultExtractor:
             sent_results: list[Result] = []
             for value in values:
                 kind = self._kind(doc, sent, value, values)
-                metric, source = self._metric(doc, sent, value, values, kind, metric_spans, sent_results, previous)
+                metric, source = self._metric(doc, sent, value, values, kind, metric_spans, sent_results, previous,
+                                              in_sent)
                 dataset = paired.get(value.start) if paired else self._nearest(value, datasets)
                 credited = self._credited(doc, sent, value, in_sent)
                 method = credited or self._method(doc, sent, value, in_sent, own)
@@ -317,7 +335,9 @@ class ResultExtractor:
                     # same dataset, by the same method: names near it belong to the baseline
                     dataset_name, method = source.dataset, credited or source.method or method
                 elif source is not None and source in sent_results:
+                    # "an improvement of 1.7% on X and 9.3% on Y": the list shares its kind
                     method = method or source.method
+                    kind = "gain" if source.kind == "gain" else kind
                 elif source is not None and dataset_name is None:
                     dataset_name, method = source.dataset, method or source.method
                 task = None
@@ -347,6 +367,7 @@ class ResultExtractor:
     def _metric(
         self, doc: Doc, sent: Span, value: _Value, values: list[_Value], kind: str,
         metric_spans: list[tuple[int, int]], earlier: list[Result], previous: Result | None,
+        places: list[_Place],
     ) -> tuple[str | None, Result | None]:
         """(the measure of ``value``, the earlier result whose measure it continues, if any)."""
         unit = self._unit_after(doc, sent, value)
@@ -366,8 +387,36 @@ class ResultExtractor:
             if (bare or previous.metric.lower() not in VAGUE_MEASURES) and not value.signed and value.unit in ("%", ""):
                 return previous.metric, previous  # "it attains 87.0% when fine-tuned"
         if metric is None:
-            metric = self._measure_head(doc, sent, value) or (unit.text if unit is not None and unit.lower_ in ("points", "point") else None)
+            metric = self._measure_head(doc, sent, value) or self._nearest_phrase(doc, sent, value, places)
+        if metric is None and unit is not None and unit.lower_ in ("points", "point"):
+            metric = unit.text
         return metric, None
+
+    @staticmethod
+    def _nearest_phrase(doc: Doc, sent: Span, value: _Value, places: list[_Place]) -> str | None:
+        """The guideline's last resort, "the nearest phrase that names what was measured": the
+        phrase after "in" / "on" right after the value ("by 5% in success rate"), else the nearest
+        noun phrase of the sentence that names no method, dataset or task and is not a generic
+        word ("baselines", "our method")."""
+        named = [(p.start, p.end) for p in places if p.type in ("method", "dataset", "task")]
+
+        def usable(chunk: Span) -> str | None:
+            if chunk.start <= value.start < chunk.end or chunk.root.pos_ == "PRON":
+                return None
+            if chunk.root.lower_ in NOT_MEASURES or any(s < chunk.end and chunk.start < e for s, e in named):
+                return None
+            if any(ch.isdigit() for ch in chunk.text):
+                return None
+            return _phrase(list(chunk))
+
+        chunks = [c for c in sent.noun_chunks if abs(c.start - value.end) <= 8 or abs(value.start - c.end) <= 8]
+        nxt = value.end + (1 if value.end < sent.end and doc[value.end].lower_ in UNIT_WORDS else 0)
+        if nxt < sent.end and doc[nxt].lower_ in ("in", "on", "for"):
+            after = next((c for c in chunks if c.start == nxt + 1 or (c.start == nxt + 2 and doc[nxt + 1].pos_ == "DET")), None)
+            if after is not None and usable(after):
+                return usable(after)
+        ranked = sorted(chunks, key=lambda c: min(abs(c.start - value.end), abs(value.start - c.end)))
+        return next((usable(c) for c in ranked if usable(c)), None)
 
     @staticmethod
     def _unit_after(doc: Doc, sent: Span, value: _Value) -> Token | None:
@@ -425,7 +474,7 @@ class ResultExtractor:
         i = value.end
         # "8.1% and 8.8% improvement": the measure after the last value of a list
         later = [v for v in values if v.start > value.start]
-        while later and later[0].start - i <= 1 and all(t.lower_ in ("and", "or", ",") for t in doc[i : later[0].start]):
+        while later and later[0].start - i <= 1 and all(t.lower_ in LIST_WORDS for t in doc[i : later[0].start]):
             i, later = later[0].end, later[1:]
         if i < sent.end and doc[i].lower_ in COMPARATIVES:
             # "30x more compute-efficient": the quality that grew
@@ -504,6 +553,9 @@ class ResultExtractor:
             while j >= sent.start and (_is_nominal(doc[j]) or doc[j].text in ("-", "_")) and len(taken) < _WINDOW:
                 taken.insert(0, doc[j])
                 j -= 1
+            # "an F1-score improvement of 1.7%": the measure is what improved
+            if len(taken) > 1 and taken[-1].lower_ in CHANGE_NOUNS and _phrase(taken[:-1]):
+                taken = taken[:-1]
             return _phrase(taken)
         return None
 
@@ -515,10 +567,12 @@ class ResultExtractor:
             return "gain"
         end = value.end
         later = [v for v in values if v.start > value.start]
-        while later and later[0].start - end <= 1 and all(t.lower_ in ("and", "or", ",") for t in doc[end : later[0].start]):
+        while later and later[0].start - end <= 1 and all(t.lower_ in LIST_WORDS - {"to"} for t in doc[end : later[0].start]):
             end, later = later[0].end, later[1:]
         if any(t.lower_ in CHANGE_NOUNS | COMPARATIVES for t in self._nominal_run(doc, end, sent.end)):
             return "gain"
+        if end < len(doc) and doc[end].lower_ in ("over", "above"):
+            return "gain"  # "5.2% over the strongest baseline"
         i = value.start
         while i > 0 and (doc[i - 1].lower_ in APPROXIMATORS or doc[i - 1].lower_ == "to" and i > 1 and doc[i - 2].lower_ == "up"):
             i -= 1

@@ -56,8 +56,10 @@ SCHEMA_FILE = _schema_file()
 #: node label -> the property that identifies a node of that label
 NODE_KEYS: dict[str, str] = schema.NODE_KEYS
 CONCEPT_LABELS = schema.CONCEPT_NODE_LABELS
-#: relationship type -> label of its target node (every relationship here starts at a :Paper)
-RELATIONSHIP_TARGETS: dict[str, str] = schema.PAPER_RELATION_TARGETS
+#: relationship type -> label of its target node
+RELATIONSHIP_TARGETS: dict[str, str] = {rel: ends[1] for rel, ends in schema.RELATION_ENDS.items()}
+#: relationship type -> label of its source node (a :Paper, or a :Result for ON, OF, MEASURED_BY)
+RELATIONSHIP_SOURCES: dict[str, str] = {rel: ends[0] for rel, ends in schema.RELATION_ENDS.items()}
 CONCEPT_RELATIONSHIPS = schema.CONCEPT_RELATION_ORDER
 #: relationship types that analytics derive; never loaded from a graph, always recomputed
 DERIVED_RELATIONSHIPS = schema.DERIVED_RELATIONS
@@ -72,6 +74,16 @@ _NOT_PROPERTIES = frozenset({"label", "concept"})
 _MERGE_PAPER = "UNWIND $rows AS row MERGE (n:Paper {id: row.key}) SET n += row.props"
 _MERGE_REPO = "UNWIND $rows AS row MERGE (n:Repo {url: row.key}) SET n += row.props"
 _MERGE_AUTHOR = "UNWIND $rows AS row MERGE (n:Author {name: row.key}) SET n += row.props"
+# A result belongs wholly to its paper's extraction: its properties are replaced, not merged,
+# so a re-extracted paper leaves no stale dataset or method behind.
+_MERGE_RESULT = "UNWIND $rows AS row MERGE (n:Result {id: row.key}) SET n = row.props"
+# Results a paper no longer reports (the extraction changed) go before the new ones are written.
+_DELETE_STALE_RESULTS = """
+UNWIND $rows AS row
+MATCH (:Paper {id: row.paper})-[:REPORTS_RESULT]->(r:Result)
+WHERE NOT r.id IN row.keep
+DETACH DELETE r
+"""
 # Concepts MERGE on :Concept (whose id constraint is the one that enforces uniqueness) and then
 # get their type label. Aliases are united with those already stored, so a later, smaller
 # corpus never forgets an alias an earlier load taught; the union is stable, hence idempotent.
@@ -86,18 +98,20 @@ NODE_QUERIES: dict[str, str] = {
     schema.PAPER: _MERGE_PAPER,
     schema.REPO: _MERGE_REPO,
     schema.AUTHOR: _MERGE_AUTHOR,
+    schema.RESULT: _MERGE_RESULT,
     **{label: _MERGE_CONCEPT.format(label=label) for label in CONCEPT_LABELS},
 }
 _MERGE_RELATIONSHIP = """
 UNWIND $rows AS row
-MATCH (p:Paper {{id: row.source}})
+MATCH (p:{source} {{{source_key}: row.source}})
 MATCH (t:{target} {{{key}: row.target}})
 MERGE (p)-[r:{type}]->(t)
 SET r += row.props
 """
 RELATIONSHIP_QUERIES: dict[str, str] = {
     rel: _MERGE_RELATIONSHIP.format(
-        target=target, key="id" if target == "Concept" else NODE_KEYS[target], type=rel
+        source=RELATIONSHIP_SOURCES[rel], source_key=NODE_KEYS[RELATIONSHIP_SOURCES[rel]],
+        target=target, key="id" if target == "Concept" else NODE_KEYS[target], type=rel,
     )
     for rel, target in RELATIONSHIP_TARGETS.items()
 }
@@ -345,8 +359,9 @@ def node_rows(graph: nx.DiGraph) -> dict[str, list[dict[str, Any]]]:
             raise Neo4jSinkError(f"Node {node!r} ({label}) has no {NODE_KEYS[label]!r} property.")
         derived = DERIVED_CONCEPT_PROPERTIES if label in CONCEPT_LABELS else ()
         row: dict[str, Any] = {"key": key, "props": _props(data, derived)}
-        if label in CONCEPT_LABELS:
+        if label in CONCEPT_LABELS or label == schema.RESULT:
             row["props"]["id"] = key
+        if label in CONCEPT_LABELS:
             row["aliases"] = row["props"].pop("aliases", [])
         rows[label].append(row)
     return rows
@@ -355,7 +370,7 @@ def node_rows(graph: nx.DiGraph) -> dict[str, list[dict[str, Any]]]:
 def _key_from_node(node: str, label: str) -> str | None:
     # A graph read back from node-link JSON loses an ``id`` attribute (the format keeps node
     # keys under "id"), so the key is recovered from the node key, which kg.graph derives from it.
-    if label in CONCEPT_LABELS:
+    if label in CONCEPT_LABELS or label == schema.RESULT:
         return node
     prefix = {schema.PAPER: "paper:", schema.REPO: "repo:", schema.AUTHOR: "author:"}[label]
     return node[len(prefix) :] if node.startswith(prefix) else None
@@ -368,8 +383,8 @@ def _key_of(graph: nx.DiGraph, node: str) -> str:
 
 
 def relationship_rows(graph: nx.DiGraph) -> dict[str, list[dict[str, Any]]]:
-    """``{type: [{"source": paper id, "target": key, "props": {...}}]}`` for every loadable
-    edge; the derived ``CO_OCCURS`` / ``SIMILAR_TO`` edges are left to the refresh step."""
+    """``{type: [{"source": source key, "target": key, "props": {...}}]}`` for every loadable
+    edge (sources are papers, or results for ``ON``, ``OF`` and ``MEASURED_BY``); the derived ``CO_OCCURS`` / ``SIMILAR_TO`` edges are left to the refresh step."""
     rows: dict[str, list[dict[str, Any]]] = {rel: [] for rel in RELATIONSHIP_TARGETS}
     for source, target in sorted(graph.edges):
         data = graph.edges[source, target]
@@ -381,8 +396,11 @@ def relationship_rows(graph: nx.DiGraph) -> dict[str, list[dict[str, Any]]]:
                 f"Edge {source!r} -> {target!r} has type {rel!r}, not one of "
                 f"{sorted(RELATIONSHIP_TARGETS) + list(DERIVED_RELATIONSHIPS)}."
             )
-        if graph.nodes[source].get("label") != schema.PAPER:
-            raise Neo4jSinkError(f"Edge {source!r} -[{rel}]-> {target!r} does not start at a paper.")
+        expected = RELATIONSHIP_SOURCES[rel]
+        if graph.nodes[source].get("label") != expected:
+            raise Neo4jSinkError(
+                f"Edge {source!r} -[{rel}]-> {target!r} does not start at a {expected.lower()}."
+            )
         rows[rel].append(
             {
                 "source": _key_of(graph, source),
@@ -390,6 +408,21 @@ def relationship_rows(graph: nx.DiGraph) -> dict[str, list[dict[str, Any]]]:
                 "props": _props(data, ("type",)),
             }
         )
+    return rows
+
+
+def stale_result_rows(graph: nx.DiGraph) -> list[dict[str, Any]]:
+    """``[{"paper": id, "keep": [result ids]}]`` for every paper of ``graph``: the results it
+    reports now; any other result stored for it is stale."""
+    rows = []
+    for node in sorted(graph.nodes):
+        if graph.nodes[node].get("label") != schema.PAPER:
+            continue
+        keep = sorted(
+            _key_of(graph, target) for _, target, rel in graph.out_edges(node, data="type")
+            if rel == schema.REPORTS_RESULT
+        )
+        rows.append({"paper": _key_of(graph, node), "keep": keep})
     return rows
 
 
@@ -474,6 +507,9 @@ def load_graph(
     """
     nodes = node_rows(graph)
     rels = relationship_rows(graph)
+    stale = stale_result_rows(graph)
+    if stale:
+        write_batches(driver, _DELETE_STALE_RESULTS, stale, database, batch_size, progress, "stale results")
     sent_nodes = {
         label: write_batches(driver, NODE_QUERIES[label], rows, database, batch_size, progress, label)
         for label, rows in nodes.items()

@@ -27,6 +27,7 @@ from kg.sinks.neo4j import (
     CONCEPT_LABELS,
     DERIVED_RELATIONSHIPS,
     NODE_KEYS,
+    RELATIONSHIP_SOURCES,
     RELATIONSHIP_TARGETS,
     Neo4jSinkError,
     _key_of,
@@ -40,7 +41,8 @@ _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 #: relationship type -> (source label, source key, target label, target key)
 _ENDPOINTS: dict[str, tuple[str, str, str, str]] = {
     **{
-        rel: (PAPER, "id", target, "id" if target == CONCEPT else NODE_KEYS[target])
+        rel: (RELATIONSHIP_SOURCES[rel], NODE_KEYS[RELATIONSHIP_SOURCES[rel]], target,
+              "id" if target == CONCEPT else NODE_KEYS[target])
         for rel, target in RELATIONSHIP_TARGETS.items()
     },
     CO_OCCURS: (CONCEPT, "id", CONCEPT, "id"),

@@ -22,6 +22,7 @@ import networkx as nx  # noqa: E402
 
 from kg.analytics.centrality import BETWEENNESS_EXACT_LIMIT, top_by  # noqa: E402
 from kg.analytics.cooccurrence import strongest_cooccurrences  # noqa: E402
+from kg.analytics.leaderboards import leaderboards, papers_with_results  # noqa: E402
 from kg.analytics.papers import shared_concepts  # noqa: E402
 from kg.analytics.similarity import most_similar_pairs  # noqa: E402
 from kg.analytics.trends import papers_per_year, rising_and_falling  # noqa: E402
@@ -381,4 +382,27 @@ def _report_markdown(graph: nx.DiGraph, analysis: Analysis, out_dir: Path, n: in
     code = analysis.code
     md += ["## Papers with code", "", "![code](code.png)", "",
            f"{len(code.with_code)} papers link a code repository ({code.share:.0%}); {len(code.without_code)} do not.", ""]
+    md += results_markdown(graph, n)
+    return md
+
+
+def results_markdown(graph: nx.DiGraph, n: int = 10, rows: int = 5) -> list[str]:
+    """The "Reported results" section: the ``n`` largest leaderboards of scores on a named
+    dataset (``kg results`` prints them all), ``rows`` results each."""
+    boards = leaderboards(graph)
+    md = ["## Reported results", ""]
+    if not boards:
+        return md + ["No abstract reports a result kg could read (a value with its metric).", ""]
+    total = sum(len(b.entries) for b in boards)
+    md += [f"{total} results reported in {papers_with_results(graph)} papers' abstracts, in {len(boards)} "
+           "tables of one dataset and one metric (`kg results` prints them all, `kg viz leaderboard` "
+           "draws them). Scores are ranked by their metric's direction; gains over a baseline are "
+           "not comparable with scores and are left to `kg results`.", ""]
+    shown = [b for b in boards if b.kind == "score" and not b.dataset.startswith(("(", "task: "))][:n]
+    for board in shown:
+        md += [f"### {markdown(board.dataset)} · {markdown(board.metric)} ({board.direction})", ""]
+        md += _table(
+            ["#", "method", "value", "paper", "year"],
+            [(rank, e.method, e.value, e.paper, e.year or "") for rank, e in enumerate(board.entries[:rows], 1)],
+        )
     return md

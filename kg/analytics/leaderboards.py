@@ -1,0 +1,219 @@
+"""Leaderboards: the results papers report, one table per dataset x metric, best first.
+
+A graph of :mod:`kg.graph` holds each reported result as a ``:Result`` node with
+``REPORTS_RESULT`` from its paper and ``ON`` / ``OF`` / ``MEASURED_BY`` to the dataset, method
+and metric concepts it names. A leaderboard groups the results by dataset (the concept, else
+the dataset as written, else the task) and by metric (likewise), keeps scores apart from gains
+(an improvement over a baseline is not comparable with an absolute score) and sorts scores by
+the metric's direction (``lower_is_better``, from ``pipelines/lexicon/metric_direction.tsv``),
+gains largest first.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from kg.concepts import strip_kind_words
+from kg.schema import HAS_CODE, MEASURED_BY, OF, ON, PAPER, REPORTS_RESULT, RESULT
+from kg.text import concept_key
+
+
+@dataclass
+class Entry:
+    """One row of a leaderboard: a result with its paper."""
+
+    method: str
+    value: str
+    number: float | None
+    paper_id: str
+    paper: str  # title
+    year: int | None
+    code: str | None  # first code link of the paper
+    evidence: str
+    result_id: str
+
+
+@dataclass
+class Leaderboard:
+    """The results on one dataset (or task) by one metric, of one kind, best first."""
+
+    dataset: str
+    metric: str
+    kind: str  # "score" or "gain"
+    lower_is_better: bool
+    entries: list[Entry] = field(default_factory=list)
+
+    @property
+    def direction(self) -> str:
+        if self.kind == "gain":
+            return "gains over a baseline, largest first"
+        return "lower is better" if self.lower_is_better else "higher is better"
+
+
+class NoMatch(KeyError):
+    """A filter that names nothing with reported results; the message names the closest names."""
+
+    def __str__(self) -> str:  # KeyError's own str() would quote the message
+        return str(self.args[0])
+
+
+@dataclass
+class _Row:
+    node: str
+    dataset_key: str
+    dataset: str
+    metric_key: str
+    metric: str
+    method_key: str | None
+    method: str | None
+    task: str | None
+    kind: str
+    lower: bool
+    paper: str
+    forms: dict[str, set[str]]  # filter name -> the names (lower case) this result answers to
+
+
+def _names(graph: nx.DiGraph, node: str) -> set[str]:
+    data = graph.nodes[node]
+    names = {node.lower(), str(data.get("name") or "").lower()}
+    names |= {str(a).lower() for a in data.get("aliases") or []}
+    return {n for n in names if n}
+
+
+def _target(graph: nx.DiGraph, node: str, relation: str) -> str | None:
+    return next((t for _, t, rel in graph.out_edges(node, data="type") if rel == relation), None)
+
+
+def _rows(graph: nx.DiGraph) -> list[_Row]:
+    rows = []
+    for node, data in graph.nodes(data=True):
+        if data.get("label") != RESULT:
+            continue
+        paper = next((s for s, _, rel in graph.in_edges(node, data="type") if rel == REPORTS_RESULT), None)
+        if paper is None:
+            continue
+        forms: dict[str, set[str]] = {"dataset": set(), "metric": set(), "method": set(), "task": set()}
+        dataset_node, metric_node, method_node = (_target(graph, node, rel) for rel in (ON, MEASURED_BY, OF))
+        task = data.get("task")
+        if dataset_node is not None:
+            dataset_key, dataset = dataset_node, str(graph.nodes[dataset_node].get("name") or dataset_node)
+            forms["dataset"] |= _names(graph, dataset_node)
+        elif data.get("dataset"):
+            dataset_key, dataset = "dataset-text:" + concept_key(data["dataset"]), str(data["dataset"])
+        elif task:
+            dataset_key, dataset = "task-text:" + concept_key(task), f"task: {task}"
+        else:
+            dataset_key, dataset = "none", "(no dataset named)"
+        if data.get("dataset"):
+            forms["dataset"] |= {str(data["dataset"]).lower(), strip_kind_words(str(data["dataset"])).lower()}
+        if metric_node is not None:
+            metric_key, metric = metric_node, str(graph.nodes[metric_node].get("name") or metric_node)
+            forms["metric"] |= _names(graph, metric_node)
+        else:
+            metric = str(data.get("metric") or "(no metric named)")
+            metric_key = "metric-text:" + concept_key(metric)
+        if data.get("metric"):
+            forms["metric"].add(str(data["metric"]).lower())
+        # the method as the paper writes it ("CVRL"), which tables show best; else its concept's name
+        method = data.get("method") or (str(graph.nodes[method_node].get("name")) if method_node is not None else None)
+        if method_node is not None:
+            forms["method"] |= _names(graph, method_node)
+        if data.get("method"):
+            forms["method"].add(str(data["method"]).lower())
+        if task:
+            forms["task"].add(str(task).lower())
+        # the tasks the paper addresses count too: a result of a paper on speech recognition
+        for _, concept, rel in graph.out_edges(paper, data="type"):
+            if graph.nodes[concept].get("type") == "task" and rel != REPORTS_RESULT:
+                forms["task"] |= _names(graph, concept)
+        rows.append(_Row(node, dataset_key, dataset, metric_key, metric, method_node, method, task,
+                         str(data.get("kind") or "score"), bool(data.get("lower_is_better")), paper, forms))
+    return rows
+
+
+def _check(rows: list[_Row], what: str, query: str | None) -> list[_Row]:
+    """The rows whose ``what`` answers to ``query`` (concept id, name or alias, any case)."""
+    if not query:
+        return rows
+    wanted = query.strip().lower()
+    kept = [r for r in rows if wanted in r.forms[what] or concept_key(wanted) in {concept_key(f) for f in r.forms[what]}]
+    if kept:
+        return kept
+    known = sorted({f for r in rows for f in r.forms[what] if ":" not in f})
+    near = [k for k in known if wanted in k][:3] or difflib.get_close_matches(wanted, known, n=3, cutoff=0.5)
+    hint = f"closest: {', '.join(near)}" if near else f"`kg results` lists every {what} with results"
+    raise NoMatch(f"no reported result names the {what} {query!r}; {hint}")
+
+
+def leaderboards(
+    graph: nx.DiGraph,
+    dataset: str | None = None,
+    metric: str | None = None,
+    task: str | None = None,
+    method: str | None = None,
+) -> list[Leaderboard]:
+    """Leaderboards of the results in ``graph``, filtered by dataset, metric, task and method
+    (each matched by concept id, name or alias, case-insensitive).
+
+    Returns the tables with the most results first; scores before gains.
+
+    Raises
+    ------
+    NoMatch
+        when a filter names nothing that has results, with the closest names in its message.
+
+    Example
+    -------
+    >>> from kg.graph import build_graph
+    >>> from kg.records import ConceptIndex, Paper, Result
+    >>> g = build_graph([Paper("A", id="a"), Paper("B", id="b")], ConceptIndex(), results={
+    ...     "a": [Result("81.0%", "accuracy", dataset="X")], "b": [Result("84.5%", "accuracy", dataset="X")]})
+    >>> [e.value for e in leaderboards(g)[0].entries]
+    ['84.5%', '81.0%']
+    """
+    rows = _rows(graph)
+    for what, query in (("dataset", dataset), ("metric", metric), ("task", task), ("method", method)):
+        rows = _check(rows, what, query)
+    groups: dict[tuple[str, str, str], list[_Row]] = defaultdict(list)
+    for row in rows:
+        groups[(row.dataset_key, row.metric_key, row.kind)].append(row)
+    boards = []
+    for (_, _, kind), members in groups.items():
+        lower = kind == "score" and any(r.lower for r in members)
+        board = Leaderboard(members[0].dataset, members[0].metric, kind, lower)
+        for row in members:
+            data, paper = graph.nodes[row.node], graph.nodes[row.paper]
+            code = next((str(graph.nodes[t].get("url")) for _, t, rel in graph.out_edges(row.paper, data="type")
+                         if rel == HAS_CODE), None)
+            board.entries.append(Entry(
+                method=row.method or "-", value=str(data.get("value") or ""), number=data.get("number"),
+                paper_id=str(paper.get("id") or row.paper), paper=str(paper.get("title") or paper.get("name") or ""),
+                year=paper.get("year"), code=code, evidence=str(data.get("evidence") or ""), result_id=row.node,
+            ))
+
+        def rank(entry: Entry) -> tuple[bool, float, str]:
+            number = entry.number if entry.number is not None else 0.0
+            return (entry.number is None, number if board.lower_is_better else -number, entry.paper)
+
+        board.entries.sort(key=rank)
+        boards.append(board)
+    # named datasets first, then the biggest tables; scores before gains
+    boards.sort(key=lambda b: (b.dataset.startswith(("(", "task: ")), b.kind != "score", -len(b.entries),
+                               b.dataset.lower(), b.metric.lower()))
+    return boards
+
+
+def result_count(graph: nx.DiGraph) -> int:
+    """How many ``:Result`` nodes the graph holds."""
+    return sum(1 for _, d in graph.nodes(data=True) if d.get("label") == RESULT)
+
+
+def papers_with_results(graph: nx.DiGraph) -> int:
+    return sum(
+        1 for n, d in graph.nodes(data=True)
+        if d.get("label") == PAPER and any(rel == REPORTS_RESULT for _, _, rel in graph.out_edges(n, data="type"))
+    )

@@ -1,0 +1,258 @@
+"""Reported results: extraction (the real pipeline), the contract, the recorded scores, the
+graph, leaderboards, `kg results` and the leaderboard page."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kg.cli import main
+from kg.concepts import canonicalise
+from kg.extraction import extract
+from kg.graph import build_graph
+from kg.records import Paper, PaperExtraction, Result
+
+from conftest import REPO, SHARED
+
+RESULT_KEYS = {"metric", "value", "kind", "dataset", "method", "task", "evidence"}
+
+
+def results_of(nlp, title: str, abstract: str) -> list[Result]:
+    return extract([Paper(title=title, abstract=abstract)], nlp)[0].results
+
+
+def fields(results: list[Result], *names: str) -> list[tuple]:
+    return [tuple(getattr(r, n) for n in names) for r in results]
+
+
+# --------------------------------------------------------------------------- extraction
+
+
+def test_a_score_with_its_metric_dataset_and_named_method(nlp):
+    found = results_of(nlp, "FooNet: fast image models",
+                       "FooNet achieves 92.7% top-1 accuracy on ImageNet with half the compute.")
+    assert fields(found, "value", "metric", "kind", "dataset", "method") == [
+        ("92.7%", "top-1 accuracy", "score", "ImageNet", "FooNet")]
+    assert found[0].evidence == "FooNet achieves 92.7% top-1 accuracy on ImageNet with half the compute."
+
+
+def test_our_method_is_credited_to_the_papers_named_method_and_changes_are_gains(nlp):
+    found = results_of(nlp, "BarNet: robust speech recognition",
+                       "We present BarNet. Our method reduces WER by 12% relative on LibriSpeech "
+                       "and runs with 3x faster inference.")
+    assert fields(found, "value", "metric", "kind", "method") == [
+        ("12%", "WER", "gain", "BarNet"), ("3x", "faster inference", "gain", "BarNet")]
+    assert found[0].dataset == "LibriSpeech"
+
+
+def test_sizes_counts_years_and_numbers_in_names_are_not_results(nlp):
+    found = results_of(nlp, "A study of scale",
+                       "We train a 7B model on 1.2M images from 15 datasets collected in 2023, compare "
+                       "with GPT-4 and Llama 3.1 on CIFAR-10, and fine-tune on 10% of the training data "
+                       "with a masking ratio of 75% and a learning rate of 0.001.")
+    assert found == []
+
+
+def test_lists_pair_values_with_datasets_respectively_and_share_the_metric(nlp):
+    found = results_of(nlp, "Tagging entities",
+                       "We obtain F1 scores of 85.1 and 87.3 on CoNLL-2003 and OntoNotes respectively.")
+    assert fields(found, "value", "metric", "dataset", "kind") == [
+        ("85.1", "F1 scores", "CoNLL-2003", "score"), ("87.3", "F1 scores", "OntoNotes", "score")]
+
+
+def test_from_to_gives_two_scores_of_one_metric(nlp):
+    found = results_of(nlp, "Cleaner speech", "The error rate is reduced from 10.2% to 5.1% on Switchboard.")
+    assert fields(found, "value", "metric", "kind") == [
+        ("10.2%", "error rate", "score"), ("5.1%", "error rate", "score")]
+
+
+def test_a_value_that_continues_the_previous_result_takes_its_metric_and_dataset(nlp):
+    found = results_of(nlp, "QuxViT: vision transformers",
+                       "QuxViT reaches 84.4% top-1 accuracy on ImageNet-1K without extra data. "
+                       "With longer training it attains 87.0%.")
+    assert fields(found, "value", "metric", "dataset", "method") == [
+        ("84.4%", "top-1 accuracy", "ImageNet-1K", "QuxViT"), ("87.0%", "top-1 accuracy", "ImageNet-1K", "QuxViT")]
+
+
+def test_a_value_credited_to_another_method(nlp):
+    found = results_of(nlp, "ZedNet: retrieval",
+                       "ZedNet achieves 86.6% mAP on the GPR1200 dataset, surpassing the 72.2% from CLIP.")
+    assert fields(found, "value", "method") == [("86.6%", "ZedNet"), ("72.2%", "CLIP")]
+    assert {r.metric for r in found} == {"mAP"}
+
+
+def test_the_title_figure_repeated_in_the_abstract_is_one_result(nlp):
+    found = results_of(nlp, "Reaching 90% accuracy on MNIST with one neuron",
+                       "A single neuron reaches 90% accuracy on MNIST.")
+    assert fields(found, "value", "metric") == [("90%", "accuracy")]
+
+
+# --------------------------------------------------------------------------- contract
+
+
+def test_results_are_in_the_extract_contract_and_round_trip(nlp):
+    extraction = extract([Paper(title="FooNet: fast", abstract="FooNet achieves an AUC of 0.945 on PTB-XL.")], nlp)[0]
+    line = json.loads(json.dumps(extraction.to_contract()))
+    assert [set(r) for r in line["results"]] == [RESULT_KEYS]
+    assert line["results"][0] | {"evidence": ""} == {
+        "metric": "AUC", "value": "0.945", "kind": "score", "dataset": "PTB-XL", "method": "FooNet",
+        "task": None, "evidence": ""}
+    # the extraction cache's and the workers' form keeps them
+    again = PaperExtraction.from_dict(json.loads(json.dumps(extraction.to_dict())))
+    assert again.results == extraction.results
+    assert [Result.from_contract(r) for r in line["results"]] == extraction.results
+
+
+def test_kg_extract_writes_a_results_list_for_every_paper(tmp_path):
+    papers = tmp_path / "papers.jsonl"
+    papers.write_text(
+        json.dumps({"title": "FooNet: fast", "abstract": "FooNet improves mAP by 4.8 on COCO."}) + "\n"
+        + json.dumps({"title": "A survey", "abstract": "We review 120 papers."}) + "\n", encoding="utf-8")
+    out = CliRunner().invoke(main, ["extract", str(papers), "--format", "jsonl"])
+    assert out.exit_code == 0, out.output
+    lines = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [len(line["results"]) for line in lines] == [1, 0]
+    assert lines[0]["results"][0]["kind"] == "gain" and lines[0]["results"][0]["metric"] == "mAP"
+
+
+# --------------------------------------------------------------------------- recorded figures
+
+
+@pytest.mark.slow
+def test_recorded_result_scores_still_hold(tmp_path):
+    """A regression guard: the figures of benchmarks/results_scores.json (written by
+    benchmarks/results_score.py --write, reported in benchmarks/results.md), within 0.01."""
+    corpus = SHARED / "corpus" / "hf-papers"
+    if not corpus.is_dir():
+        pytest.skip(f"shared corpus not found at {corpus}")
+    recorded = json.loads((REPO / "benchmarks" / "results_scores.json").read_text(encoding="utf-8"))
+    run = subprocess.run([sys.executable, str(REPO / "benchmarks" / "results_score.py"), "--work", str(tmp_path)],
+                         capture_output=True, text=True, check=True)
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    import results_score
+
+    pred = tmp_path / "pred.jsonl"
+    for name, gold in (("dev", results_score.DEV_GOLD), ("kg-train", tmp_path / "gold-results-train.jsonl")):
+        got = results_score.score(gold, pred)
+        for level in ("value+metric", "full tuple"):
+            assert got[level]["f1"] == pytest.approx(recorded[name][level]["f1"], abs=0.01), (name, level, run.stdout)
+
+
+# --------------------------------------------------------------------------- graph and leaderboards
+
+
+def results_graph(nlp):
+    papers = [
+        Paper("FooNet: fast image models", id="p1", year=2023, links=["https://github.com/foo/foonet"],
+              abstract="FooNet achieves 84.1% top-1 accuracy on ImageNet and an FID of 3.2 on ImageNet."),
+        Paper("BarNet: better image models", id="p2", year=2024,
+              abstract="BarNet achieves 86.0% top-1 accuracy on ImageNet and an FID of 2.5 on ImageNet; "
+                       "it improves top-1 accuracy by 1.9% over FooNet."),
+        Paper("Speech <script>alert(1)</script>: a study", id="p3", year=2022,
+              abstract="Our system reaches a WER of 5.1% on LibriSpeech."),
+    ]
+    extractions = extract(papers, nlp)
+    index = canonicalise(extractions)
+    return build_graph(papers, index, {e.paper.id: e.repos for e in extractions},
+                       {e.paper.id: e.results for e in extractions})
+
+
+def test_results_become_nodes_linked_to_their_paper_dataset_method_and_metric(nlp):
+    graph = results_graph(nlp)
+    result = "result:p1:1"
+    data = graph.nodes[result]
+    assert data["label"] == "Result" and data["value"] == "84.1%" and data["number"] == 84.1
+    assert data["kind"] == "score" and data["lower_is_better"] is False
+    assert graph.edges["paper:p1", result]["type"] == "REPORTS_RESULT"
+    targets = {graph.edges[result, t]["type"]: t for t in graph.successors(result)}
+    assert targets["ON"] == "dataset:imagenet"
+    assert graph.nodes[targets["OF"]]["name"] == "FooNet"
+    assert graph.nodes[targets["MEASURED_BY"]]["type"] == "metric"
+    assert graph.nodes["result:p1:2"]["lower_is_better"] is True  # FID
+
+
+def test_analytics_never_count_results_as_papers_or_concepts(nlp):
+    from kg.analytics import analyse
+
+    graph = results_graph(nlp)
+    analysis = analyse(graph)
+    assert not any(n.startswith("result:") for n in analysis.cooc)
+    assert not any(n.startswith("result:") for n in analysis.neighbours)
+    assert all(not n.startswith("result:") for pair in analysis.neighbours.values() for n, _ in pair)
+
+
+def test_leaderboards_sort_by_the_metrics_direction_and_keep_gains_apart(nlp):
+    from kg.analytics.leaderboards import NoMatch, leaderboards
+
+    graph = results_graph(nlp)
+    boards = {(b.dataset, b.metric.lower(), b.kind): b for b in leaderboards(graph, dataset="imagenet")}
+    accuracy = next(b for (d, m, k), b in boards.items() if "accuracy" in m and k == "score")
+    assert [e.value for e in accuracy.entries] == ["86.0%", "84.1%"]
+    assert accuracy.entries[1].code == "https://github.com/foo/foonet" and accuracy.entries[1].year == 2023
+    fid = next(b for (d, m, k), b in boards.items() if "fid" in m or "fréchet" in m)
+    assert fid.lower_is_better and [e.value for e in fid.entries] == ["2.5", "3.2"]
+    gains = [b for b in boards.values() if b.kind == "gain"]
+    assert [e.value for b in gains for e in b.entries] == ["1.9%"]
+    with pytest.raises(NoMatch, match="closest: imagenet"):
+        leaderboards(graph, dataset="imagenett")
+
+
+def test_kg_results_prints_leaderboards_of_a_build(nlp, tmp_path):
+    from kg.sinks.files import write_graph_json
+
+    write_graph_json(results_graph(nlp), tmp_path / "graph.json")
+    out = CliRunner().invoke(main, ["results", "--dataset", "ImageNet", "--out", str(tmp_path)])
+    assert out.exit_code == 0, out.output
+    lines = out.output.splitlines()
+    header = next(i for i, line in enumerate(lines) if "accuracy" in line and "higher is better" in line)
+    assert "BarNet" in lines[header + 2] and "86.0%" in lines[header + 2] and "2024" in lines[header + 2]
+    assert "FooNet" in lines[header + 3] and "github.com/foo/foonet" in lines[header + 3]
+    assert any("lower is better" in line and "ImageNet" in line for line in lines)
+    missing = CliRunner().invoke(main, ["results", "--metric", "BLEU", "--out", str(tmp_path)])
+    assert missing.exit_code == 1 and "no reported result names the metric 'BLEU'" in missing.output
+    assert "Traceback" not in missing.output
+
+
+def test_kg_results_on_a_graph_without_results_says_how_to_get_them(tmp_path):
+    from kg.records import ConceptIndex
+    from kg.sinks.files import write_graph_json
+
+    write_graph_json(build_graph([Paper("Old", id="a")], ConceptIndex()), tmp_path / "graph.json")
+    out = CliRunner().invoke(main, ["results", "--out", str(tmp_path)])
+    assert out.exit_code == 1 and "holds no reported results" in out.output
+
+
+def test_leaderboard_page_escapes_paper_text_and_links_papers(nlp, tmp_path):
+    from kg.sinks.files import write_graph_json
+
+    graph = results_graph(nlp)
+    graph.nodes["paper:p3"]["url"] = "https://example.org/p3"
+    graph.nodes["paper:p2"]["url"] = "javascript:alert(2)"  # never a link
+    graph.nodes["result:p3:1"]["evidence"] = 'Our <img src=x onerror="alert(3)"> system'
+    write_graph_json(graph, tmp_path / "graph.json")
+    out = CliRunner().invoke(main, ["viz", "leaderboard", "--out", str(tmp_path)])
+    assert out.exit_code == 0, out.output
+    page = (tmp_path / "views" / "leaderboard.html").read_text(encoding="utf-8")
+    assert "<script>" not in page and "<img" not in page and 'href="javascript' not in page
+    assert "Speech &lt;script&gt;alert(1)&lt;/script&gt;: a study" in page
+    assert 'href="https://example.org/p3"' in page and 'href="https://github.com/foo/foonet"' in page
+    # the FID table ranks the lower value first
+    fid = page[page.index("FID"):]
+    assert fid.index("2.5") < fid.index("3.2")
+
+
+def test_report_has_a_reported_results_section_in_escaped_markdown(nlp, tmp_path):
+    from kg.analytics import analyse
+    from kg.sinks.report import write_report
+
+    graph = results_graph(nlp)
+    graph.nodes["paper:p2"]["title"] = "BarNet | [click](javascript:x) *better*"
+    report = write_report(graph, analyse(graph), tmp_path).read_text(encoding="utf-8")
+    section = report[report.index("## Reported results"):]
+    assert "86.0%" in section and "84.1%" in section and section.index("86.0%") < section.index("84.1%")
+    assert "[click](javascript:x)" not in section and "\\[click\\]" in section and "BarNet \\|" in section
