@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from browser import Chromium, find_chromium
+from browser import Chromium, find_chromium, label_boxes, overlapping_pairs
 from kg.cli import main
 
 pytestmark = [
@@ -61,6 +61,16 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     ):
         result = runner.invoke(main, ["viz", *args, "--out", str(out)])
         assert result.exit_code == 0, result.output
+    # and the paper with the most broad concepts, which its view must leave out
+    graph = json.loads((out / "graph.json").read_text(encoding="utf-8"))
+    broad = {n["node"] for n in graph["nodes"] if n.get("broad")}
+    linked: dict[str, int] = {}
+    for edge in graph["edges"]:
+        if edge["target"] in broad:
+            linked[edge["source"]] = linked.get(edge["source"], 0) + 1
+    paper = max(sorted(linked), key=linked.__getitem__).removeprefix("paper:")
+    result = runner.invoke(main, ["viz", "--paper", paper, "--out", str(out), "-o", str(out / "views" / "paper-broad.html")])
+    assert result.exit_code == 0, result.output
     return out
 
 
@@ -90,7 +100,8 @@ def open_view(browser: Chromium, page: Path, shots: Path) -> dict:
     return state
 
 
-VIEWS = ["graph", "overview-community", "bipartite", "concept-contrastive-learning", f"paper-{EVIL_ID.replace('.', '-')}", "community-0"]
+VIEWS = ["graph", "overview-community", "bipartite", "concept-contrastive-learning", f"paper-{EVIL_ID.replace('.', '-')}",
+         "paper-broad", "community-0"]
 
 
 @pytest.mark.parametrize("name", VIEWS)
@@ -147,3 +158,43 @@ def test_legend_entries_hide_and_show_their_nodes(built, browser, shots):
     browser.screenshot(shots / "graph-without-papers.png")
     browser.evaluate("document.querySelector('.legend div[data-key=\"Paper\"]').click()")
     assert browser.evaluate(visible) == before
+
+
+def drawn_nodes(browser: Chromium) -> list[str]:
+    return browser.evaluate(
+        "Object.keys(network.body.nodes).filter(function (id) { return nodes.get(id) !== null && !nodes.get(id).hidden; })"
+    )
+
+
+@pytest.mark.parametrize("name", VIEWS)
+def test_labels_do_not_overlap_and_read_without_zooming(built, browser, shots, name):
+    # the boxes vis-network drew, read back after the first draw at the zoom the page opens at
+    page = built / f"{name}.html" if name == "graph" else built / "views" / f"{name}.html"
+    open_view(browser, page, shots)
+    boxes = label_boxes(browser)
+    assert len(boxes) >= min(12, len(drawn_nodes(browser)))
+    assert overlapping_pairs(boxes) == []
+    # legible at 1400x900 without zooming: no label drawn smaller than 10 px
+    assert min(box["px"] for box in boxes) >= 10, sorted(boxes, key=lambda b: b["px"])[:3]
+
+
+def test_no_view_draws_a_broad_concept(built, browser, shots):
+    graph = json.loads((built / "graph.json").read_text(encoding="utf-8"))
+    broad = {n["node"] for n in graph["nodes"] if n.get("broad")}
+    assert broad  # the corpus has broad concepts (machine learning, fine-tuning ...) to leave out
+    for name in VIEWS:
+        page = built / f"{name}.html" if name == "graph" else built / "views" / f"{name}.html"
+        open_view(browser, page, shots)
+        assert broad.isdisjoint(drawn_nodes(browser)), name
+
+
+def test_graph_html_draws_no_isolated_paper_and_lists_them(built, browser, shots):
+    open_view(browser, built / "graph.html", shots)
+    lonely = browser.evaluate(
+        "nodes.get({filter: function (n) { return n.kind === 'Paper' && network.getConnectedEdges(n.id).length === 0; }}).length"
+    )
+    assert lonely == 0
+    listed = browser.evaluate("document.querySelectorAll('.side-list li').length")
+    papers = browser.evaluate("nodes.get({filter: function (n) { return n.kind === 'Paper'; }}).length")
+    graph = json.loads((built / "graph.json").read_text(encoding="utf-8"))
+    assert papers + listed == sum(1 for n in graph["nodes"] if n.get("label") == "Paper")

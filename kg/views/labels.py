@@ -27,8 +27,12 @@ PADDING = 3.0
 MAX_SWEEPS = 400
 _RESCAN = 10
 _MARGIN = 40.0
-#: the drawing area of a view at 1400x900 (the page's side panel and header taken off), in px
-CANVAS = (1060.0, 800.0)
+#: the drawing area of a view in a 1400x900 window (1075x847 px once the page's side panel and
+#: header are taken off) over 1.1, as vis-network's "fit" leaves a tenth of the drawing free
+CANVAS = (975.0, 765.0)
+#: the smallest label a view opens with, in screen pixels, with a margin for the difference
+#: between the estimated and the drawn text
+MIN_LABEL_PX = 10.5
 
 
 def label_text(node: dict[str, Any]) -> str:
@@ -169,51 +173,64 @@ def lay_out_legibly(
     nodes: list[dict[str, Any]],
     priority: Sequence[str],
     canvas: tuple[float, float] = CANVAS,
-    min_zoom: float = 0.85,
+    min_px: float = MIN_LABEL_PX,
     min_labels: int = 12,
+    rounds: int = 12,
 ) -> list[str]:
     """Scale the positions of ``nodes`` to ``canvas`` and :func:`make_room` for their labels, so
-    that the page opens (vis-network fits the drawing to the window) with every label legible
-    and none on another. Returns the ids whose labels were dropped.
+    that the page opens (vis-network fits the drawing to the window) with every label at least
+    ``min_px`` pixels high and none on another. Returns the ids whose labels were dropped.
 
-    A few densities are tried and the one the page will open at the largest zoom is kept. If
-    even that zoom is under ``min_zoom`` (labels of 12 px would show under about 10 px), the
-    labels of the least important of the labelled nodes are dropped (as many as the zoom
-    wanted calls for, at least a fifth) and the placement is tried again, keeping at least
-    ``min_labels`` labels, until dropping labels no longer buys zoom (then unlabelled nodes
-    fill the space). Names of unlabelled nodes stay in their tooltips and in the search menu.
-    Only the shape of the incoming positions is used.
+    A few densities and shapes are tried and the one the page will open at the largest zoom is
+    kept. While a label would still show under ``min_px`` at that zoom, the labels of the least
+    important tenth of the labelled nodes are dropped (keeping at least ``min_labels``), the
+    fonts of the small labels left are raised to what the zoom needs, and the placement is
+    tried again. Names of unlabelled nodes stay in their tooltips and in the search menu. Only
+    the shape of the incoming positions is used.
     """
     if len(nodes) < 2:
         return []
     xs = np.array([float(n.get("x", 0.0)) for n in nodes])
     ys = np.array([float(n.get("y", 0.0)) for n in nodes])
-    xs = (xs - xs.min()) / ((xs.max() - xs.min()) or 1.0) * canvas[0]
-    ys = (ys - ys.min()) / ((ys.max() - ys.min()) or 1.0) * canvas[1]
+    width, height = (xs.max() - xs.min()) or 1.0, (ys.max() - ys.min()) or 1.0
+    # the drawing scaled to the canvas with one scale for both axes (small components keep their
+    # shape), or stretched to fill it (a wide window gets a wide drawing): both are tried
+    uniform = min(canvas[0] / width, canvas[1] / height)
+    shapes = {
+        "uniform": ((xs - xs.min()) * uniform, (ys - ys.min()) * uniform),
+        "fill": ((xs - xs.min()) * canvas[0] / width, (ys - ys.min()) * canvas[1] / height),
+    }
     rank = {node_id: r for r, node_id in enumerate(priority)}
     labelled = [n["id"] for n in sorted(nodes, key=lambda n: (rank.get(n["id"], len(rank)), str(n["id"]))) if label_text(n)]
+    fonts = {n["id"]: font_size(n) for n in nodes}
 
-    def place(keep: int, density: float) -> tuple[float, list[dict[str, Any]], list[str]]:
+    def place(keep: int, shape: str, density: float) -> tuple[float, list[dict[str, Any]], list[str]]:
         blank = set(labelled[keep:])
-        trial = [dict(n, x=x * density, y=y * density, label=" " if n["id"] in blank else n.get("label"))
-                 for n, x, y in zip(nodes, xs.tolist(), ys.tolist())]
+        sx, sy = shapes[shape]
+        trial = [
+            dict(n, x=x * density, y=y * density, label=" " if n["id"] in blank else n.get("label"),
+                 font={**(n.get("font") or {}), "size": fonts[n["id"]]})
+            for n, x, y in zip(nodes, sx.tolist(), sy.tolist())
+        ]
         dropped = make_room(trial, priority)
         return fit_scale(trial, canvas), trial, [str(i) for i in labelled[keep:]] + dropped
 
-    keep, densities = len(labelled), (0.5, 0.8, 1.2)
-    previous: tuple[float, list[dict[str, Any]], list[str]] | None = None
-    while True:
-        tries = {density: place(keep, density) for density in densities}
-        density = max(densities, key=lambda d: (tries[d][0], -d))
-        result = tries[density]
-        if previous is not None and result[0] < previous[0] + 0.02:
-            result = previous
+    def smallest_px(result: tuple[float, list[dict[str, Any]], list[str]]) -> float:
+        return min((font_size(n) * result[0] for n in result[1] if label_text(n)), default=min_px)
+
+    keep = len(labelled)
+    settings = [(shape, density) for shape in ("uniform", "fill") for density in (0.5, 0.8, 1.2)]
+    for _round in range(rounds):
+        tries = {setting: place(keep, *setting) for setting in settings}
+        setting = max(settings, key=lambda st: (round(tries[st][0], 3), -settings.index(st)))
+        result = tries[setting]
+        if smallest_px(result) >= min_px or keep <= min_labels and _round == rounds - 1:
             break
-        if result[0] >= min_zoom or keep <= min_labels:
-            break
-        previous, densities = result, (density,)
-        cut = max(keep // 5, round(keep * (1 - (result[0] / min_zoom) ** 2)), 1)
-        keep = max(min_labels, keep - cut)
+        settings = [setting]
+        keep = max(min_labels, keep - max(1, keep // 10))
+        # fonts raised a little beyond what this zoom needs: bigger labels take more room
+        for node_id in labelled[:keep]:
+            fonts[node_id] = max(fonts[node_id], round(min_px / result[0] * 1.1, 1))
     for node, placed in zip(nodes, result[1]):
-        node.update(x=placed["x"], y=placed["y"], label=placed["label"])
+        node.update(x=placed["x"], y=placed["y"], label=placed["label"], font=placed["font"])
     return result[2]

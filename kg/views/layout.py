@@ -74,7 +74,7 @@ def layout(
         ys = [p[1] for p in pos.values()]
         span = max(max(xs) - min(xs), max(ys) - min(ys)) or 1.0
         # about 110 px per node along each side of a square
-        side = max(110.0 * math.sqrt(n), 520.0)
+        side = max(110.0 * math.sqrt(n), 220.0)
         scaled = {k: ((x - min(xs)) * side / span, (y - min(ys)) * side / span) for k, (x, y) in pos.items()}
         boxes.append((scaled, (max(xs) - min(xs)) * side / span, (max(ys) - min(ys)) * side / span))
     gap = 70.0

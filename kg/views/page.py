@@ -113,6 +113,8 @@ _TEMPLATE = """<!DOCTYPE html>
     network = new vis.Network(document.getElementById("mynetwork"), { nodes: nodes, edges: edges }, options);
     window.kgView.network = network;
     network.once("afterDrawing", function () {
+      // the first fit knows node positions only; once labels are measured, fit them in too
+      network.fit({ animation: false });
       window.kgView.ready = true;
       window.kgView.readyMs = performance.now() - t0;  // script start -> first draw
       window.kgView.readyAt = performance.now();  // navigation start -> first draw
