@@ -87,7 +87,8 @@ def test_kg_extract_output_is_the_same_for_any_jobs(tmp_path):
 
 
 def test_the_pool_counts_every_paper_on_the_progress_bar_and_keeps_input_order(nlp):
-    """The runner itself, with shards of 4: the sample's 12 papers go to two worker processes."""
+    """The runner itself, with shards of at most 4: the sample's 12 papers go to two worker
+    processes, four shards each when there are that many papers (here 6 shards of 2)."""
     papers = read_papers([SAMPLE]).papers
     ticks: list[int] = []
 
@@ -104,7 +105,7 @@ def test_the_pool_counts_every_paper_on_the_progress_bar_and_keeps_input_order(n
     plan = ExtractionPlan(jobs=2, shard_size=4)
     pooled, stats = run(papers, plan, load_here=lambda: pytest.fail("loaded in this process"), progress=Bar)
     assert stats.workers == "2 worker processes" and stats.extracted == len(papers) == 12
-    assert ticks == [-12, 4, 4, 4]
+    assert ticks == [-12, 2, 2, 2, 2, 2, 2]
     from kg.extraction import extract
 
     assert pooled == extract(papers, nlp)

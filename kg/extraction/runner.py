@@ -2,7 +2,7 @@
 on this machine, or on a Dask cluster.
 
 Papers whose extraction is cached (:mod:`kg.extraction.cache`) are not extracted again. The
-others are cut, in input order, into shards of ``shard_size`` papers; each shard is extracted
+others are cut, in input order, into shards of at most ``shard_size`` papers; each shard is extracted
 by :func:`extract_shard` in a worker that loads the pipeline once and keeps it. Results come
 back as plain dicts (:meth:`kg.records.PaperExtraction.to_dict`) and are put back in input
 order, so the outcome is the same list whatever the number of workers or where they run: the
@@ -25,8 +25,11 @@ from typing import Any, ContextManager
 from kg.extraction.cache import ExtractionCache, pipeline_fingerprint, text_key
 from kg.records import Paper, PaperExtraction
 
-#: papers per shard: one task of a worker, one step of the progress bar
+#: papers per shard at most: one task of a worker, one step of the progress bar; fewer papers
+#: to extract than this are extracted in kg's own process (starting workers would cost more)
 DEFAULT_SHARD_SIZE = 64
+#: shards per local worker process when there are few papers (smaller shards, even finish)
+SHARDS_PER_WORKER = 4
 #: how long to wait for a Dask scheduler to answer
 DASK_CONNECT_TIMEOUT = "10s"
 
@@ -107,16 +110,19 @@ def run(
         else:
             results[number] = found
     stats.cached = len(papers) - len(todo)
-    shards = [todo[start:start + plan.shard_size] for start in range(0, len(todo), plan.shard_size)]
 
-    if not shards:
+    size = plan.shard_size
+    if not todo:
         workers: _Workers = _NoWorkers()
     elif plan.dask_address:
         workers = _DaskWorkers(plan)
-    elif plan.jobs > 1 and len(shards) > 1:
-        workers = _PoolWorkers(plan, min(plan.jobs, len(shards)))
+    elif plan.jobs > 1 and len(todo) > plan.shard_size:
+        # several shards a worker, so that none is left alone with a big last shard at the end
+        size = min(plan.shard_size, -(-len(todo) // (plan.jobs * SHARDS_PER_WORKER)))
+        workers = _PoolWorkers(plan, min(plan.jobs, -(-len(todo) // size)))
     else:
         workers = _ThisProcess(plan, load_here)
+    shards = [todo[start:start + size] for start in range(0, len(todo), size)]
     try:
         if shards:
             with status(workers.loading):
