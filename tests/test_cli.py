@@ -93,7 +93,7 @@ def test_extract_prints_the_contract(tmp_path):
     assert result.returncode == 0, result.stderr
     [line] = result.stdout.strip().splitlines()
     record = json.loads(line)
-    assert set(record) == {"id", "title", "methods", "datasets", "metrics", "tasks", "repos"}
+    assert set(record) == {"id", "title", "methods", "datasets", "metrics", "tasks", "repos", "results"}
     assert record["repos"] == ["https://github.com/o/jumpnet"]
     names = {m["name"] for m in record["methods"]}
     assert "JumpNet" in names and "sparse autoencoder" in names

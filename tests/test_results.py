@@ -86,6 +86,15 @@ def test_a_value_credited_to_another_method(nlp):
     assert {r.metric for r in found} == {"mAP"}
 
 
+def test_the_measure_is_read_from_the_subject_or_after_in(nlp):
+    found = results_of(nlp, "Parsing again",
+                       "The accuracy difference between the two parsers is only 4.0%. "
+                       "Our parser yields an improvement of 12% in labeled F1 over the baseline. "
+                       "Its outputs are only 5% worse than human ones.")
+    assert fields(found, "value", "metric", "kind") == [
+        ("4.0%", "accuracy difference", "score"), ("12%", "labeled F1", "gain"), ("5%", "outputs", "gain")]
+
+
 def test_the_title_figure_repeated_in_the_abstract_is_one_result(nlp):
     found = results_of(nlp, "Reaching 90% accuracy on MNIST with one neuron",
                        "A single neuron reaches 90% accuracy on MNIST.")

@@ -35,7 +35,7 @@ from kg.records import Mention, Result
 from kg.text import acronym_singular, concept_key, is_acronym
 
 #: a value: a signed or plain number, with a unit of outcome, or a range of two ("3% - 4%")
-_UNIT = r"(?:\s?%|\s?[x×X](?![\w])|\s?-?times\b|\s?pp\b)"
+_UNIT = r"(?:\s?%|\s?[x×X](?![\w])|\s?-?times\b|-fold\b|\s?pp\b)"
 VALUE = re.compile(
     r"(?<![\w.\-^={])(?<![A-Za-z]/)(?P<sign>[+±]|[−-](?=\d))?(?P<number>\d+(?:[.,]\d+)?)(?![\w.]*[A-Za-z]{2})"
     rf"(?P<unit>{_UNIT})?"
@@ -88,7 +88,7 @@ CHANGE_VERBS = frozenset(
     accelerate""".split()
 )
 #: comparatives after a multiplier: "30x more compute-efficient", "3x faster inference"
-COMPARATIVES = frozenset("more less fewer faster slower higher lower better smaller larger cheaper".split())
+COMPARATIVES = frozenset("more less fewer faster slower higher lower better worse smaller larger cheaper".split())
 #: qualifiers that are not part of a measure's name
 QUALIFIERS = frozenset(
     """a an the its their our this that these those absolute relative remarkable substantial
@@ -206,9 +206,10 @@ def _is_outcome(value: _Value, doc: Doc, measures: frozenset[int] = frozenset())
         names = doc[after[0].i + 1 : min(len(doc), after[0].i + 3)]
         if any(t.pos_ == "PROPN" and t.text[:1].isupper() for t in names):
             return False  # "10% of ImageNet": a share of a dataset
-    if value.unit == "%" and after and after[0].pos_ == "ADJ" and (len(after) < 2 or after[1].pos_ not in ("NOUN", "PROPN", "ADJ")):
+    if (value.unit == "%" and after and after[0].pos_ == "ADJ" and after[0].lower_ not in COMPARATIVES
+            and after[0].tag_ not in ("JJR", "RBR") and (len(after) < 2 or after[1].pos_ not in ("NOUN", "PROPN", "ADJ"))):
         return False  # "a 100% valid notation": a property, not a measured outcome
-    if value.unit in ("x", "×", "times", "-times"):
+    if value.unit in ("x", "×", "times", "-times", "-fold"):
         # "30x more efficient", "a 3x speedup": a multiplier of an outcome, not "2x filters"
         window = {t.lower_ for t in doc[value.end : min(len(doc), value.end + 3)]}
         preceding = {t.lower_ for t in doc[max(0, value.start - 3) : value.start]}
@@ -287,7 +288,7 @@ def _phrase(tokens: list[Token]) -> str | None:
     ):
         # the last word of a hyphenated qualifier ("state-of-the-art performance") goes too
         tokens = tokens[1:]
-    while tokens and (tokens[-1].is_punct or tokens[-1].pos_ in ("DET", "ADP", "CCONJ")):
+    while tokens and (tokens[-1].is_punct or tokens[-1].pos_ in ("DET", "ADP", "CCONJ") or tokens[-1].lower_ in QUALIFIERS):
         tokens = tokens[:-1]
     if not tokens or not any(ch.isalpha() for ch in "".join(t.text for t in tokens)):
         return None
@@ -337,7 +338,8 @@ class ResultExtractor:
                 elif source is not None and source in sent_results:
                     # "an improvement of 1.7% on X and 9.3% on Y": the list shares its kind
                     method = method or source.method
-                    kind = "gain" if source.kind == "gain" else kind
+                    if self._listed(doc, value):
+                        kind = "gain" if source.kind == "gain" else kind
                 elif source is not None and dataset_name is None:
                     dataset_name, method = source.dataset, method or source.method
                 task = None
@@ -374,6 +376,9 @@ class ResultExtractor:
         metric = None if unit else self._measure_after(doc, sent, value, values)
         if metric is None:
             metric = self._measure_before(doc, sent, value)
+        if metric is None or metric.lower() in CHANGE_NOUNS | VAGUE_MEASURES:
+            # "an improvement of 22-38% in average precision", "96% of the performance of X"
+            metric = self._measure_in(doc, sent, value, places) or metric
         vague = metric is None or metric.lower() in CHANGE_NOUNS or (
             kind == "score" and metric.lower() in VAGUE_MEASURES
         )
@@ -417,6 +422,23 @@ class ResultExtractor:
                 return usable(after)
         ranked = sorted(chunks, key=lambda c: min(abs(c.start - value.end), abs(value.start - c.end)))
         return next((usable(c) for c in ranked if usable(c)), None)
+
+    @staticmethod
+    def _measure_in(doc: Doc, sent: Span, value: _Value, places: list[_Place]) -> str | None:
+        i = value.end + (1 if value.end < sent.end and doc[value.end].lower_ in UNIT_WORDS else 0)
+        if i + 1 >= sent.end or doc[i].lower_ not in ("in", "of"):
+            return None
+        start = i + 1 + (doc[i + 1].pos_ == "DET")
+        taken = []
+        for token in doc[start : min(sent.end, start + _WINDOW)]:
+            if not (_is_nominal(token) or token.text in ("-", "_")) or token.pos_ == "ADP":
+                break
+            taken.append(token)
+        if not taken or any(p.start < taken[-1].i + 1 and taken[0].i < p.end for p in places if p.type != "metric"):
+            return None  # "in ImageNet", "of the training data": not a measure
+        if doc[i].lower_ == "of" and taken[-1].lower_ not in MEASURE_HEADS:
+            return None
+        return _phrase(taken)
 
     @staticmethod
     def _unit_after(doc: Doc, sent: Span, value: _Value) -> Token | None:
@@ -548,6 +570,13 @@ class ResultExtractor:
             if taken and all(_is_nominal(t) or t.pos_ == "DET" or t.lower_ == "of" for t in taken):
                 return _phrase(taken)  # "reduces the number of parameters by 50%"
             return None
+        if link in ("is", "are", "was", "were") and doc[i].pos_ == "AUX":
+            # "the accuracy difference between the two approaches is only 14.0%": the subject
+            subject = next((c for c in doc[i].children if c.dep_ in ("nsubj", "nsubjpass")), None)
+            if subject is not None and subject.pos_ in ("NOUN", "PROPN"):
+                words = [t for t in doc[subject.left_edge.i : subject.i + 1]]
+                if all(_is_nominal(t) or t.pos_ == "DET" or t.tag_ == "PRP$" for t in words):
+                    return _phrase(words)
         if link in ("of", "from", "at", "=", ":", "(", "is", "was", "reaches", "reached", "reaching", "upwards"):
             j, taken = i - 1, []
             while j >= sent.start and (_is_nominal(doc[j]) or doc[j].text in ("-", "_")) and len(taken) < _WINDOW:
@@ -563,7 +592,7 @@ class ResultExtractor:
     def _kind(self, doc: Doc, sent: Span, value: _Value, values: list[_Value]) -> str:
         """"gain" for a change ("by 3%", "+4.8", "30x faster", "a 73% energy reduction"), else
         "score"."""
-        if value.signed or value.unit in ("x", "×", "times", "-times", "pp"):
+        if value.signed or value.unit in ("x", "×", "times", "-times", "-fold", "pp"):
             return "gain"
         end = value.end
         later = [v for v in values if v.start > value.start]
@@ -574,7 +603,8 @@ class ResultExtractor:
         if end < len(doc) and doc[end].lower_ in ("over", "above"):
             return "gain"  # "5.2% over the strongest baseline"
         i = value.start
-        while i > 0 and (doc[i - 1].lower_ in APPROXIMATORS or doc[i - 1].lower_ == "to" and i > 1 and doc[i - 2].lower_ == "up"):
+        while i > 0 and (doc[i - 1].lower_ in APPROXIMATORS or doc[i - 1].text in ("~", "≈")
+                         or doc[i - 1].lower_ == "to" and i > 1 and doc[i - 2].lower_ == "up"):
             i -= 1
         before = [t.lower_ for t in doc[max(0, i - 2) : i]]
         if len(before) == 2 and before[0] in CHANGE_NOUNS and before[1] == "of":
@@ -647,6 +677,11 @@ class ResultExtractor:
         return sorted(counts, key=lambda form: (not is_acronym(form), -counts[form], len(form)))
 
     @staticmethod
+    def _listed(doc: Doc, value: _Value) -> bool:
+        """The value follows another in a list ("1.7% on X and 9.3% on Y")."""
+        return value.start > 0 and doc[value.start - 1].lower_ in LIST_WORDS - {"to"}
+
+    @staticmethod
     def _credited(doc: Doc, sent: Span, value: _Value, in_sent: list[_Place]) -> str | None:
         """"72.19% from OpenAI's CLIP model": a value credited to a named method right after it."""
         methods = [p for p in in_sent if p.type == "method" and not p.broad]
@@ -701,7 +736,7 @@ def coined_name(tokens: list[Token]) -> str | None:
     def coined(token: Token) -> bool:
         text = token.text
         return (
-            not _SIZE.match(text) and any(ch.isalpha() for ch in text)
+            not _SIZE.match(text) and text[:1].isalnum() and any(ch.isalpha() for ch in text)
             and (sum(ch.isupper() for ch in text) >= 2 or (text[:1].isupper() and any(ch.isdigit() for ch in text)))
         )
 
