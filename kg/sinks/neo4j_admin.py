@@ -57,6 +57,7 @@ from kg.sinks.neo4j_bundle import MANIFEST
 #: the importer's type of each column kind of the bundle (kg.sinks.neo4j_bundle._kind)
 IMPORT_TYPES = {"string": "string", "int": "long", "float": "double", "bool": "boolean", "list": "string[]"}
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_DATABASE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
 _LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 _SCHEMA_NAME = re.compile(r"^\s*CREATE\s+(?:FULLTEXT\s+)?(?:CONSTRAINT|INDEX)\s+([A-Za-z_][A-Za-z0-9_]*)", re.I)
 #: the importer's own summary lines worth showing (the rest goes to the log file)
@@ -295,9 +296,11 @@ class LocalServer:
 
     def discard_store(self, database: str) -> None:
         """Delete the store and transaction logs of ``database`` (the server is stopped)."""
+        if not _DATABASE_NAME.match(database):  # a name Neo4j accepts is a plain folder name
+            raise BulkLoadError(f"Unexpected database name {database[:60]!r}.")
         data = self.data_dir / "data"
         for part in ("databases", "transactions"):
-            shutil.rmtree(data / part / _name(database, "database", str(self.data_dir)), ignore_errors=True)
+            shutil.rmtree(data / part / database, ignore_errors=True)
 
     def running(self) -> bool:
         """Whether the server of ``data_dir`` is alive (pid file and process)."""
@@ -315,6 +318,22 @@ class LocalServer:
         if done.returncode != 0 or self.running():
             raise BulkLoadError(f"scripts/neo4j-local could not stop the server of {self.data_dir}: "
                                 f"{_last_line(done.stderr or done.stdout)}")
+
+
+_BAD_SOURCE = re.compile(r"source:(?P<path>[^,\]]+), position:\d+, line:(?P<line>\d+)")
+_BAD_REASON = re.compile(r"original error: (?P<reason>.+)")
+
+
+def _import_error(output: str) -> str:
+    """The reason of a failed import in one line: the bundle file and line, and the importer's
+    explanation (from its --verbose output), else its last line."""
+    source, reason = _BAD_SOURCE.search(output), _BAD_REASON.search(output)
+    if source and reason:
+        # import copies are NNN-NAME.csv with the bundle's own line numbering (the header kept)
+        name = Path(source.group("path").strip()).name.split("-", 1)[-1]
+        return f"{name} line {int(source.group('line')) + 1}: {reason.group('reason').strip()[:300]}"
+    errors = [line.strip() for line in output.splitlines() if line.strip().startswith(("Error", "ERROR", "Caused by"))]
+    return (errors or [_last_line(output)])[-1][:300]
 
 
 def _last_line(text: str) -> str:
@@ -454,43 +473,47 @@ def bulk_load(
     staging = server.data_dir / f".kg-bulk-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     try:
-        started = time.perf_counter()
+        clock = time.perf_counter()
         staged = stage_import_files(bundle, staging, server.data_dir)
-        echo(f"Prepared {len(staged)} files for neo4j-admin in {time.perf_counter() - started:.1f}s; "
+        echo(f"Prepared {len(staged)} files for neo4j-admin ({time.perf_counter() - clock:.1f}s); "
              f"stopping the server of {server.data_dir}")
+        clock = time.perf_counter()
         server.stop()
         log = server.data_dir / "logs" / "kg-bulk-import.log"
         args = import_arguments(bundle, staged, target, str((staging / "import.report").relative_to(server.data_dir)))
-        echo(f"neo4j-admin database import full {target} (log: {log})")
-        started = time.perf_counter()
+        echo(f"Stopped ({time.perf_counter() - clock:.1f}s); neo4j-admin database import full {target} (log: {log})")
+        clock = time.perf_counter()
         imported = False
         try:
-            done = server.run("admin", "--", *args, log=log)
+            # --verbose: a failure then names the file, line and reason, which the message below shows
+            done = server.run("admin", "--", *args, "--verbose", log=log)
             imported = done.returncode == 0
         finally:
             if not imported:
                 # neo4j-admin leaves a failed import's store files unusable; the database was
                 # empty, so an empty one is what to give back (Neo4j makes it on start)
                 server.discard_store(target)
+            echo(f"Import ended ({time.perf_counter() - clock:.1f}s); starting the server again")
+            clock = time.perf_counter()
             # whatever happened, the server runs again as it was found (or as kg started it)
-            echo("Starting the server again")
             server.start(port, http_port)
         output = log.read_text(encoding="utf-8", errors="replace")
         if not imported:
-            detail = [line.strip() for line in output.splitlines() if "rror" in line or "xception" in line]
             raise BulkLoadError(
-                f"neo4j-admin database import failed: {(detail or [_last_line(output)])[0][:300]} "
-                f"(full log: {log}). The database was empty before; run the same command again after fixing it.")
+                f"neo4j-admin database import failed: {_import_error(output)} (full log: {log}). The "
+                "database is empty again, as it was; run the same command after fixing the cause.")
         for line in output.splitlines():
             if _SUMMARY.match(line):
                 echo("  " + line.strip())
-        echo(f"Imported in {time.perf_counter() - started:.1f}s")
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
     with _connect_when_online(uri, user, password, database) as driver:
+        echo(f"Started ({time.perf_counter() - clock:.1f}s); applying the schema")
+        clock = time.perf_counter()
         apply_schema(driver, database)
         _fill_empty_lists(driver, bundle, database)
+        echo(f"Schema online ({time.perf_counter() - clock:.1f}s)")
         return graph_counts(driver, database)
 
 
