@@ -110,10 +110,10 @@ def test_import_copies_and_arguments(tmp_path):
 
 def test_a_bundle_the_manifest_does_not_describe_is_refused(tmp_path):
     write_bundle(small_records_graph(), tmp_path)
-    (tmp_path / "Result.csv").write_text("key,value\nr1,0.9\n", encoding="utf-8")
-    with pytest.raises(neo4j_admin.BulkLoadError, match="does not describe Result.csv"):
+    (tmp_path / "Note.csv").write_text("key,text\nn1,a note\n", encoding="utf-8")
+    with pytest.raises(neo4j_admin.BulkLoadError, match="does not describe Note.csv"):
         neo4j_admin.read_bundle(tmp_path)
-    (tmp_path / "Result.csv").unlink()
+    (tmp_path / "Note.csv").unlink()
     (tmp_path / "Paper.csv").write_text("key,title\n", encoding="utf-8")
     with pytest.raises(neo4j_admin.BulkLoadError, match=r"Paper.csv line 1: the columns are not those"):
         neo4j_admin.read_bundle(tmp_path)
