@@ -15,9 +15,11 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import signal
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from multiprocessing.connection import Connection
+from multiprocessing.connection import wait as connection_wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ContextManager
@@ -269,58 +271,117 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
+def _pool_worker(conn: Connection, config: str | None) -> None:
+    """A local worker process: load the pipeline, say so, then extract the shards it is sent
+    until it is sent None or kg's end of the pipe closes (kg stopped or killed)."""
+    # Ctrl-C reaches every process of the terminal's group: kg stops its workers itself
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        conn.send(("ready", load_in_worker(config)))
+    except Exception as err:  # sent to kg, which reports it in one line
+        conn.send(("error", f"Cannot load the extraction pipeline in a worker: {_first_line(err)}"))
+        return
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            return
+        if task is None:
+            return
+        batch_size, papers = task
+        try:
+            reply = ("done", extract_shard(config, batch_size, papers))
+        except Exception as err:
+            reply = ("error", f"Extraction failed in a worker: {_first_line(err)}")
+        try:
+            conn.send(reply)
+        except (BrokenPipeError, OSError):
+            return
+
+
 class _PoolWorkers(_Workers):
-    """``jobs`` processes on this machine, each loading the pipeline once when it starts."""
+    """``jobs`` processes on this machine, each loading the pipeline once when it starts and
+    then taking one shard at a time through its own pipe.
+
+    No executor, queue or feeder thread in between: kg hands a shard to a worker only when that
+    worker is idle, notices a worker that dies (its process sentinel), and on an error or a stop
+    (Ctrl-C, SIGTERM) terminates the workers at once rather than waiting for their shards.
+    """
 
     def __init__(self, plan: ExtractionPlan, jobs: int) -> None:
         self.plan, self.jobs = plan, jobs
         self.loading = f"Loading the NLP pipeline in {jobs} worker processes"
         self.description = f"{jobs} worker processes"
-        self.pool: ProcessPoolExecutor | None = None
+        self.workers: list[tuple[Any, Connection]] = []
 
     def start(self) -> None:
+        context = _pool_context()
         config = portable_config(self.plan.pipeline_config)
-        self.pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=_pool_context())
-        # a load per worker (most often: two calls may meet in one): a pipeline that cannot load
-        # fails here, before the progress bar, and the first shards find it loaded
-        for future in [self.pool.submit(load_in_worker, config) for _ in range(self.jobs)]:
-            self._result(future)
+        for _ in range(self.jobs):
+            ours, theirs = context.Pipe()
+            process = context.Process(target=_pool_worker, args=(theirs, config), daemon=True,
+                                      name="kg-extraction-worker")
+            process.start()
+            theirs.close()
+            self.workers.append((process, ours))
+        # every worker has loaded the pipeline (or said why it cannot) before the progress bar
+        for process, conn in self.workers:
+            self._receive(process, conn)
+
+    def _receive(self, process: Any, conn: Connection) -> Any:
+        try:
+            kind, value = conn.recv()
+        except (EOFError, OSError):
+            raise ExtractionError(
+                f"A worker process of the extraction died (exit status {process.exitcode}, out of "
+                "memory?): try fewer --jobs."
+            ) from None
+        if kind == "error":
+            raise ExtractionError(value)
+        return value
 
     def map(self, batches, shards):
-        assert self.pool is not None
-        config, size = portable_config(self.plan.pipeline_config), self.plan.batch_size
-        pending = {self.pool.submit(extract_shard, config, size, batch): shard for batch, shard in zip(batches, shards)}
-        while pending:
-            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-            # shards in input order among those finished together: the same progress either way
-            for future in sorted(finished, key=lambda f: pending[f][0]):
-                yield pending.pop(future), self._result(future)
-
-    @staticmethod
-    def _result(future: Future) -> Any:
-        from concurrent.futures.process import BrokenProcessPool
-
-        try:
-            return future.result()
-        except BrokenProcessPool:
-            raise ExtractionError(
-                "A worker process of the extraction died (out of memory?): try fewer --jobs."
-            ) from None
-        except (OSError, ValueError) as err:
-            raise ExtractionError(f"Cannot load the extraction pipeline in a worker: {_first_line(err)}") from None
+        todo = list(zip(batches, shards))
+        todo.reverse()  # popped from the end: shards go out in input order
+        busy: dict[Connection, tuple[Any, Shard]] = {}
+        idle = list(self.workers)
+        while todo or busy:
+            while todo and idle:
+                process, conn = idle.pop()
+                batch, shard = todo.pop()
+                conn.send((self.plan.batch_size, batch))
+                busy[conn] = (process, shard)
+            # a reply, or a worker that died without one (its sentinel)
+            ready = connection_wait([*busy, *(process.sentinel for process, _ in busy.values())])
+            for conn in sorted((c for c in busy if c in ready), key=lambda c: busy[c][1][0]):
+                process, shard = busy.pop(conn)
+                yield shard, self._receive(process, conn)
+                idle.append((process, conn))
+            for process, _ in busy.values():
+                if process.sentinel in ready and not process.is_alive():
+                    conn = next(c for c, (p, _) in busy.items() if p is process)
+                    if not conn.poll():
+                        self._receive(process, conn)  # raises: the worker died
 
     def close(self) -> None:
-        if self.pool is None:
-            return
-        # on an error or a stop (Ctrl-C, SIGTERM) nothing waits for the shards under way
-        self.pool.shutdown(wait=False, cancel_futures=True)
-        processes = getattr(self.pool, "_processes", None) or {}
-        for process in list(processes.values()):
+        for process, conn in self.workers:
+            if process.is_alive():
+                try:
+                    conn.send(None)
+                except OSError:
+                    pass
+        for process, conn in self.workers:
+            # an idle worker has been told to end; one still extracting (an error or a stop
+            # here) is not waited for
+            process.join(timeout=0.5)
             if process.is_alive():
                 process.terminate()
-        for process in list(processes.values()):
-            process.join(timeout=5)
-        self.pool = None
+                process.join(timeout=5)
+            if process.is_alive():
+                process.kill()
+                process.join()
+            conn.close()
+        self.workers = []
 
 
 class _DaskWorkers(_Workers):
