@@ -25,6 +25,10 @@ from kg.views.tooltips import display_name
 
 #: concepts drawn by default: as many as can be labelled legibly beside a few hundred papers
 DEFAULT_CONCEPTS = 60
+#: papers drawn at most (those linking most drawn concepts first): more are specks at 1400x900
+DEFAULT_PAPERS = 400
+#: entries of the list of papers not drawn; past them the list says how many more there are
+LISTED_PAPERS = 300
 PAPER_SIZE = 6.0
 
 
@@ -32,7 +36,7 @@ def corpus_view(
     graph: nx.DiGraph,
     *,
     max_concepts: int = DEFAULT_CONCEPTS,
-    max_papers: int = 1500,
+    max_papers: int = DEFAULT_PAPERS,
     include_broad: bool = False,
     title: str = "Knowledge graph",
 ) -> View:
@@ -74,12 +78,16 @@ def corpus_view(
     lay_out_legibly(view.nodes, concepts)
     view.edges = [graph_edge(u, v, d, colour="#d4d4d4") for u, v, d in edge_list]
     view.legend = type_legend(view.nodes)
-    if unlinked or left_out:
+    not_drawn = unlinked + left_out
+    if not_drawn:
+        entries = [(display_name(graph, p), _paper_url(graph, p)) for p in not_drawn[:LISTED_PAPERS]]
+        if len(not_drawn) > LISTED_PAPERS:
+            entries.append((f"… and {len(not_drawn) - LISTED_PAPERS} more (kg papers lists them all)", ""))
         view.side_lists.append(
             SideList(
-                heading=f"{len(unlinked) + len(left_out)} papers not drawn"
+                heading=f"{len(not_drawn)} papers not drawn"
                 + (" (they share none of these concepts)" if not left_out else ""),
-                entries=[(display_name(graph, p), _paper_url(graph, p)) for p in unlinked + left_out],
+                entries=entries,
             )
         )
     return view
@@ -102,7 +110,7 @@ def write_graph_html(
     path: Path | str,
     *,
     max_concepts: int = DEFAULT_CONCEPTS,
-    max_papers: int = 1500,
+    max_papers: int = DEFAULT_PAPERS,
     include_broad: bool = False,
 ) -> None:
     """Write the whole-corpus view (``graph.html`` of ``kg build``).

@@ -25,8 +25,9 @@ CHAR_WIDTH_EM = 0.6
 #: free space kept around every rectangle, in pixels
 PADDING = 3.0
 MAX_SWEEPS = 400
-_RESCAN = 10
-_MARGIN = 40.0
+#: sweeps after which a drawing still crowded is spread out by EXPANSION about its centre
+STUCK_SWEEPS = 40
+EXPANSION = 1.08
 #: the drawing area of a view in a 1400x900 window (1075x847 px once the page's side panel and
 #: header are taken off) over 1.1, as vis-network's "fit" leaves a tenth of the drawing free
 CANVAS = (975.0, 765.0)
@@ -62,12 +63,30 @@ def _boxes(xy: np.ndarray, offsets: np.ndarray) -> np.ndarray:
 
 
 def _overlaps(boxes: np.ndarray, padding: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Index pairs ``i < j`` of overlapping boxes and their overlaps in x and y."""
-    left, top, right, bottom = boxes.T
-    ox = np.minimum(right[:, None], right[None, :]) - np.maximum(left[:, None], left[None, :]) + padding
-    oy = np.minimum(bottom[:, None], bottom[None, :]) - np.maximum(top[:, None], top[None, :]) + padding
-    i, j = np.nonzero(np.triu((ox > 0) & (oy > 0), k=1))
-    return i, j, ox[i, j], oy[i, j]
+    """Index pairs ``i < j`` of boxes that overlap (each grown by ``padding / 2``) and their
+    overlaps in x and y.
+
+    Sweep and prune: with the boxes sorted by left edge, box ``i`` can only meet the boxes that
+    start before it ends, found by binary search; so the cost follows the boxes that share an
+    x range, not the square of their number.
+    """
+    n = len(boxes)
+    grown = boxes + np.array([-padding, -padding, padding, padding]) / 2
+    order = np.argsort(grown[:, 0], kind="stable")
+    left, top, right, bottom = grown[order].T
+    ends = np.searchsorted(left, right, side="left")
+    counts = np.maximum(ends - np.arange(n) - 1, 0)
+    total = int(counts.sum())
+    first = np.repeat(np.arange(n), counts)
+    starts = np.repeat(np.cumsum(counts) - counts, counts)
+    second = first + 1 + (np.arange(total) - starts)
+    ox = np.minimum(right[first], right[second]) - left[second]
+    oy = np.minimum(bottom[first], bottom[second]) - np.maximum(top[first], top[second])
+    hit = (ox > 0) & (oy > 0)
+    a, b = order[first[hit]], order[second[hit]]
+    i, j = np.minimum(a, b), np.maximum(a, b)
+    keep = np.lexsort((j, i))
+    return i[keep], j[keep], ox[hit][keep], oy[hit][keep]
 
 
 def make_room(nodes: Sequence[dict[str, Any]], priority: Sequence[str], padding: float = PADDING) -> list[str]:
@@ -97,46 +116,30 @@ def make_room(nodes: Sequence[dict[str, Any]], priority: Sequence[str], padding:
         labelled = [k for k in losers if label_text(nodes[k])]
         if not labelled:
             break
-        k = labelled[0]
-        nodes[k]["label"] = " "
-        offsets[k] = footprint(nodes[k])
-        dropped.append(str(nodes[k]["id"]))
+        for k in labelled:
+            nodes[k]["label"] = " "
+            offsets[k] = footprint(nodes[k])
+            dropped.append(str(nodes[k]["id"]))
     for node, (x, y) in zip(nodes, xy):
         node["x"], node["y"] = round(float(x), 1), round(float(y), 1)
     return dropped
 
 
 def _separate(xy: np.ndarray, offsets: np.ndarray, padding: float) -> np.ndarray:
-    """Push overlapping footprints apart, pair by pair along their axis of least overlap.
-
-    Only pairs that are near each other can collide within a few sweeps, so the all-pairs test
-    (quadratic) runs every ``_RESCAN`` sweeps, with a margin, and the sweeps between test
-    those candidate pairs alone; the loop ends only on an all-pairs test that finds nothing.
-    """
+    """Push overlapping footprints apart, pair by pair along their axis of least overlap."""
     xy = xy.copy()
     centres = (offsets[:, :2] + offsets[:, 2:]) / 2
     # overlaps compared in units of the typical footprint: footprints are wide and short, and
     # comparing pixels would push nearly every pair apart vertically into a tall drawing
     typical = np.maximum((offsets[:, 2:] - offsets[:, :2]).mean(axis=0), 1.0)
-    counts = np.ones(len(xy))
-    i = j = np.zeros(0, dtype=int)
     for sweep in range(MAX_SWEEPS):
-        if sweep % _RESCAN == 0:
-            i, j, _, _ = _overlaps(_boxes(xy, offsets), padding + _MARGIN)
-            if len(i) == 0:
-                break
-        boxes = _boxes(xy, offsets)
-        ox = np.minimum(boxes[i, 2], boxes[j, 2]) - np.maximum(boxes[i, 0], boxes[j, 0]) + padding
-        oy = np.minimum(boxes[i, 3], boxes[j, 3]) - np.maximum(boxes[i, 1], boxes[j, 1]) + padding
-        hit = (ox > 0) & (oy > 0)
-        if not hit.any():
-            if sweep % _RESCAN == 0:
-                # nothing near collides: confirm with all pairs at the next rescan, at once
-                i, j, _, _ = _overlaps(boxes, padding)
-                if len(i) == 0:
-                    break
+        a, b, ox, oy = _overlaps(_boxes(xy, offsets), padding)
+        if len(a) == 0:
+            break
+        if sweep and sweep % STUCK_SWEEPS == 0:
+            # a crowd pushed from all sides does not move: give everyone more room at once
+            xy = (xy - xy.mean(axis=0)) * EXPANSION + xy.mean(axis=0)
             continue
-        a, b, ox, oy = i[hit], j[hit], ox[hit], oy[hit]
         ca, cb = xy[a] + centres[a], xy[b] + centres[b]
         along_x = ox / typical[0] <= oy / typical[1]
         # direction from a to b; a tie (same centre) goes by index, so the result is reproducible
@@ -148,8 +151,8 @@ def _separate(xy: np.ndarray, offsets: np.ndarray, padding: float) -> np.ndarray
         np.add.at(shift, b, delta)
         np.add.at(shift, a, -delta)
         # a node in many collisions moves by the mean of its pushes, not their sum (no explosions)
-        counts[:] = np.bincount(np.concatenate([a, b]), minlength=len(xy))
-        xy += shift / np.maximum(counts, 1.0)[:, None]
+        counts = np.bincount(np.concatenate([a, b]), minlength=len(xy))
+        xy += shift / np.maximum(counts, 1)[:, None]
     return xy
 
 
@@ -184,8 +187,8 @@ def lay_out_legibly(
     A few densities and shapes are tried and the one the page will open at the largest zoom is
     kept. While a label would still show under ``min_px`` at that zoom, the labels of the least
     important tenth of the labelled nodes are dropped (keeping at least ``min_labels``), the
-    fonts of the small labels left are raised to what the zoom needs, and the placement is
-    tried again. Names of unlabelled nodes stay in their tooltips and in the search menu. Only
+    fonts of the small labels left are raised towards what the zoom needs (by half at most),
+    and the placement is tried again. Names of unlabelled nodes stay in their tooltips and in the search menu. Only
     the shape of the incoming positions is used.
     """
     if len(nodes) < 2:
@@ -203,6 +206,7 @@ def lay_out_legibly(
     rank = {node_id: r for r, node_id in enumerate(priority)}
     labelled = [n["id"] for n in sorted(nodes, key=lambda n: (rank.get(n["id"], len(rank)), str(n["id"]))) if label_text(n)]
     fonts = {n["id"]: font_size(n) for n in nodes}
+    base_fonts = dict(fonts)
 
     def place(keep: int, shape: str, density: float) -> tuple[float, list[dict[str, Any]], list[str]]:
         blank = set(labelled[keep:])
@@ -228,9 +232,10 @@ def lay_out_legibly(
             break
         settings = [setting]
         keep = max(min_labels, keep - max(1, keep // 10))
-        # fonts raised a little beyond what this zoom needs: bigger labels take more room
+        # fonts raised towards what this zoom needs, at most by half: bigger labels take more
+        # room, and past that the drawing around them (papers, edges) would shrink to specks
         for node_id in labelled[:keep]:
-            fonts[node_id] = max(fonts[node_id], round(min_px / result[0] * 1.1, 1))
+            fonts[node_id] = min(max(fonts[node_id], round(min_px / result[0] * 1.1, 1)), 1.5 * base_fonts[node_id])
     for node, placed in zip(nodes, result[1]):
         node.update(x=placed["x"], y=placed["y"], label=placed["label"], font=placed["font"])
     return result[2]
