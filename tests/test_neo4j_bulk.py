@@ -38,7 +38,11 @@ def edge_case_graph() -> nx.DiGraph:
         if data["label"] == "Paper":
             data["abstract"] = 'A "quoted", multi-line\nabstract, a back\\slash\\" | pipe, and Ünïcødé ∑.\r\nEnd.'
     graph.nodes["metric:top-1 accuracy"]["aliases"] = []
-    graph = nx.compose(graph, synthetic_graph(60, seed=4))
+    synthetic = synthetic_graph(60, seed=4)
+    for _, data in synthetic.nodes(data=True):
+        if data["label"] == "Paper":  # Paper.csv over the importer's 4 MiB read buffer, multi-line
+            data["abstract"] = f"{data['title']}: a long\nabstract, \"quoted\".\n" * 2000
+    graph = nx.compose(graph, synthetic)
     return annotated(graph)
 
 
@@ -102,7 +106,7 @@ def test_import_copies_and_arguments(tmp_path):
     args = neo4j_admin.import_arguments(bundle, staged, "neo4j", "stage/import.report")
     assert args[:4] == ["database", "import", "full", "neo4j"]
     assert "--array-delimiter=|" in args and "--overwrite-destination=true" in args
-    assert any(a.startswith("--multiline-fields=") and "Paper.csv" in a for a in args)
+    assert "--multiline-fields=true" in args
     assert sum(a.startswith("--nodes=") for a in args) == len(bundle.nodes)
     assert sum(a.startswith("--relationships=") for a in args) == len(bundle.relationships)
     assert any(a.startswith("--nodes=Concept:Method=") for a in args)
