@@ -10,8 +10,9 @@ A result is a number the text reports as the outcome of an evaluation (the annot
    "30x more", "a 55% improvement"), else a score.
 3. *Metric*: the measure the value qualifies, read from the words next to it ("84.4% top-1
    accuracy", "an AUC of 0.945", "reduces hallucination by 30%", "an improvement in relation
-   F1"), else a metric the sentence names, else the metric of the paper's previous result when
-   this value only continues it ("it attains 87.0%").
+   F1", "the accuracy difference is 4.0%"), else a metric the sentence names, else the metric
+   of the paper's previous result when this value only continues it ("it attains 87.0%"), else
+   the guideline's last resort, the nearest phrase that names what was measured.
 4. *Dataset, method, task*: the paper's own mentions in the sentence. The dataset nearest the
    value (lists paired in order with "respectively"); the method that is the subject of the
    sentence's claim, or the paper's proposed method when the text credits "our method", "we"
@@ -175,7 +176,7 @@ def find_values(sent: Span, measures: frozenset[int] = frozenset()) -> list[_Val
 
 
 def _next_words(doc: Doc, index: int, count: int = 3) -> list[Token]:
-    return [t for t in doc[index : min(len(doc), index + count)]]
+    return list(doc[index : min(len(doc), index + count)])
 
 
 def _is_outcome(value: _Value, doc: Doc, measures: frozenset[int] = frozenset()) -> bool:
@@ -636,7 +637,7 @@ class ResultExtractor:
             return {}
         return {v.start: d for v, d in zip(values, datasets)}
 
-    def _own_method(self, doc: Doc, mentions: list[Mention]) -> set[str]:
+    def _own_method(self, doc: Doc, mentions: list[Mention]) -> list[str]:
         """The surface forms of the paper's own method, short form first ("CLMR" before
         "Contrastive Learning of Musical Representations"); empty when no name is found.
 
