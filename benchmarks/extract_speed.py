@@ -1,11 +1,15 @@
 """Words per second of extraction on the shared corpus, pipelines back to back in one process.
 
-usage: python benchmarks/extract_speed.py [CORPUS_DIR] [--repeat N]
+usage: python benchmarks/extract_speed.py [CORPUS_DIR] [--repeat N] [--tagger MODEL_DIR]
 
 Compares (1) the English spaCy pipeline alone (tagger + parser, the floor every variant pays),
 (2) kg's pipeline as it was before the learned concept tagger (``kg-before-tagger.cfg``: the
 SciERC NER in its place), (3) kg without the tagger and (4) kg's shipped pipeline, each over the
-same texts with ``nlp.pipe``; reports the best of N runs and the ratio to (1).
+same texts with ``nlp.pipe``; reports the best of N runs and the ratio to (1). ``--tagger``
+adds (5) the shipped pipeline with another concept tagger (a model folder written by
+``scripts/train_tagger.py``), to weigh a new tagger against the shipped one in the same run.
+Runs are interleaved (every pipeline once, N times over), so a machine busy with other work
+slows them alike.
 """
 
 from __future__ import annotations
@@ -23,19 +27,18 @@ from kg.sources import read_papers
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "hf-papers"
 
 
-def words_per_second(nlp, texts: list[str], n_words: int, repeat: int) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        for _doc in nlp.pipe(texts, batch_size=64):
-            pass
-        best = min(best, time.perf_counter() - start)
-    return n_words / best
+def seconds(nlp, texts: list[str]) -> float:
+    start = time.perf_counter()
+    for _doc in nlp.pipe(texts, batch_size=64):
+        pass
+    return time.perf_counter() - start
 
 
 def main(argv: list[str]) -> None:
     repeat = int(argv[argv.index("--repeat") + 1]) if "--repeat" in argv else 3
-    corpus = Path(next((a for a in argv[1:] if not a.startswith("--") and not a.isdigit()), DEFAULT_CORPUS))
+    options = {argv.index(o) + 1 for o in ("--repeat", "--tagger") if o in argv}
+    corpus = Path(next((a for i, a in enumerate(argv[1:], start=1) if not a.startswith("--") and i not in options),
+                       DEFAULT_CORPUS))
     texts = [p.text for p in read_papers([corpus]).papers]
     n_words = sum(len(t.split()) for t in texts)
     variants = {
@@ -46,10 +49,17 @@ def main(argv: list[str]) -> None:
         "kg without the tagger": load_pipeline(overrides={"paths.tagger": "/nonexistent"}),
         "kg shipped pipeline (kg_tagger)": load_pipeline(),
     }
+    if "--tagger" in argv:
+        other = argv[argv.index("--tagger") + 1]
+        variants[f"kg with the tagger {Path(other).name}"] = load_pipeline(overrides={"paths.tagger": other})
     print(f"{len(texts)} texts, {n_words} words; best of {repeat}; python {platform.python_version()}")
+    best = {name: float("inf") for name in variants}
+    for _ in range(repeat):
+        for name, nlp in variants.items():
+            best[name] = min(best[name], seconds(nlp, texts))
     baseline = None
     for name, nlp in variants.items():
-        wps = words_per_second(nlp, texts, n_words, repeat)
+        wps = n_words / best[name]
         baseline = baseline or wps
         print(f"{name:<40} {wps:9.0f} words/s   x{wps / baseline:.2f} of baseline   ({', '.join(nlp.pipe_names)})")
 

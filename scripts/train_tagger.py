@@ -51,7 +51,9 @@ N_FOLDS = 5
 STEPS = ("cv", "calibrate", "ship", "dev")
 
 sys.path.insert(0, str(REPO))
-from kg.extraction.tagger_data import ConversionStats, annotated_doc, paper_of, save_docbin  # noqa: E402
+from kg.extraction.tagger_data import (  # noqa: E402
+    ConversionStats, annotated_doc, paper_of, save_docbin, swapped_names)
+from kg.extraction.vectors import drop_vectors  # noqa: E402
 
 
 def read_records(path: Path) -> list[dict[str, Any]]:
@@ -106,13 +108,25 @@ def init_pipeline(target: Path) -> Path:
     return target
 
 
+def vectors_pipeline(target: Path) -> Path:
+    """A blank pipeline holding the tagger's static vectors (``[initialize] vectors``), built
+    from the installed package as kg builds them at load time (kg/extraction/vectors.py)."""
+    from kg.extraction.vectors import add_vectors
+
+    nlp = spacy.blank("en")
+    add_vectors(nlp)
+    nlp.to_disk(target)
+    return target
+
+
 def train(config: Path, init: Path, train_db: Path, dev_db: Path, workdir: Path, seed: int,
-          extra: list[str]) -> Path:
+          extra: list[str], vectors: Path | None = None) -> Path:
     """``spacy train`` on ``train_db`` from the tok2vec of ``init``; returns model-last
     (``dev_db`` is only logged)."""
+    with_vectors = ["--paths.vectors", str(vectors)] if vectors else []
     subprocess.run([sys.executable, "-m", "spacy", "train", str(config), "--output", str(workdir),
                     "--paths.train", str(train_db), "--paths.dev", str(dev_db),
-                    "--paths.init_pipeline", str(init), "--system.seed", str(seed),
+                    "--paths.init_pipeline", str(init), "--system.seed", str(seed), *with_vectors,
                     "--code", str(REPO / "kg" / "extraction" / "suggester.py"), *extra], check=True)
     return workdir / "model-last"
 
@@ -121,7 +135,7 @@ def ship(trained: Path, out: Path, description: str) -> None:
     """Write the trained tagger with its own tok2vec copy, so kg.cfg can source it alone."""
     nlp = spacy.load(trained)
     if "tok2vec" in nlp.pipe_names:
-        nlp.replace_listeners("tok2vec", COMPONENT, ["model.tok2vec"])
+        nlp.replace_listeners("tok2vec", COMPONENT, listener_paths(nlp.config["components"][COMPONENT]))
         nlp.remove_pipe("tok2vec")
     nlp.get_pipe(COMPONENT).cfg["threshold"] = CANDIDATE_THRESHOLD
     nlp.config["components"][COMPONENT]["threshold"] = CANDIDATE_THRESHOLD
@@ -130,12 +144,27 @@ def ship(trained: Path, out: Path, description: str) -> None:
         "spacy_version": ">=3.8.0,<3.9.0",
     })
     nlp.meta.pop("performance", None)
+    # kg builds static vectors (config-vectors.cfg) from an installed package when it loads the
+    # tagger: a model written here carries none of them
+    drop_vectors(nlp)
     for key in ("train", "dev", "init_pipeline"):
         nlp.config["paths"][key] = None
     if out.exists():
         for path in sorted(out.rglob("*"), reverse=True):
             path.unlink() if path.is_file() else path.rmdir()
+    out.parent.mkdir(parents=True, exist_ok=True)
     nlp.to_disk(out)
+
+
+def listener_paths(block: Any, prefix: str = "") -> list[str]:
+    """Config paths of the tok2vec listeners in a component's config ("model.tok2vec", or one
+    inside a layer that combines the listener with more features)."""
+    if not isinstance(block, dict):
+        return []
+    if block.get("@architectures") == "spacy.Tok2VecListener.v1":
+        return [prefix]
+    return [path for key, value in block.items()
+            for path in listener_paths(value, f"{prefix}.{key}" if prefix else key)]
 
 
 def predict(records: Sequence[dict[str, Any]], overrides: dict[str, Any], pipeline: Path | None,
@@ -223,15 +252,17 @@ def fmt(rows: dict[str, dict[str, float]]) -> str:
     return "\n".join(lines)
 
 
-def prepare_folds(records, workdir: Path) -> list[Path]:
-    """DocBins and gold files of every fold; returns the fold folders."""
+def prepare_folds(records, workdir: Path, swap_copies: int = 0) -> list[Path]:
+    """DocBins and gold files of every fold; returns the fold folders. The training folds get
+    ``swap_copies`` synthetic copies of their papers with datasets and metrics renamed after
+    other training papers' (never after the held-out fold's)."""
     fold = folds_of(records)
     dirs = []
     for k in range(N_FOLDS):
         held = [r for r, f in zip(records, fold) if f == k]
         rest = [r for r, f in zip(records, fold) if f != k]
         fold_dir = workdir / "cv" / f"fold{k}"
-        stats = write_docbin(rest, fold_dir / "train.spacy")
+        stats = write_docbin(rest + swapped_names(rest, swap_copies), fold_dir / "train.spacy")
         write_docbin(held, fold_dir / "held.spacy")
         write_jsonl(held, fold_dir / "gold.jsonl")
         print(f"fold {k}: train {stats.docs} papers ({stats.entities} entities), held out {len(held)}")
@@ -248,11 +279,13 @@ def train_all(jobs: list[tuple[Path, Path, Path, Path, str]], args, extra: list[
         return
     # every training starts from the same SciERC tok2vec: made once, read by all
     init = init_pipeline(args.workdir / "init-scierc")
+    uses_vectors = "StaticVectors" in args.config.read_text(encoding="utf-8")
+    vectors = vectors_pipeline(args.workdir / "vectors") if uses_vectors else None
 
     def one(job):
         train_db, dev_db, work, out, description = job
         started = time.monotonic()
-        ship(train(args.config, init, train_db, dev_db, work, args.seed, extra), out, description)
+        ship(train(args.config, init, train_db, dev_db, work, args.seed, extra, vectors), out, description)
         print(f"trained {out} in {(time.monotonic() - started) / 60:.1f} min", flush=True)
 
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
@@ -400,6 +433,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", choices=STEPS, action="append", help="run only these steps")
     parser.add_argument("--retrain", action="store_true", help="retrain fold models that exist already")
     parser.add_argument("--jobs", type=int, default=2, help="trainings run at once (default 2)")
+    parser.add_argument("--swap-copies", type=int, default=0,
+                        help="synthetic copies of each paper with its datasets and metrics renamed "
+                             "after other training papers' (default 0)")
     args, extra = parser.parse_known_args(argv)
     extra = [a for a in extra if a != "--"]
     steps = args.only or list(STEPS)
@@ -408,13 +444,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         jobs = []
         if "cv" in steps:
-            for k, fold_dir in enumerate(prepare_folds(records, args.workdir)):
+            for k, fold_dir in enumerate(prepare_folds(records, args.workdir, args.swap_copies)):
                 if args.retrain or not (fold_dir / "model" / "meta.json").exists():
                     jobs.append((fold_dir / "train.spacy", fold_dir / "held.spacy", fold_dir / "training",
                                  fold_dir / "model", f"kg tagger, CV fold {k}"))
         if "ship" in steps:
             db = args.workdir / "all" / "train.spacy"
-            stats = write_docbin(records, db)
+            stats = write_docbin(records + swapped_names(records, args.swap_copies), db)
             print(f"training on all of kg-train: {stats.docs} papers, {stats.entities} entities")
             jobs.append((db, db, args.workdir / "all" / "training", args.model_out,
                          "kg: concept tagger (METHOD, DATASET, METRIC, TASK) trained on kg-train "
@@ -472,6 +508,7 @@ def record_scores(path: Path, key: str, value: Any) -> None:
     scores = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
     scores[key] = value
     scores["date"] = time.strftime("%Y-%m-%d")
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(scores, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
 

