@@ -216,7 +216,8 @@ def stage_import_files(bundle: Bundle, staging: Path, base: Path) -> list[Staged
     """Copy every bundle file into ``staging`` with the importer's header as its first line.
 
     The data lines are copied as bytes. A file whose fields hold line breaks (more line ends
-    than rows) is marked ``multiline``: only those files pay for the importer's slower parsing.
+    than rows, or a carriage return) is marked ``multiline``: without one, the import skips
+    the importer's slower multi-line parsing.
     """
     staging.mkdir(parents=True, exist_ok=True)
     staged = []
