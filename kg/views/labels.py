@@ -25,6 +25,10 @@ CHAR_WIDTH_EM = 0.6
 #: free space kept around every rectangle, in pixels
 PADDING = 3.0
 MAX_SWEEPS = 400
+#: rounds of make_room (separate, then drop the labels still colliding); after the last one
+#: every label still on another goes at once. Bounds the cost of a crowded view of a big build
+#: (without it one 100k-paper graph.html took minutes)
+MAX_ROOM_ROUNDS = 16
 #: sweeps after which a drawing still crowded is spread out by EXPANSION about its centre
 STUCK_SWEEPS = 40
 EXPANSION = 1.08
@@ -104,13 +108,14 @@ def make_room(nodes: Sequence[dict[str, Any]], priority: Sequence[str], padding:
     xy = np.array([[float(n.get("x", 0.0)), float(n.get("y", 0.0))] for n in nodes])
     offsets = np.array([footprint(n) for n in nodes])
     dropped: list[str] = []
-    for _round in range(len(nodes)):
-        xy = _separate(xy, offsets, padding)
+    position = {k: p for p, k in enumerate(order)}
+    for room_round in range(min(len(nodes), MAX_ROOM_ROUNDS) + 1):
+        if room_round < MAX_ROOM_ROUNDS:
+            xy = _separate(xy, offsets, padding)
         i, j, _, _ = _overlaps(_boxes(xy, offsets), padding * 0.5)
         if len(i) == 0:
             break
         # the less important node of each remaining collision loses its label
-        position = {k: p for p, k in enumerate(order)}
         losers = sorted({max(a, b, key=position.__getitem__) for a, b in zip(i.tolist(), j.tolist())},
                         key=position.__getitem__, reverse=True)
         labelled = [k for k in losers if label_text(nodes[k])]
