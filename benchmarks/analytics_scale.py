@@ -31,30 +31,17 @@ sys.path.insert(0, str(HERE.parent / "tests"))
 from kg import analytics  # noqa: E402
 from kg.analytics import centrality, communities, cooccurrence, similarity, trends  # noqa: E402
 from kg.analytics.code import code_availability  # noqa: E402
+from peak_memory import reset_peak, status_kib  # noqa: E402
 from synthetic_graph import synthetic_graph  # noqa: E402
 
 
-def _status_kib(field: str) -> int:
-    with open("/proc/self/status", encoding="ascii") as handle:
-        for line in handle:
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    raise KeyError(field)
-
-
-def _reset_peak() -> None:
-    # "5" resets the peak resident set size (VmHWM) to the current size (Linux >= 4.0)
-    with open("/proc/self/clear_refs", "w", encoding="ascii") as handle:
-        handle.write("5")
-
-
 def _child(step: Callable[[], Any], conn: Any) -> None:
-    _reset_peak()
-    start_rss = _status_kib("VmRSS")
+    reset_peak()
+    start_rss = status_kib("VmRSS")
     start = time.perf_counter()
     result = step()
     seconds = time.perf_counter() - start
-    peak = _status_kib("VmHWM") - start_rss
+    peak = status_kib("VmHWM") - start_rss
     note = result if isinstance(result, str) else ""
     conn.send((seconds, peak / 1024, note))
     conn.close()

@@ -28,18 +28,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-
-def _status_kib(field: str) -> int:
-    with open("/proc/self/status", encoding="ascii") as handle:
-        for line in handle:
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    raise KeyError(field)
-
-
-def _reset_peak() -> None:
-    with open("/proc/self/clear_refs", "w", encoding="ascii") as handle:
-        handle.write("5")  # resets VmHWM to the current resident size (Linux >= 4.0)
+from peak_memory import reset_peak, status_kib
 
 
 class Stages:
@@ -50,12 +39,12 @@ class Stages:
 
     def run(self, name: str, step: Callable[[], Any]) -> Any:
         gc.collect()
-        _reset_peak()
-        before = _status_kib("VmRSS")
+        reset_peak()
+        before = status_kib("VmRSS")
         start = time.perf_counter()
         result = step()
         seconds = time.perf_counter() - start
-        peak = _status_kib("VmHWM")
+        peak = status_kib("VmHWM")
         self.rows.append((name, seconds, peak / 1024, (peak - before) / 1024))
         print(f"  {name:<28} {seconds:9.1f} s  peak {peak / 1024:7.0f} MiB (+{(peak - before) / 1024:.0f})", flush=True)
         return result
