@@ -275,8 +275,12 @@ def test_ctrl_c_leaves_whole_records_and_the_rerun_completes(server, tmp_path):
     server.routes["/openalex/works"] = slow(openalex_pages, after=1, seconds=30)
     out = tmp_path / "oa.jsonl"
     env = {**os.environ, **server.env()}
+    # a child inherits an ignored SIGINT (a test run started in the background by a
+    # non-interactive shell has it ignored), and Python then installs no Ctrl-C handler: the
+    # child gets the default disposition, as a terminal's foreground process has
     proc = subprocess.Popen([sys.executable, "-m", "kg", "fetch", "openalex", "joint", "--out", str(out)],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 60
     while len(server.requests("/openalex/works")) < 2 and time.monotonic() < deadline:
         time.sleep(0.05)
