@@ -14,6 +14,14 @@ import networkx as nx
 from kg.schema import CONCEPT_RELATIONS, DERIVED_RELATIONS, PAPER
 
 
+class NotFound(KeyError):
+    """What the user named matches nothing (or too much); ``args[0]`` is one sentence that
+    says so and names the closest names, for the CLI to print as it is."""
+
+    def __str__(self) -> str:  # KeyError's own str() would quote the message
+        return str(self.args[0])
+
+
 def is_concept(graph: nx.DiGraph, node: str) -> bool:
     return bool(graph.nodes[node].get("concept"))
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
+from kg.analytics._views import NotFound
 from kg.concepts import strip_kind_words
 from kg.schema import HAS_CODE, MEASURED_BY, OF, ON, PAPER, REPORTS_RESULT, RESULT
 from kg.text import concept_key
@@ -54,11 +55,8 @@ class Leaderboard:
         return "lower is better" if self.lower_is_better else "higher is better"
 
 
-class NoMatch(KeyError):
+class NoMatch(NotFound):
     """A filter that names nothing with reported results; the message names the closest names."""
-
-    def __str__(self) -> str:  # KeyError's own str() would quote the message
-        return str(self.args[0])
 
 
 @dataclass

@@ -14,19 +14,16 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
-from kg.analytics._views import CONCEPT_RELATIONS, is_paper
+from kg.analytics._views import CONCEPT_RELATIONS, NotFound, is_paper
 from kg.schema import ADDRESSES, EVALUATES_ON, HAS_CODE, PROPOSES, REPORTS, USES
 
 #: relation order of a paper's concepts in listings: what a paper proposes describes it best
 _RELATION_RANK = {PROPOSES: 0, ADDRESSES: 1, USES: 2, EVALUATES_ON: 3, REPORTS: 4}
 
 
-class PaperNotFound(KeyError):
-    """No paper, or more than one, answers to what the user typed; ``args[0]`` is one sentence
-    that says so and names the closest titles."""
-
-    def __str__(self) -> str:  # KeyError's own str() would quote the message
-        return str(self.args[0])
+class PaperNotFound(NotFound):
+    """No paper, or more than one, answers to what the user typed; the message names the
+    closest titles."""
 
 
 @dataclass
