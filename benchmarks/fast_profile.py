@@ -20,11 +20,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from kg.extraction import extract, load_pipeline, shipped_path
+from kg.extraction import FAST_CONFIG, extract, load_pipeline, shipped_path
 from kg.sources import read_papers
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
-PROFILES = {"default (pipelines/kg.cfg)": None, "--fast (pipelines/kg-fast.cfg)": shipped_path("kg-fast.cfg")}
+PROFILES = {"default (pipelines/kg.cfg)": None, "--fast (pipelines/kg-fast.cfg)": shipped_path(FAST_CONFIG)}
 
 
 def dev_score(extractions, gold: Path) -> str:

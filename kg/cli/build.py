@@ -70,10 +70,6 @@ def format_option(*names: str):
         help="Input format for every file (default: detected per file: hf, json, jsonl, arxiv, bibtex, csv).",
     )
 
-#: the shipped pipeline config that --fast selects
-FAST_PIPELINE = "kg-fast.cfg"
-
-
 def config_option(command):
     """--pipeline CFG, or --fast for the shipped pipelines/kg-fast.cfg: the command gets the
     chosen config as ``pipeline_config`` (None: the default pipelines/kg.cfg)."""
@@ -83,9 +79,9 @@ def config_option(command):
         if fast:
             if kwargs.get("pipeline_config") is not None:
                 raise click.UsageError("Give --fast or --pipeline, not both: --fast is the shipped pipelines/kg-fast.cfg.")
-            from importlib import resources
+            from kg.extraction import FAST_CONFIG, shipped_path
 
-            kwargs["pipeline_config"] = Path(str(resources.files("kg.pipelines").joinpath(FAST_PIPELINE)))
+            kwargs["pipeline_config"] = shipped_path(FAST_CONFIG)
         return command(*args, **kwargs)
 
     with_pipeline = click.option(

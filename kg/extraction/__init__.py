@@ -24,6 +24,8 @@ from kg.extraction.vectors import add_vectors
 from kg.records import Paper, PaperExtraction
 
 DEFAULT_CONFIG = "kg.cfg"
+#: the shipped fast profile (kg build --fast): no English tagger or parser
+FAST_CONFIG = "kg-fast.cfg"
 TAGGER_MODEL = "tagger/model"
 CALIBRATION = "tagger/calibration.json"
 

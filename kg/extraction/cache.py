@@ -27,10 +27,11 @@ import os
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from importlib import metadata, resources
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from kg.extraction import DEFAULT_CONFIG, shipped_path
 from kg.records import Paper, PaperExtraction
 
 #: environment variable naming the cache folder (``--cache-dir`` wins over it)
@@ -100,7 +101,7 @@ def _roots() -> list[Path]:
     import kg
 
     package = Path(kg.__file__).parent
-    return [_shipped_pipelines(), package, Path("/")]
+    return [shipped_path(""), package, Path("/")]
 
 
 def _relative(path: Path, roots: list[Path]) -> str:
@@ -114,17 +115,13 @@ def _relative(path: Path, roots: list[Path]) -> str:
     return path.as_posix()
 
 
-def _shipped_pipelines() -> Path:
-    return Path(str(resources.files("kg.pipelines")))
-
-
 def _fingerprint_files(config_path: str | None) -> list[Path]:
     """Every file whose bytes go into the fingerprint, in a fixed order."""
     import kg
     import kg.extraction
 
     files: list[Path] = []
-    files += _files_under(_shipped_pipelines())
+    files += _files_under(shipped_path(""))
     extraction = Path(kg.extraction.__file__).parent
     files += sorted(p for p in extraction.rglob("*.py") if "__pycache__" not in p.parts)
     package = Path(kg.__file__).parent
@@ -193,8 +190,6 @@ def _requirements() -> list[str]:
 
 def _sourced_packages(config_path: str | None) -> list[str]:
     if not config_path:
-        from kg.extraction import DEFAULT_CONFIG, shipped_path
-
         config_path = str(shipped_path(DEFAULT_CONFIG))
     names = []
     for value in _config_values(config_path):
