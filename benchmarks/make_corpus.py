@@ -77,14 +77,13 @@ class GrowingVocabulary:
         self.discount, self.concentration = discount, concentration
         self.names: list[str] = []
         self.uses: list[int] = []
-        self.total = 0
         self._taken: set[str] = set()
         self._tickets: list[int] = []  # one entry per use: the name's index
 
     def draw(self, new: bool = False) -> str:
         """A name: an existing one in proportion to its uses, or a new one (always if ``new``)."""
         new_weight = self.concentration + self.discount * len(self.names)
-        if new or not self.names or self.rng.random() * (self.total + self.concentration) < new_weight:
+        if new or not self.names or self.rng.random() * (len(self._tickets) + self.concentration) < new_weight:
             name = self.coin()
             while name in self._taken:
                 name = self.coin()
@@ -100,7 +99,6 @@ class GrowingVocabulary:
                 if self.rng.random() * self.uses[index] >= self.discount:
                     break
         self.uses[index] += 1
-        self.total += 1
         self._tickets.append(index)
         return self.names[index]
 

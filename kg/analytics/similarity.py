@@ -53,6 +53,13 @@ def _tfidf_matrix(
     return paper_keys, matrix
 
 
+def _binary(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
+    """The same pattern with every weight 1: products of it count shared concepts."""
+    binary = matrix.copy()
+    binary.data[:] = 1.0
+    return binary
+
+
 def similar_papers_all(
     graph: nx.DiGraph,
     top_k: int = 5,
@@ -90,8 +97,7 @@ def similar_papers_all(
     [('paper:p2', 1.0)]
     """
     keys, matrix = _tfidf_matrix(graph, include_broad)
-    binary = matrix.copy()
-    binary.data[:] = 1.0
+    binary = _binary(matrix)
     paper_counts = np.asarray(binary.sum(axis=0)).ravel()
     budget = max(MIN_PAIR_BUDGET, pairs_per_paper * matrix.shape[0])
     seeding = candidate_concepts(paper_counts, budget)
@@ -192,8 +198,7 @@ def similar_papers(
     keys, matrix = _tfidf_matrix(graph, include_broad)
     row = keys.index(paper)
     scores = (matrix[row] @ matrix.T).toarray().ravel()
-    binary = matrix.copy()
-    binary.data[:] = 1.0
+    binary = _binary(matrix)
     shared = (binary[row] @ binary.T).toarray().ravel()
     scores[shared < min_shared] = 0.0
     scores[row] = 0.0

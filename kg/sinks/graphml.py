@@ -1,15 +1,15 @@
 """A streaming GraphML writer: one pass to learn the attribute keys, one to write.
 
 networkx's ``write_graphml`` builds the whole XML tree in memory before writing it, about
-50 times the size of the file at peak (half a GiB for a 10k-paper graph), so a large build
-ran out of memory there. This writer holds nothing but the key table and writes each node and
+50 times the size of the file at peak (half a GiB more for a 10k-paper graph), which would
+take a 100k-paper build past its memory budget. This writer holds nothing but the key table and writes each node and
 edge as it goes, in the same GraphML that networkx, igraph, Gephi and Cytoscape read.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any
 from xml.sax.saxutils import escape, quoteattr
 
@@ -57,21 +57,30 @@ def _key_table(items: Iterable[dict[str, Any]]) -> dict[str, str]:
     return {name: kind for name, kind in sorted(kinds.items()) if kind is not None}
 
 
+def _identity(item: Any) -> Any:
+    return item
+
+
 def graphml_lines(
     graph: nx.DiGraph,
-    node_data: Iterable[tuple[Any, dict[str, Any]]] | None = None,
-    edge_data: Iterable[tuple[Any, Any, dict[str, Any]]] | None = None,
+    node_transform: Callable[[Any], Any] = _identity,
+    edge_transform: Callable[[Any], Any] = _identity,
 ) -> Iterator[str]:
     """GraphML text of ``graph``, piece by piece; None values are left out.
 
-    ``node_data`` / ``edge_data`` replace the graph's own ``(node, data)`` / ``(u, v, data)``
-    items (to rename or convert attributes); they are iterated twice (keys, then elements),
-    so they must be re-iterable, not generators.
+    ``node_transform((node, data)) -> (node, data)`` and ``edge_transform((u, v, data)) ->
+    (u, v, data)`` rewrite attributes on the way out. They run twice per item, once to learn
+    the keys and once to write: the price of holding no copy of the graph.
     """
-    nodes = node_data if node_data is not None else graph.nodes(data=True)
-    edges = edge_data if edge_data is not None else graph.edges(data=True)
-    node_keys = _key_table(data for _, data in nodes)
-    edge_keys = _key_table(data for _, _, data in edges)
+
+    def nodes() -> Iterator[tuple[Any, dict[str, Any]]]:
+        return map(node_transform, graph.nodes(data=True))
+
+    def edges() -> Iterator[tuple[Any, Any, dict[str, Any]]]:
+        return map(edge_transform, graph.edges(data=True))
+
+    node_keys = _key_table(data for _, data in nodes())
+    edge_keys = _key_table(data for _, _, data in edges())
     ids: dict[tuple[str, str], str] = {}
     yield HEADER
     for domain, table in (("node", node_keys), ("edge", edge_keys)):
@@ -89,39 +98,23 @@ def graphml_lines(
             if value is not None and (domain, name) in ids
         )
 
-    for node, data in nodes:
+    for node, data in nodes():
         body = data_lines("node", node_keys, data)
         node_id = quoteattr(_NOT_XML.sub("", str(node)))
         yield f"    <node id={node_id}>\n{body}    </node>\n" if body else f"    <node id={node_id} />\n"
-    for source, target, data in edges:
+    for source, target, data in edges():
         body = data_lines("edge", edge_keys, data)
         ends = f"source={quoteattr(_NOT_XML.sub('', str(source)))} target={quoteattr(_NOT_XML.sub('', str(target)))}"
         yield f"    <edge {ends}>\n{body}    </edge>\n" if body else f"    <edge {ends} />\n"
     yield "  </graph>\n</graphml>\n"
 
 
-class _Mapped:
-    """A re-iterable view of a graph's node or edge data through a function."""
-
-    def __init__(self, items: Any, transform: Any) -> None:
-        self.items, self.transform = items, transform
-
-    def __iter__(self) -> Iterator[Any]:
-        return (self.transform(item) for item in self.items)
-
-
 def write_graphml(
     graph: nx.DiGraph,
     handle: IO[str],
-    node_transform: Any = None,
-    edge_transform: Any = None,
+    node_transform: Callable[[Any], Any] = _identity,
+    edge_transform: Callable[[Any], Any] = _identity,
 ) -> None:
-    """Write ``graph`` as GraphML text to ``handle``, streaming.
-
-    ``node_transform((node, data)) -> (node, data)`` and ``edge_transform((u, v, data)) ->
-    (u, v, data)`` rewrite attributes on the way out (values left as None are not written).
-    """
-    nodes = _Mapped(graph.nodes(data=True), node_transform) if node_transform else None
-    edges = _Mapped(graph.edges(data=True), edge_transform) if edge_transform else None
-    for piece in graphml_lines(graph, nodes, edges):
+    """Write ``graph`` as GraphML text to ``handle``, streaming (see :func:`graphml_lines`)."""
+    for piece in graphml_lines(graph, node_transform, edge_transform):
         handle.write(piece)

@@ -109,7 +109,8 @@ def make_room(nodes: Sequence[dict[str, Any]], priority: Sequence[str], padding:
     offsets = np.array([footprint(n) for n in nodes])
     dropped: list[str] = []
     position = {k: p for p, k in enumerate(order)}
-    for room_round in range(min(len(nodes), MAX_ROOM_ROUNDS) + 1):
+    # each round with a collision left drops a label or ends the loop, so it always ends
+    for room_round in range(MAX_ROOM_ROUNDS + 1):
         if room_round < MAX_ROOM_ROUNDS:
             xy = _separate(xy, offsets, padding)
         i, j, _, _ = _overlaps(_boxes(xy, offsets), padding * 0.5)
