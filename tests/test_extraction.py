@@ -150,3 +150,24 @@ def test_sizes_are_not_concepts(nlp):
     names = {name for _, name in found}
     assert ("method", "sparse autoencoder") in found
     assert not names & {"4k", "256k", "7b", "1.5m"}
+
+
+def test_networks_multiply_with_numpy_blas_unless_told_otherwise(monkeypatch):
+    # thinc's bundled blis was 2.8x slower than numpy's OpenBLAS here; KG_BLAS=blis keeps it
+    from thinc.api import NumpyOps, get_current_ops, set_current_ops
+
+    from kg.extraction import BLAS_ENV, FAST_CONFIG, load_pipeline, shipped_path
+
+    previous = get_current_ops()
+    try:
+        for setting, blis in ((None, False), ("blis", True)):
+            if setting is None:
+                monkeypatch.delenv(BLAS_ENV, raising=False)
+            else:
+                monkeypatch.setenv(BLAS_ENV, setting)
+            set_current_ops(NumpyOps(use_blis=True))  # thinc's default
+            tagger = load_pipeline(shipped_path(FAST_CONFIG)).get_pipe("kg_tagger")
+            ops = tagger.model.ops
+            assert isinstance(ops, NumpyOps) and ops.use_blis is blis
+    finally:
+        set_current_ops(previous)
