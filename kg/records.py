@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+import sys
 import types
 import typing
 import unicodedata
@@ -59,7 +60,7 @@ def arxiv_id_month(arxiv_id: str | None) -> tuple[int, int] | None:
     return year, month
 
 
-@dataclass
+@dataclass(slots=True)
 class Paper:
     """One paper record as a source reads it."""
 
@@ -118,7 +119,7 @@ class Paper:
         return f"{title}\n{self.abstract.strip()}".strip()
 
 
-@dataclass
+@dataclass(slots=True)
 class Mention:
     """One concept as one paper mentions it (the extraction contract's concept entry)."""
 
@@ -150,7 +151,7 @@ class Mention:
 RESULT_KINDS: tuple[str, ...] = ("score", "gain")
 
 
-@dataclass
+@dataclass(slots=True)
 class Result:
     """One quantitative result a paper reports (``RESULTS-GUIDELINE.md``): "92.7% top-1 accuracy
     on ImageNet" is metric "top-1 accuracy", value "92.7%", kind "score", dataset "ImageNet".
@@ -188,7 +189,7 @@ class Result:
         )
 
 
-@dataclass
+@dataclass(slots=True)
 class PaperExtraction:
     """Everything extraction found in one paper."""
 
@@ -228,7 +229,7 @@ class PaperExtraction:
         return out
 
 
-@dataclass
+@dataclass(slots=True)
 class Concept:
     """One canonical concept node shared by every paper that mentions it."""
 
@@ -251,7 +252,7 @@ class Concept:
         return data
 
 
-@dataclass
+@dataclass(slots=True)
 class ConceptLink:
     """A paper -> concept relationship after canonicalisation."""
 
@@ -314,6 +315,8 @@ def _field_hints(cls: type) -> dict[str, Any]:
 
 
 _SCALARS = {str: (str,), int: (int,), float: (float, int), bool: (bool,)}
+#: strings read back up to this length are interned (not evidence sentences, which rarely repeat)
+_INTERNED_LENGTH = 60
 
 
 def _typed(hint: Any, value: Any, where: str) -> Any:
@@ -342,4 +345,7 @@ def _typed(hint: Any, value: Any, where: str) -> Any:
     # bool is an int in Python; a count or a flag of the other kind is damage all the same
     if allowed is None or not isinstance(value, allowed) or (hint is not bool and isinstance(value, bool)):
         raise ValueError(f"{where}: expected {getattr(hint, '__name__', hint)}, got {type(value).__name__}")
+    if hint is str and len(value) <= _INTERNED_LENGTH:
+        # types, sources and concept names repeat across a build's papers: one copy each
+        return sys.intern(value)
     return float(value) if hint is float else value

@@ -171,3 +171,31 @@ def test_networks_multiply_with_numpy_blas_unless_told_otherwise(monkeypatch):
             assert isinstance(ops, NumpyOps) and ops.use_blis is blis
     finally:
         set_current_ops(previous)
+
+
+def test_a_short_form_of_several_tokens_names_its_long_form(nlp):
+    # "A-MTRL" is three tokens; its later uses belong to the defined concept, not a new one
+    found, _ = mentions_of(
+        nlp,
+        "Sharper bounds for multi-task learning",
+        "We analyse active multi-task representation learning (A-MTRL) for linear models. "
+        "A-MTRL picks source tasks by their relevance, and A-MTRL needs fewer samples.",
+    )
+    names = {name for (_, name) in found}
+    assert "a-mtrl" not in names
+    concept = found[("method", "active multi-task representation learning")]
+    assert "A-MTRL" in concept.aliases
+
+
+def test_a_variant_spelled_out_around_an_acronym_is_no_definition():
+    # "SSE in both pure linear and hybrid (SSE-H)" names a variant of SSE: its letters match
+    # S, S, E, H, but SSE itself sits in the would-be long form
+    import spacy
+
+    from kg.extraction.abbreviations import find_abbreviations
+
+    nlp = spacy.blank("en")
+    doc = nlp("We scale SSE in both pure linear and hybrid (SSE-H) settings. "
+              "We propose Sparse State Expansion (SSE) for attention.")
+    found = {(a.short_form.text, a.long_form.text) for a in find_abbreviations(doc)}
+    assert found == {("SSE", "Sparse State Expansion")}

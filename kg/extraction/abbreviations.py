@@ -116,6 +116,10 @@ def _define(doc: Doc, open_index: int, inner: Span) -> Abbreviation | None:
         long_span = doc[start + first : open_index]
         if len(long_span) == 0 or long_span.text.lower() == inner_text.lower():
             return None
+        # "SSE in both pure linear and hybrid (SSE-H)" spells out a variant of SSE, not SSE-H
+        parts = {part for part in inner_text.replace("/", "-").split("-") if len(part) > 1 and part.isupper()}
+        if any(token.text in parts for token in long_span):
+            return None
         return Abbreviation(long_form=long_span, short_form=inner)
     # reverse pattern: "SAE (sparse autoencoder)"
     if open_index > 0 and 1 < len(inner) <= 6:

@@ -145,6 +145,17 @@ def versioned_end(span: Span) -> int:
     return end
 
 
+def _uses(doc: Doc, short: Span, short_forms: set[str]) -> list[tuple[int, int]]:
+    """Token offsets of every use of a short form: one token ("SAEs", "SAE's"), or as many as
+    the definition's short form was cut into ("A-MTRL" is "A", "-", "MTRL")."""
+    if len(short) == 1:
+        return [(t.i, t.i + 1) for t in doc
+                if t.text in short_forms or (t.text.endswith("'s") and t.text[:-2] in short_forms)]
+    n_tokens = len(short)
+    return [(t.i, t.i + n_tokens) for t in doc
+            if t.text == short[0].text and doc[t.i : t.i + n_tokens].text in short_forms]
+
+
 def _is_named(span: Span) -> bool:
     return any(t.text[:1].isupper() or any(c.isdigit() for c in t.text) for t in span)
 
@@ -227,10 +238,11 @@ class MentionResolver:
             if cand.source == "tagger" and (cand.start, cand.end) in typed:
                 cand.type = typed[(cand.start, cand.end)]
         definitions = self._definitions(doc, found)
-        # a short form found by another rule ("PROP:" in the title) names its long form's concept
+        # a short form found by another rule ("PROP:" in the title, the tagger's "A-MTRL") names
+        # its long form's concept
         long_of = {doc[c.start : c.end].text: c for c in definitions if c.source == "alias"}
         for cand in found:
-            definition = long_of.get(doc[cand.start : cand.end].text) if cand.end - cand.start == 1 else None
+            definition = long_of.get(doc[cand.start : cand.end].text)
             if definition is not None and cand.source != "gazetteer":
                 cand.canonical, cand.type, cand.broad = definition.canonical, definition.type, definition.broad
                 definition.proposed = definition.proposed or cand.proposed
@@ -299,13 +311,8 @@ class MentionResolver:
                 Candidate(long_span.start, long_span.end, concept_type, "definition", canonical, broad, proposed)
             )
             short_forms = {short.text, acronym_singular(short.text), acronym_singular(short.text) + "s"}
-            for token in doc:
-                if token.text in short_forms or (
-                    token.text.endswith("'s") and token.text[:-2] in short_forms
-                ):
-                    extra.append(
-                        Candidate(token.i, token.i + 1, concept_type, "alias", canonical, broad, proposed)
-                    )
+            for start, end in _uses(doc, short, short_forms):
+                extra.append(Candidate(start, end, concept_type, "alias", canonical, broad, proposed))
         return extra
 
     # -- resolution -------------------------------------------------------------------------

@@ -46,10 +46,24 @@ NODE_KEY = "node"
 
 
 def write_graph_json(graph: nx.DiGraph, path: Path) -> None:
-    """networkx node-link JSON (``edges`` key), readable with :func:`read_graph_json`."""
-    data = nx.node_link_data(graph, edges="edges", name=NODE_KEY)
+    """networkx node-link JSON (``edges`` key), readable with :func:`read_graph_json`: the
+    text ``json.dump(nx.node_link_data(graph, ...))`` gives, written a node and an edge at a
+    time (the whole dict of a 100k-paper graph took 780 MiB more than the graph itself)."""
+    dumps = json.JSONEncoder(ensure_ascii=False).encode
     with atomic_write(path) as handle:
-        json.dump(data, handle, ensure_ascii=False)
+        handle.write(f'{{"directed": {dumps(graph.is_directed())}, "multigraph": false, '
+                     f'"graph": {dumps(graph.graph)}, "nodes": [')
+        _write_items(handle, (dumps({**data, NODE_KEY: node}) for node, data in graph.nodes(data=True)))
+        handle.write('], "edges": [')
+        _write_items(handle, (dumps({**data, "source": u, "target": v}) for u, v, data in graph.edges(data=True)))
+        handle.write("]}")
+
+
+def _write_items(handle: IO[str], items: Iterable[str]) -> None:
+    for number, item in enumerate(items):
+        if number:
+            handle.write(", ")
+        handle.write(item)
 
 
 class CorruptFileError(ValueError):

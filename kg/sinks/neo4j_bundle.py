@@ -17,6 +17,7 @@ import csv
 import json
 import re
 from pathlib import Path
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import networkx as nx
@@ -82,18 +83,51 @@ def _csv_value(value: Any) -> Any:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
 
 
-def _kind(values: list[Any]) -> str:
-    """The Cypher conversion a column needs: list, bool, int, float or string."""
-    present = [v for v in values if v is not None]
-    if present and all(isinstance(v, (list, tuple, set)) for v in present):
+def _value_kind(value: Any) -> str:
+    if isinstance(value, (list, tuple, set)):
         return "list"
-    if present and all(isinstance(v, bool) for v in present):
+    if isinstance(value, bool):
         return "bool"
-    if present and all(isinstance(v, int) and not isinstance(v, bool) for v in present):
+    if isinstance(value, int):
         return "int"
-    if present and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in present):
-        return "float"
-    return "string"
+    return "float" if isinstance(value, float) else "string"
+
+
+class _Columns:
+    """The columns of a file's records and the Cypher conversion each needs (list, bool, int,
+    float or string), gathered a record at a time so the records need not be kept."""
+
+    def __init__(self, fixed: tuple[str, ...]) -> None:
+        self.fixed = fixed
+        self.rows = 0
+        self._names: set[str] = set()
+        self._kinds: dict[str, set[str]] = {}
+
+    def add(self, record: dict[str, Any]) -> None:
+        self.rows += 1
+        self._names.update(record)
+        for name, value in record.items():
+            if value is not None:
+                self._kinds.setdefault(name, set()).add(_value_kind(value))
+
+    def names(self) -> list[str]:
+        extra = self._names - set(self.fixed)
+        bad = sorted(n for n in extra if not _IDENTIFIER.match(n))
+        if bad:
+            raise Neo4jSinkError(f"Property names {bad} are not plain identifiers; the bundle cannot load them.")
+        return list(self.fixed) + sorted(extra)
+
+    def kinds(self) -> dict[str, str]:
+        """Each column's kind: one kind of value throughout, ints and floats together a float
+        column, anything else (or nothing) a string."""
+        out = {}
+        for name in self.names():
+            seen = self._kinds.get(name, set())
+            if len(seen) == 1:
+                out[name] = next(iter(seen))
+            else:
+                out[name] = "float" if seen == {"int", "float"} else "string"
+        return out
 
 
 def _convert(column: str, kind: str) -> str:
@@ -107,15 +141,7 @@ def _convert(column: str, kind: str) -> str:
     }[kind]
 
 
-def _columns(records: list[dict[str, Any]], fixed: tuple[str, ...]) -> list[str]:
-    names = {k for record in records for k in record} - set(fixed)
-    bad = sorted(n for n in names if not _IDENTIFIER.match(n))
-    if bad:
-        raise Neo4jSinkError(f"Property names {bad} are not plain identifiers; the bundle cannot load them.")
-    return list(fixed) + sorted(names)
-
-
-def _write_csv(path: Path, columns: list[str], records: list[dict[str, Any]]) -> None:
+def _write_csv(path: Path, columns: list[str], records: Iterable[dict[str, Any]]) -> None:
     with atomic_write(path) as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(columns)
@@ -150,17 +176,16 @@ def _node_records(graph: nx.DiGraph) -> dict[str, list[dict[str, Any]]]:
     return records
 
 
-def _relationship_records(graph: nx.DiGraph) -> dict[str, list[dict[str, Any]]]:
-    records: dict[str, list[dict[str, Any]]] = {rel: [] for rel in _ENDPOINTS}
-    for source, target in sorted(graph.edges):
-        data = graph.edges[source, target]
-        rel = data.get("type")
-        if rel not in _ENDPOINTS:
-            raise Neo4jSinkError(f"Edge {source!r} -> {target!r} has type {rel!r}, which the schema does not know.")
+def _relationship_pairs(graph: nx.DiGraph, rel: str) -> list[tuple[str, str]]:
+    """The (source, target) node pairs of the edges of type ``rel``, sorted."""
+    return sorted((source, target) for source, target, kind in graph.edges(data="type") if kind == rel)
+
+
+def _relationship_records(graph: nx.DiGraph, pairs: list[tuple[str, str]]) -> Iterator[dict[str, Any]]:
+    for source, target in pairs:
         record = {"source": _key_of(graph, source), "target": _key_of(graph, target)}
-        record.update({k: v for k, v in data.items() if k != "type" and v is not None})
-        records[rel].append(record)
-    return records
+        record.update({k: v for k, v in graph.edges[source, target].items() if k != "type" and v is not None})
+        yield record
 
 
 #: name of the bundle's table of contents (read by ``kg push --bulk``, kg.sinks.neo4j_admin)
@@ -172,11 +197,11 @@ def _id_space(label: str) -> str:
     return "Concept" if label in CONCEPT_LABELS else label
 
 
-def _manifest_entry(file: str, records: list[dict[str, Any]], kinds: dict[str, str], **fields: Any) -> dict[str, Any]:
+def _manifest_entry(file: str, rows: int, kinds: dict[str, str], **fields: Any) -> dict[str, Any]:
     """What a reader needs to load one CSV without the graph: its columns in order, with their
     kinds (list, bool, int, float, string), and its row count."""
     columns = [{"name": name, "kind": kind} for name, kind in kinds.items()]
-    return {"file": file, **fields, "rows": len(records), "columns": columns}
+    return {"file": file, **fields, "rows": rows, "columns": columns}
 
 
 def write_bundle(graph: nx.DiGraph, out_dir: Path) -> None:
@@ -194,31 +219,41 @@ def write_bundle(graph: nx.DiGraph, out_dir: Path) -> None:
         if not records:
             continue
         key = NODE_KEYS[label]
-        columns = _columns(records, ("key",))
-        kinds = {c: _kind([r.get(c) for r in records]) for c in columns}
+        found = _Columns(("key",))
+        for record in records:
+            found.add(record)
+        columns, kinds = found.names(), found.kinds()
         _write_csv(out_dir / f"{label}.csv", columns, records)
         labels = ["Concept", label] if label in CONCEPT_LABELS else [label]
-        manifest["nodes"].append(_manifest_entry(f"{label}.csv", records, kinds, labels=labels,
+        manifest["nodes"].append(_manifest_entry(f"{label}.csv", found.rows, kinds, labels=labels,
                                                  id_space=_id_space(label), key=key))
         merge = f"MERGE (n:Concept {{id: row.key}})\nSET n:{label}" if label in CONCEPT_LABELS \
             else f"MERGE (n:{label} {{{key}: row.key}})"
         statements.append(
-            f"// {len(records)} {label} nodes\n"
+            f"// {found.rows} {label} nodes\n"
             f"LOAD CSV WITH HEADERS FROM 'file:///{label}.csv' AS row\n{merge}\n"
             f"{_set_clause('n', columns, kinds, ('key',))};"
         )
 
-    for rel, records in _relationship_records(graph).items():
-        if not records:
+    unknown = next(((u, v, t) for u, v, t in graph.edges(data="type") if t not in _ENDPOINTS), None)
+    if unknown is not None:
+        raise Neo4jSinkError(f"Edge {unknown[0]!r} -> {unknown[1]!r} has type {unknown[2]!r}, which the schema does not know.")
+    # one relationship type at a time, its rows made twice (columns, then the file) rather than
+    # kept: a 100k-paper graph has millions of CO_OCCURS edges
+    for rel in _ENDPOINTS:
+        pairs = _relationship_pairs(graph, rel)
+        if not pairs:
             continue
         src_label, src_key, dst_label, dst_key = _ENDPOINTS[rel]
-        columns = _columns(records, ("source", "target"))
-        kinds = {c: _kind([r.get(c) for r in records]) for c in columns}
-        _write_csv(out_dir / f"{rel}.csv", columns, records)
-        manifest["relationships"].append(_manifest_entry(f"{rel}.csv", records, kinds, type=rel,
+        found = _Columns(("source", "target"))
+        for record in _relationship_records(graph, pairs):
+            found.add(record)
+        columns, kinds = found.names(), found.kinds()
+        _write_csv(out_dir / f"{rel}.csv", columns, _relationship_records(graph, pairs))
+        manifest["relationships"].append(_manifest_entry(f"{rel}.csv", found.rows, kinds, type=rel,
                                                          start=_id_space(src_label), end=_id_space(dst_label)))
         statements.append(
-            f"// {len(records)} {rel} relationships\n"
+            f"// {found.rows} {rel} relationships\n"
             f"LOAD CSV WITH HEADERS FROM 'file:///{rel}.csv' AS row\n"
             f"MATCH (a:{src_label} {{{src_key}: row.source}})\n"
             f"MATCH (b:{dst_label} {{{dst_key}: row.target}})\n"
