@@ -7,12 +7,11 @@ factories (``kg_abbreviations``, ``kg_gazetteer``, ``kg_patterns``, ``kg_mention
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
-
-import os
 
 import spacy
 from spacy.util import Config

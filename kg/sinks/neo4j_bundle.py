@@ -16,8 +16,8 @@ from __future__ import annotations
 import csv
 import json
 import re
-from pathlib import Path
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
 import networkx as nx
