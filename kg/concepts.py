@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import replace
 
 from kg.lexicon import Lexicon, load_lexicon
 from kg.records import CONCEPT_TYPES, Concept, ConceptIndex, ConceptLink, Mention, PaperExtraction
@@ -42,9 +41,14 @@ class _UnionFind:
 
 
 def relation_for(mention: Mention) -> str:
-    if mention.type == "method":
-        return PROPOSES if mention.proposed else USES
-    return RELATION_OF_TYPE[mention.type]
+    return relation_of(mention.type, mention.proposed)
+
+
+def relation_of(concept_type: str, proposed: bool) -> str:
+    """The paper -> concept relationship of a mention of ``concept_type``."""
+    if concept_type == "method":
+        return PROPOSES if proposed else USES
+    return RELATION_OF_TYPE[concept_type]
 
 
 def _forms(mention: Mention) -> tuple[list[str], list[str]]:
@@ -165,7 +169,7 @@ def canonicalise(extractions: Iterable[PaperExtraction], lexicon: Lexicon | None
             if paper_id not in papers_of[concept_id]:
                 papers_of[concept_id].add(paper_id)
                 concept.paper_ids.append(paper_id)
-            relation = relation_for(replace(mention, type=concept_type))
+            relation = relation_of(concept_type, mention.proposed)
             link = link_at.get((paper_id, concept_id))
             if link is None:
                 link = ConceptLink(paper_id, concept_id, relation, mention.evidence, mention.confidence, mention.value)

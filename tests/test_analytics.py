@@ -147,6 +147,21 @@ def test_similarity_needs_two_shared_concepts():
     assert most_similar_pairs(neighbours) == [("paper:p", "paper:r", pytest.approx(1.0))]
 
 
+def test_similarity_ties_at_the_cut_go_to_the_lowest_keys(monkeypatch):
+    # five papers equally similar to p: the two kept are the two lowest keys, whichever path
+    # (every pair, or seeded candidates with the common part from bit masks) scored them
+    papers = {"p": ["method:a", "method:r"], **{f"q{i}": ["method:a", "method:r"] for i in (4, 1, 3, 0, 2)}}
+    papers.update({f"z{i}": ["method:a", f"task:{i}"] for i in range(10)})  # "a" is common
+    graph = make_graph(papers)
+    exact = similar_papers_all(graph, 2)
+    assert [o for o, _ in exact["paper:p"]] == ["paper:q0", "paper:q1"]
+    monkeypatch.setattr(analytics.similarity, "MIN_PAIR_BUDGET", 0)
+    keys, matrix = analytics.similarity._tfidf_matrix(graph, False)
+    counts = (matrix != 0).sum(axis=0).A1
+    assert 0 < analytics.similarity.candidate_concepts(counts, 3 * len(keys)).sum() < len(counts)
+    assert similar_papers_all(graph, 2, pairs_per_paper=3) == exact
+
+
 def test_similarity_is_chunked_without_changing_results(monkeypatch):
     graph = synthetic_graph(500, seed=5)
     whole = similar_papers_all(graph, 4)
@@ -198,6 +213,21 @@ def test_betweenness_is_sampled_above_the_limit():
     assert sampled != exact  # an estimate, not the exact figure
     assert max(sampled, key=sampled.get) in {"c18", "c19", "c20", "c21", "c22"}
 
+
+
+@pytest.mark.parametrize("exact_limit", [10_000, 10])
+def test_betweenness_equals_networkx_exact_and_sampled(exact_limit):
+    # the matrix-product Brandes must give networkx's figures from the same sampled sources,
+    # also on a graph with several components and isolated nodes
+    graph = nx.disjoint_union(nx.gnm_random_graph(120, 300, seed=3), nx.barabasi_albert_graph(80, 2, seed=4))
+    graph.add_nodes_from(range(500, 503))
+    graph = nx.relabel_nodes(graph, {i: f"c{i:04d}" for i in graph})
+    ours = concept_betweenness(graph, exact_limit=exact_limit, samples=40, seed=7)
+    k = None if exact_limit >= len(graph) else 40
+    reference = nx.betweenness_centrality(graph, k=k, normalized=True, seed=7)
+    assert ours.keys() == reference.keys()
+    assert max(abs(ours[n] - reference[n]) for n in graph) < 1e-12
+    assert max(ours.values()) > 0.01  # not a graph where every figure is zero
 
 def test_trends_find_rising_and_falling_concepts():
     papers, years = {}, {}

@@ -48,17 +48,18 @@ def paper_concepts(
 ) -> dict[str, list[str]]:
     """For every paper, the sorted distinct concepts it links to (one entry even if the paper
     both proposes and uses a method)."""
-    out: dict[str, list[str]] = {}
-    for paper in papers(graph):
-        found = set()
-        for _, target, data in graph.out_edges(paper, data=True):
-            if data.get("type") not in CONCEPT_RELATIONS:
-                continue
-            attrs = graph.nodes[target]
-            if attrs.get("concept") and (include_broad or not attrs.get("broad")):
-                found.add(target)
-        out[paper] = sorted(found)
-    return out
+    wanted = set(analysed_concepts(graph, include_broad))
+    # the graph's own successor dicts, as networkx's algorithms read them: iterating the
+    # read-only view (graph.succ) item by item was most of this function's time at 100k papers
+    successors = graph._succ
+    return {
+        paper: sorted(
+            target
+            for target, data in successors[paper].items()
+            if target in wanted and data.get("type") in CONCEPT_RELATIONS
+        )
+        for paper in papers(graph)
+    }
 
 
 def concept_papers(graph: nx.DiGraph, concept: str) -> list[str]:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections import Counter
-from itertools import combinations
-
 import networkx as nx
+import numpy as np
+from scipy import sparse
 
 from kg.analytics._views import analysed_concepts, display_name, paper_concepts
 from kg.schema import CO_OCCURS
@@ -44,14 +43,27 @@ def cooccurrence_graph(
     {'weight': 1}
     """
     concepts = analysed_concepts(graph, include_broad)
-    pairs: Counter[tuple[str, str]] = Counter()
-    for linked in paper_concepts(graph, include_broad).values():
-        # linked is sorted, so each pair comes out lower key first and is counted once per paper
-        pairs.update(combinations(linked, 2))
+    column = {c: i for i, c in enumerate(concepts)}
+    linked = list(paper_concepts(graph, include_broad).values())
+    indptr = np.cumsum([0] + [len(cs) for cs in linked])
+    indices = np.fromiter((column[c] for cs in linked for c in cs), dtype=np.int64, count=int(indptr[-1]))
+    incidence = sparse.csr_array(
+        (np.ones(len(indices), dtype=np.int64), indices, indptr), shape=(len(linked), len(concepts))
+    )
+    # concepts x concepts: papers shared by each pair; its upper triangle in row order gives
+    # each pair once, lower key first, in sorted order (the columns are the sorted keys)
+    shared = sparse.triu(incidence.T @ incidence, k=1, format="csr")
+    shared.sort_indices()
+    firsts = np.repeat(np.arange(len(concepts)), np.diff(shared.indptr))
+    keep = shared.data >= min_weight
     cooc = nx.Graph()
     cooc.add_nodes_from((c, graph.nodes[c]) for c in concepts)
     cooc.add_weighted_edges_from(
-        (a, b, w) for (a, b), w in sorted(pairs.items()) if w >= min_weight
+        zip(
+            [concepts[i] for i in firsts[keep].tolist()],
+            [concepts[i] for i in shared.indices[keep].tolist()],
+            shared.data[keep].tolist(),
+        )
     )
     return cooc
 

@@ -34,14 +34,27 @@ def _tfidf_matrix(
     graph: nx.DiGraph, include_broad: bool
 ) -> tuple[list[str], sparse.csr_matrix]:
     """Papers x concepts, each row the idf weights of the paper's concepts, L2-normalised."""
+    keys, matrix, _, _ = _weights(graph, include_broad)
+    return keys, matrix
+
+
+def _weights(
+    graph: nx.DiGraph, include_broad: bool
+) -> tuple[list[str], sparse.csr_matrix, np.ndarray, np.ndarray]:
+    """:func:`_tfidf_matrix`'s keys and matrix, with the idf of each column and the factor
+    (one over the norm) of each row: entry ``(r, c)`` is ``idf[c] * row_scale[r]``."""
     linked = paper_concepts(graph, include_broad)
     idf = concept_idf(graph, include_broad)
     paper_keys = list(linked)
-    columns = {c: i for i, c in enumerate(sorted(idf))}
+    concepts = sorted(idf)
+    columns = {c: i for i, c in enumerate(concepts)}
+    idf_column = np.array([idf[c] for c in concepts], dtype=np.float64)
+    row_scale = np.empty(len(paper_keys), dtype=np.float64)
     rows, cols, vals = [], [], []
     for r, key in enumerate(paper_keys):
         weights = [idf[c] for c in linked[key]]
         norm = math.sqrt(sum(w * w for w in weights)) or 1.0
+        row_scale[r] = 1.0 / norm
         for c, w in zip(linked[key], weights):
             rows.append(r)
             cols.append(columns[c])
@@ -50,7 +63,7 @@ def _tfidf_matrix(
         (np.asarray(vals, dtype=np.float64), (rows, cols)),
         shape=(len(paper_keys), len(columns)),
     )
-    return paper_keys, matrix
+    return paper_keys, matrix, idf_column, row_scale
 
 
 def _binary(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
@@ -96,7 +109,7 @@ def similar_papers_all(
     >>> similar_papers_all(g)["paper:p1"]
     [('paper:p2', 1.0)]
     """
-    keys, matrix = _tfidf_matrix(graph, include_broad)
+    keys, matrix, idf, row_scale = _weights(graph, include_broad)
     binary = _binary(matrix)
     paper_counts = np.asarray(binary.sum(axis=0)).ravel()
     budget = max(MIN_PAIR_BUDGET, pairs_per_paper * matrix.shape[0])
@@ -104,7 +117,8 @@ def similar_papers_all(
     if seeding.all():
         blocks = _exact_blocks(matrix, binary, min_shared)
     else:
-        blocks = _seeded_blocks(matrix, binary, seeding, min_shared)
+        common = _CommonConcepts(binary[:, ~seeding].tocsr(), idf[~seeding], row_scale)
+        blocks = _seeded_blocks(matrix[:, seeding].tocsr(), binary[:, seeding].tocsr(), common, min_shared)
     out: dict[str, list[tuple[str, float]]] = {}
     for start, block in blocks:
         for offset in range(block.shape[0]):
@@ -115,7 +129,9 @@ def similar_papers_all(
             keep = (cols != row) & (vals > min_score)
             cols, vals = cols[keep], vals[keep]
             if len(vals) > top_k:
-                best = np.argpartition(-vals, top_k - 1)[:top_k]
+                # chosen on the figures as written (6 decimals), so that sums that differ only
+                # in their last bits tie as they print
+                best = _top(np.round(vals, 6), cols, top_k)
                 cols, vals = cols[best], vals[best]
             ranked = sorted(
                 ((keys[c], round(float(v), 6)) for c, v in zip(cols, vals)),
@@ -123,6 +139,16 @@ def similar_papers_all(
             )
             out[keys[row]] = ranked
     return out
+
+
+def _top(vals: np.ndarray, cols: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the ``k`` highest ``vals``, ties at the cut going to the lowest column
+    (the papers' keys are in column order), so the choice never depends on the order in
+    which the sparse product left the candidates."""
+    kth = np.partition(vals, len(vals) - k)[len(vals) - k]
+    above = np.flatnonzero(vals > kth)
+    tied = np.flatnonzero(vals == kth)
+    return np.concatenate([above, tied[np.argsort(cols[tied], kind="stable")][: k - len(above)]])
 
 
 def candidate_concepts(paper_counts: np.ndarray, pair_budget: int) -> np.ndarray:
@@ -154,31 +180,67 @@ def _exact_blocks(matrix: sparse.csr_matrix, binary: sparse.csr_matrix, min_shar
         yield start, block
 
 
-def _row_dots(matrix: sparse.csr_matrix, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``matrix[a[i]] . matrix[b[i]]`` for every i, a million pairs at a time."""
-    out = np.empty(len(a), dtype=np.float64)
-    for lo in range(0, len(a), 1_000_000):
-        hi = lo + 1_000_000
-        out[lo:hi] = np.asarray(matrix[a[lo:hi]].multiply(matrix[b[lo:hi]]).sum(axis=1)).ravel()
-    return out
+class _CommonConcepts:
+    """The papers' common (non-seeding) concepts as bit masks, for the part of a candidate
+    pair's score that comes from them.
+
+    Candidate pairs run to tens of millions on 100k papers, while the common concepts are few
+    (59 there, at most 11 a paper). Each paper's common concepts become bits of 64-bit words;
+    two papers share the concepts set in ``mask[a] & mask[b]``, and each byte of that, looked
+    up in a table of the 256 possible sums, gives its part of the shared count and of
+    ``sum idf[c]^2``; that sum times the two rows' factors is their common concepts' share of
+    the cosine.
+    """
+
+    def __init__(self, binary: sparse.csr_matrix, idf: np.ndarray, row_scale: np.ndarray) -> None:
+        count = binary.shape[1]
+        self.words = max(1, -(-count // 64))
+        self.masks = np.zeros((binary.shape[0], self.words), dtype=np.uint64)
+        coo = binary.tocoo()
+        bits = np.left_shift(np.uint64(1), (coo.col % 64).astype(np.uint64))
+        np.bitwise_or.at(self.masks, (coo.row, coo.col // 64), bits)
+        self.row_scale = row_scale
+        self.squared_idf = self._byte_tables(np.asarray(idf, dtype=np.float64) ** 2, count)
+        self.ones = self._byte_tables(np.ones(count), count)
+
+    def _byte_tables(self, per_concept: np.ndarray, count: int) -> np.ndarray:
+        """``tables[byte, value]``: the sum of ``per_concept`` over the concepts whose bits are
+        set in ``value``, the ``byte``-th byte of the masks (8 a word)."""
+        padded = np.zeros(self.words * 64)
+        padded[:count] = per_concept
+        set_bits = (np.arange(256)[:, None] >> np.arange(8)) & 1  # value x bit
+        return np.stack([set_bits @ padded[b * 8 : b * 8 + 8] for b in range(self.words * 8)])
+
+    def shared(self, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For the pairs ``(a[i], b[i])``: the dot product of their common concepts' weights,
+        and how many common concepts they share."""
+        dots = np.zeros(len(a), dtype=np.float64)
+        counts = np.zeros(len(a), dtype=np.float64)
+        for word in range(self.words):
+            both = self.masks[a, word] & self.masks[b, word]
+            for byte in range(8):
+                value = ((both >> np.uint64(8 * byte)) & np.uint64(255)).astype(np.intp)
+                dots += self.squared_idf[8 * word + byte][value]
+                counts += self.ones[8 * word + byte][value]
+        return dots * self.row_scale[a] * self.row_scale[b], counts
 
 
-def _seeded_blocks(matrix: sparse.csr_matrix, binary: sparse.csr_matrix, seeding: np.ndarray, min_shared: int):
-    """Scores of the pairs that share a seeding concept, exact (common concepts included)."""
-    rare, rare_binary = matrix[:, seeding], binary[:, seeding]
-    common, common_binary = matrix[:, ~seeding].tocsr(), binary[:, ~seeding].tocsr()
+def _seeded_blocks(rare: sparse.csr_matrix, rare_binary: sparse.csr_matrix, common: _CommonConcepts, min_shared: int):
+    """Scores of the pairs that share a seeding (rare) concept, exact (common concepts included)."""
     rare_t, rare_binary_t = rare.T.tocsc(), rare_binary.T.tocsc()
-    for start in range(0, matrix.shape[0], CHUNK_ROWS):
+    for start in range(0, rare.shape[0], CHUNK_ROWS):
         scores = sparse.csr_matrix(rare[start : start + CHUNK_ROWS] @ rare_t)
         shared = sparse.csr_matrix(rare_binary[start : start + CHUNK_ROWS] @ rare_binary_t)
-        scores.sort_indices()
-        shared.sort_indices()
+        if not np.array_equal(scores.indices, shared.indices):
+            # same pattern, so the same layout in practice; sorting (slow) makes sure
+            scores.sort_indices()
+            shared.sort_indices()
         # weights are positive: both products hold exactly the pairs sharing a seeding concept
         rows = np.repeat(np.arange(scores.shape[0]), np.diff(scores.indptr)) + start
         cols = scores.indices
-        total = scores.data + _row_dots(common, rows, cols)
-        in_common = shared.data + _row_dots(common_binary, rows, cols)
-        total[in_common < min_shared] = 0.0
+        common_dots, common_shared = common.shared(rows, cols)
+        total = scores.data + common_dots
+        total[shared.data + common_shared < min_shared] = 0.0
         block = sparse.csr_matrix((total, scores.indices, scores.indptr), shape=scores.shape)
         block.eliminate_zeros()
         yield start, block

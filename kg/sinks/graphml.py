@@ -29,10 +29,6 @@ HEADER = (
 )
 
 
-def _kind(value: Any) -> str:
-    return _TYPES.get(type(value), "string")
-
-
 def _widen(a: str | None, b: str) -> str:
     # one key, values of several types: integers and floats are doubles, anything else text
     if a is None or a == b:
@@ -53,8 +49,14 @@ def _key_table(items: Iterable[dict[str, Any]]) -> dict[str, str]:
     for data in items:
         for name, value in data.items():
             if value is not None:
-                kinds[name] = _widen(kinds.get(name), _kind(value))
+                kind = _TYPES.get(type(value), "string")
+                if kinds.get(name) != kind:
+                    kinds[name] = _widen(kinds.get(name), kind)
     return {name: kind for name, kind in sorted(kinds.items()) if kind is not None}
+
+
+def _quoted_id(node: Any) -> str:
+    return quoteattr(_NOT_XML.sub("", str(node)))
 
 
 def _identity(item: Any) -> Any:
@@ -81,30 +83,41 @@ def graphml_lines(
 
     node_keys = _key_table(data for _, data in nodes())
     edge_keys = _key_table(data for _, _, data in edges())
-    ids: dict[tuple[str, str], str] = {}
+    ids: dict[str, dict[str, str]] = {"node": {}, "edge": {}}
     yield HEADER
     for domain, table in (("node", node_keys), ("edge", edge_keys)):
         for name, kind in table.items():
-            key_id = f"d{len(ids)}"
-            ids[domain, name] = key_id
+            key_id = f"d{len(ids['node']) + len(ids['edge'])}"
+            ids[domain][name] = key_id
             yield f"  <key id={quoteattr(key_id)} for={quoteattr(domain)} attr.name={quoteattr(name)} attr.type={quoteattr(kind)} />\n"
     directed = "directed" if graph.is_directed() else "undirected"
     yield f'  <graph edgedefault="{directed}">\n'
 
-    def data_lines(domain: str, table: dict[str, str], data: dict[str, Any]) -> str:
-        return "".join(
-            f'      <data key="{ids[domain, name]}">{escape(_text(value, table[name]))}</data>\n'
-            for name, value in data.items()
-            if value is not None and (domain, name) in ids
-        )
+    def data_lines(key_ids: dict[str, str], table: dict[str, str], data: dict[str, Any]) -> str:
+        parts = []
+        for name, value in data.items():
+            key_id = key_ids.get(name)
+            if value is None or key_id is None:
+                continue
+            # numbers need neither cleaning nor escaping; millions of them on a large graph
+            if type(value) is float:
+                text = repr(value)
+            elif type(value) is int:
+                text = str(value)
+            else:
+                text = escape(_text(value, table[name]))
+            parts.append(f'      <data key="{key_id}">{text}</data>\n')
+        return "".join(parts)
 
+    # each node's quoted id, made once: edges name their ends again and again
+    quoted: dict[Any, str] = {}
     for node, data in nodes():
-        body = data_lines("node", node_keys, data)
-        node_id = quoteattr(_NOT_XML.sub("", str(node)))
+        body = data_lines(ids["node"], node_keys, data)
+        node_id = quoted[node] = _quoted_id(node)
         yield f"    <node id={node_id}>\n{body}    </node>\n" if body else f"    <node id={node_id} />\n"
     for source, target, data in edges():
-        body = data_lines("edge", edge_keys, data)
-        ends = f"source={quoteattr(_NOT_XML.sub('', str(source)))} target={quoteattr(_NOT_XML.sub('', str(target)))}"
+        body = data_lines(ids["edge"], edge_keys, data)
+        ends = f"source={quoted.get(source) or _quoted_id(source)} target={quoted.get(target) or _quoted_id(target)}"
         yield f"    <edge {ends}>\n{body}    </edge>\n" if body else f"    <edge {ends} />\n"
     yield "  </graph>\n</graphml>\n"
 

@@ -93,6 +93,10 @@ def _value_kind(value: Any) -> str:
     return "float" if isinstance(value, float) else "string"
 
 
+#: the kind of the plain types, looked up before the isinstance chain: millions of values
+_KIND_OF_TYPE = {str: "string", int: "int", float: "float", bool: "bool", list: "list", tuple: "list", set: "list"}
+
+
 class _Columns:
     """The columns of a file's records and the Cypher conversion each needs (list, bool, int,
     float or string), gathered a record at a time so the records need not be kept."""
@@ -108,7 +112,8 @@ class _Columns:
         self._names.update(record)
         for name, value in record.items():
             if value is not None:
-                self._kinds.setdefault(name, set()).add(_value_kind(value))
+                kind = _KIND_OF_TYPE.get(type(value)) or _value_kind(value)
+                self._kinds.setdefault(name, set()).add(kind)
 
     def names(self) -> list[str]:
         extra = self._names - set(self.fixed)
@@ -146,7 +151,8 @@ def _write_csv(path: Path, columns: list[str], records: Iterable[dict[str, Any]]
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(columns)
         for record in records:
-            writer.writerow([_csv_value(record.get(c)) for c in columns])
+            # strings (most values) go out as they are; the rest through _csv_value
+            writer.writerow([v if type(v) is str else _csv_value(v) for v in map(record.get, columns)])
 
 
 def _set_clause(var: str, columns: list[str], kinds: dict[str, str], skip: tuple[str, ...]) -> str:
@@ -176,15 +182,28 @@ def _node_records(graph: nx.DiGraph) -> dict[str, list[dict[str, Any]]]:
     return records
 
 
-def _relationship_pairs(graph: nx.DiGraph, rel: str) -> list[tuple[str, str]]:
-    """The (source, target) node pairs of the edges of type ``rel``, sorted."""
-    return sorted((source, target) for source, target, kind in graph.edges(data="type") if kind == rel)
+def _edges_by_type(graph: nx.DiGraph) -> dict[str, list[tuple[str, str, dict[str, Any]]]]:
+    """Every edge ``(source, target, data)`` grouped by type (one pass over the edges), each
+    group sorted by its ends; raises for a type the schema does not know."""
+    groups: dict[str, list[tuple[str, str, dict[str, Any]]]] = {rel: [] for rel in _ENDPOINTS}
+    for source, target, data in graph.edges(data=True):
+        group = groups.get(data.get("type"))
+        if group is None:
+            raise Neo4jSinkError(
+                f"Edge {source!r} -> {target!r} has type {data.get('type')!r}, which the schema does not know."
+            )
+        group.append((source, target, data))
+    for group in groups.values():
+        group.sort(key=lambda edge: (edge[0], edge[1]))
+    return groups
 
 
-def _relationship_records(graph: nx.DiGraph, pairs: list[tuple[str, str]]) -> Iterator[dict[str, Any]]:
-    for source, target in pairs:
-        record = {"source": _key_of(graph, source), "target": _key_of(graph, target)}
-        record.update({k: v for k, v in graph.edges[source, target].items() if k != "type" and v is not None})
+def _relationship_records(
+    edges: list[tuple[str, str, dict[str, Any]]], key_of: dict[str, str]
+) -> Iterator[dict[str, Any]]:
+    for source, target, data in edges:
+        record = {"source": key_of[source], "target": key_of[target]}
+        record.update({k: v for k, v in data.items() if k != "type" and v is not None})
         yield record
 
 
@@ -235,21 +254,19 @@ def write_bundle(graph: nx.DiGraph, out_dir: Path) -> None:
             f"{_set_clause('n', columns, kinds, ('key',))};"
         )
 
-    unknown = next(((u, v, t) for u, v, t in graph.edges(data="type") if t not in _ENDPOINTS), None)
-    if unknown is not None:
-        raise Neo4jSinkError(f"Edge {unknown[0]!r} -> {unknown[1]!r} has type {unknown[2]!r}, which the schema does not know.")
-    # one relationship type at a time, its rows made twice (columns, then the file) rather than
-    # kept: a 100k-paper graph has millions of CO_OCCURS edges
-    for rel in _ENDPOINTS:
-        pairs = _relationship_pairs(graph, rel)
-        if not pairs:
+    # edges grouped by type once; each relationship type's rows are made twice (columns, then
+    # the file) rather than kept: a 100k-paper graph has millions of edges
+    groups = _edges_by_type(graph)
+    key_of = {node: _key_of(graph, node) for node in graph}
+    for rel, edges in groups.items():
+        if not edges:
             continue
         src_label, src_key, dst_label, dst_key = _ENDPOINTS[rel]
         found = _Columns(("source", "target"))
-        for record in _relationship_records(graph, pairs):
+        for record in _relationship_records(edges, key_of):
             found.add(record)
         columns, kinds = found.names(), found.kinds()
-        _write_csv(out_dir / f"{rel}.csv", columns, _relationship_records(graph, pairs))
+        _write_csv(out_dir / f"{rel}.csv", columns, _relationship_records(edges, key_of))
         manifest["relationships"].append(_manifest_entry(f"{rel}.csv", found.rows, kinds, type=rel,
                                                          start=_id_space(src_label), end=_id_space(dst_label)))
         statements.append(
