@@ -76,8 +76,8 @@ def concept_betweenness(
     sources): ``samples`` of them, fewer when ``samples x edges`` exceeds ``work`` (but never
     under 32). The estimate keeps the ranking of the top concepts while its cost stays bounded.
     The figures equal ``nx.betweenness_centrality(cooc, k=..., seed=seed)`` up to float
-    rounding; :func:`brandes_dependencies` computes them with sparse matrix products, about
-    fifty times faster than networkx's pure-Python search on a 100k-paper corpus.
+    rounding; :func:`brandes_dependencies` computes them with sparse matrix products, 29 times
+    faster than networkx's pure-Python search on a 10k-paper corpus (benchmarks/scale.md).
 
     Examples
     --------
@@ -95,9 +95,21 @@ def concept_betweenness(
     # networkx's own draw for k sources, so the estimate is the one nx would give
     sources = nodes if k is None else random.Random(seed).sample(nodes, k)
     position = {node: i for i, node in enumerate(nodes)}
-    adjacency = nx.to_scipy_sparse_array(cooc, nodelist=nodes, weight=None, format="csr")
+    adjacency = _adjacency(cooc, nodes, position)
     totals = brandes_dependencies(adjacency, np.array([position[s] for s in sources], dtype=np.int64))
     return dict(zip(nodes, _normalise(totals, [position[s] for s in sources], k).tolist()))
+
+
+def _adjacency(graph: nx.Graph, nodes: list[str], position: dict[str, int]) -> sparse.csr_array:
+    """The 0/1 adjacency matrix of ``graph``, rows and columns in the order of ``nodes``, read
+    straight from its adjacency dicts: ``nx.to_scipy_sparse_array`` goes through Python lists of
+    every entry and its weight, 700 MiB more at the peak for a 100k-paper co-occurrence graph."""
+    adjacency = graph._adj  # networkx's own dicts, as its algorithms read them
+    indptr = np.zeros(len(nodes) + 1, dtype=np.int64)
+    np.cumsum([len(adjacency[n]) for n in nodes], out=indptr[1:])
+    indices = np.fromiter((position[m] for n in nodes for m in adjacency[n]), dtype=np.int32, count=int(indptr[-1]))
+    data = np.ones(len(indices), dtype=np.float64)
+    return sparse.csr_array((data, indices, indptr), shape=(len(nodes), len(nodes)))
 
 
 def brandes_dependencies(
