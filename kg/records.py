@@ -325,16 +325,12 @@ _SCALARS = {str: (str,), int: (int,), float: (float, int), bool: (bool,)}
 _INTERNED_LENGTH = 60
 
 
-def _typed(hint: Any, value: Any, where: str) -> Any:
-    """``value`` read as a ``hint``: nested records built, lists and dicts checked item by item,
-    scalars checked (ValueError naming ``where`` when a value is of the wrong kind)."""
-    return _reader(hint)(value, where)
-
-
 @functools.lru_cache(maxsize=None)
 def _reader(hint: Any) -> Callable[[Any, str], Any]:
-    """The function that reads a value of ``hint``, made once per hint: reading a 100k-paper
-    cache calls it millions of times, and looking at the hint each time was most of the cost."""
+    """The function that reads a value of ``hint`` (nested records built, lists and dicts checked
+    item by item, scalars checked: ValueError naming ``where`` when a value is of the wrong
+    kind), made once per hint: reading a 100k-paper cache calls it millions of times, and
+    looking at the hint each time was most of the cost."""
     origin, args = typing.get_origin(hint), typing.get_args(hint)
     if origin in (typing.Union, types.UnionType):
         optional = type(None) in args
