@@ -40,10 +40,6 @@ class _UnionFind:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
-def relation_for(mention: Mention) -> str:
-    return relation_of(mention.type, mention.proposed)
-
-
 def relation_of(concept_type: str, proposed: bool) -> str:
     """The paper -> concept relationship of a mention of ``concept_type``."""
     if concept_type == "method":

@@ -21,7 +21,10 @@ MIN_PAIR_BUDGET = 10_000_000
 
 def concept_idf(graph: nx.DiGraph, include_broad: bool = False) -> dict[str, float]:
     """Smoothed inverse document frequency of each concept over the papers that use it."""
-    linked = paper_concepts(graph, include_broad)
+    return _idf(paper_concepts(graph, include_broad))
+
+
+def _idf(linked: dict[str, list[str]]) -> dict[str, float]:
     df: dict[str, int] = {}
     for concepts in linked.values():
         for c in concepts:
@@ -44,7 +47,7 @@ def _weights(
     """:func:`_tfidf_matrix`'s keys and matrix, with the idf of each column and the factor
     (one over the norm) of each row: entry ``(r, c)`` is ``idf[c] * row_scale[r]``."""
     linked = paper_concepts(graph, include_broad)
-    idf = concept_idf(graph, include_broad)
+    idf = _idf(linked)
     paper_keys = list(linked)
     concepts = sorted(idf)
     columns = {c: i for i, c in enumerate(concepts)}

@@ -120,15 +120,16 @@ def run(
     cache = plan.cache
     keys = [text_key(paper) for paper in papers] if cache is not None else []
     todo: list[int] = []
-    looking_up = status(f"Looking up {len(papers):,} papers in the extraction cache") if cache is not None \
-        else contextlib.nullcontext()
-    with looking_up, _collector_paused():
-        for number, paper in enumerate(papers):
-            found = cache.get(keys[number], paper) if cache is not None else None
-            if found is None:
-                todo.append(number)
-            else:
-                results[number] = found
+    if cache is None:
+        todo = list(range(len(papers)))
+    else:
+        with status(f"Looking up {len(papers):,} papers in the extraction cache"), _collector_paused():
+            for number, paper in enumerate(papers):
+                found = cache.get(keys[number], paper)
+                if found is None:
+                    todo.append(number)
+                else:
+                    results[number] = found
     stats.cached = len(papers) - len(todo)
 
     size = plan.shard_size

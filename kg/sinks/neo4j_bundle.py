@@ -70,6 +70,8 @@ HEADER = """\
 
 
 def _csv_value(value: Any) -> Any:
+    if type(value) is str:  # most values: first, before the isinstance chain
+        return value
     if value is None:
         return None
     if isinstance(value, bool):
@@ -83,7 +85,14 @@ def _csv_value(value: Any) -> Any:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
 
 
+#: the kind of the plain types, looked up first: a big bundle has millions of values
+_KIND_OF_TYPE = {str: "string", int: "int", float: "float", bool: "bool", list: "list", tuple: "list", set: "list"}
+
+
 def _value_kind(value: Any) -> str:
+    kind = _KIND_OF_TYPE.get(type(value))  # the plain types, before the isinstance chain
+    if kind is not None:
+        return kind
     if isinstance(value, (list, tuple, set)):
         return "list"
     if isinstance(value, bool):
@@ -91,10 +100,6 @@ def _value_kind(value: Any) -> str:
     if isinstance(value, int):
         return "int"
     return "float" if isinstance(value, float) else "string"
-
-
-#: the kind of the plain types, looked up before the isinstance chain: millions of values
-_KIND_OF_TYPE = {str: "string", int: "int", float: "float", bool: "bool", list: "list", tuple: "list", set: "list"}
 
 
 class _Columns:
@@ -112,8 +117,7 @@ class _Columns:
         self._names.update(record)
         for name, value in record.items():
             if value is not None:
-                kind = _KIND_OF_TYPE.get(type(value)) or _value_kind(value)
-                self._kinds.setdefault(name, set()).add(kind)
+                self._kinds.setdefault(name, set()).add(_value_kind(value))
 
     def names(self) -> list[str]:
         extra = self._names - set(self.fixed)
@@ -151,8 +155,7 @@ def _write_csv(path: Path, columns: list[str], records: Iterable[dict[str, Any]]
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(columns)
         for record in records:
-            # strings (most values) go out as they are; the rest through _csv_value
-            writer.writerow([v if type(v) is str else _csv_value(v) for v in map(record.get, columns)])
+            writer.writerow([_csv_value(record.get(c)) for c in columns])
 
 
 def _set_clause(var: str, columns: list[str], kinds: dict[str, str], skip: tuple[str, ...]) -> str:
