@@ -52,7 +52,7 @@ STEPS = ("cv", "calibrate", "ship", "dev")
 
 sys.path.insert(0, str(REPO))
 from kg.extraction.tagger_data import (  # noqa: E402
-    ConversionStats, annotated_doc, paper_of, save_docbin, swapped_names)
+    ConversionStats, annotated_doc, paper_of, save_docbin, scierc_silver_records, swapped_names)
 from kg.extraction.vectors import drop_vectors  # noqa: E402
 
 
@@ -252,22 +252,58 @@ def fmt(rows: dict[str, dict[str, float]]) -> str:
     return "\n".join(lines)
 
 
-def prepare_folds(records, workdir: Path, swap_copies: int = 0) -> list[Path]:
+def prepare_folds(records, workdir: Path, swap_copies: int = 0,
+                  silver: Sequence[dict[str, Any]] = ()) -> list[Path]:
     """DocBins and gold files of every fold; returns the fold folders. The training folds get
     ``swap_copies`` synthetic copies of their papers with datasets and metrics renamed after
-    other training papers' (never after the held-out fold's)."""
+    other training papers' (never after the held-out fold's). Silver records (SciERC abstracts)
+    are dealt into folds of their own the same way: fold k trains on the other four folds of
+    both, so each fold's tagger can be scored on silver abstracts it never saw."""
     fold = folds_of(records)
+    silver_fold = folds_of(silver)
     dirs = []
     for k in range(N_FOLDS):
         held = [r for r, f in zip(records, fold) if f == k]
         rest = [r for r, f in zip(records, fold) if f != k]
+        silver_rest = [r for r, f in zip(silver, silver_fold) if f != k]
         fold_dir = workdir / "cv" / f"fold{k}"
-        stats = write_docbin(rest + swapped_names(rest, swap_copies), fold_dir / "train.spacy")
+        stats = write_docbin(rest + swapped_names(rest, swap_copies) + silver_rest, fold_dir / "train.spacy")
         write_docbin(held, fold_dir / "held.spacy")
         write_jsonl(held, fold_dir / "gold.jsonl")
-        print(f"fold {k}: train {stats.docs} papers ({stats.entities} entities), held out {len(held)}")
+        silver_held = [r for r, f in zip(silver, silver_fold) if f == k]
+        write_jsonl([{**r, "title": silver_title(r)} for r in silver_held], fold_dir / "silver-gold.jsonl")
+        print(f"fold {k}: train {stats.docs} papers ({stats.entities} entities), held out {len(held)}"
+              + (f" and {len(silver_held)} silver" if silver else ""))
         dirs.append(fold_dir)
     return dirs
+
+
+def silver_title(record: dict[str, Any]) -> str:
+    """SciERC abstracts have no title: the scorers pair them by their key instead."""
+    return f"scierc {record.get('scierc')}"
+
+
+def run_silver_cv(silver: Sequence[dict[str, Any]], records, args) -> None:
+    """Each fold's tagger on the silver abstracts held out of its training (the full pipeline,
+    confidences from kg-train's out-of-fold calibration): kg on older abstracts it never saw."""
+    table = calibrate_from_cv(records, args.workdir)
+    threshold = shipped_min_confidence(args.pipeline)
+    silver_fold = folds_of(silver)
+    summary = []
+    for k in range(N_FOLDS):
+        fold_dir = args.workdir / "cv" / f"fold{k}"
+        held = [r for r, f in zip(silver, silver_fold) if f == k]
+        rows = predict(held, variants(fold_dir / "model", args.workdir)["full"], args.pipeline,
+                       fold_dir / "silver-candidates.jsonl")
+        pred = fold_dir / "silver-pred.jsonl"
+        write_jsonl([{**row, "title": silver_title(r)} for r, row in zip(held, apply_calibration(rows, table, threshold))],
+                    pred)
+        scores = score(fold_dir / "silver-gold.jsonl", pred)
+        summary.append({"fold": k, "variant": "silver", **scores})
+        print(f"fold {k} [silver] F1 {scores['concepts']['f1']:.3f} P {scores['concepts']['p']:.3f} "
+              f"R {scores['concepts']['r']:.3f}")
+    report_cv(summary)
+    record_scores(args.model_out.parent / "scores.json", "cv-silver", summary)
 
 
 def train_all(jobs: list[tuple[Path, Path, Path, Path, str]], args, extra: list[str]) -> None:
@@ -409,7 +445,8 @@ def report_cv(summary: list[dict[str, Any]]) -> None:
 
     for variant in sorted({s["variant"] for s in summary}):
         rows = [s for s in summary if s["variant"] == variant]
-        print(f"\n{N_FOLDS}-fold CV on kg-train [{variant}]")
+        where = "the silver SciERC abstracts held out" if variant == "silver" else "kg-train"
+        print(f"\n{N_FOLDS}-fold CV on {where} [{variant}]")
         for name in ("methods", "datasets", "metrics", "tasks", "repos", "concepts"):
             f1 = [r[name]["f1"] for r in rows]
             p = [r[name]["p"] for r in rows]
@@ -436,28 +473,37 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--swap-copies", type=int, default=0,
                         help="synthetic copies of each paper with its datasets and metrics renamed "
                              "after other training papers' (default 0)")
+    parser.add_argument("--silver", type=Path, default=None,
+                        help="SciERC abstracts annotated under the guideline, added to every training set "
+                             "(their text is read from ../shared/data/scierc)")
     args, extra = parser.parse_known_args(argv)
     extra = [a for a in extra if a != "--"]
     steps = args.only or list(STEPS)
     records = read_records(args.data)
+    silver = scierc_silver_records(args.silver, SHARED / "data" / "scierc") if args.silver else []
+    if silver:
+        print(f"silver: {len(silver)} SciERC abstracts annotated under the guideline")
     started = time.monotonic()
     try:
         jobs = []
         if "cv" in steps:
-            for k, fold_dir in enumerate(prepare_folds(records, args.workdir, args.swap_copies)):
+            for k, fold_dir in enumerate(prepare_folds(records, args.workdir, args.swap_copies, silver)):
                 if args.retrain or not (fold_dir / "model" / "meta.json").exists():
                     jobs.append((fold_dir / "train.spacy", fold_dir / "held.spacy", fold_dir / "training",
                                  fold_dir / "model", f"kg tagger, CV fold {k}"))
         if "ship" in steps:
             db = args.workdir / "all" / "train.spacy"
-            stats = write_docbin(records + swapped_names(records, args.swap_copies), db)
-            print(f"training on all of kg-train: {stats.docs} papers, {stats.entities} entities")
+            stats = write_docbin(records + swapped_names(records, args.swap_copies) + silver, db)
+            print(f"training on all of kg-train{' and the silver abstracts' if silver else ''}: "
+                  f"{stats.docs} papers, {stats.entities} entities")
             jobs.append((db, db, args.workdir / "all" / "training", args.model_out,
                          "kg: concept tagger (METHOD, DATASET, METRIC, TASK) trained on kg-train "
                          "under the kg annotation guideline"))
         train_all(jobs, args, extra)
         if "cv" in steps:
             run_cv(records, args)
+            if silver:
+                run_silver_cv(silver, records, args)
         if "calibrate" in steps:
             table = calibrate_from_cv(records, args.workdir)
             out = args.model_out.parent / "calibration.json"

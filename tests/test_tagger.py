@@ -42,6 +42,36 @@ def test_annotated_doc_labels_every_occurrence_with_its_type():
     assert stats.entities == 4 and stats.unfound == 0
 
 
+def test_scierc_text_writes_the_treebank_tokens_as_running_text():
+    from kg.extraction.tagger_data import scierc_text
+
+    sentences = [["We", "present", "a", "digital", "signal", "processor", "-LRB-", "DSP", "-RRB-", ",",
+                  "called", "``", "fast", "''", "."],
+                 ["It", "reaches", "93.5", "%", "on", "the", "model", "'s", "test", "set", "."]]
+    assert scierc_text(sentences) == ('We present a digital signal processor (DSP), called "fast". '
+                                      "It reaches 93.5% on the model's test set.")
+
+
+def test_the_silver_annotations_find_their_scierc_abstracts_and_every_form(tmp_path):
+    from kg.extraction.tagger_data import scierc_silver_records
+
+    silver = REPO / "pipelines" / "tagger" / "scierc-silver.jsonl"
+    records = scierc_silver_records(silver, SHARED / "data" / "scierc")
+    assert len(records) == 400 and len({r["id"] for r in records}) == 400
+    nlp = spacy.blank("en")
+    entities = 0
+    for record in records:
+        _, stats = annotated_doc(nlp, record)
+        # every annotated form occurs in the abstract as written, on token boundaries
+        assert stats.unfound == 0 and stats.misaligned == 0, record["scierc"]
+        entities += stats.entities
+    assert entities > 2000
+    unknown = tmp_path / "silver.jsonl"
+    unknown.write_text('{"scierc": "NO-SUCH-KEY", "methods": []}\n')
+    with pytest.raises(ValueError, match="silver.jsonl:1: no SciERC abstract 'NO-SUCH-KEY'"):
+        scierc_silver_records(unknown, SHARED / "data" / "scierc")
+
+
 def test_calibration_is_the_smoothed_precision_of_each_kind_of_evidence():
     observations = ([("method", ["tagger"], True)] * 6 + [("method", ["tagger"], False)] * 4
                     + [("method", ["gazetteer", "tagger"], True)] * 9 + [("method", ["gazetteer", "tagger"], False)])

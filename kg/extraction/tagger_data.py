@@ -98,6 +98,34 @@ def annotated_doc(nlp: Language, record: dict[str, Any]) -> tuple[Doc, Conversio
     return doc, stats
 
 
+#: SciERC's bracket and quote tokens, as the characters they stand for
+_PTB_TOKENS = {"-LRB-": "(", "-RRB-": ")", "-LSB-": "[", "-RSB-": "]", "-LCB-": "{", "-RCB-": "}",
+               "``": '"', "''": '"'}
+_NO_SPACE_BEFORE = re.compile(r"^(?:[,.;:?!%)\]}]|'s|n't|'re|'ve|'ll|'d|'m)$", re.IGNORECASE)
+
+
+def scierc_text(sentences: Sequence[Sequence[str]]) -> str:
+    """The running text of a SciERC abstract (its tokenised sentences), as a reader writes it.
+
+    SciERC ships tokens in the Penn Treebank's convention ("-LRB- DSP -RRB- ,"); the tagger sees
+    papers as written ("(DSP),"), and the silver annotations quote surface forms from this text.
+    """
+    words = [_PTB_TOKENS.get(token, token) for sentence in sentences for token in sentence]
+    out: list[str] = []
+    previous = ""
+    quote_open = False
+    for word in words:
+        glue = not out or previous in ("(", "[", "{") or (previous == '"' and quote_open)
+        if word == '"':
+            glue = glue or quote_open  # a closing quote sticks to the word before it
+            quote_open = not quote_open
+        elif _NO_SPACE_BEFORE.match(word):
+            glue = True
+        out.append(word if glue else " " + word)
+        previous = word
+    return "".join(out)
+
+
 def save_docbin(doc_bin: DocBin, dest: Path) -> None:
     """Write a training DocBin so that a training run reading it never sees half a file.
 
@@ -162,3 +190,35 @@ def swapped_names(records: Sequence[dict[str, Any]], copies: int = 1, seed: int 
                 **{CONTRACT_KEYS[t]: renamed[t] for t in types},
             })
     return synthetic
+
+
+def scierc_silver_records(annotations: Path, scierc_dir: Path) -> list[dict[str, Any]]:
+    """Training records of SciERC abstracts annotated under kg's guideline (silver data).
+
+    The annotation file holds no text, only each abstract's SciERC ``doc_key`` (as ``scierc``)
+    and its concepts in the contract's shape; the text is SciERC's own (``train.json`` and
+    ``dev.json`` of ``scierc_dir``), written out by :func:`scierc_text` as it was when the
+    abstracts were annotated. Records whose abstract is not in SciERC are an error: the
+    annotations would train on nothing.
+    """
+    import json
+
+    sentences: dict[str, list[list[str]]] = {}
+    for name in ("train.json", "dev.json"):
+        with (scierc_dir / name).open(encoding="utf-8") as handle:
+            for line in handle:
+                if line.strip():
+                    doc = json.loads(line)
+                    sentences[doc["doc_key"]] = doc["sentences"]
+    records = []
+    with annotations.open(encoding="utf-8") as handle:
+        for lineno, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            record = json.loads(line)
+            key = record.get("scierc")
+            if key not in sentences:
+                raise ValueError(f"{annotations}:{lineno}: no SciERC abstract {key!r} in {scierc_dir}")
+            records.append({**record, "id": f"scierc:{key}", "title": "", "abstract": scierc_text(sentences[key])})
+    return records
+
