@@ -31,7 +31,7 @@ SILVER = ROOT / "pipelines" / "tagger" / "scierc-silver.jsonl"
 
 sys.path.insert(0, str(ROOT))
 from kg.extraction import extract, load_pipeline  # noqa: E402
-from kg.extraction.tagger_data import paper_of, scierc_silver_records  # noqa: E402
+from kg.extraction.tagger_data import paper_of, silver_records  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="keep gold and predictions here (default: a temporary folder)")
     args = parser.parse_args(argv)
 
-    records = scierc_silver_records(SILVER, SHARED / "data" / "scierc")
+    records = silver_records(SILVER, SHARED / "data" / "scierc")
     if args.keys:
         wanted = {line.strip() for line in args.keys.read_text(encoding="utf-8").splitlines() if line.strip()}
         records = [r for r in records if r["scierc"] in wanted]

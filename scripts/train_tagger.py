@@ -52,7 +52,7 @@ STEPS = ("cv", "calibrate", "ship", "dev")
 
 sys.path.insert(0, str(REPO))
 from kg.extraction.tagger_data import (  # noqa: E402
-    ConversionStats, annotated_doc, paper_of, save_docbin, scierc_silver_records, swapped_names)
+    ConversionStats, annotated_doc, paper_of, save_docbin, silver_records, swapped_names)
 from kg.extraction.vectors import drop_vectors  # noqa: E402
 
 
@@ -271,7 +271,6 @@ def prepare_folds(records, workdir: Path, swap_copies: int = 0,
         write_docbin(held, fold_dir / "held.spacy")
         write_jsonl(held, fold_dir / "gold.jsonl")
         silver_held = [r for r, f in zip(silver, silver_fold) if f == k]
-        write_jsonl([{**r, "title": silver_title(r)} for r in silver_held], fold_dir / "silver-gold.jsonl")
         print(f"fold {k}: train {stats.docs} papers ({stats.entities} entities), held out {len(held)}"
               + (f" and {len(silver_held)} silver" if silver else ""))
         dirs.append(fold_dir)
@@ -280,12 +279,13 @@ def prepare_folds(records, workdir: Path, swap_copies: int = 0,
 
 def silver_title(record: dict[str, Any]) -> str:
     """SciERC abstracts have no title: the scorers pair them by their key instead."""
-    return f"scierc {record.get('scierc')}"
+    return f"scierc {record['scierc']}" if record.get("scierc") else str(record.get("title") or "")
 
 
 def run_silver_cv(silver: Sequence[dict[str, Any]], records, args) -> None:
     """Each fold's tagger on the silver abstracts held out of its training (the full pipeline,
-    confidences from kg-train's out-of-fold calibration): kg on older abstracts it never saw."""
+    confidences from kg-train's out-of-fold calibration), scored per silver file: kg on texts
+    of the kinds it never saw."""
     table = calibrate_from_cv(records, args.workdir)
     threshold = shipped_min_confidence(args.pipeline)
     silver_fold = folds_of(silver)
@@ -295,13 +295,16 @@ def run_silver_cv(silver: Sequence[dict[str, Any]], records, args) -> None:
         held = [r for r, f in zip(silver, silver_fold) if f == k]
         rows = predict(held, variants(fold_dir / "model", args.workdir)["full"], args.pipeline,
                        fold_dir / "silver-candidates.jsonl")
-        pred = fold_dir / "silver-pred.jsonl"
-        write_jsonl([{**row, "title": silver_title(r)} for r, row in zip(held, apply_calibration(rows, table, threshold))],
-                    pred)
-        scores = score(fold_dir / "silver-gold.jsonl", pred)
-        summary.append({"fold": k, "variant": "silver", **scores})
-        print(f"fold {k} [silver] F1 {scores['concepts']['f1']:.3f} P {scores['concepts']['p']:.3f} "
-              f"R {scores['concepts']['r']:.3f}")
+        rows = [{**row, "title": silver_title(r)} for r, row in zip(held, apply_calibration(rows, table, threshold))]
+        for source in sorted({r["source"] for r in held}):
+            gold = fold_dir / f"silver-gold-{source}.jsonl"
+            pred = fold_dir / f"silver-pred-{source}.jsonl"
+            write_jsonl([{**r, "title": silver_title(r)} for r in held if r["source"] == source], gold)
+            write_jsonl([row for r, row in zip(held, rows) if r["source"] == source], pred)
+            scores = score(gold, pred)
+            summary.append({"fold": k, "variant": f"silver {source}", **scores})
+            print(f"fold {k} [silver {source}] F1 {scores['concepts']['f1']:.3f} P {scores['concepts']['p']:.3f} "
+                  f"R {scores['concepts']['r']:.3f}")
     report_cv(summary)
     record_scores(args.model_out.parent / "scores.json", "cv-silver", summary)
 
@@ -445,7 +448,7 @@ def report_cv(summary: list[dict[str, Any]]) -> None:
 
     for variant in sorted({s["variant"] for s in summary}):
         rows = [s for s in summary if s["variant"] == variant]
-        where = "the silver SciERC abstracts held out" if variant == "silver" else "kg-train"
+        where = "the silver records held out" if variant.startswith("silver") else "kg-train"
         print(f"\n{N_FOLDS}-fold CV on {where} [{variant}]")
         for name in ("methods", "datasets", "metrics", "tasks", "repos", "concepts"):
             f1 = [r[name]["f1"] for r in rows]
@@ -473,16 +476,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--swap-copies", type=int, default=0,
                         help="synthetic copies of each paper with its datasets and metrics renamed "
                              "after other training papers' (default 0)")
-    parser.add_argument("--silver", type=Path, default=None,
-                        help="SciERC abstracts annotated under the guideline, added to every training set "
-                             "(their text is read from ../shared/data/scierc)")
+    parser.add_argument("--silver", type=Path, action="append",
+                        help="more records annotated under the guideline, dealt into the folds beside "
+                             "kg-train (repeat for several files; SciERC abstracts' text is read from "
+                             "../shared/data/scierc)")
     args, extra = parser.parse_known_args(argv)
     extra = [a for a in extra if a != "--"]
     steps = args.only or list(STEPS)
     records = read_records(args.data)
-    silver = scierc_silver_records(args.silver, SHARED / "data" / "scierc") if args.silver else []
-    if silver:
-        print(f"silver: {len(silver)} SciERC abstracts annotated under the guideline")
+    silver = [{**record, "source": path.stem} for path in args.silver or []
+              for record in silver_records(path, SHARED / "data" / "scierc")]
+    for path in args.silver or []:
+        print(f"silver: {sum(r['source'] == path.stem for r in silver)} records of {path}")
     started = time.monotonic()
     try:
         jobs = []

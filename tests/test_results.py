@@ -95,6 +95,13 @@ def test_the_measure_is_read_from_the_subject_or_after_in(nlp):
         ("4.0%", "accuracy difference", "score"), ("12%", "labeled F1", "gain"), ("5%", "outputs", "gain")]
 
 
+def test_a_metric_in_brackets_or_after_in_wins_over_a_vague_or_qualifying_word(nlp):
+    found = results_of(nlp, "Parsing with latent annotations",
+                       "Our parser gave a performance of 86.6% (F1, sentences < 40 words). "
+                       "Query expansion brings a potential increase of 35% in MRR.")
+    assert fields(found, "value", "metric", "kind") == [("86.6%", "F1", "score"), ("35%", "MRR", "gain")]
+
+
 def test_the_title_figure_repeated_in_the_abstract_is_one_result(nlp):
     found = results_of(nlp, "Reaching 90% accuracy on MNIST with one neuron",
                        "A single neuron reaches 90% accuracy on MNIST.")

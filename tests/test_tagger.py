@@ -53,10 +53,10 @@ def test_scierc_text_writes_the_treebank_tokens_as_running_text():
 
 
 def test_the_silver_annotations_find_their_scierc_abstracts_and_every_form(tmp_path):
-    from kg.extraction.tagger_data import scierc_silver_records
+    from kg.extraction.tagger_data import silver_records
 
     silver = REPO / "pipelines" / "tagger" / "scierc-silver.jsonl"
-    records = scierc_silver_records(silver, SHARED / "data" / "scierc")
+    records = silver_records(silver, SHARED / "data" / "scierc")
     assert len(records) == 400 and len({r["id"] for r in records}) == 400
     nlp = spacy.blank("en")
     entities = 0
@@ -69,7 +69,7 @@ def test_the_silver_annotations_find_their_scierc_abstracts_and_every_form(tmp_p
     unknown = tmp_path / "silver.jsonl"
     unknown.write_text('{"scierc": "NO-SUCH-KEY", "methods": []}\n')
     with pytest.raises(ValueError, match="silver.jsonl:1: no SciERC abstract 'NO-SUCH-KEY'"):
-        scierc_silver_records(unknown, SHARED / "data" / "scierc")
+        silver_records(unknown, SHARED / "data" / "scierc")
 
 
 def test_calibration_is_the_smoothed_precision_of_each_kind_of_evidence():

@@ -380,6 +380,9 @@ class ResultExtractor:
         if metric is None or metric.lower() in CHANGE_NOUNS | VAGUE_MEASURES:
             # "an improvement of 22-38% in average precision", "96% of the performance of X"
             metric = self._measure_in(doc, sent, value, places) or metric
+        if metric is None or metric.lower() in CHANGE_NOUNS | VAGUE_MEASURES:
+            # "a performance of 86.6% (F1, sentences < 40 words)": the metric named in brackets
+            metric = self._bracketed_metric(doc, sent, value, metric_spans) or metric
         vague = metric is None or metric.lower() in CHANGE_NOUNS or (
             kind == "score" and metric.lower() in VAGUE_MEASURES
         )
@@ -445,6 +448,13 @@ class ResultExtractor:
     def _unit_after(doc: Doc, sent: Span, value: _Value) -> Token | None:
         if value.end < sent.end and doc[value.end].lower_ in UNIT_WORDS:
             return doc[value.end]
+        return None
+
+    @staticmethod
+    def _bracketed_metric(doc: Doc, sent: Span, value: _Value, metric_spans: list[tuple[int, int]]) -> str | None:
+        """A metric the text names first thing in brackets right after the value."""
+        if value.end + 1 < sent.end and doc[value.end].text == "(":
+            return next((doc[s:e].text for s, e in metric_spans if s == value.end + 1), None)
         return None
 
     @staticmethod
@@ -583,9 +593,14 @@ class ResultExtractor:
             while j >= sent.start and (_is_nominal(doc[j]) or doc[j].text in ("-", "_")) and len(taken) < _WINDOW:
                 taken.insert(0, doc[j])
                 j -= 1
-            # "an F1-score improvement of 1.7%": the measure is what improved
-            if len(taken) > 1 and taken[-1].lower_ in CHANGE_NOUNS and _phrase(taken[:-1]):
-                taken = taken[:-1]
+            if taken and taken[-1].lower_ in CHANGE_NOUNS:
+                after = value.end + (value.end < sent.end and doc[value.end].lower_ in UNIT_WORDS)
+                if after < sent.end and doc[after].lower_ == "in":
+                    # "a potential increase of 35% in MRR": the measure follows the value
+                    return taken[-1].text
+                # "an F1-score improvement of 1.7%": the measure is what improved
+                if len(taken) > 1 and _phrase(taken[:-1]):
+                    taken = taken[:-1]
             return _phrase(taken)
         return None
 

@@ -192,15 +192,37 @@ def swapped_names(records: Sequence[dict[str, Any]], copies: int = 1, seed: int 
     return synthetic
 
 
-def scierc_silver_records(annotations: Path, scierc_dir: Path) -> list[dict[str, Any]]:
-    """Training records of SciERC abstracts annotated under kg's guideline (silver data).
+def silver_records(annotations: Path, scierc_dir: Path) -> list[dict[str, Any]]:
+    """Training records annotated under kg's guideline outside kg-train (silver data).
 
-    The annotation file holds no text, only each abstract's SciERC ``doc_key`` (as ``scierc``)
-    and its concepts in the contract's shape; the text is SciERC's own (``train.json`` and
-    ``dev.json`` of ``scierc_dir``), written out by :func:`scierc_text` as it was when the
-    abstracts were annotated. Records whose abstract is not in SciERC are an error: the
-    annotations would train on nothing.
+    A record either carries its own ``title`` and ``abstract`` (papers written for kg's
+    training set) or names a SciERC abstract by its ``doc_key`` (as ``scierc``) and holds no
+    text: that text is SciERC's own (``train.json`` and ``dev.json`` of ``scierc_dir``), written
+    out by :func:`scierc_text` as it was when the abstracts were annotated. A key SciERC does not
+    have is an error: its annotations would train on nothing.
     """
+    import json
+
+    sentences: dict[str, list[list[str]]] = {}
+    records = []
+    with annotations.open(encoding="utf-8") as handle:
+        for lineno, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            record = json.loads(line)
+            key = record.get("scierc")
+            if key is None:
+                records.append(record)
+                continue
+            if not sentences:
+                sentences = _scierc_sentences(scierc_dir)
+            if key not in sentences:
+                raise ValueError(f"{annotations}:{lineno}: no SciERC abstract {key!r} in {scierc_dir}")
+            records.append({**record, "id": f"scierc:{key}", "title": "", "abstract": scierc_text(sentences[key])})
+    return records
+
+
+def _scierc_sentences(scierc_dir: Path) -> dict[str, list[list[str]]]:
     import json
 
     sentences: dict[str, list[list[str]]] = {}
@@ -210,15 +232,4 @@ def scierc_silver_records(annotations: Path, scierc_dir: Path) -> list[dict[str,
                 if line.strip():
                     doc = json.loads(line)
                     sentences[doc["doc_key"]] = doc["sentences"]
-    records = []
-    with annotations.open(encoding="utf-8") as handle:
-        for lineno, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            record = json.loads(line)
-            key = record.get("scierc")
-            if key not in sentences:
-                raise ValueError(f"{annotations}:{lineno}: no SciERC abstract {key!r} in {scierc_dir}")
-            records.append({**record, "id": f"scierc:{key}", "title": "", "abstract": scierc_text(sentences[key])})
-    return records
-
+    return sentences
