@@ -4,12 +4,16 @@ One command does the whole job, deterministically (fixed seed, fixed folds, fixe
 
     python scripts/train_tagger.py                 # cv + calibrate + train on all + ship + dev score
 
-1. convert    ``kg-train/train.jsonl`` (241 annotated corpus papers) into spaCy DocBins, every
-              occurrence of every annotated surface form a span (kg/extraction/tagger_data.py);
-2. cv         5-fold cross-validation: train on four folds, run the whole kg pipeline with that
-              fold's tagger on the fifth (and three variants: gazetteer off, tagger alone, no
-              tagger), score it with ``../shared/eval/score.py``, each fold calibrated on the
-              other four's predictions;
+1. convert    ``kg-train/train.jsonl`` (241 annotated corpus papers) and the silver records
+              (``pipelines/tagger/scierc-silver.jsonl``: 400 SciERC abstracts, and
+              ``pipelines/tagger/synthetic.jsonl``: 400 papers written for training, both annotated
+              under the same guideline) into spaCy DocBins, every occurrence of every annotated
+              surface form a span (kg/extraction/tagger_data.py);
+2. cv         5-fold cross-validation: train on four folds of each, run the whole kg pipeline
+              with that fold's tagger on the fifth kg-train fold (and three variants: gazetteer
+              off, tagger alone, no tagger), score it with ``../shared/eval/score.py``, each fold
+              calibrated on the other four's predictions; score the held-out silver records too,
+              per file;
 3. calibrate  from the pooled out-of-fold predictions, the precision of each kind of evidence
               (type, components, probability bin ...) becomes that evidence's confidence, written
               to ``pipelines/tagger/calibration.json``;
@@ -47,6 +51,9 @@ SPANS_KEY = "kg_tagger"  # doc.spans group the span categoriser writes (pipeline
 #: the shipped categoriser keeps spans down to this probability; calibration decides the rest
 CANDIDATE_THRESHOLD = 0.3
 SCIERC_MODEL = REPO / "pipelines" / "scierc" / "model"
+#: records annotated under the guideline beside kg-train (benchmarks/extraction.md says how they
+#: were made): SciERC abstracts (keys only) and papers written for kg's training set
+SILVER = [REPO / "pipelines" / "tagger" / "scierc-silver.jsonl", REPO / "pipelines" / "tagger" / "synthetic.jsonl"]
 N_FOLDS = 5
 STEPS = ("cv", "calibrate", "ship", "dev")
 
@@ -479,14 +486,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--silver", type=Path, action="append",
                         help="more records annotated under the guideline, dealt into the folds beside "
                              "kg-train (repeat for several files; SciERC abstracts' text is read from "
-                             "../shared/data/scierc)")
+                             "../shared/data/scierc; default: "
+                             + ", ".join(str(p.relative_to(REPO)) for p in SILVER) + ")")
+    parser.add_argument("--no-silver", action="store_true", help="train on kg-train alone")
     args, extra = parser.parse_known_args(argv)
     extra = [a for a in extra if a != "--"]
     steps = args.only or list(STEPS)
     records = read_records(args.data)
-    silver = [{**record, "source": path.stem} for path in args.silver or []
+    silver_paths = [] if args.no_silver else (args.silver or SILVER)
+    silver = [{**record, "source": path.stem} for path in silver_paths
               for record in silver_records(path, SHARED / "data" / "scierc")]
-    for path in args.silver or []:
+    for path in silver_paths:
         print(f"silver: {sum(r['source'] == path.stem for r in silver)} records of {path}")
     started = time.monotonic()
     try:
