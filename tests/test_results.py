@@ -114,6 +114,15 @@ def test_listed_values_share_the_measure_before_the_first_and_a_unit_is_no_measu
         ("9x", "faster", "gain")]
 
 
+def test_a_short_form_measure_is_no_setting_and_a_dataset_is_no_measure(nlp):
+    found = results_of(nlp, "Point supervision",
+                       "On COCO, our approach reaches 39.6 mask AP with point supervision. "
+                       "ATS raises pass@1 on HumanEval+ from 80.5% to 84.1%. "
+                       "CALEX achieves average speedups of 1.7x on summarization.")
+    assert fields(found, "value", "metric") == [
+        ("39.6", "mask AP"), ("80.5%", "pass@1"), ("84.1%", "pass@1"), ("1.7x", "average speedups")]
+
+
 def test_the_title_figure_repeated_in_the_abstract_is_one_result(nlp):
     found = results_of(nlp, "Reaching 90% accuracy on MNIST with one neuron",
                        "A single neuron reaches 90% accuracy on MNIST.")

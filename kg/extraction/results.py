@@ -214,8 +214,9 @@ def _is_outcome(value: _Value, doc: Doc, measures: frozenset[int] = frozenset())
         # "30x more efficient", "a 3x speedup": a multiplier of an outcome, not "2x filters"
         window = {t.lower_ for t in doc[value.end : min(len(doc), value.end + 3)]}
         preceding = {t.lower_ for t in doc[max(0, value.start - 3) : value.start]}
-        return bool(window & (COMPARATIVES | CHANGE_NOUNS | {"speedup", "speed-up", "improvement"})) or bool(
-            preceding & {"by", "up", "achieving", "achieves", "yielding"}
+        speedups = {"speedup", "speed-up", "speedups", "speed-ups"}
+        return bool(window & (COMPARATIVES | CHANGE_NOUNS | speedups)) or bool(
+            preceding & ({"by", "up", "achieving", "achieves", "yielding"} | speedups)
         )
     if (not value.unit and not value.signed and before is not None and before.text[:1].isupper()
             and before.pos_ == "PROPN" and first_after not in UNIT_WORDS and not after_measure):
@@ -268,6 +269,8 @@ def locate(doc: Doc, mentions: list[Mention]) -> list[_Place]:
 
 def _is_setting(measure: str) -> bool:
     """A hyper-parameter ("masking ratio", "learning rate"), whose value is chosen, not measured."""
+    if is_acronym(measure.split()[-1]):
+        return False  # "mask AP": a measure named by its short form, whatever qualifies it
     words = re.split(r"[\s-]+", measure.lower())
     return any(w in SETTING_WORDS for w in words) or any(
         f" {phrase} " in f" {' '.join(words)} " for phrase in SETTING_WORDS if " " in phrase
@@ -650,6 +653,8 @@ class ResultExtractor:
             while j >= sent.start and (_is_nominal(doc[j]) or doc[j].text in ("-", "_")) and len(taken) < _WINDOW:
                 taken.insert(0, doc[j])
                 j -= 1
+            if link == "from" and j >= sent.start and doc[j].lower_ in DATASET_PREPOSITIONS:
+                return None  # "raises pass@1 on HumanEval+ from 80.5%": where, not what
             if taken and taken[-1].lower_ in CHANGE_NOUNS:
                 after = value.end + (value.end < sent.end and doc[value.end].lower_ in UNIT_WORDS)
                 if after < sent.end and doc[after].lower_ == "in":
