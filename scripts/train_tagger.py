@@ -17,7 +17,7 @@ One command does the whole job, deterministically (fixed seed, fixed folds, fixe
 3. calibrate  from the pooled out-of-fold predictions, the precision of each kind of evidence
               (type, components, probability bin ...) becomes that evidence's confidence, written
               to ``pipelines/tagger/calibration.json``;
-4. ship       train on all of kg-train and write the self-contained component to
+4. ship       train on all of kg-train and the silver records and write the self-contained component to
               ``pipelines/tagger/model`` (model-last: no checkpoint is picked on an evaluation set);
 5. dev        score the shipped pipeline on ``../shared/eval/gold-dev.jsonl`` (never trained on).
 
@@ -513,6 +513,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"{stats.docs} papers, {stats.entities} entities")
             jobs.append((db, db, args.workdir / "all" / "training", args.model_out,
                          "kg: concept tagger (METHOD, DATASET, METRIC, TASK) trained on kg-train "
+                         "and the silver records (SciERC abstracts, papers written for training) "
                          "under the kg annotation guideline"))
         train_all(jobs, args, extra)
         if "cv" in steps:
