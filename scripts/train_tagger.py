@@ -23,7 +23,7 @@ One command does the whole job, deterministically (fixed seed, fixed folds, fixe
 
 Every training starts from the English tok2vec fine-tuned on SciERC (``pipelines/scierc/model``).
 Trainings run ``--jobs`` at a time (default 2); on 2 CPU cores the whole command takes about
-7 minutes (one training 1.6 to 2.4 minutes). ``--only cv``, ``--only ship`` … run single
+15 minutes (one training 2.5 to 3 minutes). ``--only cv``, ``--only ship`` … run single
 steps. Extra arguments after ``--`` go to ``spacy train`` unchanged (``-- --training.dropout
 0.2``). Work files go to ``build/tagger/``; the figures are printed and kept in
 ``pipelines/tagger/scores.json``, and ``benchmarks/extraction.md`` records them.
