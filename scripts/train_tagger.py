@@ -260,12 +260,13 @@ def fmt(rows: dict[str, dict[str, float]]) -> str:
 
 
 def prepare_folds(records, workdir: Path, swap_copies: int = 0,
-                  silver: Sequence[dict[str, Any]] = ()) -> list[Path]:
+                  silver: Sequence[dict[str, Any]] = (), gold_copies: int = 1) -> list[Path]:
     """DocBins and gold files of every fold; returns the fold folders. The training folds get
     ``swap_copies`` synthetic copies of their papers with datasets and metrics renamed after
-    other training papers' (never after the held-out fold's). Silver records (SciERC abstracts)
-    are dealt into folds of their own the same way: fold k trains on the other four folds of
-    both, so each fold's tagger can be scored on silver abstracts it never saw."""
+    other training papers' (never after the held-out fold's). Silver records (SciERC abstracts,
+    written papers) are dealt into folds of their own the same way: fold k trains on the other
+    four folds of both, so each fold's tagger can be scored on silver records it never saw.
+    ``gold_copies`` repeats each kg-train paper of a training set, to weigh it against them."""
     fold = folds_of(records)
     silver_fold = folds_of(silver)
     dirs = []
@@ -274,7 +275,8 @@ def prepare_folds(records, workdir: Path, swap_copies: int = 0,
         rest = [r for r, f in zip(records, fold) if f != k]
         silver_rest = [r for r, f in zip(silver, silver_fold) if f != k]
         fold_dir = workdir / "cv" / f"fold{k}"
-        stats = write_docbin(rest + swapped_names(rest, swap_copies) + silver_rest, fold_dir / "train.spacy")
+        stats = write_docbin(rest * gold_copies + swapped_names(rest, swap_copies) + silver_rest,
+                             fold_dir / "train.spacy")
         write_docbin(held, fold_dir / "held.spacy")
         write_jsonl(held, fold_dir / "gold.jsonl")
         silver_held = [r for r, f in zip(silver, silver_fold) if f == k]
@@ -489,6 +491,9 @@ def main(argv: list[str] | None = None) -> int:
                              "../shared/data/scierc; default: "
                              + ", ".join(str(p.relative_to(REPO)) for p in SILVER) + ")")
     parser.add_argument("--no-silver", action="store_true", help="train on kg-train alone")
+    parser.add_argument("--gold-copies", type=int, default=1,
+                        help="times each kg-train paper is in a training set, to weigh it against the "
+                             "silver records (default 1)")
     args, extra = parser.parse_known_args(argv)
     extra = [a for a in extra if a != "--"]
     steps = args.only or list(STEPS)
@@ -502,14 +507,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         jobs = []
         if "cv" in steps:
-            for k, fold_dir in enumerate(prepare_folds(records, args.workdir, args.swap_copies, silver)):
+            for k, fold_dir in enumerate(prepare_folds(records, args.workdir, args.swap_copies, silver, args.gold_copies)):
                 if args.retrain or not (fold_dir / "model" / "meta.json").exists():
                     jobs.append((fold_dir / "train.spacy", fold_dir / "held.spacy", fold_dir / "training",
                                  fold_dir / "model", f"kg tagger, CV fold {k}"))
         if "ship" in steps:
             db = args.workdir / "all" / "train.spacy"
-            stats = write_docbin(records + swapped_names(records, args.swap_copies) + silver, db)
-            print(f"training on all of kg-train{' and the silver abstracts' if silver else ''}: "
+            stats = write_docbin(records * args.gold_copies + swapped_names(records, args.swap_copies) + silver, db)
+            print(f"training on all of kg-train{' and the silver records' if silver else ''}: "
                   f"{stats.docs} papers, {stats.entities} entities")
             jobs.append((db, db, args.workdir / "all" / "training", args.model_out,
                          "kg: concept tagger (METHOD, DATASET, METRIC, TASK) trained on kg-train "

@@ -378,15 +378,16 @@ class ResultExtractor:
         """(the measure of ``value``, the earlier result whose measure it continues, if any)."""
         unit = self._unit_after(doc, sent, value)
         metric = None if unit else self._measure_after(doc, sent, value, values)
+        # "improves top-1 accuracy by 3.6 and 2.9 points": every value of a list reads the
+        # measure before its first value
+        head = self._list_head(doc, value, values)
         if metric is None:
-            # "improves top-1 accuracy by 3.6 and 2.9 points": every value of a list reads the
-            # measure before its first value
-            metric = self._measure_before(doc, sent, self._list_head(doc, value, values))
+            metric = self._measure_before(doc, sent, head)
         if metric is None or metric.lower() in CHANGE_NOUNS | VAGUE_MEASURES or self._names_a_concept(
             metric, places
         ):
             # "reduces attack success rate on HarmBench from 38.5% to 4.9%": what the verb changed
-            metric = self._object_of_change(doc, sent, self._list_head(doc, value, values), places) or metric
+            metric = self._object_of_change(doc, sent, head, places) or metric
         if metric is None or metric.lower() in CHANGE_NOUNS | VAGUE_MEASURES:
             # "an improvement of 22-38% in average precision", "96% of the performance of X"
             metric = self._measure_in(doc, sent, value, places) or metric

@@ -12,6 +12,7 @@ tagger learns on the tokens it will see at prediction time.
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import re
@@ -201,8 +202,6 @@ def silver_records(annotations: Path, scierc_dir: Path) -> list[dict[str, Any]]:
     out by :func:`scierc_text` as it was when the abstracts were annotated. A key SciERC does not
     have is an error: its annotations would train on nothing.
     """
-    import json
-
     sentences: dict[str, list[list[str]]] = {}
     records = []
     with annotations.open(encoding="utf-8") as handle:
@@ -223,8 +222,6 @@ def silver_records(annotations: Path, scierc_dir: Path) -> list[dict[str, Any]]:
 
 
 def _scierc_sentences(scierc_dir: Path) -> dict[str, list[list[str]]]:
-    import json
-
     sentences: dict[str, list[list[str]]] = {}
     for name in ("train.json", "dev.json"):
         with (scierc_dir / name).open(encoding="utf-8") as handle:
