@@ -35,7 +35,7 @@ SILVER = [ROOT / "pipelines" / "tagger" / name
 
 sys.path.insert(0, str(ROOT))
 from kg.extraction import extract, load_pipeline  # noqa: E402
-from kg.extraction.tagger_data import paper_of, silver_records  # noqa: E402
+from kg.extraction.tagger_data import paper_of, silver_records, silver_title  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -65,8 +65,7 @@ def main(argv: list[str] | None = None) -> int:
         gold_path, pred_path = out / f"gold-{path.stem}.jsonl", out / f"pred-{path.stem}.jsonl"
         with gold_path.open("w", encoding="utf-8") as gold, pred_path.open("w", encoding="utf-8") as pred:
             for record, extraction in zip(records, extract([paper_of(r) for r in records], nlp)):
-                # SciERC abstracts have no titles: each is paired by its key
-                title = f"scierc {record['scierc']}" if record.get("scierc") else record["title"]
+                title = silver_title(record)
                 gold.write(json.dumps({**record, "title": title}, ensure_ascii=False) + "\n")
                 pred.write(json.dumps({**extraction.to_contract(), "title": title}, ensure_ascii=False) + "\n")
         print(f"\n{path.name}: {len(records)} records (gold and predictions in {out})")

@@ -59,7 +59,7 @@ STEPS = ("cv", "calibrate", "ship", "dev")
 
 sys.path.insert(0, str(REPO))
 from kg.extraction.tagger_data import (  # noqa: E402
-    ConversionStats, annotated_doc, paper_of, save_docbin, silver_records, swapped_names)
+    ConversionStats, annotated_doc, paper_of, save_docbin, silver_records, silver_title, swapped_names)
 from kg.extraction.vectors import drop_vectors  # noqa: E402
 
 
@@ -284,11 +284,6 @@ def prepare_folds(records, workdir: Path, swap_copies: int = 0,
               + (f" and {len(silver_held)} silver" if silver else ""))
         dirs.append(fold_dir)
     return dirs
-
-
-def silver_title(record: dict[str, Any]) -> str:
-    """SciERC abstracts have no title: the scorers pair them by their key instead."""
-    return f"scierc {record['scierc']}" if record.get("scierc") else str(record.get("title") or "")
 
 
 def run_silver_cv(silver: Sequence[dict[str, Any]], records, args) -> None:

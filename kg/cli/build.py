@@ -380,13 +380,6 @@ def output_generation(out: Path) -> Iterator[Generation]:
         yield generation
 
 
-def write_extraction_output(extractions: list[PaperExtraction], stage: Path) -> None:
-    """``extractions.jsonl`` of ``kg build``, into the generation being written (``stage``)."""
-    from kg.sinks import files
-
-    files.write_extractions(extractions, stage / "extractions.jsonl")
-
-
 def write_graph_outputs(stage: Path, index: ConceptIndex, graph, max_concepts: int, include_broad: bool) -> None:
     """The rest of ``kg build``'s outputs, into the generation being written (``stage``);
     :func:`output_generation` switches the whole set in at once (kg.sinks.outputs: a killed run
@@ -446,6 +439,7 @@ def build(
     from kg import analytics
     from kg.concepts import canonicalise
     from kg.graph import build_graph
+    from kg.sinks import files
     target = push_target(neo4j_uri, neo4j_user, database, batch_size)
     ensure_writable(out)
     if fetch_specs:
@@ -467,7 +461,7 @@ def build(
                 index = canonicalise(extractions)
                 graph = build_graph(result.papers, index, {e.paper.id: e.repos for e in extractions},
                                     {e.paper.id: e.results for e in extractions})
-                write_extraction_output(extractions, stage)
+                files.write_extractions(extractions, stage / "extractions.jsonl")
                 del extractions
             with _status("Running analytics (PageRank, communities, co-occurrence, similar papers)"):
                 analytics.annotate(graph, include_broad=include_broad)

@@ -267,6 +267,11 @@ def locate(doc: Doc, mentions: list[Mention]) -> list[_Place]:
     return kept
 
 
+def _says_little(measure: str | None) -> bool:
+    """No measure yet, or only a change ("improvement") or a vague word ("performance")."""
+    return measure is None or measure.lower() in CHANGE_NOUNS | VAGUE_MEASURES
+
+
 def _is_setting(measure: str) -> bool:
     """A hyper-parameter ("masking ratio", "learning rate"), whose value is chosen, not measured."""
     if is_acronym(measure.split()[-1]):
@@ -383,15 +388,13 @@ class ResultExtractor:
         head = self._list_head(doc, value, values)
         if metric is None:
             metric = self._measure_before(doc, sent, head)
-        if metric is None or metric.lower() in CHANGE_NOUNS | VAGUE_MEASURES or self._names_a_concept(
-            metric, places
-        ):
+        if _says_little(metric) or self._names_a_concept(metric, places):
             # "reduces attack success rate on HarmBench from 38.5% to 4.9%": what the verb changed
             metric = self._object_of_change(doc, sent, head, places) or metric
-        if metric is None or metric.lower() in CHANGE_NOUNS | VAGUE_MEASURES:
+        if _says_little(metric):
             # "an improvement of 22-38% in average precision", "96% of the performance of X"
             metric = self._measure_in(doc, sent, value, places) or metric
-        if metric is None or metric.lower() in CHANGE_NOUNS | VAGUE_MEASURES:
+        if _says_little(metric):
             # "a performance of 86.6% (F1, sentences < 40 words)": the metric named in brackets
             metric = self._bracketed_metric(doc, sent, value, metric_spans) or metric
         vague = metric is None or metric.lower() in CHANGE_NOUNS or (

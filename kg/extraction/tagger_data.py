@@ -221,6 +221,12 @@ def silver_records(annotations: Path, scierc_dir: Path) -> list[dict[str, Any]]:
     return records
 
 
+def silver_title(record: dict[str, Any]) -> str:
+    """The title the shared scorers pair a silver record by: SciERC abstracts have none, so
+    their key stands in for it."""
+    return f"scierc {record['scierc']}" if record.get("scierc") else str(record.get("title") or "")
+
+
 def _scierc_sentences(scierc_dir: Path) -> dict[str, list[list[str]]]:
     sentences: dict[str, list[list[str]]] = {}
     for name in ("train.json", "dev.json"):
