@@ -123,6 +123,42 @@ def test_a_short_form_measure_is_no_setting_and_a_dataset_is_no_measure(nlp):
         ("39.6", "mask AP"), ("80.5%", "pass@1"), ("84.1%", "pass@1"), ("1.7x", "average speedups")]
 
 
+def test_ranges_rates_and_a_measure_of_something_from_to(nlp):
+    found = results_of(nlp, "Fast serving",
+                       "KVZip lowers decoding latency by 1.5x to 2.1x on long prompts. "
+                       "Our tuner raises the mean success rate of a distilled policy from 61.0% to 70.5%. "
+                       "It lowers the FID of the base sampler from 9.1 to 7.4. "
+                       "The decoder streams at over 90 tokens per second, with a first-token delay of 180 ms. "
+                       "We train on 100 images per class.")
+    assert fields(found, "value", "metric", "kind") == [
+        ("1.5x to 2.1x", "decoding latency", "gain"),
+        ("61.0%", "mean success rate", "score"), ("70.5%", "mean success rate", "score"),
+        ("9.1", "FID", "score"), ("7.4", "FID", "score"),
+        ("90", "tokens per second", "score"), ("180", "first-token delay", "score")]
+
+
+def test_each_measure_of_a_list_of_changes_keeps_its_own(nlp):
+    found = results_of(nlp, "Cheap long context",
+                       "HeadKV cuts cache memory by 3x and prefill time by up to 1.6x at 128k tokens. "
+                       "ToMe-V achieves a 1.8x end-to-end speedup for images and 2.4x for videos. "
+                       "RankLite improves nDCG@10 by 4.2 points over a cross-encoder without distillation. "
+                       "It also lowers the error rate by 9% relative to the strongest baseline.")
+    assert fields(found, "value", "metric", "kind") == [
+        ("3x", "cache memory", "gain"), ("1.6x", "prefill time", "gain"),
+        ("1.8x", "end-to-end speedup", "gain"), ("2.4x", "end-to-end speedup", "gain"),
+        ("4.2", "nDCG@10", "gain"), ("9%", "error rate", "gain")]
+    # "beats X by N and Y by M": X and Y are what was beaten, never the measure
+    beaten = results_of(nlp, "Retrieval", "Our retriever beats BM25 by 11.0% and a dense retriever by 3.5% in recall.")
+    assert [metric for metric, in fields(beaten, "metric")] == ["recall", "recall"]
+
+
+def test_settings_and_shares_of_an_input_are_not_results(nlp):
+    found = results_of(nlp, "Sparse kernels",
+                       "At 50% sparsity, our kernel keeps accuracy. "
+                       "A sticker covering 4% of the image fools the detector.")
+    assert found == []
+
+
 def test_the_title_figure_repeated_in_the_abstract_is_one_result(nlp):
     found = results_of(nlp, "Reaching 90% accuracy on MNIST with one neuron",
                        "A single neuron reaches 90% accuracy on MNIST.")

@@ -72,6 +72,29 @@ def test_the_silver_annotations_find_their_scierc_abstracts_and_every_form(tmp_p
         silver_records(unknown, SHARED / "data" / "scierc")
 
 
+def test_the_written_silver_papers_are_distinct_from_each_other_and_the_corpus():
+    """The scorers pair papers by title: a title two files (or a corpus paper) share would be
+    scored against the wrong gold."""
+    from kg.evaluation import title_key
+    from kg.extraction.tagger_data import silver_records
+    from kg.sources import read_papers
+
+    corpus = {title_key({"title": p.title}) for p in read_papers([SHARED / "corpus" / "hf-papers"]).papers}
+    seen: dict[str, str] = {}
+    nlp = spacy.blank("en")
+    for name in ("synthetic.jsonl", "synthetic-extra.jsonl", "synthetic-lean.jsonl"):
+        records = silver_records(REPO / "pipelines" / "tagger" / name, SHARED / "data" / "scierc")
+        assert len(records) >= 399
+        unfound = 0
+        for record in records:
+            key = title_key(record)
+            assert key not in seen and key not in corpus, (name, record["id"], seen.get(key))
+            seen[key] = record["id"]
+            unfound += annotated_doc(nlp, record)[1].unfound
+        # every annotated form is in its text; as a whole word all but a handful ("LLM" only in "LLMs")
+        assert unfound <= 5, name
+
+
 def test_calibration_is_the_smoothed_precision_of_each_kind_of_evidence():
     observations = ([("method", ["tagger"], True)] * 6 + [("method", ["tagger"], False)] * 4
                     + [("method", ["gazetteer", "tagger"], True)] * 9 + [("method", ["gazetteer", "tagger"], False)])

@@ -3,8 +3,9 @@
 A result is a number the text reports as the outcome of an evaluation (the annotation guideline,
 ``RESULTS-GUIDELINE.md``). The component runs after ``kg_mentions`` and reads a sentence at a time:
 
-1. *Values*: numbers with a unit of outcome ("%", "x", "times", "points", "FPS"), signed changes
-   ("+4.8") and decimals ("0.945"). Numbers inside names ("CIFAR-10"), years, sizes ("1.2M
+1. *Values*: numbers with a unit of outcome ("%", "x", "times", "points", "FPS", "ms",
+   "frames per second"), signed changes ("+4.8"), decimals ("0.945") and ranges ("1.8x to 2.6x",
+   but "from 76.5% to 94.2%" is two scores). Numbers inside names ("CIFAR-10"), years, sizes ("1.2M
    images", "5% of the data") and bare counts ("15 datasets") are not results.
 2. *Kind*: a value is a gain when the words around it say it is a change ("by 3%", "+4.8",
    "30x more", "a 55% improvement"), else a score.
@@ -35,13 +36,16 @@ from kg.extraction.patterns import clean_span, title_name
 from kg.records import Mention, Result
 from kg.text import acronym_singular, concept_key, is_acronym
 
-#: a value: a signed or plain number, with a unit of outcome, or a range of two ("3% - 4%")
+#: a value: a signed or plain number, with a unit of outcome, or a range of two ("3% - 4%",
+#: "1.8x to 2.6x"; find_values splits "from A to B", a value before and one after)
 _UNIT = r"(?:\s?%|\s?[x×X](?![\w])|\s?-?times\b|-fold\b|\s?pp\b)"
 VALUE = re.compile(
     r"(?<![\w.\-^={])(?<![A-Za-z]/)(?P<sign>[+±]|[−-](?=\d))?(?P<number>\d+(?:[.,]\d+)?)(?![\w.]*[A-Za-z]{2})"
     rf"(?P<unit>{_UNIT})?"
-    rf"(?:\s?(?:-|–|~)\s?(?P<number2>\d+(?:[.,]\d+)?)(?P<unit2>{_UNIT})?)?"
+    rf"(?:(?:\s?(?:-|–|~)\s?|\sto\s)(?P<number2>\d+(?:[.,]\d+)?)(?P<unit2>{_UNIT})?)?"
 )
+#: units of a multiplier ("3x", "4 times", "2-fold")
+MULTIPLIERS = frozenset({"x", "×", "times", "-times", "-fold"})
 #: a decimal glued to a symbol ("H=0.70"): reported, but its number starts after the symbol
 GLUED_VALUE = re.compile(r"(?<=[A-Za-z]=)(?P<number>\d+[.,]\d+)")
 #: words after a number that make it a size or a count, not an outcome
@@ -54,7 +58,7 @@ SIZE_WORDS = frozenset(
 )
 #: units written after a value: part of the value, the measure is named elsewhere ("a speed of
 #: 14.7 FPS"); "points" is the measure itself when nothing else names one
-UNIT_WORDS = frozenset("fps ms s sec seconds gb mb tb hours minutes points point db pp".split())
+UNIT_WORDS = frozenset("fps ms s sec seconds milliseconds hz gb mb tb hours minutes points point db pp".split())
 #: head nouns of measures ("mathematical reasoning performance", "success rate"), for a value
 #: that names no measure of its own
 MEASURE_HEADS = frozenset(
@@ -65,11 +69,11 @@ MEASURE_HEADS = frozenset(
 #: settings, not outcomes: "a masking ratio of 75%", "a learning rate of 0.001"
 SETTING_WORDS = frozenset(
     """temperature dropout decay momentum threshold masking mask sampling warmup lambda alpha beta
-    epsilon""".split()
+    epsilon sparsity""".split()
 ) | {"learning rate", "weight decay", "batch size"}
 #: data a share can be taken of ("5% of the training data"): a size, not a result
 DATA_WORDS = frozenset(
-    "data dataset datasets training corpus labels images samples examples tokens parameters set".split()
+    "data dataset datasets training corpus labels image images samples examples tokens parameters set".split()
 )
 #: nouns naming a change: the measure is the words around them ("performance boost")
 CHANGE_NOUNS = frozenset(
@@ -152,7 +156,15 @@ def find_values(sent: Span, measures: frozenset[int] = frozenset()) -> list[_Val
     ``measures`` are the tokens of metrics the paper names ("FID 2.5" is a result)."""
     doc, values = sent.doc, []
     text, offset = sent.text, sent.start_char
-    matches = list(VALUE.finditer(text)) + list(GLUED_VALUE.finditer(text))
+    matches = list(GLUED_VALUE.finditer(text))
+    for match in VALUE.finditer(text):
+        joint = match.group(0).find(" to ")
+        if joint > 0 and re.search(r"\bfrom\s+$", text[: match.start()]):
+            # "from 76.5% to 94.2%": a score before and a score after, two values
+            joint += match.start()
+            matches += [*VALUE.finditer(text, match.start(), joint), *VALUE.finditer(text, joint + 4, match.end())]
+        else:
+            matches.append(match)  # "by 1.8x to 2.6x": one range, as written
     for match in sorted(matches, key=lambda m: m.start()):
         number = match.group("number")
         groups = match.groupdict()
@@ -172,7 +184,14 @@ def find_values(sent: Span, measures: frozenset[int] = frozenset()) -> list[_Val
         if any(v.start < span.end and span.start < v.end for v in values):
             continue
         values.append(_Value(match.group(0).strip(), span.start, span.end, number, unit, signed))
-    return [v for v in values if _is_outcome(v, doc, measures)]
+    outcomes: list[_Value] = []
+    for value in values:
+        if _is_outcome(value, doc, measures):
+            outcomes.append(value)
+        elif (value.unit in MULTIPLIERS and outcomes and outcomes[-1].unit in MULTIPLIERS
+              and value.start - outcomes[-1].end <= 12 and doc[value.start - 1].lower_ in ("and", "or", ",")):
+            outcomes.append(value)  # "a 2.1x speedup for images and 2.6x for videos": the list goes on
+    return outcomes
 
 
 def _next_words(doc: Doc, index: int, count: int = 3) -> list[Token]:
@@ -195,8 +214,10 @@ def _is_outcome(value: _Value, doc: Doc, measures: frozenset[int] = frozenset())
         return False  # "(1)", "2)": an enumeration
     if before is not None and not before.whitespace_ and before.text[-1:].isalpha():
         return False
-    if first_after in SIZE_WORDS or first_after.rstrip("s") in SIZE_WORDS:
-        return False
+    # "100 frames per second", "40 tokens per second": a throughput, not a size
+    rate = len(after) > 2 and after[1].lower_ == "per" and after[2].lower_ in ("second", "sec", "s", "minute", "hour")
+    if (first_after in SIZE_WORDS or first_after.rstrip("s") in SIZE_WORDS and first_after not in UNIT_WORDS) and not rate:
+        return False  # "1.2M images", "7 billion"; "210 ms" is a time, not millions
     if value.unit in ("%", "pp") and first_after == ")" and len(after) > 1:
         first_after = after[1].lower_  # "(5%) of its training data"
         after = after[1:]
@@ -208,15 +229,19 @@ def _is_outcome(value: _Value, doc: Doc, measures: frozenset[int] = frozenset())
         if any(t.pos_ == "PROPN" and t.text[:1].isupper() for t in names):
             return False  # "10% of ImageNet": a share of a dataset
     if (value.unit == "%" and after and after[0].pos_ == "ADJ" and after[0].lower_ not in COMPARATIVES
+            and after[0].lower_ not in ("relative", "absolute")
             and after[0].tag_ not in ("JJR", "RBR") and (len(after) < 2 or after[1].pos_ not in ("NOUN", "PROPN", "ADJ"))):
         return False  # "a 100% valid notation": a property, not a measured outcome
-    if value.unit in ("x", "×", "times", "-times", "-fold"):
+    if value.unit in MULTIPLIERS:
         # "30x more efficient", "a 3x speedup": a multiplier of an outcome, not "2x filters"
         window = {t.lower_ for t in doc[value.end : min(len(doc), value.end + 3)]}
+        # "a 3.2x end-to-end speedup": the change noun may close a longer name
+        run = {t.lower_ for t in doc[value.end : min(len(doc), value.end + _WINDOW)]
+               if not any(p.is_punct and p.text != "-" for p in doc[value.end : t.i])}
         preceding = {t.lower_ for t in doc[max(0, value.start - 3) : value.start]}
         speedups = {"speedup", "speed-up", "speedups", "speed-ups"}
-        return bool(window & (COMPARATIVES | CHANGE_NOUNS | speedups)) or bool(
-            preceding & ({"by", "up", "achieving", "achieves", "yielding"} | speedups)
+        return bool(window & (COMPARATIVES | CHANGE_NOUNS | speedups) or run & (CHANGE_NOUNS | speedups)) or bool(
+            preceding & ({"by", "up", "achieving", "achieves", "yielding", "yields"} | speedups)
         )
     if (not value.unit and not value.signed and before is not None and before.text[:1].isupper()
             and before.pos_ == "PROPN" and first_after not in UNIT_WORDS and not after_measure):
@@ -225,7 +250,7 @@ def _is_outcome(value: _Value, doc: Doc, measures: frozenset[int] = frozenset())
         return True
     # a whole number without a unit is a count unless a unit or measure follows ("17 points",
     # "28 BLEU") or it is what a measure reached ("scoring 64", "from 12 to 30")
-    if first_after in UNIT_WORDS or (after and after[0].text.isupper() and after[0].text in ("BLEU", "FID", "ROUGE", "WER", "mAP", "AP", "F1")):
+    if first_after in UNIT_WORDS or rate or (after and after[0].text.isupper() and after[0].text in ("BLEU", "FID", "ROUGE", "WER", "mAP", "AP", "F1")):
         return True
     # "an F1 of 85", "BLEU 28": a whole number a named metric takes
     return after_measure or (before is not None and before.lower_ in ("scoring", "scores", "score"))
@@ -306,6 +331,8 @@ def _phrase(tokens: list[Token]) -> str | None:
 
 
 def _is_nominal(token: Token) -> bool:
+    if "@" in token.text[1:-1] and token.text[0].isalpha():
+        return True  # "nDCG@10", "pass@1": a metric's name, whatever the tagger made of the "@"
     return token.pos_ in ("NOUN", "PROPN", "ADJ", "X") or token.text in ("-", "_", "/") or (
         token.pos_ == "VERB" and token.tag_ in ("VBN", "VBG") and token.dep_ in ("amod", "compound")
     ) or (token.pos_ == "NUM" and any(ch.isalpha() for ch in token.text))
@@ -484,8 +511,11 @@ class ResultExtractor:
         obj = next((c for c in verb.children if c.dep_ == "dobj" and c.i < value.start), None)
         if obj is None or obj.pos_ not in ("NOUN", "PROPN"):
             return None
+        if any(ResultExtractor._ends_a_value(t) and t.i + 1 < value.start and doc[t.i + 1].lower_ in ("and", "or", ",")
+               for t in doc[obj.i + 1 : value.start]):
+            return None  # "cuts memory by 3x and latency by 2x": the object is the first value's measure
         words = list(doc[obj.left_edge.i : obj.i + 1])
-        if not all(_is_nominal(t) or _glued(t) or t.pos_ in ("DET", "NUM") for t in words):
+        if not all(_is_nominal(t) or _glued(t) or t.pos_ in ("DET", "NUM") or t.tag_ == "PRP$" for t in words):
             return None
         named = [p for p in places if p.type in ("dataset", "method", "task")]
         if any(p.start <= obj.i < p.end for p in named):
@@ -533,6 +563,9 @@ class ResultExtractor:
                 continue
             if glued and token.pos_ == "ADP":
                 taken.append(token)
+                continue
+            if token.lower_ == "per" and taken and token.i + 1 < stop and doc[token.i + 1].pos_ == "NOUN":
+                taken.append(token)  # "frames per second": a rate is one measure
                 continue
             if token.pos_ in ("ADP", "VERB", "AUX", "CCONJ", "SCONJ", "PRON", "PART") or token.is_punct:
                 if not (token.pos_ == "VERB" and token.dep_ in ("amod", "compound")):
@@ -632,16 +665,25 @@ class ResultExtractor:
             i, link = start, "from"
         if link == "by":
             # "<verb> <measure> by N": the object of the change verb, unless it is what was beaten
-            j, taken = i - 1, []
+            j, taken, listed = i - 1, [], None
             # a verb form or a hyphen inside the measure's name ("fine-tuning accuracy") is
             # neither the verb nor the clause's end
             while j > sent.start and (not doc[j].is_punct or _glued(doc[j - 1])) and (
                 doc[j].pos_ not in ("VERB", "AUX") or doc[j].dep_ in ("amod", "compound")
+                and doc[j].lemma_.lower() not in CHANGE_VERBS  # "cuts" parsed as a compound is still the verb
             ):
+                if listed is None and doc[j].lower_ in ("and", "or") and self._ends_a_value(doc[j - 1]):
+                    # "reducing cache memory by 4x and decoding latency by 2.2x": a measure of its own
+                    listed = list(taken)
                 taken.insert(0, doc[j])
                 j -= 1
             if doc[j].lemma_.lower() not in CHANGE_VERBS:
                 return None  # "outperforms X by 3%": X is what was beaten, not the measure
+            if listed is not None:
+                return _phrase(listed) if listed and all(_is_nominal(t) or t.pos_ == "DET" for t in listed) else None
+            of = next((t.i for t in taken if t.lower_ == "of"), None)
+            if of is not None and (measure := self._measure_before_of(doc, sent, of)):
+                return measure  # "reduces the attack success rate of X by 40%": the rate
             if taken and all(_is_nominal(t) or _glued(t) or t.pos_ == "DET" or t.lower_ == "of" for t in taken):
                 return _phrase(taken)  # "reduces the number of parameters by 50%"
             return None
@@ -659,6 +701,10 @@ class ResultExtractor:
                 j -= 1
             if link == "from" and j >= sent.start and doc[j].lower_ in DATASET_PREPOSITIONS:
                 return None  # "raises pass@1 on HumanEval+ from 80.5%": where, not what
+            of = self._of_before(doc, sent, j, i - _WINDOW - 2) if link == "from" else None
+            if of is not None and (measure := self._measure_before_of(doc, sent, of)):
+                # "raises the average success rate of a fine-tuned baseline from 76.5%": the rate
+                return measure
             if taken and taken[-1].lower_ in CHANGE_NOUNS:
                 after = value.end + (value.end < sent.end and doc[value.end].lower_ in UNIT_WORDS)
                 if after < sent.end and doc[after].lower_ == "in":
@@ -670,11 +716,44 @@ class ResultExtractor:
             return _phrase(taken)
         return None
 
+    @staticmethod
+    def _of_before(doc: Doc, sent: Span, start: int, floor: int) -> int | None:
+        """The "of" that the words back from ``start`` hang on, before any clause word (a verb,
+        another preposition, punctuation) and not before ``floor``."""
+        for k in range(start, max(sent.start, floor), -1):
+            if doc[k].lower_ == "of":
+                return k
+            if (doc[k].is_punct and doc[k].text != "-"
+                    or doc[k].pos_ in ("VERB", "AUX", "ADP") and doc[k].dep_ not in ("amod", "compound")):
+                return None
+        return None
+
+    @staticmethod
+    def _measure_before_of(doc: Doc, sent: Span, of: int) -> str | None:
+        """The measure in "<measure> of <what was measured>" when its head is a measure word or
+        a short form ("the overall score of a 2B model", "the attack success rate of prefilling
+        attacks", "the F1 of the parser")."""
+        head = doc[of - 1] if of > sent.start else None
+        if head is None or not (head.lower_ in MEASURE_HEADS or is_acronym(head.text) or re.fullmatch(r"[A-Z]\d", head.text)):
+            return None
+        j, taken = of - 1, []
+        while j >= sent.start and (_is_nominal(doc[j]) or doc[j].text in ("-", "_")) and len(taken) < _WINDOW:
+            taken.insert(0, doc[j])
+            j -= 1
+        return _phrase(taken)
+
+    @staticmethod
+    def _ends_a_value(token: Token) -> bool:
+        """The token closes a reported value: "4x", "12%", "3.1 points"."""
+        return token.like_num or token.lower_ in UNIT_WORDS or token.text in ("%", "x", "×") or bool(
+            re.fullmatch(r"\d+(?:[.,]\d+)?[x×%]", token.text)
+        )
+
     # -- kind -------------------------------------------------------------------------------
     def _kind(self, doc: Doc, sent: Span, value: _Value, values: list[_Value]) -> str:
         """"gain" for a change ("by 3%", "+4.8", "30x faster", "a 73% energy reduction"), else
         "score"."""
-        if value.signed or value.unit in ("x", "×", "times", "-times", "-fold", "pp"):
+        if value.signed or value.unit in MULTIPLIERS | {"pp"}:
             return "gain"
         head = self._list_head(doc, value, values)
         if head is not value:
