@@ -321,6 +321,21 @@ def test_server_down_gives_one_clear_error():
         sink.connect(f"bolt://127.0.0.1:{port}", "neo4j", "whatever-password")
 
 
+def test_rows_are_made_one_label_or_type_at_a_time_and_sent_from_a_generator(neo4j_driver):
+    graph = annotated(small_records_graph())
+    # the per-type generators give the same rows as the all-at-once lists, a type at a time
+    assert dict(sink.iter_node_rows(graph)) == sink.node_rows(graph)
+    assert dict(sink.iter_relationship_rows(graph)) == sink.relationship_rows(graph)
+    assert [rel for rel, _ in sink.iter_relationship_rows(graph)] == list(sink.RELATIONSHIP_TARGETS)
+    # write_batches sends a generator a batch at a time, counting against the total it is given
+    seen = []
+    rows = ({"key": f"p{i}", "props": {"title": f"Paper {i}"}} for i in range(5))
+    sent = sink.write_batches(neo4j_driver, sink.NODE_QUERIES["Paper"], rows, batch_size=2,
+                              progress=lambda stage, done, total: seen.append((done, total)), total=5)
+    assert sent == 5 and seen == [(2, 5), (4, 5), (5, 5)]
+    assert sink.graph_counts(neo4j_driver)["Paper"] == 5
+
+
 def test_unknown_label_is_refused_before_anything_is_written(neo4j_driver):
     graph = small_records_graph()
     graph.add_node("x:1", label="Paper) DETACH DELETE n //", name="evil")

@@ -8,6 +8,7 @@ Credentials come from the environment (``KG_NEO4J_URI``, ``KG_NEO4J_USER``,
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import os
@@ -172,8 +173,7 @@ def push_graph(
         raise click.ClickException(str(err)) from None
     try:
         # check the graph before anything is deleted: a bad node must not cost the old data
-        sink.node_rows(graph)
-        sink.relationship_rows(graph)
+        sink.check_graph(graph)
     except sink.Neo4jSinkError as err:
         driver.close()
         raise click.ClickException(str(err)) from None
@@ -184,7 +184,12 @@ def push_graph(
                 deleted = sink.empty_graph(driver, database)
                 click.echo(f"Emptied the database ({deleted} nodes deleted).", err=True)
             click.echo(f"Loading {graph.number_of_nodes()} nodes and {graph.number_of_edges()} edges into {uri}", err=True)
-            sink.load_graph(driver, graph, database, batch_size, _progress, include_broad=include_broad)
+            sink.load_graph(driver, graph, database, batch_size, _progress, refresh=False)
+            # the analytics refresh reads the database back into a graph of its own: let go of
+            # this one first (``kg push`` hands it over; a networkx graph is a reference cycle)
+            del graph
+            gc.collect()
+            sink.refresh_derived(driver, database, batch_size, _progress, include_broad=include_broad)
             counts = sink.graph_counts(driver, database)
     except sink.Neo4jSinkError as err:
         raise click.ClickException(str(err)) from None
@@ -255,15 +260,19 @@ def push(out: Path, replace: bool, yes: bool, include_broad: bool, bulk: bool, n
     path = out / "graph.json"
     if not current(path).exists():  # current(): also a killed run's committed graph
         raise click.ClickException(f"No graph in {path}: run 'kg build INPUT --out {out}' first.")
-    try:
-        graph = read_graph_json(path)
-    except CorruptFileError as err:
-        raise click.ClickException(str(err)) from None
     checked_uri(uri)
     password = _password()
     if replace and not yes:
         click.confirm(f"Delete every node and relationship in Neo4j at {uri}?", abort=True)
-    push_graph(graph, uri, user, password, database, batch_size, replace=replace, include_broad=include_broad)
+
+    def read_graph() -> nx.DiGraph:
+        try:
+            return read_graph_json(path)
+        except CorruptFileError as err:
+            raise click.ClickException(str(err)) from None
+
+    # handed over, not kept here: push_graph lets go of it before the analytics refresh
+    push_graph(read_graph(), uri, user, password, database, batch_size, replace=replace, include_broad=include_broad)
 
 
 def push_bulk(out: Path, replace: bool, include_broad: bool, neo4j_data: Path | None, uri: str, user: str,

@@ -16,9 +16,10 @@ reaches the same final graph when it is simply run again.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sized
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -342,29 +343,48 @@ def _props(data: Mapping[str, Any], skip: Iterable[str] = ()) -> dict[str, Any]:
     }
 
 
-def node_rows(graph: nx.DiGraph) -> dict[str, list[dict[str, Any]]]:
-    """``{label: [{"key": ..., "props": {...}}]}`` for every node, in a stable order.
-
-    Raises :class:`Neo4jSinkError` for a node whose label is not in the schema or that lacks
-    its key property.
-    """
-    rows: dict[str, list[dict[str, Any]]] = {label: [] for label in NODE_KEYS}
+def _nodes_by_label(graph: nx.DiGraph) -> dict[str, list[str]]:
+    """The nodes of each label, sorted; :class:`Neo4jSinkError` for a node whose label is not in
+    the schema or that lacks its key property."""
+    nodes: dict[str, list[str]] = {label: [] for label in NODE_KEYS}
     for node in sorted(graph.nodes):
         data = graph.nodes[node]
         label = data.get("label")
         if label not in NODE_KEYS:
             raise Neo4jSinkError(f"Node {node!r} has label {label!r}, not one of {sorted(NODE_KEYS)}.")
-        key = data.get(NODE_KEYS[label]) or _key_from_node(node, label)
-        if not key:
+        if not (data.get(NODE_KEYS[label]) or _key_from_node(node, label)):
             raise Neo4jSinkError(f"Node {node!r} ({label}) has no {NODE_KEYS[label]!r} property.")
-        derived = DERIVED_CONCEPT_PROPERTIES if label in CONCEPT_LABELS else ()
-        row: dict[str, Any] = {"key": key, "props": _props(data, derived)}
-        if label in CONCEPT_LABELS or label == schema.RESULT:
-            row["props"]["id"] = key
-        if label in CONCEPT_LABELS:
-            row["aliases"] = row["props"].pop("aliases", [])
-        rows[label].append(row)
-    return rows
+        nodes[label].append(node)
+    return nodes
+
+
+def _node_row(graph: nx.DiGraph, node: str, label: str) -> dict[str, Any]:
+    data = graph.nodes[node]
+    key = data.get(NODE_KEYS[label]) or _key_from_node(node, label)
+    derived = DERIVED_CONCEPT_PROPERTIES if label in CONCEPT_LABELS else ()
+    row: dict[str, Any] = {"key": key, "props": _props(data, derived)}
+    if label in CONCEPT_LABELS or label == schema.RESULT:
+        row["props"]["id"] = key
+    if label in CONCEPT_LABELS:
+        row["aliases"] = row["props"].pop("aliases", [])
+    return row
+
+
+def iter_node_rows(graph: nx.DiGraph) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    """``(label, [{"key": ..., "props": {...}}])`` one label at a time, in a stable order: a
+    label's rows are made when it is its turn, so a big graph never holds all rows at once.
+
+    Raises :class:`Neo4jSinkError` (before any row is made) for a node whose label is not in the
+    schema or that lacks its key property.
+    """
+    for label, nodes in _nodes_by_label(graph).items():
+        yield label, [_node_row(graph, node, label) for node in nodes]
+
+
+def node_rows(graph: nx.DiGraph) -> dict[str, list[dict[str, Any]]]:
+    """``{label: [{"key": ..., "props": {...}}]}`` for every node (:func:`iter_node_rows`, all
+    at once)."""
+    return dict(iter_node_rows(graph))
 
 
 def _key_from_node(node: str, label: str) -> str | None:
@@ -382,13 +402,12 @@ def _key_of(graph: nx.DiGraph, node: str) -> str:
     return data.get(NODE_KEYS.get(label, "id")) or _key_from_node(node, label) or node
 
 
-def relationship_rows(graph: nx.DiGraph) -> dict[str, list[dict[str, Any]]]:
-    """``{type: [{"source": source key, "target": key, "props": {...}}]}`` for every loadable
-    edge (sources are papers, or results for ``ON``, ``OF`` and ``MEASURED_BY``); the derived ``CO_OCCURS`` / ``SIMILAR_TO`` edges are left to the refresh step."""
-    rows: dict[str, list[dict[str, Any]]] = {rel: [] for rel in RELATIONSHIP_TARGETS}
-    for source, target in sorted(graph.edges):
-        data = graph.edges[source, target]
-        rel = data.get("type")
+def _edges_by_type(graph: nx.DiGraph) -> dict[str, list[tuple[str, str]]]:
+    """The loadable edges of each type, sorted (the derived ``CO_OCCURS`` / ``SIMILAR_TO`` are
+    left to the refresh step); :class:`Neo4jSinkError` for an edge of an unknown type or from
+    the wrong kind of node."""
+    edges: dict[str, list[tuple[str, str]]] = {rel: [] for rel in RELATIONSHIP_TARGETS}
+    for source, target, rel in graph.edges(data="type"):
         if rel in DERIVED_RELATIONSHIPS:
             continue
         if rel not in RELATIONSHIP_TARGETS:
@@ -401,14 +420,33 @@ def relationship_rows(graph: nx.DiGraph) -> dict[str, list[dict[str, Any]]]:
             raise Neo4jSinkError(
                 f"Edge {source!r} -[{rel}]-> {target!r} does not start at a {expected.lower()}."
             )
-        rows[rel].append(
-            {
-                "source": _key_of(graph, source),
-                "target": _key_of(graph, target),
-                "props": _props(data, ("type",)),
-            }
-        )
-    return rows
+        edges[rel].append((source, target))
+    for pairs in edges.values():
+        pairs.sort()
+    return edges
+
+
+def iter_relationship_rows(graph: nx.DiGraph) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    """``(type, [{"source": source key, "target": key, "props": {...}}])`` one relationship type
+    at a time (sources are papers, or results for ``ON``, ``OF`` and ``MEASURED_BY``)."""
+    for rel, pairs in _edges_by_type(graph).items():
+        yield rel, [
+            {"source": _key_of(graph, source), "target": _key_of(graph, target),
+             "props": _props(graph.edges[source, target], ("type",))}
+            for source, target in pairs
+        ]
+
+
+def relationship_rows(graph: nx.DiGraph) -> dict[str, list[dict[str, Any]]]:
+    """``{type: [row]}`` for every loadable edge (:func:`iter_relationship_rows`, all at once)."""
+    return dict(iter_relationship_rows(graph))
+
+
+def check_graph(graph: nx.DiGraph) -> None:
+    """Raise :class:`Neo4jSinkError` for anything :func:`load_graph` would refuse, without
+    making a row: a push checks this before it deletes or writes anything."""
+    _nodes_by_label(graph)
+    _edges_by_type(graph)
 
 
 def stale_result_rows(graph: nx.DiGraph) -> list[dict[str, Any]]:
@@ -429,9 +467,10 @@ def stale_result_rows(graph: nx.DiGraph) -> list[dict[str, Any]]:
 # --------------------------------------------------------------------------- writing
 
 
-def _batches(rows: list[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
-    for start in range(0, len(rows), size):
-        yield rows[start : start + size]
+def _batches(rows: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    rows = iter(rows)
+    while batch := list(itertools.islice(rows, size)):
+        yield batch
 
 
 def _run_rows(tx: Any, query: str, rows: list[dict[str, Any]]) -> None:
@@ -441,21 +480,26 @@ def _run_rows(tx: Any, query: str, rows: list[dict[str, Any]]) -> None:
 def write_batches(
     driver: Driver,
     query: str,
-    rows: list[dict[str, Any]],
+    rows: Iterable[dict[str, Any]],
     database: str | None = None,
     batch_size: int = 1000,
     progress: Progress | None = None,
     stage: str = "",
+    total: int | None = None,
 ) -> int:
     """Run ``query`` (which starts with ``UNWIND $rows``) once per batch, each batch in its own
-    managed write transaction. Returns the number of rows sent."""
+    managed write transaction. ``rows`` may be a generator (``total`` is then its length, for
+    the progress callback), so that only one batch of rows exists at a time. Returns the number
+    of rows sent."""
+    if total is None:
+        total = len(rows) if isinstance(rows, Sized) else 0
     done = 0
     with driver.session(database=database) as session:
         for batch in _batches(rows, batch_size):
             session.execute_write(_run_rows, query, batch)
             done += len(batch)
             if progress:
-                progress(stage, done, len(rows))
+                progress(stage, done, max(total, done))
     return done
 
 
@@ -505,19 +549,19 @@ def load_graph(
     -------
     A :class:`LoadReport` with the rows sent per label and relationship type.
     """
-    nodes = node_rows(graph)
-    rels = relationship_rows(graph)
+    check_graph(graph)  # a bad node or edge is refused before anything is written
     stale = stale_result_rows(graph)
     if stale:
         write_batches(driver, _DELETE_STALE_RESULTS, stale, database, batch_size, progress, "stale results")
+    # one label or type's rows at a time: a 100k-paper graph has millions of them
     sent_nodes = {
         label: write_batches(driver, NODE_QUERIES[label], rows, database, batch_size, progress, label)
-        for label, rows in nodes.items()
+        for label, rows in iter_node_rows(graph)
         if rows
     }
     sent_rels = {
         rel: write_batches(driver, RELATIONSHIP_QUERIES[rel], rows, database, batch_size, progress, rel)
-        for rel, rows in rels.items()
+        for rel, rows in iter_relationship_rows(graph)
         if rows
     }
     derived = refresh_derived(driver, database, batch_size, progress, include_broad, similar_top_k) if refresh else {}
@@ -575,21 +619,24 @@ def refresh_derived(
             metrics.append({"id": node, "props": props})
     write_batches(driver, _SET_CONCEPT_METRICS, metrics, database, batch_size, progress, "concept metrics")
 
-    co_occurs, similar = [], []
-    for source, target, data in graph.edges(data=True):
-        if data.get("type") == schema.CO_OCCURS:
-            co_occurs.append({"source": source, "target": target, "weight": data["weight"]})
-        elif data.get("type") == schema.SIMILAR_TO:
-            similar.append({"source": graph.nodes[source]["id"], "target": graph.nodes[target]["id"],
-                            "score": float(data["score"])})
+    def derived(rel: str) -> Iterator[dict[str, Any]]:
+        # made a batch at a time as they are sent: millions of pairs at 100k papers
+        for source, target, data in graph.edges(data=True):
+            if data.get("type") == rel == schema.CO_OCCURS:
+                yield {"source": source, "target": target, "weight": data["weight"]}
+            elif data.get("type") == rel == schema.SIMILAR_TO:
+                yield {"source": graph.nodes[source]["id"], "target": graph.nodes[target]["id"],
+                       "score": float(data["score"])}
+
+    counts = {rel: sum(1 for _, _, t in graph.edges(data="type") if t == rel) for rel in DERIVED_RELATIONSHIPS}
     # Replace rather than patch: a pair that no longer qualifies must disappear. As every
     # derived relationship is deleted first, CREATE is safe (and much cheaper than MERGE on
     # dense concept nodes); an interrupted refresh starts again by deleting.
     for rel in DERIVED_RELATIONSHIPS:
         _delete_in_batches(driver, _DELETE_DERIVED[rel], database, 10000)
-    write_batches(driver, _MERGE_CO_OCCURS, co_occurs, database, batch_size, progress, "CO_OCCURS")
-    write_batches(driver, _MERGE_SIMILAR_TO, similar, database, batch_size, progress, "SIMILAR_TO")
-    return {"concept metrics": len(metrics), "CO_OCCURS": len(co_occurs), "SIMILAR_TO": len(similar)}
+    for rel, query in ((schema.CO_OCCURS, _MERGE_CO_OCCURS), (schema.SIMILAR_TO, _MERGE_SIMILAR_TO)):
+        write_batches(driver, query, derived(rel), database, batch_size, progress, rel, total=counts[rel])
+    return {"concept metrics": len(metrics), **counts}
 
 
 # --------------------------------------------------------------------------- reading
