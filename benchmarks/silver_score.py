@@ -10,14 +10,14 @@ vision abstracts); ``pipelines/tagger/synthetic.jsonl``: 400 recent-style ML abs
 for kg's training set; ``pipelines/tagger/synthetic-extra.jsonl``: 400 more, half recent and
 half older in style, and ``pipelines/tagger/synthetic-lean.jsonl``: 799 recent-style abstracts
 written with the corpus's density of concepts and results (ids lean0-* to lean7-* are the half
-read while writing the results rules, lean8-* to lean15-* the half never read); the shipped
-tagger is trained on neither of the last two. How they were made:
+read while writing the results rules, lean8-* to lean15-* the half never read). How they were made:
 ``benchmarks/extraction.md``. SciERC abstracts have no titles; each is scored under its SciERC
 key, which ``score.py`` and ``score_results.py`` pair papers by.
 
-The shipped tagger is trained on the first two files: its concept scores there are not out of
-sample (``scripts/train_tagger.py`` scores each cross-validation fold's tagger on the silver
-records held out of it); on ``synthetic-extra.jsonl`` they are. ``--ids`` limits the scoring to
+The shipped tagger is trained on the concepts of all but ``synthetic-extra.jsonl``: its concept
+scores on the other three files are not out of sample (``scripts/train_tagger.py`` scores each
+cross-validation fold's tagger on the silver records held out of it); on ``synthetic-extra.jsonl``
+they are. No file's results were trained on. ``--ids`` limits the scoring to
 the records listed (ids or SciERC keys, one a line). The results extractor (``kg_results``) is
 rules; how far they were read while writing it: ``benchmarks/results.md``.
 """

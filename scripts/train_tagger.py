@@ -5,10 +5,11 @@ One command does the whole job, deterministically (fixed seed, fixed folds, fixe
     python scripts/train_tagger.py                 # cv + calibrate + train on all + ship + dev score
 
 1. convert    ``kg-train/train.jsonl`` (241 annotated corpus papers) and the silver records
-              (``pipelines/tagger/scierc-silver.jsonl``: 400 SciERC abstracts, and
-              ``pipelines/tagger/synthetic.jsonl``: 400 papers written for training, both annotated
-              under the same guideline) into spaCy DocBins, every occurrence of every annotated
-              surface form a span (kg/extraction/tagger_data.py);
+              (``pipelines/tagger/scierc-silver.jsonl``: 400 SciERC abstracts;
+              ``pipelines/tagger/synthetic.jsonl``: 400 papers written for training and
+              ``pipelines/tagger/synthetic-lean.jsonl``: 799 more at the corpus's density, all
+              annotated under the same guideline) into spaCy DocBins, every occurrence of every
+              annotated surface form a span (kg/extraction/tagger_data.py);
 2. cv         5-fold cross-validation: train on four folds of each, run the whole kg pipeline
               with that fold's tagger on the fifth kg-train fold (and three variants: gazetteer
               off, tagger alone, no tagger), score it with ``../shared/eval/score.py``, each fold
@@ -23,7 +24,7 @@ One command does the whole job, deterministically (fixed seed, fixed folds, fixe
 
 Every training starts from the English tok2vec fine-tuned on SciERC (``pipelines/scierc/model``).
 Trainings run ``--jobs`` at a time (default 2); on 2 CPU cores the whole command takes about
-15 minutes (one training 2.5 to 3 minutes). ``--only cv``, ``--only ship`` … run single
+25 minutes (5,000 steps; one training 6 to 9 minutes, two at a time). ``--only cv``, ``--only ship`` … run single
 steps. Extra arguments after ``--`` go to ``spacy train`` unchanged (``-- --training.dropout
 0.2``). Work files go to ``build/tagger/``; the figures are printed and kept in
 ``pipelines/tagger/scores.json``, and ``benchmarks/extraction.md`` records them.
@@ -53,7 +54,7 @@ CANDIDATE_THRESHOLD = 0.3
 SCIERC_MODEL = REPO / "pipelines" / "scierc" / "model"
 #: records annotated under the guideline beside kg-train (benchmarks/extraction.md says how they
 #: were made): SciERC abstracts (keys only) and papers written for kg's training set
-SILVER = [REPO / "pipelines" / "tagger" / "scierc-silver.jsonl", REPO / "pipelines" / "tagger" / "synthetic.jsonl"]
+SILVER = [REPO / "pipelines" / "tagger" / name for name in ("scierc-silver.jsonl", "synthetic.jsonl", "synthetic-lean.jsonl")]
 N_FOLDS = 5
 STEPS = ("cv", "calibrate", "ship", "dev")
 
