@@ -156,6 +156,11 @@ def _uses(doc: Doc, short: Span, short_forms: set[str]) -> list[tuple[int, int]]
             if t.text == short[0].text and doc[t.i : t.i + n_tokens].text in short_forms]
 
 
+#: words after a dataset's name that say what it is ("the LyraSet dataset"); capitalised they
+#: are part of the name ("Million Song Dataset")
+DATASET_KIND_WORDS = frozenset({"dataset", "benchmark", "corpus", "suite", "collection"})
+
+
 def _is_named(span: Span) -> bool:
     return any(t.text[:1].isupper() or any(c.isdigit() for c in t.text) for t in span)
 
@@ -339,6 +344,9 @@ class MentionResolver:
                 if entry is not None:
                     cand.canonical, cand.broad = entry.name, entry.broad
             name = cand.canonical or text
+            if (cand.canonical is None and cand.type == "dataset" and len(span) > 1
+                    and span[-1].text in DATASET_KIND_WORDS and _is_named(span[:-1])):
+                name = span[:-1].text  # "the LyraSet dataset": the name is LyraSet, the phrase an alias
             if is_acronym(name):
                 name = acronym_singular(name)
             key = (cand.type, concept_key(name))
