@@ -124,7 +124,7 @@ def test_a_short_form_measure_is_no_setting_and_a_dataset_is_no_measure(nlp):
 
 def test_ranges_rates_and_a_measure_of_something_from_to(nlp):
     found = results_of(nlp, "Fast serving",
-                       "KVZip lowers decoding latency by 1.5x to 2.1x on long prompts. "
+                       "Our cache reduces decoding latency by 1.5x to 2.1x on long prompts. "
                        "Our tuner raises the mean success rate of a distilled policy from 61.0% to 70.5%. "
                        "It lowers the FID of the base sampler from 9.1 to 7.4. "
                        "The decoder streams at over 90 tokens per second, with a first-token delay of 180 ms. "

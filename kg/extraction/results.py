@@ -330,6 +330,13 @@ def _phrase(tokens: list[Token]) -> str | None:
     return doc[tokens[0].i : tokens[-1].i + 1].text
 
 
+def _gerund_modifier(token: Token) -> bool:
+    """An -ing form right before a noun ("decoding latency", "training time"), whatever the
+    parser attached it to."""
+    doc = token.doc
+    return token.tag_ == "VBG" and token.i + 1 < len(doc) and doc[token.i + 1].pos_ == "NOUN"
+
+
 def _is_nominal(token: Token) -> bool:
     if "@" in token.text[1:-1] and token.text[0].isalpha():
         return True  # "nDCG@10", "pass@1": a metric's name, whatever the tagger made of the "@"
@@ -669,8 +676,11 @@ class ResultExtractor:
             # a verb form or a hyphen inside the measure's name ("fine-tuning accuracy") is
             # neither the verb nor the clause's end
             while j > sent.start and (not doc[j].is_punct or _glued(doc[j - 1])) and (
-                doc[j].pos_ not in ("VERB", "AUX") or doc[j].dep_ in ("amod", "compound")
-                and doc[j].lemma_.lower() not in CHANGE_VERBS  # "cuts" parsed as a compound is still the verb
+                doc[j].pos_ not in ("VERB", "AUX")
+                # "cuts" parsed as a compound is still the verb; "decoding" before "latency" is
+                # part of the measure's name, however the parser attached it
+                or (doc[j].dep_ in ("amod", "compound") or _gerund_modifier(doc[j]))
+                and doc[j].lemma_.lower() not in CHANGE_VERBS
             ):
                 if listed is None and doc[j].lower_ in ("and", "or") and self._ends_a_value(doc[j - 1]):
                     # "reducing cache memory by 4x and decoding latency by 2.2x": a measure of its own
@@ -684,7 +694,8 @@ class ResultExtractor:
             of = next((t.i for t in taken if t.lower_ == "of"), None)
             if of is not None and (measure := self._measure_before_of(doc, sent, of)):
                 return measure  # "reduces the attack success rate of X by 40%": the rate
-            if taken and all(_is_nominal(t) or _glued(t) or t.pos_ == "DET" or t.lower_ == "of" for t in taken):
+            if taken and all(_is_nominal(t) or _glued(t) or _gerund_modifier(t) or t.pos_ == "DET" or t.lower_ == "of"
+                             for t in taken):
                 return _phrase(taken)  # "reduces the number of parameters by 50%"
             return None
         if link in ("is", "are", "was", "were") and doc[i].pos_ == "AUX":
