@@ -236,8 +236,11 @@ def _is_outcome(value: _Value, doc: Doc, measures: frozenset[int] = frozenset())
         # "30x more efficient", "a 3x speedup": a multiplier of an outcome, not "2x filters"
         window = {t.lower_ for t in doc[value.end : min(len(doc), value.end + 3)]}
         # "a 3.2x end-to-end speedup": the change noun may close a longer name
-        run = {t.lower_ for t in doc[value.end : min(len(doc), value.end + _WINDOW)]
-               if not any(p.is_punct and p.text != "-" for p in doc[value.end : t.i])}
+        run = set()
+        for token in doc[value.end : min(len(doc), value.end + _WINDOW)]:
+            run.add(token.lower_)
+            if token.is_punct and token.text != "-":
+                break
         preceding = {t.lower_ for t in doc[max(0, value.start - 3) : value.start]}
         speedups = {"speedup", "speed-up", "speedups", "speed-ups"}
         return bool(window & (COMPARATIVES | CHANGE_NOUNS | speedups) or run & (CHANGE_NOUNS | speedups)) or bool(
@@ -328,6 +331,16 @@ def _phrase(tokens: list[Token]) -> str | None:
         return None
     doc = tokens[0].doc
     return doc[tokens[0].i : tokens[-1].i + 1].text
+
+
+def _after_a_listed_value(token: Token) -> bool:
+    """The token joins a list right after a value ("and" in "memory by 4x and latency by 2x")."""
+    if token.lower_ not in ("and", "or", ",") or token.i == 0:
+        return False
+    closing = token.doc[token.i - 1]  # "4x", "12%", "3.1 points"
+    return closing.like_num or closing.lower_ in UNIT_WORDS or closing.text in ("%", "x", "×") or bool(
+        re.fullmatch(r"\d+(?:[.,]\d+)?[x×%]", closing.text)
+    )
 
 
 def _gerund_modifier(token: Token) -> bool:
@@ -518,8 +531,7 @@ class ResultExtractor:
         obj = next((c for c in verb.children if c.dep_ == "dobj" and c.i < value.start), None)
         if obj is None or obj.pos_ not in ("NOUN", "PROPN"):
             return None
-        if any(ResultExtractor._ends_a_value(t) and t.i + 1 < value.start and doc[t.i + 1].lower_ in ("and", "or", ",")
-               for t in doc[obj.i + 1 : value.start]):
+        if any(_after_a_listed_value(t) for t in doc[obj.i + 2 : value.start]):
             return None  # "cuts memory by 3x and latency by 2x": the object is the first value's measure
         words = list(doc[obj.left_edge.i : obj.i + 1])
         if not all(_is_nominal(t) or _glued(t) or t.pos_ in ("DET", "NUM") or t.tag_ == "PRP$" for t in words):
@@ -682,7 +694,7 @@ class ResultExtractor:
                 or (doc[j].dep_ in ("amod", "compound") or _gerund_modifier(doc[j]))
                 and doc[j].lemma_.lower() not in CHANGE_VERBS
             ):
-                if listed is None and doc[j].lower_ in ("and", "or") and self._ends_a_value(doc[j - 1]):
+                if listed is None and _after_a_listed_value(doc[j]):
                     # "reducing cache memory by 4x and decoding latency by 2.2x": a measure of its own
                     listed = list(taken)
                 taken.insert(0, doc[j])
@@ -752,13 +764,6 @@ class ResultExtractor:
             taken.insert(0, doc[j])
             j -= 1
         return _phrase(taken)
-
-    @staticmethod
-    def _ends_a_value(token: Token) -> bool:
-        """The token closes a reported value: "4x", "12%", "3.1 points"."""
-        return token.like_num or token.lower_ in UNIT_WORDS or token.text in ("%", "x", "×") or bool(
-            re.fullmatch(r"\d+(?:[.,]\d+)?[x×%]", token.text)
-        )
 
     # -- kind -------------------------------------------------------------------------------
     def _kind(self, doc: Doc, sent: Span, value: _Value, values: list[_Value]) -> str:

@@ -619,14 +619,16 @@ def refresh_derived(
             metrics.append({"id": node, "props": props})
     write_batches(driver, _SET_CONCEPT_METRICS, metrics, database, batch_size, progress, "concept metrics")
 
+    row_of = {
+        schema.CO_OCCURS: lambda source, target, data: {"source": source, "target": target, "weight": data["weight"]},
+        schema.SIMILAR_TO: lambda source, target, data: {
+            "source": graph.nodes[source]["id"], "target": graph.nodes[target]["id"], "score": float(data["score"])},
+    }
+
     def derived(rel: str) -> Iterator[dict[str, Any]]:
         # made a batch at a time as they are sent: millions of pairs at 100k papers
-        for source, target, data in graph.edges(data=True):
-            if data.get("type") == rel == schema.CO_OCCURS:
-                yield {"source": source, "target": target, "weight": data["weight"]}
-            elif data.get("type") == rel == schema.SIMILAR_TO:
-                yield {"source": graph.nodes[source]["id"], "target": graph.nodes[target]["id"],
-                       "score": float(data["score"])}
+        return (row_of[rel](source, target, data) for source, target, data in graph.edges(data=True)
+                if data.get("type") == rel)
 
     counts = {rel: sum(1 for _, _, t in graph.edges(data="type") if t == rel) for rel in DERIVED_RELATIONSHIPS}
     # Replace rather than patch: a pair that no longer qualifies must disappear. As every
