@@ -47,10 +47,18 @@ def relation_of(concept_type: str, proposed: bool) -> str:
     return RELATION_OF_TYPE[concept_type]
 
 
+def _names(mention: Mention) -> list[str]:
+    """A mention's name and aliases, without the more specific variants folded into it in its
+    paper: "multimodal contrastive learning" names contrastive learning in one paper, but does
+    not make every paper's multimodal contrastive learning the same concept."""
+    variants = set(mention.variants)
+    return [mention.name, *(a for a in mention.aliases if a not in variants)]
+
+
 def _forms(mention: Mention) -> tuple[list[str], list[str]]:
     """(long forms, acronyms) among a mention's name and aliases."""
     longs, shorts = [], []
-    for form in [mention.name, *mention.aliases]:
+    for form in _names(mention):
         (shorts if is_acronym(form) else longs).append(form)
     return longs, shorts
 
@@ -65,7 +73,7 @@ def canonicalise(extractions: Iterable[PaperExtraction], lexicon: Lexicon | None
     type_votes: dict[str, Counter[str]] = defaultdict(Counter)
     for extraction in extractions:
         for mention in extraction.mentions:
-            for form in [mention.name, *mention.aliases]:
+            for form in _names(mention):
                 type_votes[concept_key(acronym_singular(form))][mention.type] += 1
 
     def type_of(key: str, fallback: str) -> str:
@@ -144,7 +152,7 @@ def canonicalise(extractions: Iterable[PaperExtraction], lexicon: Lexicon | None
         surfaces: Counter[str] = Counter()
         for _, mention in uses:
             surfaces[mention.name] += 2
-            for alias in mention.aliases:
+            for alias in _names(mention)[1:]:
                 surfaces[alias] += 1
         long_names = [s for s, _ in surfaces.most_common() if not is_acronym(s)]
         name = entry.name if entry else (long_names[0] if long_names else surfaces.most_common(1)[0][0])

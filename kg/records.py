@@ -134,9 +134,15 @@ class Mention:
     confidence: float = 0.5
     #: the extractor components that found it, and "repeated" when found in two places or more
     sources: list[str] = field(default_factory=list)
+    #: aliases that are more specific variants folded into this concept in this paper
+    #: ("multimodal contrastive learning" beside "contrastive learning"): they name this concept
+    #: here, but canonicalisation does not merge them into it across papers
+    variants: list[str] = field(default_factory=list)
 
     def to_contract(self) -> dict[str, Any]:
         out: dict[str, Any] = {"name": self.name, "aliases": list(self.aliases)}
+        if self.variants:
+            out["variants"] = list(self.variants)
         if self.type == "method":
             out["proposed"] = self.proposed
         if self.type in ("method", "task"):

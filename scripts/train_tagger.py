@@ -179,13 +179,15 @@ def predict(records: Sequence[dict[str, Any]], overrides: dict[str, Any], pipeli
             dest: Path) -> list[dict[str, Any]]:
     """Every candidate concept the kg pipeline finds in annotated records, with its sources.
 
-    Runs with no calibration and no threshold, so that calibration can be fitted (and applied)
-    afterwards; rows are contract records whose concepts also carry ``sources`` and ``broad``.
+    Runs with no calibration, no threshold and no folding of variants, so that calibration can
+    be fitted (and applied, then variants folded: :func:`apply_calibration`) afterwards; rows
+    are contract records whose concepts also carry ``sources`` and ``broad``.
     """
     from kg.extraction import extract, load_pipeline
     from kg.records import CONTRACT_KEYS
 
-    settings = {**overrides, "paths.calibration": None, "components.kg_mentions.min_confidence": 0.0}
+    settings = {**overrides, "paths.calibration": None, "components.kg_mentions.min_confidence": 0.0,
+                "components.kg_mentions.fold_variants": False}
     nlp = load_pipeline(pipeline, overrides=settings)
     rows = []
     for extraction in extract([paper_of(r) for r in records], nlp):
@@ -226,9 +228,11 @@ def observations(gold: Sequence[dict[str, Any]], pred: Sequence[dict[str, Any]])
 
 
 def apply_calibration(rows: Sequence[dict[str, Any]], table: dict[str, Any], min_confidence: float = 0.5):
-    """What the shipped pipeline would output: calibrated confidences, threshold, no broad."""
+    """What the shipped pipeline would output: calibrated confidences, threshold, variants
+    folded into their plain concepts (as ``kg_mentions`` does after its threshold), no broad."""
     from kg.extraction.calibration import Calibration
-    from kg.records import CONTRACT_KEYS
+    from kg.extraction.mentions import fold_variants
+    from kg.records import CONTRACT_KEYS, Mention
 
     calibration = Calibration.from_dict(table)
     out = []
@@ -238,9 +242,14 @@ def apply_calibration(rows: Sequence[dict[str, Any]], table: dict[str, Any], min
             kept = []
             for item in row.get(key) or []:
                 confidence = calibration.confidence(concept_type, item.get("sources") or [])
-                if confidence is not None and confidence >= min_confidence and not item.get("broad"):
-                    kept.append({**item, "confidence": confidence})
-            row[key] = kept
+                if confidence is not None and confidence >= min_confidence:
+                    kept.append({**item, "aliases": list(item.get("aliases") or []), "confidence": confidence})
+            mentions = [Mention(concept_type, item["name"], item["aliases"], proposed=bool(item.get("proposed")),
+                                broad=bool(item.get("broad")), sources=item.get("sources") or [])
+                        for item in kept]
+            folded = {id(m) for m in fold_variants(list(mentions))}
+            # fold_variants extended the aliases lists in place, which the items share
+            row[key] = [item for item, m in zip(kept, mentions) if id(m) in folded and not item["broad"]]
         out.append(row)
     return out
 

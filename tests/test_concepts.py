@@ -76,3 +76,18 @@ def test_broad_concepts_are_kept_and_flagged():
     index = canonicalise([paper("A", Mention("method", "deep learning", broad=True))])
     [concept] = index.concepts.values()
     assert concept.broad
+
+
+def test_a_variant_names_its_concept_in_one_paper_without_merging_across_papers():
+    index = canonicalise(
+        [
+            paper("A", Mention("method", "contrastive learning",
+                               aliases=["multimodal contrastive learning"],
+                               variants=["multimodal contrastive learning"])),
+            paper("B", Mention("method", "multimodal contrastive learning")),
+        ]
+    )
+    names = sorted(c.name for c in index.concepts.values())
+    assert names == ["contrastive learning", "multimodal contrastive learning"]
+    [plain] = [c for c in index.concepts.values() if c.name == "contrastive learning"]
+    assert plain.paper_count == 1 and plain.aliases == []

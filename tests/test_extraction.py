@@ -199,3 +199,47 @@ def test_a_variant_spelled_out_around_an_acronym_is_no_definition():
               "We propose Sparse State Expansion (SSE) for attention.")
     found = {(a.short_form.text, a.long_form.text) for a in find_abbreviations(doc)}
     assert found == {("SSE", "Sparse State Expansion")}
+
+
+def test_a_specific_variant_folds_into_the_plain_concept_the_paper_also_names():
+    from kg.extraction.mentions import fold_variants
+    from kg.records import Mention
+
+    plain = Mention("method", "contrastive learning", sources=["gazetteer"])
+    variant = Mention("method", "multimodal contrastive learning", aliases=["MMCL"], sources=["tagger"])
+    deeper = Mention("method", "noisy multimodal contrastive learning", sources=["tagger"])
+    kept = fold_variants([plain, variant, deeper])
+    assert kept == [plain]
+    assert plain.aliases == plain.variants == [
+        "multimodal contrastive learning", "MMCL", "noisy multimodal contrastive learning"
+    ]
+
+
+def test_variants_that_stay_concepts_of_their_own():
+    from kg.extraction.mentions import fold_variants
+    from kg.records import Mention
+
+    autoencoder = Mention("method", "autoencoder", sources=["tagger"])
+    sae = Mention("method", "sparse autoencoder", sources=["gazetteer", "tagger"])  # a listed concept
+    proposed = Mention("method", "gated autoencoder", proposed=True, sources=["title"])
+    llm = Mention("method", "large language models", broad=True, sources=["gazetteer"])
+    mllm = Mention("method", "multimodal large language models", sources=["tagger"])
+    # "self-supervised" is one word: it does not end in "supervised learning"
+    supervised = Mention("method", "supervised learning", sources=["gazetteer"])
+    ssl = Mention("method", "self-supervised learning", sources=["tagger"])
+    task = Mention("task", "contrastive autoencoder", sources=["tagger"])  # another type
+    mentions = [autoencoder, sae, proposed, llm, mllm, supervised, ssl, task]
+    assert fold_variants(list(mentions)) == mentions
+    assert autoencoder.aliases == [] and llm.aliases == [] and supervised.aliases == []
+
+
+def test_a_variant_in_running_text_becomes_an_alias(nlp):
+    found, _ = mentions_of(
+        nlp,
+        "Aligning retina scans with reports",
+        "We study contrastive learning for retina scans. Our cross-modal contrastive learning "
+        "pairs each scan with its report and improves retrieval.",
+    )
+    [concept] = [m for (t, name), m in found.items() if t == "method" and "contrastive" in name]
+    assert concept.name.lower() == "contrastive learning"
+    assert "cross-modal contrastive learning" in [a.lower() for a in concept.variants]

@@ -24,7 +24,7 @@ from kg.extraction.patterns import SPANS_KEY as RULES_KEY
 from kg.extraction.patterns import clean_span
 from kg.lexicon import GazetteerEntry, Lexicon, load_lexicon
 from kg.records import CONCEPT_TYPES, Mention
-from kg.text import acronym_singular, concept_key, is_acronym
+from kg.text import acronym_singular, concept_key, is_acronym, singular
 
 #: entity labels of ``doc.ents`` -> concept types: the kg tagger's labels, and SciERC's for a
 #: pipeline that sources the SciERC NER instead ("Material" needs a name to be a dataset)
@@ -176,8 +176,10 @@ class MentionResolver:
         source_confidence: dict[str, float] | None = None,
         calibration: Calibration | None = None,
         tagger_spans_key: str | None = None,
+        fold_variants: bool = True,
     ) -> None:
         self.lexicon = lexicon
+        self.fold_variants = fold_variants
         self.tagger_spans_key = tagger_spans_key
         self.calibration = calibration
         self.min_confidence = min_confidence
@@ -398,8 +400,66 @@ class MentionResolver:
                     sources=evidence,
                 )
             )
+        if self.fold_variants:
+            mentions = fold_variants(mentions)
         mentions.sort(key=lambda m: (m.type, -m.confidence, m.name.lower()))
         return mentions
+
+
+#: concept types whose specific variants fold into the plainer concept a paper also names
+VARIANT_TYPES = ("method", "task")
+
+
+def _words(form: str) -> tuple[str, ...]:
+    """A surface form's words for comparing endings: lower case, split at spaces only (so
+    "self-supervised learning" does not end in "supervised learning"), last word singular."""
+    words = [w.strip(".,;:()[]{}\"'") for w in form.lower().split()]
+    words = [w for w in words if w]
+    if words:
+        words[-1] = singular(words[-1])
+    return tuple(words)
+
+
+def fold_variants(mentions: list[Mention]) -> list[Mention]:
+    """Fold each method or task that is a plainer concept of the same paper with words in front
+    ("multimodal contrastive learning", "deep reinforcement learning") into that concept, as an
+    alias and a variant. The guideline's annotators list such forms as aliases of the plain
+    concept; measured on the out-of-fold predictions of kg-train and the silver records, folding
+    raised concept F1 on all four sets (benchmarks/extraction.md). A variant stays a concept of
+    its own when the paper proposes it, when the gazetteer lists it ("sparse autoencoder" beside
+    "autoencoder"), when it is broad, or when the plainer concept is broad ("multimodal large
+    language models"). Mentions below the threshold are gone by then: a dropped phrase names
+    nothing."""
+    into: dict[int, Mention] = {}
+    for concept_type in VARIANT_TYPES:
+        same_type = [m for m in mentions if m.type == concept_type]
+        words = {id(m): [_words(f) for f in (m.name, *m.aliases)] for m in same_type}
+        for variant in same_type:
+            if variant.proposed or variant.broad or "gazetteer" in variant.sources:
+                continue
+            best, best_length = None, 0
+            for plain in same_type:
+                # a plainer concept has a shorter name, so folds never go round in a circle
+                if plain.broad or len(words[id(plain)][0]) >= len(words[id(variant)][0]):
+                    continue
+                length = max((len(short) for long in words[id(variant)] for short in words[id(plain)]
+                              if 0 < len(short) < len(long) and long[-len(short):] == short), default=0)
+                if length > best_length:
+                    best, best_length = plain, length
+            if best is not None:
+                into[id(variant)] = best
+    for variant in mentions:
+        target = into.get(id(variant))
+        if target is None:
+            continue
+        while id(target) in into:  # a variant of a variant: fold into the plainest
+            target = into[id(target)]
+        for form in (variant.name, *variant.aliases):
+            if form != target.name and form not in target.aliases:
+                target.aliases.append(form)
+            if form != target.name and form not in target.variants:
+                target.variants.append(form)
+    return [m for m in mentions if id(m) not in into]
 
 
 @Language.factory(
@@ -411,6 +471,7 @@ class MentionResolver:
         "source_confidence": {},
         "calibration": None,
         "tagger_spans_key": None,
+        "fold_variants": True,
     },
 )
 def make_mention_resolver(
@@ -422,14 +483,17 @@ def make_mention_resolver(
     source_confidence: dict[str, float],
     calibration: str | None,
     tagger_spans_key: str | None,
+    fold_variants: bool,
 ) -> "MentionComponent":
     """Settings: ``min_confidence`` drops weaker mentions; ``calibration`` is the path of a
     calibration table (confidence per type and set of components, fitted out of fold by
     ``scripts/train_tagger.py``); without one, ``source_confidence`` gives each candidate source
-    ("tagger", "head") or source and type ("head_method") a confidence, combined by noisy-OR."""
+    ("tagger", "head") or source and type ("head_method") a confidence, combined by noisy-OR;
+    ``fold_variants`` folds specific variants into the plain concept a paper also names (after
+    the threshold: :func:`fold_variants`)."""
     table = Calibration.from_disk(calibration) if calibration else None
     resolver = MentionResolver(load_lexicon(lexicon_dir), min_confidence, dict(ner_labels),
-                               dict(source_confidence), table, tagger_spans_key)
+                               dict(source_confidence), table, tagger_spans_key, fold_variants)
     return MentionComponent(resolver)
 
 
