@@ -239,15 +239,17 @@ def apply_calibration(rows: Sequence[dict[str, Any]], table: dict[str, Any], min
     for row in rows:
         row = dict(row)
         for concept_type, key in CONTRACT_KEYS.items():
-            kept = []
+            kept, below = [], []
             for item in row.get(key) or []:
                 confidence = calibration.confidence(concept_type, item.get("sources") or [])
-                if confidence is not None and confidence >= min_confidence:
-                    kept.append({**item, "aliases": list(item.get("aliases") or []), "confidence": confidence})
-            mentions = [Mention(concept_type, item["name"], item["aliases"], proposed=bool(item.get("proposed")),
-                                broad=bool(item.get("broad")), sources=item.get("sources") or [])
-                        for item in kept]
-            folded = {id(m) for m in fold_variants(list(mentions))}
+                if confidence is None:
+                    continue
+                item = {**item, "aliases": list(item.get("aliases") or []), "confidence": confidence}
+                (kept if confidence >= min_confidence else below).append(item)
+            mentions, weak = ([Mention(concept_type, item["name"], item["aliases"], proposed=bool(item.get("proposed")),
+                                       broad=bool(item.get("broad")), sources=item.get("sources") or [])
+                               for item in items] for items in (kept, below))
+            folded = {id(m) for m in fold_variants(list(mentions), weak)}
             # fold_variants extended the aliases lists in place, which the items share
             row[key] = [item for item, m in zip(kept, mentions) if id(m) in folded and not item["broad"]]
         out.append(row)

@@ -215,6 +215,17 @@ def test_a_specific_variant_folds_into_the_plain_concept_the_paper_also_names():
     ]
 
 
+def test_a_variant_under_the_threshold_is_still_a_form_of_the_kept_concept():
+    from kg.extraction.mentions import fold_variants
+    from kg.records import Mention
+
+    plain = Mention("task", "visual grounding", confidence=0.8, sources=["tagger"])
+    weak = Mention("task", "open-vocabulary visual grounding", confidence=0.2, sources=["tagger"])
+    unrelated = Mention("task", "image captioning", confidence=0.2, sources=["tagger"])
+    assert fold_variants([plain], [weak, unrelated]) == [plain]
+    assert plain.aliases == ["open-vocabulary visual grounding"]
+
+
 def test_variants_that_stay_concepts_of_their_own():
     from kg.extraction.mentions import fold_variants
     from kg.records import Mention

@@ -11,6 +11,7 @@ how surely. The result is ``doc._.mentions``.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy
@@ -370,7 +371,8 @@ class MentionResolver:
             group.proposed = group.proposed or cand.proposed
             if group.first is None or span.start < group.first.start:
                 group.first = span
-        mentions = []
+        mentions: list[Mention] = []
+        below: list[Mention] = []  # under the threshold: no concepts, but maybe variants of one
         seen: set[int] = set()
         for group in groups.values():
             if id(group) in seen:
@@ -385,23 +387,20 @@ class MentionResolver:
                 confidence = self.calibration.confidence(group.type, evidence)
             if confidence is None:
                 confidence = group.confidence
-            if confidence < self.min_confidence:
-                continue
-            mentions.append(
-                Mention(
-                    type=group.type,
-                    name=group.name,
-                    aliases=[s for s in group.surfaces if s != group.name],
-                    proposed=group.proposed and group.type == "method",
-                    broad=group.broad,
-                    value=value,
-                    evidence=first.sent.text.strip() if first is not None else "",
-                    confidence=confidence,
-                    sources=evidence,
-                )
+            mention = Mention(
+                type=group.type,
+                name=group.name,
+                aliases=[s for s in group.surfaces if s != group.name],
+                proposed=group.proposed and group.type == "method",
+                broad=group.broad,
+                value=value,
+                evidence=first.sent.text.strip() if first is not None else "",
+                confidence=confidence,
+                sources=evidence,
             )
+            (mentions if confidence >= self.min_confidence else below).append(mention)
         if self.fold_variants:
-            mentions = fold_variants(mentions)
+            mentions = fold_variants(mentions, below)
         mentions.sort(key=lambda m: (m.type, -m.confidence, m.name.lower()))
         return mentions
 
@@ -420,7 +419,7 @@ def _words(form: str) -> tuple[str, ...]:
     return tuple(words)
 
 
-def fold_variants(mentions: list[Mention]) -> list[Mention]:
+def fold_variants(mentions: list[Mention], below: Sequence[Mention] = ()) -> list[Mention]:
     """Fold each method or task that is a plainer concept of the same paper with words in front
     ("multimodal contrastive learning", "deep reinforcement learning") into that concept, as an
     alias and a variant. The guideline's annotators list such forms as aliases of the plain
@@ -428,13 +427,14 @@ def fold_variants(mentions: list[Mention]) -> list[Mention]:
     raised concept F1 on all four sets (benchmarks/extraction.md). A variant stays a concept of
     its own when the paper proposes it, when the gazetteer lists it ("sparse autoencoder" beside
     "autoencoder"), when it is broad, or when the plainer concept is broad ("multimodal large
-    language models"). Mentions below the threshold are gone by then: a dropped phrase names
-    nothing."""
+    language models"). ``below`` are the paper's mentions under the confidence threshold: they
+    are no concepts, but one that is a variant of a kept concept is still one of its forms."""
     into: dict[int, Mention] = {}
     for concept_type in VARIANT_TYPES:
         same_type = [m for m in mentions if m.type == concept_type]
-        words = {id(m): [_words(f) for f in (m.name, *m.aliases)] for m in same_type}
-        for variant in same_type:
+        weak = [m for m in below if m.type == concept_type]
+        words = {id(m): [_words(f) for f in (m.name, *m.aliases)] for m in same_type + weak}
+        for variant in same_type + weak:
             if variant.proposed or variant.broad or "gazetteer" in variant.sources:
                 continue
             best, best_length = None, 0
@@ -448,7 +448,7 @@ def fold_variants(mentions: list[Mention]) -> list[Mention]:
                     best, best_length = plain, length
             if best is not None:
                 into[id(variant)] = best
-    for variant in mentions:
+    for variant in [*mentions, *below]:
         target = into.get(id(variant))
         if target is None:
             continue
