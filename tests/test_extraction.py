@@ -208,10 +208,12 @@ def test_a_specific_variant_folds_into_the_plain_concept_the_paper_also_names():
     plain = Mention("method", "contrastive learning", sources=["gazetteer"])
     variant = Mention("method", "multimodal contrastive learning", aliases=["MMCL"], sources=["tagger"])
     deeper = Mention("method", "noisy multimodal contrastive learning", sources=["tagger"])
-    kept = fold_variants([plain, variant, deeper])
+    kind = Mention("method", "contrastive learning framework", sources=["tagger"])
+    kept = fold_variants([plain, variant, deeper, kind])
     assert kept == [plain]
     assert plain.aliases == plain.variants == [
-        "multimodal contrastive learning", "MMCL", "noisy multimodal contrastive learning"
+        "multimodal contrastive learning", "MMCL", "noisy multimodal contrastive learning",
+        "contrastive learning framework",
     ]
 
 
