@@ -249,7 +249,7 @@ def apply_calibration(rows: Sequence[dict[str, Any]], table: dict[str, Any], min
             mentions, weak = ([Mention(concept_type, item["name"], item["aliases"], proposed=bool(item.get("proposed")),
                                        broad=bool(item.get("broad")), sources=item.get("sources") or [])
                                for item in items] for items in (kept, below))
-            folded = {id(m) for m in fold_variants(list(mentions), weak)}
+            folded = {id(m) for m in fold_variants(list(mentions), weak, title=row.get("title") or "")}
             # fold_variants extended the aliases lists in place, which the items share
             row[key] = [item for item, m in zip(kept, mentions) if id(m) in folded and not item["broad"]]
         out.append(row)

@@ -206,13 +206,14 @@ def test_a_specific_variant_folds_into_the_plain_concept_the_paper_also_names():
     from kg.records import Mention
 
     plain = Mention("method", "contrastive learning", sources=["gazetteer"])
-    variant = Mention("method", "multimodal contrastive learning", aliases=["MMCL"], sources=["tagger"])
+    variant = Mention("method", "multimodal contrastive learning", aliases=["multi-modal contrastive learning"],
+                      sources=["tagger"])
     deeper = Mention("method", "noisy multimodal contrastive learning", sources=["tagger"])
     kind = Mention("method", "contrastive learning framework", sources=["tagger"])
     kept = fold_variants([plain, variant, deeper, kind])
     assert kept == [plain]
     assert plain.aliases == plain.variants == [
-        "multimodal contrastive learning", "MMCL", "noisy multimodal contrastive learning",
+        "multimodal contrastive learning", "multi-modal contrastive learning", "noisy multimodal contrastive learning",
         "contrastive learning framework",
     ]
 
@@ -237,12 +238,24 @@ def test_variants_that_stay_concepts_of_their_own():
     proposed = Mention("method", "gated autoencoder", proposed=True, sources=["title"])
     llm = Mention("method", "large language models", broad=True, sources=["gazetteer"])
     mllm = Mention("method", "multimodal large language models", sources=["tagger"])
-    # "self-supervised" is one word: it does not end in "supervised learning"
+    # "self-supervised" is one word: it does not end in "supervised learning"; nor, written
+    # apart, does "self supervised learning"
     supervised = Mention("method", "supervised learning", sources=["gazetteer"])
     ssl = Mention("method", "self-supervised learning", sources=["tagger"])
+    spaced = Mention("method", "self supervised learning", sources=["tagger"])
+    named = Mention("method", "joint-embedding supervised learning", aliases=["JESL"], sources=["tagger"])
     task = Mention("task", "contrastive autoencoder", sources=["tagger"])  # another type
-    mentions = [autoencoder, sae, proposed, llm, mllm, supervised, ssl, task]
+    mentions = [autoencoder, sae, proposed, llm, mllm, supervised, ssl, spaced, named, task]
     assert fold_variants(list(mentions)) == mentions
+    # Title Case in the abstract is a name; in the title every phrase is Title Case
+    behavior = Mention("method", "Behavior Transformer", sources=["tagger"])
+    transformer = Mention("method", "Transformer", sources=["gazetteer"])
+    assert fold_variants([transformer, behavior], title="Robots that imitate") == [transformer, behavior]
+    assert fold_variants([transformer, behavior], title="Behavior Transformer for robots") == [transformer]
+    # the gazetteer may list a variant the gazetteer component did not find in the text
+    masked = Mention("method", "masked autoencoder", sources=["tagger"])
+    listed = {"masked autoencoder"}
+    assert fold_variants([autoencoder, masked], listed=lambda m: m.name in listed) == [autoencoder, masked]
     assert autoencoder.aliases == [] and llm.aliases == [] and supervised.aliases == []
 
 

@@ -11,7 +11,7 @@ how surely. The result is ``doc._.mentions``.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy
@@ -260,6 +260,10 @@ class MentionResolver:
         found.extend(definitions)
         return found
 
+    def _listed(self, mention: Mention) -> bool:
+        """Whether the gazetteer lists one of the mention's forms as a concept of its type."""
+        return any(self._gazetteer_entry(mention.type, form) is not None for form in (mention.name, *mention.aliases))
+
     def _tagged(self, doc: Doc) -> list[tuple[Span, float | None]]:
         """The learned tagger's spans with their probabilities: a span categoriser's group
         ``doc.spans[tagger_spans_key]`` when present, else the entity recogniser's ``doc.ents``
@@ -400,13 +404,16 @@ class MentionResolver:
             )
             (mentions if confidence >= self.min_confidence else below).append(mention)
         if self.fold_variants:
-            mentions = fold_variants(mentions, below)
+            title = next(doc.sents).text if len(doc) else ""
+            mentions = fold_variants(mentions, below, self._listed, title)
         mentions.sort(key=lambda m: (m.type, -m.confidence, m.name.lower()))
         return mentions
 
 
 #: concept types whose specific variants fold into the plainer concept a paper also names
 VARIANT_TYPES = ("method", "task")
+#: words that, written apart from what follows, make it something else ("self supervised")
+NEGATING_PREFIXES = frozenset({"self", "semi", "non", "un", "weakly"})
 #: words after a name that say what kind of thing it is: "perceptron model" is the perceptron
 KIND_WORDS = frozenset({
     "model", "layer", "mechanism", "architecture", "module", "framework", "method", "approach",
@@ -424,31 +431,57 @@ def _words(form: str) -> tuple[str, ...]:
     return tuple(words)
 
 
+def _written_as_name(mention: Mention, title: str) -> bool:
+    """Whether one of the mention's forms is Title Case outside the paper's title."""
+    title = title.lower()
+    return any(
+        len(form.split()) > 1 and form.lower() not in title
+        and all(word[:1].isupper() or not word[:1].isalpha() for word in form.split())
+        for form in (mention.name, *mention.aliases)
+    )
+
+
 def _is_variant(long: tuple[str, ...], short: tuple[str, ...]) -> bool:
     """Whether the words ``long`` are ``short`` with words in front ("deep" + "reinforcement
     learning") or with a kind word after ("perceptron" + "model")."""
     if not 0 < len(short) < len(long):
         return False
-    return long[-len(short):] == short or (long[:-1] == short and long[-1] in KIND_WORDS)
+    if long[-len(short):] == short:
+        # "self supervised learning" written without its hyphen is no supervised learning
+        return long[-len(short) - 1] not in NEGATING_PREFIXES
+    return long[:-1] == short and long[-1] in KIND_WORDS
 
 
-def fold_variants(mentions: list[Mention], below: Sequence[Mention] = ()) -> list[Mention]:
+def fold_variants(
+    mentions: list[Mention],
+    below: Sequence[Mention] = (),
+    listed: Callable[[Mention], bool] | None = None,
+    title: str = "",
+) -> list[Mention]:
     """Fold each method or task that is a plainer concept of the same paper with words in front
     ("multimodal contrastive learning", "deep reinforcement learning") or a kind word after
-    ("perceptron model") into that concept, as an alias and a variant. The guideline's annotators list such forms as aliases of the plain
-    concept; measured on the out-of-fold predictions of kg-train and the silver records, folding
-    raised concept F1 on all four sets (benchmarks/extraction.md). A variant stays a concept of
-    its own when the paper proposes it, when the gazetteer lists it ("sparse autoencoder" beside
-    "autoencoder"), when it is broad, or when the plainer concept is broad ("multimodal large
-    language models"). ``below`` are the paper's mentions under the confidence threshold: they
-    are no concepts, but one that is a variant of a kept concept is still one of its forms."""
+    ("perceptron model") into that concept, as an alias and a variant. The guideline's
+    annotators list such forms as aliases of the plain concept; measured on the out-of-fold
+    predictions of kg-train and the silver records, folding raised concept F1 on all four sets
+    (benchmarks/extraction.md).
+
+    A variant stays a concept of its own when it is a name: the paper proposes it, it has an
+    acronym ("JE-SSL"), the abstract writes it in Title Case ("Behavior Transformer"; in the
+    ``title`` every phrase is), or the gazetteer lists it ("sparse autoencoder" beside
+    "autoencoder": ``listed``, else the gazetteer among its sources); also when it is broad, or when the plainer
+    concept is ("multimodal large language models"). ``below`` are the paper's mentions under
+    the confidence threshold: they are no concepts, but one that is a variant of a kept concept
+    is still one of its forms."""
     into: dict[int, Mention] = {}
     for concept_type in VARIANT_TYPES:
         same_type = [m for m in mentions if m.type == concept_type]
         weak = [m for m in below if m.type == concept_type]
         words = {id(m): [_words(f) for f in (m.name, *m.aliases)] for m in same_type + weak}
         for variant in same_type + weak:
-            if variant.proposed or variant.broad or "gazetteer" in variant.sources:
+            if (variant.proposed or variant.broad or "gazetteer" in variant.sources
+                    or any(is_acronym(f) for f in (variant.name, *variant.aliases))
+                    or _written_as_name(variant, title)
+                    or (listed is not None and listed(variant))):
                 continue
             best, best_length = None, 0
             for plain in same_type:
