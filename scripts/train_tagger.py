@@ -246,9 +246,10 @@ def apply_calibration(rows: Sequence[dict[str, Any]], table: dict[str, Any], min
                     continue
                 item = {**item, "aliases": list(item.get("aliases") or []), "confidence": confidence}
                 (kept if confidence >= min_confidence else below).append(item)
-            mentions, weak = ([Mention(concept_type, item["name"], item["aliases"], proposed=bool(item.get("proposed")),
-                                       broad=bool(item.get("broad")), sources=item.get("sources") or [])
-                               for item in items] for items in (kept, below))
+            mentions, weak = ([Mention(concept_type, item["name"], item["aliases"],
+                                       proposed=bool(item.get("proposed")), broad=bool(item.get("broad")),
+                                       sources=item.get("sources") or []) for item in items]
+                              for items in (kept, below))
             folded = {id(m) for m in fold_variants(list(mentions), weak, title=row.get("title") or "")}
             # fold_variants extended the aliases lists in place, which the items share
             row[key] = [item for item, m in zip(kept, mentions) if id(m) in folded and not item["broad"]]

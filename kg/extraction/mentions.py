@@ -180,7 +180,7 @@ class MentionResolver:
         fold_variants: bool = True,
     ) -> None:
         self.lexicon = lexicon
-        self.fold_variants = fold_variants
+        self.folds_variants = fold_variants
         self.tagger_spans_key = tagger_spans_key
         self.calibration = calibration
         self.min_confidence = min_confidence
@@ -262,7 +262,8 @@ class MentionResolver:
 
     def _listed(self, mention: Mention) -> bool:
         """Whether the gazetteer lists one of the mention's forms as a concept of its type."""
-        return any(self._gazetteer_entry(mention.type, form) is not None for form in (mention.name, *mention.aliases))
+        forms = (mention.name, *mention.aliases)
+        return any(self._gazetteer_entry(mention.type, form) is not None for form in forms)
 
     def _tagged(self, doc: Doc) -> list[tuple[Span, float | None]]:
         """The learned tagger's spans with their probabilities: a span categoriser's group
@@ -403,7 +404,7 @@ class MentionResolver:
                 sources=evidence,
             )
             (mentions if confidence >= self.min_confidence else below).append(mention)
-        if self.fold_variants:
+        if self.folds_variants:
             title = next(doc.sents).text if len(doc) else ""
             mentions = fold_variants(mentions, below, self._listed, title)
         mentions.sort(key=lambda m: (m.type, -m.confidence, m.name.lower()))
@@ -468,10 +469,10 @@ def fold_variants(
     A variant stays a concept of its own when it is a name: the paper proposes it, it has an
     acronym ("JE-SSL"), the abstract writes it in Title Case ("Behavior Transformer"; in the
     ``title`` every phrase is), or the gazetteer lists it ("sparse autoencoder" beside
-    "autoencoder": ``listed``, else the gazetteer among its sources); also when it is broad, or when the plainer
-    concept is ("multimodal large language models"). ``below`` are the paper's mentions under
-    the confidence threshold: they are no concepts, but one that is a variant of a kept concept
-    is still one of its forms."""
+    "autoencoder": ``listed``, else the gazetteer among its sources); also when it is broad, or
+    when the plainer concept is ("multimodal large language models"). ``below`` are the paper's
+    mentions under the confidence threshold: they are no concepts, but one that is a variant of
+    a kept concept is still one of its forms."""
     into: dict[int, Mention] = {}
     for concept_type in VARIANT_TYPES:
         same_type = [m for m in mentions if m.type == concept_type]
