@@ -269,3 +269,17 @@ def test_a_variant_in_running_text_becomes_an_alias(nlp):
     [concept] = [m for (t, name), m in found.items() if t == "method" and "contrastive" in name]
     assert concept.name.lower() == "contrastive learning"
     assert "cross-modal contrastive learning" in [a.lower() for a in concept.variants]
+
+
+def test_run_on_sentences_and_bracketed_acronyms_split(nlp):
+    """Scraped abstracts lose spaces: "framework.The", "(MLP).It", "Representations(SPR)"."""
+    doc = nlp.make_doc("We use a framework.The head is a multilayer perceptron (MLP).It uses Predictive Representations(SPR).")
+    words = [t.text for t in doc]
+    assert words[3:6] == ["framework", ".", "The"]
+    assert ["(", "MLP", ")", ".", "It"] == words[words.index("MLP") - 1 : words.index("MLP") + 4]
+    assert ["Representations", "(", "SPR", ")"] == words[words.index("SPR") - 2 : words.index("SPR") + 2]
+    # what was written with its spaces, or is no sentence at all, stays whole
+    assert [t.text for t in nlp.make_doc("see github.com/Foo.Bar and e.g. 3.5 points")] == [
+        "see", "github.com/Foo.Bar", "and", "e.g.", "3.5", "points"]
+    found, _ = mentions_of(nlp, "Heads", "We train a multilayer perceptron (MLP).It is small.")
+    assert all(")" not in name and "." not in name for _, name in found)

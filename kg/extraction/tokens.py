@@ -1,0 +1,32 @@
+"""Tokenizer rules for text that lost its spaces: scraped abstracts join sentences
+("framework.The", "(MLP).It") and names to their acronyms ("Representations(SPR)"), which the
+English tokenizer keeps as one token, so neither sentences nor names are found there."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import spacy
+from spacy.language import Language
+from spacy.util import compile_infix_regex
+
+#: a full stop between a lower-case word (or a closing bracket) and a capitalised word, the
+#: closing bracket before such a full stop, and an opening bracket between a lower-case letter
+#: and a capital
+RUN_ON_INFIXES = (
+    r"(?<=[a-z\)])\.(?=[A-Z][a-z])",
+    r"(?<=[A-Za-z0-9])\)(?=\.[A-Z][a-z])",
+    r"(?<=[a-z])\((?=[A-Z])",
+)
+
+
+@spacy.registry.callbacks("kg.split_run_on_text.v1")
+def make_split_run_on_text() -> Callable[[Language], Language]:
+    """``[nlp.after_creation]`` callback: the English infixes plus :data:`RUN_ON_INFIXES`."""
+
+    def split_run_on_text(nlp: Language) -> Language:
+        infixes = list(nlp.Defaults.infixes or ()) + list(RUN_ON_INFIXES)
+        nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+        return nlp
+
+    return split_run_on_text
