@@ -341,3 +341,33 @@ def test_validator_rejects_bad_fields_with_file_and_line() -> None:
     assert any(p.startswith("x.jsonl:5:") and "unknown fields" in p for p in problems)
     assert any(p.startswith("x.jsonl:5:") and "not a surface form" in p for p in problems)
     assert any(p.startswith("x.jsonl:6:") and "case_sensitive" in p for p in problems)
+
+
+def test_no_entry_is_broad_where_the_annotators_never_call_it_broad():
+    """The guideline's annotators decide what is broad ("so general that linking papers through
+    it says little"): an entry they annotate in kg-train, and never as broad, is a specific
+    concept, and a broad flag would drop it from every extraction (benchmarks/extraction.md)."""
+    from kg.text import concept_key
+
+    train = PIPELINES.parent.parent / "shared" / "data" / "kg-train" / "train.jsonl"
+    if not train.exists():
+        pytest.skip(f"kg-train not found at {train}")
+    broad_entry = {}
+    for kind in TYPES:
+        for line in (GAZETTEER / f"{kind}.jsonl").read_text(encoding="utf-8").splitlines():
+            entry = json.loads(line)
+            if entry["broad"]:
+                for form in (entry["name"], *entry["aliases"]):
+                    broad_entry[concept_key(form)] = entry["name"]
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # [specific, broad] annotations
+    for line in train.read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        for kind in TYPES:
+            for concept in record.get(kind) or []:
+                names = {broad_entry[k] for f in (concept["name"], *(concept.get("aliases") or []))
+                         if (k := concept_key(f)) in broad_entry}
+                for name in names:
+                    counts[name][1 if concept.get("broad") else 0] += 1
+    never_broad = sorted(name for name, (specific, broad) in counts.items() if specific and not broad)
+    assert never_broad == []
+    assert counts["large language model"][1] > 0  # the check sees the broad annotations too
