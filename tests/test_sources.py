@@ -333,6 +333,24 @@ def test_not_utf8_names_file_and_line():
         read_papers([DATA / "latin1.jsonl"])
 
 
+def test_one_line_that_is_not_utf8_is_skipped_alone(tmp_path):
+    """In JSON Lines and CSV a badly encoded record is one record: the others are kept."""
+    jsonl = tmp_path / "mixed.jsonl"
+    jsonl.write_bytes(b'{"title": "Good one"}\n{"title": "Caf\xe9 \xff"}\n{"title": "Good two"}\n')
+    table = tmp_path / "mixed.csv"
+    table.write_bytes(b"title,abstract\r\nGood three,x\r\nCaf\xe9,y\r\nGood four,z\r\n")
+    result = read_papers([jsonl, table])
+    assert [p.title for p in result.papers] == ["Good one", "Good two", "Good three", "Good four"]
+    skipped = {note.location: note.reason for note in result.skipped}
+    assert set(skipped) == {f"{jsonl}:2", f"{table}:3"}
+    assert all("not UTF-8" in reason for reason in skipped.values())
+    # a file in another encoding throughout is still one clear error, not a skip per line
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes(b"title\nCaf\xe9 one\nCaf\xe9 two\n")
+    with pytest.raises(SourceError, match=r"latin\.csv:2 is not UTF-8"):
+        read_papers([latin])
+
+
 def test_unreadable_file_is_a_source_error(tmp_path):
     # a socket exists on disk but cannot be read as a file, even by root (chmod would not stop root)
     path = tmp_path / "socket.jsonl"

@@ -101,9 +101,46 @@ def read_text(path: Path) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        reason = f"not UTF-8 text (byte {exc.start}); re-save it as UTF-8"
-        raise SourceError(f"{path}:{line} is {reason}.", f"{path}:{line}", reason) from None
+        raise _not_utf8(path, data, exc) from None
+
+
+def _not_utf8(path: Path, data: bytes, exc: UnicodeDecodeError) -> SourceError:
+    line = data[: exc.start].count(b"\n") + 1
+    reason = f"not UTF-8 text (byte {exc.start}); re-save it as UTF-8"
+    return SourceError(f"{path}:{line} is {reason}.", f"{path}:{line}", reason)
+
+
+#: what a line-based reader records for a line that is not UTF-8
+NOT_UTF8_LINE = "not UTF-8 text; re-save the file as UTF-8"
+
+
+def read_lines(path: Path) -> tuple[list[str], set[int]]:
+    """The file's lines (split at "\n" only, a leading byte-order mark dropped) and the numbers
+    of those that are not UTF-8, which come back empty: in a file of one record a line, one badly
+    encoded record is skipped, not the file. A file whose lines are mostly not UTF-8 is in
+    another encoding altogether (UTF-16, Latin-1 throughout): one SourceError, as read_text."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise unreadable(path, exc) from None
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8").split("\n"), set()
+    except UnicodeDecodeError as exc:
+        first_error = exc
+    lines: list[str] = []
+    bad: set[int] = set()
+    for number, raw in enumerate(data.split(b"\n"), 1):
+        try:
+            lines.append(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            lines.append("")
+            bad.add(number)
+    readable = sum(1 for line in lines if line.strip())
+    if len(bad) >= readable:
+        raise _not_utf8(path, data, first_error)
+    return lines, bad
 
 
 def unreadable(path: Path, exc: OSError) -> SourceError:

@@ -21,11 +21,13 @@ from pathlib import Path
 
 from kg.sources.base import (
     FileResult,
+    NOT_UTF8_LINE,
     RecordError,
     SkippedRecord,
     SourceError,
     arxiv_id_from,
     make_paper,
+    read_lines,
     read_text,
     split_authors,
     to_int,
@@ -60,8 +62,12 @@ def _quote_problem(error: csv.Error) -> str:
 
 def read_csv(path: Path) -> FileResult:
     """Papers from a CSV file; rows without a title, with too many cells or broken quotes are skipped."""
-    text = read_text(path)
-    first_line = text.split("\n", 1)[0]
+    # a row that is not UTF-8 is skipped on its own (its lines read as empty), not the file
+    lines, not_utf8 = read_lines(path)
+    if 1 in not_utf8:
+        read_text(path)  # the header row is not UTF-8: the file's own error
+    text = "\n".join(lines)
+    first_line = lines[0]
     delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
     # physical lines, split as the csv module counts them, so that reading can restart at any one
     lines = io.StringIO(text, newline="").readlines()
@@ -87,6 +93,7 @@ def read_csv(path: Path) -> FileResult:
                 break
 
     result = FileResult()
+    result.skipped.extend(SkippedRecord(f"{path}:{number}", NOT_UTF8_LINE) for number in sorted(not_utf8))
     offset = 0  # lines before the current reader's first line
     while True:
         # a quoted cell may span lines, so a row starts on the line after the previous row ended

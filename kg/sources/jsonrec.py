@@ -15,12 +15,14 @@ from kg.records import Paper
 from kg.sources.base import (
     collect_records,
     FileResult,
+    NOT_UTF8_LINE,
     RecordError,
     SkippedRecord,
     SourceError,
     arxiv_id_from,
     load_json,
     make_paper,
+    read_lines,
     read_text,
     split_authors,
     to_int,
@@ -127,10 +129,14 @@ def read_jsonl(path: Path) -> FileResult:
     result = FileResult()
     # split on "\n" only: splitlines() would also cut at U+2028, NEL and others that JSON strings
     # may hold unescaped, breaking one record in two
-    for number, line in enumerate(read_text(path).split("\n"), 1):
+    lines, not_utf8 = read_lines(path)
+    for number, line in enumerate(lines, 1):
+        location = f"{path}:{number}"
+        if number in not_utf8:
+            result.skipped.append(SkippedRecord(location, NOT_UTF8_LINE))
+            continue
         if not line.strip():
             continue
-        location = f"{path}:{number}"
         try:
             record = load_json(line)
         except ValueError as exc:  # JSONDecodeError, with a column
