@@ -92,12 +92,16 @@ def collect_records(
     return result
 
 
-def read_text(path: Path) -> str:
-    """The file's text as UTF-8 (a leading byte-order mark is dropped), or a SourceError."""
+def _read_bytes(path: Path) -> bytes:
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise unreadable(path, exc) from None
+
+
+def read_text(path: Path) -> str:
+    """The file's text as UTF-8 (a leading byte-order mark is dropped), or a SourceError."""
+    data = _read_bytes(path)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -119,12 +123,7 @@ def read_lines(path: Path) -> tuple[list[str], set[int]]:
     of those that are not UTF-8, which come back empty: in a file of one record a line, one badly
     encoded record is skipped, not the file. A file whose lines are mostly not UTF-8 is in
     another encoding altogether (UTF-16, Latin-1 throughout): one SourceError, as read_text."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise unreadable(path, exc) from None
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
+    data = _read_bytes(path).removeprefix(b"\xef\xbb\xbf")
     try:
         return data.decode("utf-8").split("\n"), set()
     except UnicodeDecodeError as exc:

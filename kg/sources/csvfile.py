@@ -63,11 +63,11 @@ def _quote_problem(error: csv.Error) -> str:
 def read_csv(path: Path) -> FileResult:
     """Papers from a CSV file; rows without a title, with too many cells or broken quotes are skipped."""
     # a row that is not UTF-8 is skipped on its own (its lines read as empty), not the file
-    lines, not_utf8 = read_lines(path)
+    text_lines, not_utf8 = read_lines(path)
     if 1 in not_utf8:
-        read_text(path)  # the header row is not UTF-8: the file's own error
-    text = "\n".join(lines)
-    first_line = lines[0]
+        read_text(path)  # the header row is not UTF-8: the file's own error, on this rare path
+    text = "\n".join(text_lines)
+    first_line = text_lines[0]
     delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
     # physical lines, split as the csv module counts them, so that reading can restart at any one
     lines = io.StringIO(text, newline="").readlines()
