@@ -393,6 +393,11 @@ def test_arxiv_id_from(value, expected):
         (2019, (None, 2019)),
         ("2024-02-30", (None, 2024)),
         ("soon", (None, None)),
+        # one year stated in free text dates the paper to it; the day is never guessed
+        ("circa 2020", (None, 2020)),
+        ("03/11/2020", (None, 2020)),
+        ("2019-2020", (None, None)),  # two years: no way to tell which
+        ("v1.2019.5", (None, None)),  # part of a version number, not a year
     ],
 )
 def test_parse_date(value, expected):

@@ -194,6 +194,8 @@ _ISO_DAY = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:$|[T ])")
 _ISO_MONTH = re.compile(r"^(\d{4})(?:-(\d{1,2}))?$")
 _MONTH_DAY_YEAR = re.compile(r"^([A-Za-z]+)\.?\s+(\d{1,2}),?\s+(\d{4})$")
 _DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})\s+([A-Za-z]+)\.?,?\s+(\d{4})$")
+# a year standing alone in free text ("circa 2020", "Spring 2021", "03/11/2020")
+_LONE_YEAR = re.compile(r"(?<![\d.])(1[5-9]\d\d|2[01]\d\d)(?![\d.])")
 
 
 def iso_date(year: int, month: int, day: int) -> str | None:
@@ -230,6 +232,11 @@ def parse_date(value: object) -> tuple[str | None, int | None]:
         named = MONTHS.get(match.group(2).lower())
         year = int(match.group(3))
         return (iso_date(year, named, int(match.group(1))) if named else None), year
+    # Free text that states one year, and one only, still dates the paper to that year; the
+    # day is not guessed ("03/11/2020" could be March or November).
+    years = set(_LONE_YEAR.findall(text))
+    if len(years) == 1:
+        return None, int(years.pop())
     return None, None
 
 
