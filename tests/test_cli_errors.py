@@ -294,6 +294,28 @@ def test_an_output_file_that_is_a_folder_is_one_line(tmp_path, command):
     assert result.output.strip().count("\n") == 0, result.output
 
 
+def test_extract_never_writes_over_its_own_input(tmp_path, monkeypatch):
+    paper = tmp_path / "p.jsonl"
+    text = json.dumps({"title": "T", "abstract": "A"}) + "\n"
+    paper.write_text(text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)  # the same file under another name
+    result = invoke("extract", str(paper), "--output", "./p.jsonl")
+    assert_one_line_error(result, f"--output p.jsonl is the input {paper}", "give another file")
+    assert paper.read_text(encoding="utf-8") == text
+
+
+@pytest.mark.parametrize("name", ["graph.json", "extractions.jsonl", "concepts.json", "graph.graphml"])
+def test_viz_never_writes_a_view_over_the_builds_data(tmp_path, name):
+    write_graph_json(papers_only_graph(), tmp_path / "graph.json")
+    target = tmp_path / name
+    if not target.exists():
+        target.write_text("keep me", encoding="utf-8")
+    before = target.read_bytes()
+    result = invoke("viz", "--out", str(tmp_path), "--output", str(target))
+    assert_one_line_error(result, f"is the build's data file {target}")
+    assert target.read_bytes() == before
+
+
 def test_concepts_says_how_many_rows_the_limit_left_out(tmp_path):
     concepts = {f"method:m{i}": Concept(f"method:m{i}", "method", f"m{i}", paper_ids=[f"p{j}" for j in range(i + 1)])
                 for i in range(7)}

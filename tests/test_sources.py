@@ -314,6 +314,26 @@ def test_directory_walk_is_sorted_recursive_and_skips_hidden():
     assert len(messages) == 2 and messages[0].startswith(str(tree / "a.jsonl"))
 
 
+def test_a_walk_passes_over_a_kg_build_output_folder(tmp_path):
+    # `kg build .` writes ./kg-out inside its own input: its extractions.jsonl must not read
+    # back as papers (titles without abstracts) on the next build
+    (tmp_path / "papers.jsonl").write_text('{"title": "A Real Paper", "abstract": "We study X."}\n')
+    out = tmp_path / "kg-out"
+    out.mkdir()
+    (out / "graph.json").write_text("{}")
+    (out / "extractions.jsonl").write_text('{"title": "An Extraction", "methods": []}\n')
+    result = read_papers([tmp_path])
+    assert [p.title for p in result.papers] == ["A Real Paper"]
+    assert result.builds_passed_over == [str(out)]
+    assert result.files == [str(tmp_path / "papers.jsonl")]
+    # given on its own, an output folder is no input either: one clear line says why
+    with pytest.raises(SourceError, match="a kg build's output folder, not paper records"):
+        read_papers([out])
+    # a folder with only one of the two files is an ordinary folder
+    (out / "graph.json").unlink()
+    assert [p.title for p in read_papers([out]).papers] == ["An Extraction"]
+
+
 def test_missing_path_is_a_source_error():
     with pytest.raises(SourceError, match=r"no/such/file\.jsonl does not exist"):
         read_papers(["no/such/file.jsonl"])

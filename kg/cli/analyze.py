@@ -11,7 +11,7 @@ import click
 from kg.cli import main
 from kg.cli.build import exits_cleanly_when_interrupted, output_generation
 from kg.cli.neo4j import optional_push_options, push_if_asked, push_target
-from kg.cli.paths import OutputDir, OutputFile
+from kg.cli.paths import BUILD_DATA_FILES, OutputDir, OutputFile, refuse_to_overwrite
 from kg.escape import terminal
 from kg.schema import PAPER
 
@@ -206,6 +206,8 @@ def viz(
     view = view.lower()
     if chosen and chosen[0] != view:
         raise click.UsageError(f"--{chosen[0]} does not go with the {view} view.")
+    if output is not None:
+        refuse_to_overwrite(output, [out_dir / name for name in BUILD_DATA_FILES], "the build's data file")
     graph = load_graph(out_dir)
     if view == "leaderboard":
         write_leaderboard(graph, output or out_dir / "views" / "leaderboard.html")

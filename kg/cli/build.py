@@ -19,7 +19,7 @@ import click
 from kg.cli import main
 from kg.cli.fetch import fetch_for_build, fetch_options
 from kg.cli.neo4j import optional_push_options, push_if_asked, push_target
-from kg.cli.paths import OutputDir, OutputFile
+from kg.cli.paths import OutputDir, OutputFile, refuse_to_overwrite
 from kg.escape import json_line, terminal
 from kg.records import CONCEPT_TYPES, ConceptIndex, Paper, PaperExtraction
 from kg.sources import FORMATS, ReadResult, SourceError, read_papers
@@ -119,6 +119,8 @@ def read_inputs(inputs: tuple[Path, ...], input_format: str | None) -> ReadResul
         click.echo(f"warning {terminal(warning.location)}: {terminal(warning.reason)}", err=True)
     for ignored in result.ignored:
         click.echo(f"passed over {terminal(ignored)}: not a paper format kg reads", err=True)
+    for folder in result.builds_passed_over:
+        click.echo(f"passed over {terminal(folder)}: a kg build's output folder, not paper records", err=True)
     if not result.papers:
         raise click.ClickException("No papers found in " + ", ".join(terminal(p) for p in inputs) + ".")
     return result
@@ -318,6 +320,8 @@ def extract(
     little about a paper, are left out unless --include-broad is given.
     """
     result = read_inputs(inputs, input_format)
+    if output is not None:
+        refuse_to_overwrite(output, [Path(name) for name in result.files], "the input")
     extractions = run_extraction(result.papers, pipeline_config, nlp_batch_size, jobs=jobs, cache_dir=cache_dir,
                                  use_cache=not no_cache, dask_address=dask_address)
     lines = (json.dumps(e.to_contract(include_broad), ensure_ascii=False) for e in extractions)

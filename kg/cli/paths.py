@@ -10,6 +10,10 @@ from typing import Any
 import click
 
 
+#: the data files of a build's output folder, which other commands read back
+BUILD_DATA_FILES = ("graph.json", "extractions.jsonl", "concepts.json", "graph.graphml")
+
+
 def _option_name(param: click.Parameter | None) -> str:
     opts = getattr(param, "opts", None) or []
     return max(opts, key=len) if opts else "the path"
@@ -41,3 +45,17 @@ class OutputFile(click.Path):
                 f"{_option_name(param)} {value} is a folder, not a file: give a file name inside it."
             )
         return super().convert(value, param, ctx)
+
+
+def refuse_to_overwrite(output: Path, protected: list[Path], what: str) -> None:
+    """One clear line, instead of writing, when ``output`` is one of the existing files
+    ``protected`` (the inputs of the run, or a build's data files), whatever path names it."""
+    for path in protected:
+        try:
+            same = output.exists() and path.exists() and os.path.samefile(output, path)
+        except OSError:
+            same = False
+        if same:
+            raise click.ClickException(
+                f"--output {output} is {what} {path}: writing there would destroy it; give another file."
+            )

@@ -92,6 +92,19 @@ class ReadResult:
     files: list[str] = field(default_factory=list)
     #: files met while walking a directory that are in no known format (a README, say)
     ignored: list[str] = field(default_factory=list)
+    #: folders met while walking that hold a kg build's outputs (see :func:`is_build_output`)
+    builds_passed_over: list[str] = field(default_factory=list)
+
+
+#: files every ``kg build`` writes at the top of its output folder
+BUILD_OUTPUT_FILES = ("graph.json", "extractions.jsonl")
+
+
+def is_build_output(folder: Path) -> bool:
+    """Whether ``folder`` holds a kg build's outputs. A walk passes over such folders: their
+    ``extractions.jsonl`` would read back as papers without abstracts (``kg build .`` writes to
+    ``./kg-out``, inside its own input)."""
+    return all((folder / name).is_file() for name in BUILD_OUTPUT_FILES)
 
 
 def _sniff(head: str) -> str | None:
@@ -147,8 +160,9 @@ def detect_format(path: Path) -> str:
     return sniffed
 
 
-def _walk(root: Path, skipped: list[SkippedRecord]) -> list[Path]:
-    """Files under ``root``, recursively, in sorted order, without hidden files or folders.
+def _walk(root: Path, skipped: list[SkippedRecord], builds: list[str]) -> list[Path]:
+    """Files under ``root``, recursively, in sorted order, without hidden files or folders, and
+    without folders that hold a kg build's outputs (added to ``builds``).
 
     Symbolic links are followed, but a link back to a folder it sits in (a loop) is not, and a
     folder reached twice is read once. Loops, broken links, unreadable folders and files that
@@ -181,7 +195,10 @@ def _walk(root: Path, skipped: list[SkippedRecord]) -> list[Path]:
                     skipped.append(SkippedRecord(str(path), "a symbolic link back to a folder it is in (a loop); not followed"))
                 elif key not in entered:
                     entered.add(key)
-                    visit(path, ancestors | {key})
+                    if is_build_output(path):
+                        builds.append(str(path))
+                    else:
+                        visit(path, ancestors | {key})
             elif entry.is_file():
                 found.append(path)
             else:
@@ -296,12 +313,19 @@ def read_papers(
         root = Path(given)
         if not root.exists():
             raise SourceError(f"{root} does not exist.")
+        if root.is_dir() and is_build_output(root):
+            result.builds_passed_over.append(str(root))
+            barren.append(f"{root}: a kg build's output folder, not paper records")
+            continue
         if root.is_dir():
             walk_problems: list[SkippedRecord] = []
-            files = _walk(root, walk_problems)
+            builds_before = len(result.builds_passed_over)
+            files = _walk(root, walk_problems, result.builds_passed_over)
             result.skipped.extend(walk_problems)
             barren.extend(str(problem) for problem in walk_problems)
-            if not files and not walk_problems:
+            barren.extend(f"{folder}: a kg build's output folder, not paper records"
+                          for folder in result.builds_passed_over[builds_before:])
+            if not files and not walk_problems and len(result.builds_passed_over) == builds_before:
                 result.skipped.append(SkippedRecord(str(root), "the directory holds no files"))
                 barren.append(str(result.skipped[-1]))
         else:
