@@ -98,6 +98,10 @@ GRAPH_CORRUPTIONS = {
     "aliases not a list": lambda text: text.replace('"aliases": [', '"aliases": 3, "x": [', 1),
     "weight not a number": lambda text: text.replace('"type": "USES"', '"type": "USES", "weight": "w"', 1),
     "deeply nested": lambda text: "[" * 100_000 + "]" * 100_000,
+    "no edges": lambda text: text[: text.index(', "edges": [')] + "}",
+    "first node without its key": lambda text: text.replace('"node": ', '"nod": ', 1),
+    "result number not a number": lambda text: text.replace('"label": "Paper"', '"label": "Result", "number": "77.1"', 1),
+    "result dataset not text": lambda text: text.replace('"label": "Paper"', '"label": "Result", "dataset": {}', 1),
     "a directory": None,
 }
 
@@ -109,7 +113,7 @@ def good_graph_text(tmp_path_factory) -> str:
     return path.read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("command", ["analyze", "viz", "push"])
+@pytest.mark.parametrize("command", ["analyze", "viz", "push", "papers", "results"])
 @pytest.mark.parametrize("corruption", sorted(GRAPH_CORRUPTIONS))
 def test_corrupt_graph_json_is_named_in_one_line(tmp_path, good_graph_text, command, corruption):
     path = tmp_path / "graph.json"
@@ -123,6 +127,15 @@ def test_corrupt_graph_json_is_named_in_one_line(tmp_path, good_graph_text, comm
     # the password is there so that push gets as far as it would go
     result = invoke(command, "--out", str(tmp_path), env={"KG_NEO4J_PASSWORD": "whatever-pw"})
     assert_one_line_error(result, str(path))
+
+
+def test_a_graph_json_marked_undirected_is_read_as_kg_writes_it(tmp_path, good_graph_text):
+    data = json.loads(good_graph_text)
+    data.update(directed=False, multigraph=True)
+    (tmp_path / "graph.json").write_text(json.dumps(data), encoding="utf-8")
+    for command in ("papers", "viz"):
+        result = invoke(command, "--out", str(tmp_path))
+        assert result.exit_code == 0, (command, result.output)
 
 
 CONCEPT_CORRUPTIONS = {

@@ -96,10 +96,12 @@ _TEXT, _INT, _NUMBER, _BOOL, _TEXT_LIST = "text", "an integer", "a number", "tru
 _NODE_ATTRIBUTES = {
     **dict.fromkeys(("label",), _TEXT),
     **dict.fromkeys(("id", "name", "title", "abstract", "published", "url", "arxiv_id", "source", "type",
-                     "host", "owner", "month", "doi", "venue"), _TEXT),
+                     "host", "owner", "month", "doi", "venue", "paper_id",
+                     # a reported result's fields (kg.graph.add_results)
+                     "metric", "value", "kind", "task", "evidence", "dataset", "method"), _TEXT),
     **dict.fromkeys(("year", "paper_count", "community", "degree", "upvotes", "author_count"), _INT),
-    **dict.fromkeys(("pagerank", "betweenness"), _NUMBER),
-    **dict.fromkeys(("concept", "broad"), _BOOL),
+    **dict.fromkeys(("pagerank", "betweenness", "number"), _NUMBER),
+    **dict.fromkeys(("concept", "broad", "lower_is_better"), _BOOL),
     "aliases": _TEXT_LIST,
 }
 _EDGE_ATTRIBUTES = {"type": _TEXT, "evidence": _TEXT, "confidence": _NUMBER, "weight": _NUMBER, "score": _NUMBER}
@@ -129,12 +131,15 @@ def _check_node_link(path: Path, data: Any) -> str:
     """Check the node-link data kg wrote; returns the field that holds the node keys."""
     if not isinstance(data, dict) or not isinstance(data.get("nodes"), list):
         raise CorruptFileError(f"{path}: not a node-link graph written by `kg build` (no list of nodes).")
-    edges = data.get("edges", [])
+    if "edges" not in data:
+        raise CorruptFileError(f"{path}: not a node-link graph written by `kg build` (no list of edges).")
+    edges = data["edges"]
     if not isinstance(edges, list):
         raise CorruptFileError(f"{path}: 'edges' is not a list.")
     nodes = data["nodes"]
-    # graphs written before the node key was renamed keep it under "id"
-    key = NODE_KEY if not nodes or not isinstance(nodes[0], dict) or NODE_KEY in nodes[0] else "id"
+    # graphs written before the node key was renamed keep it under "id": only when no node has
+    # the new key, so that one node without it is named, not the next one
+    key = NODE_KEY if any(isinstance(node, dict) and NODE_KEY in node for node in nodes) or not nodes else "id"
     seen = set()
     for number, node in enumerate(nodes, 1):
         if not isinstance(node, dict) or not isinstance(node.get(key), (str, int)) or isinstance(node.get(key), bool):
@@ -161,6 +166,9 @@ def read_graph_json(path: Path) -> nx.DiGraph:
     """
     data = _load_json(path)
     key = _check_node_link(path, data)
+    # kg's graph is a directed simple graph whatever flags a hand-edited file carries (networkx
+    # would follow them, and an undirected graph has no out-edges for the readers)
+    data.update(directed=True, multigraph=False)
     return nx.node_link_graph(data, directed=True, multigraph=False, edges="edges", name=key)
 
 
