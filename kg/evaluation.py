@@ -13,6 +13,7 @@ import json
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -123,20 +124,75 @@ def title_key(record: dict[str, Any]) -> str:
     return eval_norm(record.get("title", ""))
 
 
-def read_jsonl(path: Path) -> dict[str, dict[str, Any]]:
-    """Records of a JSONL file keyed by normalised title; ValueError names the bad line."""
-    records = {}
-    with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
-            if line.strip():
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError as err:
-                    raise ValueError(f"{path}:{number}: not JSON ({err.msg})") from None
-                if not isinstance(record, dict):
-                    raise ValueError(f"{path}:{number}: expected a JSON object")
-                records[title_key(record)] = record
+def _record_problem(record: Any) -> str | None:
+    """Why a gold or predicted record cannot be scored, or None: the extraction contract's shape
+    (a title; each concept list a list of names or of objects with a text name and a list of
+    text aliases; repos a list of URLs)."""
+    if not isinstance(record, dict):
+        return "expected a JSON object"
+    title = record.get("title")
+    if not isinstance(title, str) or not eval_norm(title):
+        return "no title (papers are paired by title)"
+    for concept_type in CONTRACT_TYPES:
+        concepts = record.get(concept_type)
+        if concepts is None:
+            continue
+        if not isinstance(concepts, list):
+            return f'"{concept_type}" is not a list'
+        for number, concept in enumerate(concepts, 1):
+            if isinstance(concept, str):
+                continue
+            if not isinstance(concept, dict) or not isinstance(concept.get("name"), str):
+                return f'{concept_type} item {number} has no text "name"'
+            aliases = concept.get("aliases")
+            if aliases is not None and not (isinstance(aliases, list) and all(isinstance(a, str) for a in aliases)):
+                return f'{concept_type} item {number}: "aliases" is not a list of texts'
+    repos = record.get("repos")
+    if repos is not None and not (isinstance(repos, list) and all(isinstance(u, str) for u in repos)):
+        return '"repos" is not a list of URLs'
+    return None
+
+
+def read_jsonl(path: Path, warn: Callable[[str], None] | None = None) -> dict[str, dict[str, Any]]:
+    """Records of a JSONL file keyed by normalised title. A line that is not JSON raises
+    ValueError naming it (the file is not the scorer's); a record in the wrong shape is left out
+    and a record whose title repeats an earlier one replaces it, as the reference scorer does,
+    each with a note to ``warn`` naming the line."""
+    records: dict[str, dict[str, Any]] = {}
+    lines_of: dict[str, int] = {}
+    try:
+        with open(path, encoding="utf-8") as handle:
+            lines = list(handle)
+    except UnicodeDecodeError as err:
+        raise ValueError(f"{path}: not UTF-8 text (byte {err.start})") from None
+    except OSError as err:
+        raise ValueError(f"Cannot read {path}: {err.strerror}") from None
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except (json.JSONDecodeError, RecursionError) as err:
+            raise ValueError(f"{path}:{number}: not JSON ({getattr(err, 'msg', 'nested too deeply')})") from None
+        problem = _record_problem(record)
+        if problem is not None:
+            if warn is not None:
+                warn(f"{path}:{number}: {problem}; record left out")
+            continue
+        key = title_key(record)
+        if key in records and warn is not None:
+            warn(f"{path}:{number}: the same title as line {lines_of[key]}, which it replaces")
+        records[key], lines_of[key] = record, number
     return records
+
+
+def _name(concept: dict[str, Any] | str) -> str:
+    return concept if isinstance(concept, str) else concept.get("name", "")
+
+
+def _evidence(concept: dict[str, Any] | str) -> str:
+    evidence = "" if isinstance(concept, str) else concept.get("evidence")
+    return evidence if isinstance(evidence, str) else ""
 
 
 def evaluate(gold: dict[str, dict[str, Any]], pred: dict[str, dict[str, Any]]) -> Report:
@@ -150,10 +206,9 @@ def evaluate(gold: dict[str, dict[str, Any]], pred: dict[str, dict[str, Any]]) -
             report.rows[concept_type].add(counts)
             report.rows["concepts"].add(counts)
             title = g.get("title", "")
-            report.errors += [ErrorCase("miss", concept_type, m.get("name", ""), title) for m in misses]
+            report.errors += [ErrorCase("miss", concept_type, _name(m), title) for m in misses]
             report.errors += [
-                ErrorCase("false positive", concept_type, f.get("name", ""), title, f.get("evidence", ""))
-                for f in fps
+                ErrorCase("false positive", concept_type, _name(f), title, _evidence(f)) for f in fps
             ]
         all_gold = [c for t in CONTRACT_TYPES for c in g.get(t) or []]
         all_pred = [c for t in CONTRACT_TYPES for c in p.get(t) or []]

@@ -341,3 +341,36 @@ def test_concepts_says_how_many_rows_the_limit_left_out(tmp_path):
     narrowed = invoke("concepts", "--out", str(tmp_path), "--limit", "3", "--min-papers", "5")
     assert narrowed.output.splitlines()[-1].split()[-1] == "m4"
     assert "more concepts not shown" not in narrowed.output
+
+
+def test_eval_leaves_out_records_it_cannot_score_and_names_their_lines(tmp_path):
+    good = {"title": "Good paper", "methods": [{"name": "JEPA", "aliases": []}, "sparse autoencoder"]}
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text("\n".join([
+        json.dumps({"title": 5}),
+        json.dumps({"title": "On JEPA", "methods": "JEPA"}),
+        json.dumps({"title": "M", "metrics": [None]}),
+        json.dumps({"title": "N", "methods": [{"name": None}]}),
+        json.dumps(good),
+        "[1, 2]",
+        json.dumps({"methods": [{"name": "x"}]}),
+    ]) + "\n", encoding="utf-8")
+    pred = tmp_path / "pred.jsonl"
+    pred.write_text(json.dumps({"title": "Good paper", "methods": [{"name": "JEPA", "evidence": 5}, "SAE"]}) + "\n",
+                    encoding="utf-8")
+    result = CliRunner().invoke(main, ["eval", str(gold), "--pred", str(pred)])
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    for line, why in ((1, "no title"), (2, '"methods" is not a list'), (3, 'metrics item 1 has no text "name"'),
+                      (4, 'methods item 1 has no text "name"'), (6, "expected a JSON object"), (7, "no title")):
+        assert f"warning {gold}:{line}: {why}" in result.output
+    # the one good record is scored as the reference scorer scores it: JEPA found, SAE no match
+    row = next(line.split() for line in result.output.splitlines() if line.startswith("concepts"))
+    assert row[1:] == ["0.500", "0.500", "0.500", "1", "1", "1"]
+
+
+def test_eval_of_a_gold_file_that_is_not_utf8_is_one_line(tmp_path):
+    gold = tmp_path / "gold.jsonl"
+    gold.write_bytes(b"\xff\xfe not text")
+    result = invoke("eval", str(gold), "--pred", str(gold))
+    assert_one_line_error(result, f"{gold}: not UTF-8 text")

@@ -57,9 +57,14 @@ def eval_command(
     from kg.evaluation import evaluate, read_jsonl, title_key, worst_errors
 
     try:
-        gold_records = read_jsonl(gold)
+        def warn(note: str) -> None:
+            click.echo(f"warning {terminal(note)}", err=True)
+
+        gold_records = read_jsonl(gold, warn)
+        if not gold_records:
+            raise click.ClickException(f"{gold} holds no gold record that can be scored.")
         if pred is not None:
-            predictions = read_jsonl(pred)
+            predictions = read_jsonl(pred, warn)
         elif inputs:
             papers = [p for p in read_inputs(inputs, input_format).papers]
             wanted = set(gold_records)
