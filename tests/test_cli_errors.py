@@ -374,3 +374,16 @@ def test_eval_of_a_gold_file_that_is_not_utf8_is_one_line(tmp_path):
     gold.write_bytes(b"\xff\xfe not text")
     result = invoke("eval", str(gold), "--pred", str(gold))
     assert_one_line_error(result, f"{gold}: not UTF-8 text")
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (("--since", "nan"), "'nan' is not a date"),
+    (("--since", "2024-13-45"), "'2024-13-45' is not a date"),
+    (("--since", "2025", "--until", "2020"), "--since 2025 is after --until 2020"),
+])
+def test_build_period_options_are_checked_without_fetch(tmp_path, args, words):
+    paper = tmp_path / "p.jsonl"
+    paper.write_text(json.dumps({"title": "T", "abstract": "A", "date": "2024-01-01"}) + "\n", encoding="utf-8")
+    result = invoke("build", str(paper), "--out", str(tmp_path / "out"), *args)
+    assert_one_line_error(result, words)
+    assert not (tmp_path / "out" / "graph.json").exists()

@@ -288,3 +288,30 @@ def test_the_next_run_removes_what_dead_runs_left(tmp_path):
         (generation.path / "graph.json").write_text("new", encoding="utf-8")
     assert (out / "graph.json").read_text(encoding="utf-8") == "new"
     assert sorted(p.name for p in out.iterdir()) == ["graph.json", "views"]
+
+
+def test_a_generation_clears_the_views_and_report_kg_wrote_but_not_the_users_files(tmp_path):
+    """kg build clears OUT/report and OUT/views (they describe the graph it replaces): the files
+    kg listed there go in the same switch, a file of the user's stays."""
+    from kg.sinks.outputs import list_as_written, new_generation
+
+    out = tmp_path / "out"
+    with new_generation(out) as generation:
+        (generation.path / "report").mkdir()
+        (generation.path / "report" / "report.md").write_text("old report", encoding="utf-8")
+    views = out / "views"
+    views.mkdir()
+    for name in ("overview-community.html", "paper-x.html"):
+        (views / name).write_text("old view", encoding="utf-8")
+        list_as_written(views / name)
+    list_as_written(views / "paper-x.html")  # listed once however often it is written
+    (views / "mine.html").write_text("mine", encoding="utf-8")
+    (out / "report" / "notes.md").write_text("my notes", encoding="utf-8")
+    with new_generation(out) as generation:
+        assert generation.clear("report") == ["report.md"]
+        assert generation.clear("views") == ["overview-community.html", "paper-x.html"]
+        assert generation.clear("neo4j") == []  # nothing listed: nothing to clear
+        (generation.path / "graph.json").write_text("new", encoding="utf-8")
+    assert sorted(p.name for p in (out / "report").iterdir()) == [".kg-names", "notes.md"]
+    assert sorted(p.name for p in views.iterdir()) == [".kg-names", "mine.html"]
+    assert not (out / "neo4j").exists()

@@ -869,3 +869,20 @@ def test_doi_venue_references_and_links_are_safe_too(tmp_path):
     assert (paper.venue, paper.references, paper.links) == ("V", ["10.1/x"], ["https://github.com/a/b"])
     built = Paper(title="T", doi="10.1/\udc80", venue="v\u0000", references=["r\u0007"], links=["l\u009b"])
     assert (built.doi, built.venue, built.references, built.links) == ("10.1/\ufffd", "v", ["r"], ["l"])
+
+
+def test_published_in_a_period():
+    from datetime import date
+
+    from kg.sources import published_in
+
+    day = Paper("Dated", published="2024-02-01", year=2024)
+    year_only = Paper("Year only", year=2023)
+    undated = Paper("Undated")
+    since, until = date(2023, 6, 1), date(2024, 1, 31)
+    assert published_in(day, since, None) is True
+    assert published_in(day, since, until) is False  # one day after the period
+    assert published_in(year_only, since, until) is True  # 2023 overlaps June 2023 - January 2024
+    assert published_in(year_only, date(2024, 1, 1), None) is False
+    assert published_in(undated, since, until) is None
+    assert published_in(day, None, None) is True

@@ -197,6 +197,7 @@ def viz(
     them); --concept, --paper and --community pick their view by themselves.
     """
     from kg import views
+    from kg.sinks.outputs import list_as_written
 
     chosen = [name for name, value in (("concept", concept), ("paper", paper_id), ("community", community)) if value is not None]
     if len(chosen) > 1:
@@ -210,7 +211,7 @@ def viz(
         refuse_to_overwrite(output, [out_dir / name for name in BUILD_DATA_FILES], "the build's data file")
     graph = load_graph(out_dir)
     if view == "leaderboard":
-        write_leaderboard(graph, output or out_dir / "views" / "leaderboard.html")
+        write_leaderboard(graph, output or out_dir / "views" / "leaderboard.html", listed=output is None)
         return
     analysis = run_analysis(graph, include_broad)
     try:
@@ -243,18 +244,24 @@ def viz(
     target = output or out_dir / "views" / f"{name}.html"
     try:
         views.write_view(page, target)
+        if output is None:
+            list_as_written(target)  # a rebuild knows it for kg's (kg build removes stale views)
     except OSError as err:
         raise click.ClickException(f"Cannot write {target}: {err.strerror}.") from None
     click.echo(f"{terminal(page.title)}: {len(page.nodes)} nodes, {len(page.edges)} edges")
     click.echo(f"open {terminal(target)} in a browser")
 
 
-def write_leaderboard(graph: nx.DiGraph, target: Path) -> None:
-    """``kg viz leaderboard``: the page of leaderboards (kg.views.leaderboard)."""
+def write_leaderboard(graph: nx.DiGraph, target: Path, listed: bool = False) -> None:
+    """``kg viz leaderboard``: the page of leaderboards (kg.views.leaderboard); ``listed``: in
+    the output folder's views/, listed as kg's (see kg.sinks.outputs.list_as_written)."""
+    from kg.sinks.outputs import list_as_written
     from kg.views.leaderboard import write_leaderboard_page
 
     try:
         path, tables = write_leaderboard_page(graph, target)
+        if listed:
+            list_as_written(path)
     except OSError as err:
         raise click.ClickException(f"Cannot write {target}: {err.strerror}.") from None
     click.echo(f"Reported results: {tables} leaderboard{'s' if tables != 1 else ''} in {terminal(path)}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime
 import functools
 import gc
 import json
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING
 import click
 
 from kg.cli import main
-from kg.cli.fetch import fetch_for_build, fetch_options
+from kg.cli.fetch import fetch_for_build, fetch_options, period_of
 from kg.cli.neo4j import optional_push_options, push_if_asked, push_target
 from kg.cli.paths import OutputDir, OutputFile, refuse_to_overwrite
 from kg.escape import json_line, terminal
@@ -124,6 +125,21 @@ def read_inputs(inputs: tuple[Path, ...], input_format: str | None) -> ReadResul
     if not result.papers:
         raise click.ClickException("No papers found in " + ", ".join(terminal(p) for p in inputs) + ".")
     return result
+
+
+def keep_published_in(result: ReadResult, since: datetime.date | None, until: datetime.date | None) -> None:
+    """--since / --until of kg build: only the papers published in the period stay in
+    ``result``; says how many were left out, and fails when none is left."""
+    from kg.sources import published_in
+
+    inside = [published_in(paper, since, until) for paper in result.papers]
+    outside, undated = inside.count(False), inside.count(None)
+    result.papers = [paper for paper, keep in zip(result.papers, inside) if keep]
+    if outside or undated:
+        click.echo(f"left out {outside + undated} papers published outside --since/--until"
+                   + (f" ({undated} of them without a date)" if undated else ""), err=True)
+    if not result.papers:
+        raise click.ClickException("No paper of the inputs was published in the --since/--until period.")
 
 
 def extraction_options(command):
@@ -384,6 +400,10 @@ def output_generation(out: Path) -> Iterator[Generation]:
         yield generation
 
 
+#: output sub-folders that other commands derive from a build (kg analyze, kg viz)
+DERIVED_FOLDERS = ("report", "views")
+
+
 def write_graph_outputs(stage: Path, index: ConceptIndex, graph, max_concepts: int, include_broad: bool) -> None:
     """The rest of ``kg build``'s outputs, into the generation being written (``stage``);
     :func:`output_generation` switches the whole set in at once (kg.sinks.outputs: a killed run
@@ -445,6 +465,7 @@ def build(
     from kg.graph import build_graph
     from kg.sinks import files
     target = push_target(neo4j_uri, neo4j_user, database, batch_size)
+    period = period_of(since, until)
     ensure_writable(out)
     if fetch_specs:
         inputs = (*inputs, *fetch_for_build(fetch_specs, out, since, until, fetch_max))
@@ -453,6 +474,8 @@ def build(
     elif not inputs:
         raise click.UsageError("Give INPUT files or folders, or --fetch SOURCE:QUERY.")
     result = read_inputs(inputs, input_format)
+    if since or until:
+        keep_published_in(result, *period)
     extractions = run_extraction(result.papers, pipeline_config, nlp_batch_size, jobs=jobs, cache_dir=cache_dir,
                                  use_cache=not no_cache, dask_address=dask_address)
     try:
@@ -475,10 +498,15 @@ def build(
                 gc.collect()
             with _status(f"Writing outputs to {out}"):
                 write_graph_outputs(stage, index, graph, max_concepts, include_broad)
+            # a report and views describe the graph this build replaces
+            stale = [f"{folder}/" for folder in DERIVED_FOLDERS if generation.clear(folder)]
     except OSError as err:
         raise click.ClickException(f"Cannot write to {out}: {err.strerror}.") from None
     push_if_asked(graph, target, include_broad)
     print_summary(result, index, out)
+    if stale:
+        click.echo(f"removed the previous graph's {' and '.join(stale)} from {terminal(out)}: "
+                   "`kg analyze` and `kg viz` write them for this one")
 
 
 def print_summary(result: ReadResult, index: ConceptIndex, out: Path) -> None:

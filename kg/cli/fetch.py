@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 import hashlib
 import sys
 from pathlib import Path
@@ -32,21 +33,37 @@ SOURCE_NAMES = ("arxiv", "openalex", "hf")
 
 def since_option(func):
     func = click.option("--until", metavar="DATE", default=None,
-                        help="Published on or before this day, month or year (YYYY[-MM[-DD]]).")(func)
+                        help="Published on or before this day, month or year (YYYY[-MM[-DD]]); kg build "
+                             "keeps only such papers of its inputs too.")(func)
     return click.option("--since", metavar="DATE", default=None,
-                        help="Published on or after this day, month or year (YYYY[-MM[-DD]]).")(func)
+                        help="Published on or after this day, month or year (YYYY[-MM[-DD]]); kg build "
+                             "keeps only such papers of its inputs too.")(func)
+
+
+def period_of(since: str | None, until: str | None) -> tuple[_dt.date | None, _dt.date | None]:
+    """The first day of --since and the last of --until, or a one-line error (a value that is
+    no date, or a --since after the --until)."""
+    from kg.fetch import QueryError, parse_period
+
+    try:
+        first = parse_period(since) if since else None
+        last = parse_period(until, end=True) if until else None
+    except QueryError as err:
+        raise click.ClickException(str(err)) from None
+    if first and last and first > last:
+        raise click.ClickException(f"--since {since} is after --until {until}: no day is in that period.")
+    return first, last
 
 
 def make_query(terms, categories, filters, since, until, max_results, page_size=100):
     """A :class:`kg.fetch.Query` from command-line values, or a one-line error."""
-    from kg.fetch import Query, QueryError, parse_period
+    from kg.fetch import Query, QueryError
 
+    first, last = period_of(since, until)
     try:
         return Query(
             terms=list(terms), categories=list(categories), filters=list(filters),
-            since=parse_period(since) if since else None,
-            until=parse_period(until, end=True) if until else None,
-            max_results=max_results, page_size=page_size,
+            since=first, until=last, max_results=max_results, page_size=page_size,
         )
     except QueryError as err:
         raise click.ClickException(str(err)) from None

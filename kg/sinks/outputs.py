@@ -330,6 +330,28 @@ class Generation:
         self.path = out / f"{STAGING_PREFIX}{os.getpid()}"
         self.committed = False
 
+    def clear(self, folder: str) -> list[str]:
+        """Have the switch remove the files kg wrote into ``OUT/folder`` (those in its list),
+        leaving the user's own files there; returns their names. For what describes the
+        previous outputs (a report, views) once a run replaces them."""
+        listed = _names(self.out / folder / NAMES) or []
+        if listed:
+            (self.path / folder).mkdir(exist_ok=True)
+        return listed
+
+
+def list_as_written(path: Path | str) -> None:
+    """Add the file ``path``, which kg wrote outside a generation (a view of ``kg viz`` in
+    ``OUT/views``), to its folder's list of kg's files, so that :meth:`Generation.clear` knows
+    it from the user's files."""
+    path = Path(path)
+    listed = _names(path.parent / NAMES) or []
+    if path.name in listed:
+        return
+    temp = path.parent / f"{TEMP_PREFIX}{os.getpid()}.names"
+    temp.write_text(json.dumps(sorted([*listed, path.name])), encoding="utf-8")
+    os.replace(temp, path.parent / NAMES)
+
 
 @contextlib.contextmanager
 def new_generation(out: Path | str, on_wait: Callable[[], None] | None = None) -> Iterator[Generation]:
@@ -367,6 +389,7 @@ __all__ = [
     "Interrupted",
     "current",
     "exit_status",
+    "list_as_written",
     "new_generation",
     "recover",
     "signal_name",

@@ -24,6 +24,7 @@ Example::
 
 from __future__ import annotations
 
+import datetime as _dt
 import json
 import os
 import re
@@ -208,6 +209,19 @@ def _walk(root: Path, skipped: list[SkippedRecord], builds: list[str]) -> list[P
     entered.add((top.st_dev, top.st_ino))
     visit(root, frozenset(entered))
     return found
+
+
+def published_in(paper: Paper, since: _dt.date | None, until: _dt.date | None) -> bool | None:
+    """Whether ``paper`` was published from ``since`` to ``until`` (either may be open); a
+    paper dated only by its year is in when that year overlaps the period. None when it has
+    no date at all."""
+    if paper.published:
+        first = last = _dt.date.fromisoformat(paper.published)
+    elif paper.year:
+        first, last = _dt.date(paper.year, 1, 1), _dt.date(paper.year, 12, 31)
+    else:
+        return None
+    return (since is None or last >= since) and (until is None or first <= until)
 
 
 def _is_empty(value: object) -> bool:
