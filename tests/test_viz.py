@@ -276,7 +276,7 @@ def test_analyze_names_file_and_line_of_broken_json(tmp_path):
         ([], "overview-community.html"),
         (["overview", "--colour-by", "type", "--top", "20"], "overview-type.html"),
         (["bipartite", "--type", "dataset"], "bipartite-dataset.html"),
-        (["--concept", "t1 method 0", "--depth", "1"], "concept-t1-method-0.html"),
+        (["--concept", "t1 method 0", "--depth", "1"], "concept-method-topic1-method-0.html"),
         (["--paper", "syn000003"], "paper-syn000003.html"),
         (["--community", "1"], "community-1.html"),
         (["corpus", "--top", "40"], "corpus.html"),
@@ -289,6 +289,20 @@ def test_viz_writes_each_view(out_dir, args, name):
     assert page.startswith("<!DOCTYPE html>")
     count = json.loads(re.search(r"expectedNodes: (\d+)", page).group(1))
     assert count > 1
+
+
+def test_views_of_different_nodes_never_share_a_file(out_dir):
+    """A view's file is named after the node it is centred on: the same node found by two
+    queries writes one file, two nodes whose names keep no ASCII letter write two."""
+    runner = CliRunner()
+    by_name = runner.invoke(main, ["viz", "--paper", "syn000003", "--out", str(out_dir)])
+    assert by_name.exit_code == 0, by_name.output
+    assert "paper-syn000003.html" in by_name.output
+    from kg.cli.analyze import _slug
+
+    names = {_slug(key) for key in ("method:日本語", "method:中文", "method:C++", "method:C", "paper:2301.08243")}
+    assert len(names) == 5
+    assert all(re.fullmatch(r"[a-z0-9-]+", name) for name in names)
 
 
 def test_viz_errors_are_one_line(out_dir):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -155,8 +156,13 @@ def analyze(
 VIEWS = ("overview", "bipartite", "concept", "paper", "community", "corpus", "leaderboard")
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "view"
+def _slug(key: str) -> str:
+    """A file name for a view centred on the node ``key``: readable ASCII, and a digest of the
+    key when that had to drop or cut characters, so that two nodes never share a file."""
+    slug = re.sub(r"[^a-z0-9]+", "-", key.lower()).strip("-")
+    if len(slug) > 60 or re.search(r"[^a-z0-9:. _/-]", key.lower()):
+        slug = f"{slug[:50].strip('-')}-{hashlib.sha1(key.encode('utf-8')).hexdigest()[:8]}".lstrip("-")
+    return slug
 
 
 @main.command(epilog=VIZ_EPILOG)
@@ -225,12 +231,12 @@ def viz(
             if not concept:
                 raise click.UsageError("The concept view needs --concept NAME.")
             page = views.concept_view(graph, analysis, concept, depth=depth)
-            name = f"concept-{_slug(concept)}"
+            name = f"concept-{_slug(page.centre)}"  # "concept-method-sparse-autoencoder", whatever name found it
         elif view == "paper":
             if not paper_id:
                 raise click.UsageError("The paper view needs --paper PAPER.")
             page = views.paper_view(graph, analysis, paper_id)
-            name = f"paper-{_slug(paper_id)}"
+            name = _slug(page.centre)  # "paper-2301-08243", whichever id or title fragment found it
         elif view == "community":
             if community is None:
                 raise click.UsageError("The community view needs --community K.")

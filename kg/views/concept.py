@@ -56,6 +56,7 @@ def concept_view(
         subtitle=f"{len(papers)} papers" + (f" and {len(members) - len(papers) - 1} concepts they share" if depth >= 2 else ""),
         directed=True,
     )
+    view.centre = centre
     view.nodes = centred_nodes(graph, members, pos, centre, size=36, label_chars=PAPER_LABEL_CHARS)
     linked = {p: sum(1 for u, _, _ in edge_list if u == p) for p in papers}
     concepts_first = sorted(members - set(papers) - {centre}, key=lambda c: (-counts.get(c, 0), c)) if depth >= 2 else []

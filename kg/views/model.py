@@ -28,3 +28,6 @@ class View:
     directed: bool = False
     #: lists shown under the legend
     side_lists: list[SideList] = field(default_factory=list)
+    #: the graph key of the node a view is centred on (a paper, a concept), "" for none: what
+    #: names its file, whichever words found it
+    centre: str = ""

@@ -46,6 +46,7 @@ def paper_view(graph: nx.DiGraph, analysis: Analysis, paper: str, *, neighbours:
         subtitle=f"{len(own_concepts)} concepts, {len(near)} most similar papers (shared concepts weighted by rarity)",
         directed=True,
     )
+    view.centre = centre
     view.nodes = centred_nodes(graph, members, pos, centre, size=30, label_chars=PAPER_LABEL_CHARS)
     lay_out_legibly(view.nodes, [centre, *(p for p, _ in near), *sorted(own_concepts, key=lambda c: concept_rank(graph, c))])
     for u, v, d in edge_list:
