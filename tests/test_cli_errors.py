@@ -228,6 +228,19 @@ def test_redact_uri():
     assert redact_uri("neo4j+s://u:p@ss:w@rd@h/x?y") == "neo4j+s://u:***@h/x?y"
     assert redact_uri("bolt://host:7687") == "bolt://host:7687"
     assert redact_uri("bolt://[::1") == "bolt://[::1"
+    # a routing context's values may carry a token: names stay, values go
+    assert redact_uri("neo4j://h:7687?auth=SECRET&region") == "neo4j://h:7687?auth=***&region"
+
+
+@pytest.mark.parametrize("command", [("query", "RETURN 1"), ("push",)])
+def test_a_token_in_the_uri_query_is_never_echoed(tmp_path, command):
+    write_graph_json(papers_only_graph(), tmp_path / "graph.json")
+    env = {"KG_NEO4J_URI": "bolt://127.0.0.1:9?auth=SECRETQ", "KG_NEO4J_PASSWORD": "whatever-pw"}
+    args = [*command, "--out", str(tmp_path)] if command[0] == "push" else list(command)
+    result = invoke(*args, env=env)
+    assert result.exit_code == 1, result.output
+    assert "SECRETQ" not in result.output
+    assert "Traceback" not in result.output
 
 
 # --------------------------------------------------------------------------- item 14: --neo4j is explicit

@@ -183,7 +183,7 @@ def push_graph(
             if replace:
                 deleted = sink.empty_graph(driver, database)
                 click.echo(f"Emptied the database ({deleted} nodes deleted).", err=True)
-            click.echo(f"Loading {graph.number_of_nodes()} nodes and {graph.number_of_edges()} edges into {uri}", err=True)
+            click.echo(f"Loading {graph.number_of_nodes()} nodes and {graph.number_of_edges()} edges into {sink.redact_uri(uri)}", err=True)
             sink.load_graph(driver, graph, database, batch_size, _progress, refresh=False)
             # the analytics refresh reads the database back into a graph of its own: let go of
             # this one first (``kg push`` hands it over; a networkx graph is a reference cycle)
@@ -198,7 +198,8 @@ def push_graph(
 
         if isinstance(err, (DriverError, Neo4jError)):
             raise click.ClickException(
-                f"Loading into Neo4j at {uri} failed: {err}. Loading is idempotent: run the same command again."
+                f"Loading into Neo4j at {sink.redact_uri(uri)} failed: {sink.redact_uri_in(str(err), uri)}. "
+                "Loading is idempotent: run the same command again."
             ) from None
         raise
     nodes = ", ".join(f"{counts[k]} {k}" for k in ("Paper", "Concept", "Repo", "Author") if counts[k])
@@ -263,7 +264,9 @@ def push(out: Path, replace: bool, yes: bool, include_broad: bool, bulk: bool, n
     checked_uri(uri)
     password = _password()
     if replace and not yes:
-        click.confirm(f"Delete every node and relationship in Neo4j at {uri}?", abort=True)
+        from kg.sinks.neo4j import redact_uri
+
+        click.confirm(f"Delete every node and relationship in Neo4j at {redact_uri(uri)}?", abort=True)
 
     def read_graph() -> nx.DiGraph:
         try:

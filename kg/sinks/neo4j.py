@@ -184,14 +184,26 @@ URI_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 
 
 def redact_uri(uri: str) -> str:
-    """``uri`` with any password in it replaced by ``***``, for messages and logs."""
+    """``uri`` with any password in it, and the values of its query (a routing context, where
+    a token may have been put), replaced by ``***``, for messages and logs."""
     scheme, sep, rest = uri.partition("://")
-    if not sep or "@" not in rest:
+    if not sep:
         return uri
-    # everything before the last "@" counts as user info: redacting too much beats too little
-    userinfo, _, host = rest.rpartition("@")
-    user, colon, _ = userinfo.partition(":")
-    return f"{scheme}://{user}{':***' if colon else ''}@{host}"
+    rest, question, query = rest.partition("?")
+    if question:
+        query = "&".join(f"{name}={'***' if value else ''}" if equals else name
+                         for name, equals, value in (item.partition("=") for item in query.split("&")))
+    if "@" in rest:
+        # everything before the last "@" counts as user info: redacting too much beats too little
+        userinfo, _, host = rest.rpartition("@")
+        user, colon, _ = userinfo.partition(":")
+        rest = f"{user}{':***' if colon else ''}@{host}"
+    return f"{scheme}://{rest}{question}{query}"
+
+
+def redact_uri_in(text: str, uri: str) -> str:
+    """A driver's message with the URI it may quote shown as :func:`redact_uri` shows it."""
+    return text.replace(uri, redact_uri(uri)) if uri else text
 
 
 def check_uri(uri: str) -> None:
@@ -228,9 +240,10 @@ def connect(uri: str, user: str, password: str | None, database: str | None = No
     does not exist.
     """
     check_uri(uri)
+    shown = redact_uri(uri)
     if not password:
         raise Neo4jSinkError(
-            f"No password for Neo4j at {uri}: set KG_NEO4J_PASSWORD "
+            f"No password for Neo4j at {shown}: set KG_NEO4J_PASSWORD "
             "(scripts/neo4j-local uses 'kg-neo4j-local' unless told otherwise)."
         )
     try:
@@ -238,7 +251,7 @@ def connect(uri: str, user: str, password: str | None, database: str | None = No
         # relationship type does not exist yet" on a first load) would only be noise.
         driver = GraphDatabase.driver(uri, auth=(user, password), notifications_min_severity="OFF")
     except (ConfigurationError, ValueError) as err:
-        raise Neo4jSinkError(f"Invalid Neo4j URI {uri!r}: {str(err).replace(uri, '')}") from None
+        raise Neo4jSinkError(f"Invalid Neo4j URI {shown!r}: {str(err).replace(uri, '')}") from None
     try:
         driver.verify_connectivity()
         # verify_connectivity only reaches the server; this also checks the database name.
@@ -246,23 +259,23 @@ def connect(uri: str, user: str, password: str | None, database: str | None = No
     except AuthError:
         driver.close()
         raise Neo4jSinkError(
-            f"Neo4j at {uri} refused user {user!r}: wrong user or password "
+            f"Neo4j at {shown} refused user {user!r}: wrong user or password "
             "(check KG_NEO4J_USER / KG_NEO4J_PASSWORD)."
         ) from None
     except ServiceUnavailable:
         driver.close()
         raise Neo4jSinkError(
-            f"Cannot reach Neo4j at {uri}: is the server running? "
+            f"Cannot reach Neo4j at {shown}: is the server running? "
             "(start one with scripts/neo4j-local start, or docker compose -f docker/compose.yml up -d)"
         ) from None
     except ClientError as err:
         driver.close()
         if err.code and "DatabaseNotFound" in err.code:
-            raise Neo4jSinkError(f"Neo4j at {uri} has no database {database!r}.") from None
-        raise Neo4jSinkError(f"Neo4j at {uri} refused the connection: {err.message}") from None
+            raise Neo4jSinkError(f"Neo4j at {shown} has no database {database!r}.") from None
+        raise Neo4jSinkError(f"Neo4j at {shown} refused the connection: {redact_uri_in(str(err.message), uri)}") from None
     except DriverError as err:
         driver.close()
-        raise Neo4jSinkError(f"Cannot use Neo4j at {uri}: {err}") from None
+        raise Neo4jSinkError(f"Cannot use Neo4j at {shown}: {redact_uri_in(str(err), uri)}") from None
     return driver
 
 
