@@ -105,7 +105,10 @@ def is_build_output(folder: Path) -> bool:
     """Whether ``folder`` holds a kg build's outputs. A walk passes over such folders: their
     ``extractions.jsonl`` would read back as papers without abstracts (``kg build .`` writes to
     ``./kg-out``, inside its own input)."""
-    return all((folder / name).is_file() for name in BUILD_OUTPUT_FILES)
+    try:
+        return all((folder / name).is_file() for name in BUILD_OUTPUT_FILES)
+    except OSError:  # a folder that cannot be searched: the walk reports it when it tries
+        return False
 
 
 def _sniff(head: str) -> str | None:
