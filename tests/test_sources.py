@@ -886,3 +886,98 @@ def test_published_in_a_period():
     assert published_in(year_only, date(2024, 1, 1), None) is False
     assert published_in(undated, since, until) is None
     assert published_in(day, None, None) is True
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    # the arXiv metadata's spelling: commas between full names, "and" before the last
+    ("Edward J. Hu, Yelong Shen and Phillip Wallis", ["Edward J. Hu", "Yelong Shen", "Phillip Wallis"]),
+    ("Ann Lee, Bo Chen, and Carl Diaz", ["Ann Lee", "Bo Chen", "Carl Diaz"]),
+    ("Hu, Edward J. and Shen, Yelong", ["Edward J. Hu", "Yelong Shen"]),  # BibTeX's "Last, First"
+    ("Lee, Ann, Chen, Bo", ["Ann Lee", "Bo Chen"]),
+    ("Doe, Jane; Roe, Rich", ["Jane Doe", "Rich Roe"]),
+    ([{"given": "John", "family": "Smith"}, {"name": "Ann Lee"}, "Chen, Bo"], ["John Smith", "Ann Lee", "Bo Chen"]),
+    ("Ann Lee and others", ["Ann Lee"]),
+])
+def test_author_lists_as_sources_spell_them(value, expected):
+    from kg.sources.base import split_authors
+
+    assert split_authors(value) == expected
+
+
+def test_csv_authors_split_like_every_other_source(tmp_path):
+    path = tmp_path / "p.csv"
+    path.write_text('title,abstract,authors\nA Paper,An abstract.,"John Smith, Jane Doe and Bob Lee"\n', encoding="utf-8")
+    assert read_papers([path]).papers[0].authors == ["John Smith", "Jane Doe", "Bob Lee"]
+
+
+@pytest.mark.parametrize(("name", "text", "titles"), [
+    ("excel.csv", "sep=;\ntitle;abstract;year\nSemi Paper;An abstract, with a comma.;2020\n", ["Semi Paper"]),
+    ("semicolon.csv", "Title;Abstract\nSemi Paper;An abstract.\n", ["Semi Paper"]),
+    ("zotero.csv", "Title,Abstract Note,Publication Year\nZ Paper,An abstract.,2021\n", ["Z Paper"]),
+    ("trailing.csv", "title,abstract,year\nTrailing Paper,abs,2020,,\nNormal Paper,abs2,2021\n",
+     ["Trailing Paper", "Normal Paper"]),
+    # Excel's "Text (Tab delimited)" and Web of Science exports are .txt files
+    ("savedrecs.txt", "TI\tAB\tPY\tAU\nW Paper\tAn abstract.\t2019\tLee, Ann; Chen, Bo\n", ["W Paper"]),
+    ("sheet.txt", 'title,abstract,year\nCSV In Txt,"An abstract.",2020\n', ["CSV In Txt"]),
+])
+def test_csv_as_spreadsheets_and_exports_write_it(tmp_path, name, text, titles):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    result = read_papers([path])
+    assert [p.title for p in result.papers] == titles
+    assert result.skipped == []
+    assert result.papers[0].year in (2019, 2020, 2021, None)
+
+
+def test_csv_without_a_title_column_names_the_separators_tried(tmp_path):
+    path = tmp_path / "p.csv"
+    path.write_text("name;text\nx;y\n", encoding="utf-8")
+    with pytest.raises(SourceError, match=r"no \"title\" column .*'name;text'.*were tried"):
+        read_papers([path])
+
+
+def test_an_html_page_is_no_hugging_face_text_page(tmp_path):
+    path = tmp_path / "page.txt"
+    path.write_text('<html><head><title>Daily Papers</title></head>\n<body>A Title\nAn abstract.\n</body></html>\n',
+                    encoding="utf-8")
+    with pytest.raises(SourceError, match="is an HTML document"):
+        read_papers([path], fmt="hf")
+
+
+@pytest.mark.parametrize(("text", "titles"), [
+    ('[\n  {"title": "Pretty One"},\n  {"title": "Pretty Two"}\n]\n', ["Pretty One", "Pretty Two"]),
+    ('[{"title": "Line One"}, {"title": "Line Two"}]\n{"title": "Line Three"}\n', ["Line One", "Line Two", "Line Three"]),
+    ('{"title": "Comma One"},\n{"title": "Comma Two"},\n', ["Comma One", "Comma Two"]),
+])
+def test_json_lines_as_people_paste_them(tmp_path, text, titles):
+    path = tmp_path / "p.jsonl"
+    path.write_text(text, encoding="utf-8")
+    result = read_papers([path])
+    assert [p.title for p in result.papers] == titles
+    assert result.skipped == []
+
+
+@pytest.mark.parametrize("text", [
+    '{"data": [{"title": "Wrapped"}]}',
+    '{"2301.08243": {"title": "Wrapped"}}',
+])
+def test_json_records_under_other_keys_or_keyed_by_id(tmp_path, text):
+    path = tmp_path / "p.json"
+    path.write_text(text, encoding="utf-8")
+    assert [p.title for p in read_papers([path]).papers] == ["Wrapped"]
+
+
+def test_csl_json_and_numeric_dates(tmp_path):
+    path = tmp_path / "zotero.json"
+    path.write_text(json.dumps([
+        {"title": "CSL Paper", "author": [{"family": "Smith", "given": "John"}],
+         "issued": {"date-parts": [[2020, 5, 1]]}, "DOI": "10.1000/xyz123", "URL": "https://example.org/p"},
+        {"title": "Float Year", "year": 2021.0},
+        {"title": "Epoch Seconds", "published": 1672531200},
+    ]), encoding="utf-8")
+    papers = by_title(read_papers([path]))
+    csl = papers["CSL Paper"]
+    assert (csl.authors, csl.published, csl.year, csl.doi, csl.url) == (
+        ["John Smith"], "2020-05-01", 2020, "10.1000/xyz123", "https://example.org/p")
+    assert papers["Float Year"].year == 2021
+    assert (papers["Epoch Seconds"].published, papers["Epoch Seconds"].year) == ("2023-01-01", 2023)

@@ -36,7 +36,7 @@ from kg.records import Paper, normalise_title, paper_id_for
 from kg.sources.arxiv import read_arxiv
 from kg.sources.base import FileResult, SkippedRecord, SourceError, SourceWarning, limit_lengths, unreadable
 from kg.sources.bibtex import read_bibtex
-from kg.sources.csvfile import read_csv
+from kg.sources.csvfile import COLUMNS as CSV_COLUMNS, read_csv
 from kg.sources.hf import read_hf
 from kg.sources.jsonrec import read_json, read_jsonl
 
@@ -76,6 +76,11 @@ EXTENSIONS: dict[str, str] = {
 }
 
 # phrases only a Hugging Face papers page carries
+#: extensions that many formats share: the content decides, the extension's format is the fallback
+#: (Excel's "Text (Tab delimited)" and Web of Science exports are .txt, as are saved HF pages)
+SNIFFED_EXTENSIONS = frozenset({".txt"})
+#: header cells that make a first line a CSV header
+CSV_TITLE_COLUMNS = CSV_COLUMNS["title"]
 _HF_MARKERS = ("Get trending papers in your email inbox", "byAK and the research community")
 _BIBTEX_ENTRY = re.compile(r"^\s*@\s*[A-Za-z]+\s*[{(]", re.MULTILINE)
 
@@ -130,9 +135,10 @@ def _sniff(head: str) -> str | None:
     )
     if _BIBTEX_ENTRY.match(first_code_line):
         return "bibtex"
-    header = text.split("\n", 1)[0]
-    cells = [cell.strip().strip('"').lower() for cell in re.split(r"[,\t]", header)]
-    if len(cells) > 1 and "title" in cells:
+    lines = text.split("\n", 2)
+    header = lines[1] if len(lines) > 1 and re.match(r'^\s*"?sep=.', lines[0], re.IGNORECASE) else lines[0]
+    cells = [" ".join(cell.strip().strip('"').split()).lower() for cell in re.split(r"[,\t;|]", header)]
+    if len(cells) > 1 and any(name in cells for name in CSV_TITLE_COLUMNS):
         return "csv"
     if any(marker in text for marker in _HF_MARKERS):
         return "hf"
@@ -146,14 +152,14 @@ def detect_format(path: Path) -> str:
     """
     path = Path(path)
     by_extension = EXTENSIONS.get(path.suffix.lower())
-    if by_extension:
+    if by_extension and path.suffix.lower() not in SNIFFED_EXTENSIONS:
         return by_extension
     try:
         with path.open("rb") as handle:
             head = handle.read(65536).decode("utf-8", errors="replace")
     except OSError as exc:
         raise unreadable(path, exc) from None
-    sniffed = _sniff(head)
+    sniffed = _sniff(head) or by_extension
     if sniffed is None:
         choose = f"give one of {', '.join(FORMATS)} explicitly"
         raise SourceError(

@@ -214,11 +214,24 @@ def parse_date(value: object) -> tuple[str | None, int | None]:
     """
     if value is None or isinstance(value, bool):
         return None, None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # "year": 2021.0, as spreadsheets and pandas write it
     if isinstance(value, int):
-        return (None, value) if 1000 <= value <= 9999 else (None, None)
+        if 1000 <= value <= 9999:
+            return None, value
+        # seconds (or milliseconds) since 1970, as some APIs give a date: 2001 to 2100
+        for seconds in (value, value // 1000):
+            if 978_307_200 <= seconds < 4_102_444_800:
+                day = _dt.datetime.fromtimestamp(seconds, _dt.timezone.utc).date()
+                return day.isoformat(), day.year
+        return None, None
+    if isinstance(value, float):
+        return None, None
     text = clean_text(value)
     if not text:
         return None, None
+    if re.fullmatch(r"\d{4}\.0+", text):
+        text = text.split(".")[0]  # "2021.0": a year column that went through a float
     if match := _ISO_DAY.match(text):
         year, month, day = (int(g) for g in match.groups())
         return iso_date(year, month, day), year
@@ -281,10 +294,13 @@ _AND = re.compile(r"\s+and\s+", re.IGNORECASE)
 
 
 def split_authors(value: object, separator: str | None = None) -> list[str]:
-    """Author names from a list (of names or ``{"name": ...}``) or one string.
+    """Author names from a list (of names, ``{"name": ...}`` or CSL-JSON's ``{"given": ...,
+    "family": ...}``) or one string.
 
-    A string is split on ``separator`` when given, else on ";" if present, else on " and ".
-    "Last, First" becomes "First Last"; "others" (BibTeX's "et al.") is dropped.
+    A string is split on ``separator`` when given, else on ";" if present, else on " and ", and
+    then on commas where they separate names ("Edward J. Hu, Yelong Shen and Phillip Wallis",
+    as the arXiv metadata writes them). "Last, First" becomes "First Last"; "others" (BibTeX's
+    "et al.") is dropped.
     """
     if value is None:
         return []
@@ -292,7 +308,9 @@ def split_authors(value: object, separator: str | None = None) -> list[str]:
         names = []
         for item in value:
             if isinstance(item, dict):
-                item = item.get("name") or item.get("fullname") or ""
+                given, family = item.get("given"), item.get("family")
+                parts = [p for p in (given, family) if isinstance(p, str)]
+                item = item.get("name") or item.get("fullname") or " ".join(parts)
             if isinstance(item, str):
                 names.append(item)
     elif isinstance(value, str):
@@ -305,15 +323,25 @@ def split_authors(value: object, separator: str | None = None) -> list[str]:
     else:
         return []
     out: list[str] = []
-    for name in names:
-        name = clean_text(name)
-        if "," in name:
-            # "Last, First" (BibTeX and library exports) reads "First Last" everywhere else
-            last, _, first = name.partition(",")
-            name = clean_text(f"{first} {last}")
+    for name in (one for part in names for one in _comma_names(clean_text(part))):
         if name and name.lower() not in ("others", "et al.", "et al"):
             out.append(name)
     return out
+
+
+def _comma_names(text: str) -> list[str]:
+    """The names in one author string that may hold commas: "Lee, Ann" (last name first) is
+    "Ann Lee"; "Ann Lee, Bo Chen" (every piece a full name) is two names; "Lee, Ann, Chen, Bo"
+    (one-word last names, each followed by its first names) is two names too."""
+    pieces = [piece.strip() for piece in text.split(",")]
+    pieces = [piece for piece in pieces if piece and piece.lower() != "and"]
+    if len(pieces) <= 1:
+        return pieces
+    if all(len(piece.split()) >= 2 for piece in pieces):
+        return pieces
+    if len(pieces) % 2 == 0 and all(len(piece.split()) == 1 for piece in pieces[0::2]):
+        return [clean_text(f"{first} {last}") for last, first in zip(pieces[0::2], pieces[1::2])]
+    return [clean_text(f"{pieces[1]} {pieces[0]}")] if len(pieces) == 2 else pieces
 
 
 #: the largest count kept: Neo4j stores 64-bit integers
@@ -413,7 +441,7 @@ def make_paper(
         raise RecordError("the abstract is not text")
     iso, parsed_year = parse_date(published)
     if year is not None:
-        _, given_year = parse_date(year if isinstance(year, int) else str(year).strip())
+        _, given_year = parse_date(year if isinstance(year, (int, float)) else str(year).strip())
         parsed_year = given_year or parsed_year
     authors = authors or []
     clean_url = clean_text(url) if isinstance(url, str) else ""

@@ -1,9 +1,12 @@
 """CSV with a header row (format ``csv``).
 
 Column names are matched case-insensitively: ``title`` (required), ``abstract`` or ``summary``,
-``year``, ``date`` / ``published``, ``authors`` (names separated by ";"), ``url`` / ``link``,
-``arxiv_id`` / ``arxiv`` / ``id``, ``upvotes``. Other columns are ignored. A tab-separated file
-whose header has tabs and no commas is read the same way.
+``year``, ``date`` / ``published``, ``authors`` (split as :func:`kg.sources.base.split_authors`
+splits them), ``url`` / ``link``, ``arxiv_id`` / ``arxiv`` / ``id``, ``doi``, ``upvotes``, and
+the spellings of Zotero, Scopus and Web of Science exports (:data:`COLUMNS`). Other columns are
+ignored. Cells may be separated by commas, tabs, semicolons or bars: the first that gives the
+header row a title column is used, or the one Excel names on a first line such as ``sep=;``.
+Empty cells after the last column (trailing separators) are dropped.
 
 Quotes are read strictly: a quoted cell may span lines, but a quote that is never closed, or
 text between a closing quote and the next delimiter, makes that row skipped with its line
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 from kg.sources.base import (
@@ -35,15 +39,27 @@ from kg.sources.base import (
 
 #: paper field -> accepted column names, in order of preference
 COLUMNS = {
-    "title": ("title",),
-    "abstract": ("abstract", "summary"),
-    "year": ("year",),
-    "published": ("date", "published", "publication_date"),
-    "authors": ("authors", "author"),
+    # the spellings of common exports too: Zotero ("Abstract Note", "Publication Year"), Scopus,
+    # Web of Science's tab-delimited field tags (TI, AB, PY, AU, DI)
+    "title": ("title", "article title", "document title", "ti"),
+    "abstract": ("abstract", "summary", "abstract note", "ab"),
+    "year": ("year", "publication year", "py"),
+    "published": ("date", "published", "publication_date", "publication date", "date published"),
+    "authors": ("authors", "author", "author full names", "au"),
     "url": ("url", "link"),
     "arxiv_id": ("arxiv_id", "arxiv", "arxivid", "eprint", "id"),
+    "doi": ("doi", "di"),
     "upvotes": ("upvotes",),
 }
+#: cell separators tried on the header row, in order, until one gives a title column
+DELIMITERS = (",", "\t", ";", "|")
+#: Excel's first line naming the separator ("sep=;")
+_EXCEL_SEPARATOR = re.compile(r'^\s*"?sep=(.)"?\s*$', re.IGNORECASE)
+
+
+def _column_names(header: list[str]) -> list[str]:
+    """Header cells as matched against :data:`COLUMNS`: lower case, spaces collapsed."""
+    return [" ".join(name.split()).lower() for name in header]
 
 
 _QUOTE_PROBLEMS = {
@@ -67,23 +83,30 @@ def read_csv(path: Path) -> FileResult:
     if 1 in not_utf8:
         read_text(path)  # the header row is not UTF-8: the file's own error, on this rare path
     text = "\n".join(text_lines)
-    first_line = text_lines[0]
-    delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
     # physical lines, split as the csv module counts them, so that reading can restart at any one
     lines = io.StringIO(text, newline="").readlines()
     # The csv module refuses cells over 131,072 characters, and the limit is global: raise it to
     # what this file could hold, so that an overlong abstract is cut with a warning like in every
     # other format rather than losing its row.
     csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
-    reader = csv.reader(iter(lines), delimiter=delimiter, strict=True)
-    try:
-        header = next(reader, None)
-    except csv.Error as exc:
-        reason = f"a header row that is not valid CSV ({exc})"
-        raise SourceError(f"{path}:1 has {reason}.", f"{path}:1", reason) from None
-    names = [name.strip().lower() for name in header or []]
-    if "title" not in names:
-        reason = f'no "title" column in its header row (columns: {", ".join(names) or "none"})'
+    excel = _EXCEL_SEPARATOR.match(lines[0]) if lines else None
+    skipped_lines = 1 if excel else 0  # Excel's "sep=;" line, before the header
+    candidates = (excel.group(1),) if excel else DELIMITERS
+    header: list[str] | None = None
+    for delimiter in candidates:
+        reader = csv.reader(iter(lines[skipped_lines:]), delimiter=delimiter, strict=True)
+        try:
+            header = next(reader, None)
+        except csv.Error as exc:
+            reason = f"a header row that is not valid CSV ({exc})"
+            raise SourceError(f"{path}:{skipped_lines + 1} has {reason}.", f"{path}:{skipped_lines + 1}", reason) from None
+        names = _column_names(header or [])
+        if any(name in names for name in COLUMNS["title"]):
+            break
+    else:
+        first = lines[skipped_lines].strip() if len(lines) > skipped_lines else ""
+        reason = (f'no "title" column in its header row ({first[:80]!r}; cells separated by '
+                  f"{' or '.join(repr(d) for d in candidates)} were tried)")
         raise SourceError(f"{path} has {reason}.", str(path), reason)
     index = {}
     for field, candidates in COLUMNS.items():
@@ -94,7 +117,7 @@ def read_csv(path: Path) -> FileResult:
 
     result = FileResult()
     result.skipped.extend(SkippedRecord(f"{path}:{number}", NOT_UTF8_LINE) for number in sorted(not_utf8))
-    offset = 0  # lines before the current reader's first line
+    offset = skipped_lines  # lines before the current reader's first line
     while True:
         # a quoted cell may span lines, so a row starts on the line after the previous row ended
         line = offset + reader.line_num + 1
@@ -113,6 +136,8 @@ def read_csv(path: Path) -> FileResult:
         if not any(cell.strip() for cell in row):
             continue
         location = f"{path}:{line}"
+        while len(row) > len(names) and not row[-1].strip():
+            row = row[:-1]  # empty cells after the last column (a spreadsheet's trailing commas)
         if len(row) > len(names):
             reason = f"row has {len(row)} cells but the header has {len(names)} (an unquoted comma?)"
             result.skipped.append(SkippedRecord(location, reason))
@@ -131,8 +156,9 @@ def read_csv(path: Path) -> FileResult:
                     year=cell("year") or None,
                     url=cell("url") or None,
                     arxiv_id=arxiv_id_from(cell("arxiv_id")) or arxiv_id_from(cell("url")),
-                    authors=split_authors(cell("authors"), separator=";"),
+                    authors=split_authors(cell("authors")),
                     upvotes=to_int(cell("upvotes")),
+                    doi=cell("doi") or None,
                     source=location,
                 )
             )

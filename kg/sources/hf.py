@@ -34,6 +34,7 @@ from kg.sources.base import (
     FileResult,
     RecordError,
     SkippedRecord,
+    SourceError,
     iso_date,
     make_paper,
     read_text,
@@ -116,9 +117,18 @@ def _is_title_like(text: str) -> bool:
     return len(text) < _SHORT_LINE and not text.endswith(".")
 
 
+#: the start of an HTML document, which is no page saved as text
+_HTML = re.compile(r"\A\s*(?:<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>])", re.IGNORECASE)
+
+
 def read_hf(path: Path) -> FileResult:
     """Papers from a saved Hugging Face papers page (see the module docstring for the rules)."""
-    lines = [line for n, raw in enumerate(read_text(path).splitlines(), 1) if (line := _classify(n, raw))]
+    text = read_text(path)
+    if _HTML.match(text.lstrip("\ufeff")):
+        reason = ("an HTML document: kg reads a Hugging Face papers page as text (the browser's "
+                  '"Save as text", or the page selected and pasted into a .txt file), not its HTML')
+        raise SourceError(f"{path} is {reason}.", str(path), reason)
+    lines = [line for n, raw in enumerate(text.splitlines(), 1) if (line := _classify(n, raw))]
     years = [line.year for line in lines if line.kind == "date" and line.year]
     page_year = max(years) + 1 if years else None
 

@@ -37,8 +37,19 @@ def _first(record: dict[str, Any], *keys: str) -> Any:
     return None
 
 
+def _issued(record: dict[str, Any]) -> str | None:
+    """CSL-JSON's date (Zotero, Crossref): ``{"date-parts": [[2020, 5, 1]]}`` as text."""
+    for key in ("issued", "published-print", "published-online"):
+        value = record.get(key)
+        parts = value.get("date-parts") if isinstance(value, dict) else None
+        first = parts[0] if isinstance(parts, list) and parts and isinstance(parts[0], list) else None
+        if first and all(isinstance(p, int) and not isinstance(p, bool) for p in first):
+            return "-".join(f"{p:02d}" if n else str(p) for n, p in enumerate(first[:3]))
+    return None
+
+
 def _url(record: dict[str, Any]) -> str | None:
-    url = _first(record, "url", "link", "abs_url", "html_url")
+    url = _first(record, "url", "URL", "link", "abs_url", "html_url")
     if isinstance(url, str):
         return url
     links = record.get("links")
@@ -68,14 +79,15 @@ def record_to_paper(record: Any, location: str) -> Paper:
     arxiv_id = (
         arxiv_id_from(_first(record, "arxiv_id", "arxivId", "arxiv"))
         or arxiv_id_from(record.get("id"))
-        or arxiv_id_from(record.get("doi"))
+        or arxiv_id_from(record.get("doi") or record.get("DOI"))
         or arxiv_id_from(url)
     )
     authors = split_authors(record.get("authors") or record.get("author"))
     return make_paper(
         title=record.get("title"),
         abstract=_first(record, "abstract", "summary") or "",
-        published=_first(record, "published", "publishedAt", "published_date", "publication_date", "date"),
+        published=_first(record, "published", "publishedAt", "published_date", "publication_date", "date")
+        or _issued(record),
         year=record.get("year"),
         url=url,
         arxiv_id=arxiv_id,
@@ -83,7 +95,7 @@ def record_to_paper(record: Any, location: str) -> Paper:
         author_count=to_int(record.get("author_count")),
         upvotes=to_int(record.get("upvotes")),
         source=location,
-        doi=record.get("doi"),
+        doi=record.get("doi") or record.get("DOI"),
         openalex_id=record.get("openalex_id"),
         venue=record.get("venue"),
         references=record.get("references"),
@@ -100,8 +112,13 @@ def _links(record: dict[str, Any]) -> list[str]:
     return found
 
 
+#: keys under which exports and APIs wrap their list of records, in order of preference
+LIST_KEYS = ("papers", "data", "results", "items", "records", "entries")
+
+
 def read_json(path: Path) -> FileResult:
-    """Papers from a JSON file holding a list of records or an object with a "papers" list."""
+    """Papers from a JSON file holding a list of records, an object with such a list (under
+    "papers", "data" ...: :data:`LIST_KEYS`), or an object of records keyed by their ids."""
     text = read_text(path)
     try:
         data = load_json(text)
@@ -112,14 +129,18 @@ def read_json(path: Path) -> FileResult:
     except RecursionError:
         reason = "JSON nested too deeply to be a list of paper records"
         raise SourceError(f"{path} holds {reason}.", str(path), reason) from None
-    if isinstance(data, dict) and isinstance(data.get("papers"), list):
-        records = data["papers"]
+    wrapped = next((data[key] for key in LIST_KEYS if isinstance(data, dict) and isinstance(data.get(key), list)), None)
+    if wrapped is not None:
+        records = wrapped
     elif isinstance(data, dict) and "title" in data:
         records = [data]
     elif isinstance(data, list):
         records = data
+    elif isinstance(data, dict) and data and all(isinstance(v, dict) and "title" in v for v in data.values()):
+        records = list(data.values())  # records keyed by their ids ({"2301.08243": {...}, ...})
     else:
-        reason = 'neither a list of paper records nor an object with a "papers" list'
+        reason = ('neither a list of paper records, nor an object with such a list under '
+                  f'{", ".join(repr(k) for k in LIST_KEYS)}, nor an object of records keyed by id')
         raise SourceError(f"{path} holds {reason}.", str(path), reason)
     return collect_records(path, records, record_to_paper)
 
@@ -130,6 +151,11 @@ def read_jsonl(path: Path) -> FileResult:
     # split on "\n" only: splitlines() would also cut at U+2028, NEL and others that JSON strings
     # may hold unescaped, breaking one record in two
     lines, not_utf8 = read_lines(path)
+    first = next((line.lstrip("\ufeff \t\r") for line in lines if line.strip()), "")
+    if first.startswith("[") and not not_utf8 and not _one_line_array(first):
+        whole = _whole_array(lines)
+        if whole is not None:  # a JSON array, pretty-printed, under a JSON Lines name
+            return collect_records(path, whole, record_to_paper)
     for number, line in enumerate(lines, 1):
         location = f"{path}:{number}"
         if number in not_utf8:
@@ -138,7 +164,7 @@ def read_jsonl(path: Path) -> FileResult:
         if not line.strip():
             continue
         try:
-            record = load_json(line)
+            record = _load_line(line)
         except ValueError as exc:  # JSONDecodeError, with a column
             why = f"{exc.msg} at column {exc.colno}" if hasattr(exc, "colno") else str(exc)
             result.skipped.append(SkippedRecord(location, f"not valid JSON ({why})"))
@@ -146,8 +172,41 @@ def read_jsonl(path: Path) -> FileResult:
         except RecursionError:
             result.skipped.append(SkippedRecord(location, "JSON nested too deeply to be a paper record"))
             continue
-        try:
-            result.papers.append(record_to_paper(record, location))
-        except RecordError as exc:
-            result.skipped.append(SkippedRecord(location, str(exc)))
+        # a line holding an array of records (a whole JSON file on one line) gives each of them
+        many = isinstance(record, list) and bool(record) and all(isinstance(one, dict) for one in record)
+        records = record if many else [record]
+        for position, one in enumerate(records, 1):
+            where = f"{location}#{position}" if many else location
+            try:
+                result.papers.append(record_to_paper(one, where))
+            except RecordError as exc:
+                result.skipped.append(SkippedRecord(where, str(exc)))
     return result
+
+
+def _load_line(line: str) -> Any:
+    """One JSON Lines record; a comma after it (a list's records pasted one a line) is allowed."""
+    try:
+        return load_json(line)
+    except ValueError:
+        stripped = line.rstrip()
+        if stripped.endswith(","):
+            return load_json(stripped[:-1])
+        raise
+
+
+def _whole_array(lines: list[str]) -> list[Any] | None:
+    """The records of a file that is one JSON array spread over its lines, else None."""
+    try:
+        data = load_json("\n".join(lines))
+    except (ValueError, RecursionError):
+        return None
+    return data if isinstance(data, list) else None
+
+
+def _one_line_array(line: str) -> bool:
+    """Whether ``line`` is a whole JSON array by itself (then the file is read line by line)."""
+    try:
+        return isinstance(load_json(line), list)
+    except (ValueError, RecursionError):
+        return False
