@@ -5,7 +5,6 @@ traceback. No Neo4j server is needed: every case here must be refused before con
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import networkx as nx
 import pytest

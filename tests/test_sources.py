@@ -981,3 +981,26 @@ def test_csl_json_and_numeric_dates(tmp_path):
         ["John Smith"], "2020-05-01", 2020, "10.1000/xyz123", "https://example.org/p")
     assert papers["Float Year"].year == 2021
     assert (papers["Epoch Seconds"].published, papers["Epoch Seconds"].year) == ("2023-01-01", 2023)
+
+
+@pytest.mark.parametrize(("latex", "text"), [
+    (r"{\em Na\"ive} Bayes and {\bf bold}", "Naïve Bayes and bold"),
+    (r"A \textendash{} B, an \$5 fee, \ss{} and 50\,\%", "A – B, an $5 fee, ß and 50 %"),
+    (r"$O(n \log n)$ and $3 \times 3$", "O(n log n) and 3 × 3"),
+    (r"see \href{http://a.b}{the code}", "see the code"),
+])
+def test_latex_commands_read_as_text(latex, text):
+    assert latex_to_text(latex) == text
+
+
+def test_an_arxiv_title_in_latex_merges_with_its_bibtex_record(tmp_path):
+    feed = tmp_path / "feed.xml"
+    feed.write_text(
+        '<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><entry>'
+        "<id>http://arxiv.org/abs/2401.00001v1</id><title>Sparse $\\alpha$-Entmax Attention</title>"
+        "<summary>We study $\\mathcal{O}(n \\log n)$ attention.</summary></entry></feed>", encoding="utf-8")
+    bib = tmp_path / "refs.bib"
+    bib.write_text("@article{k, title={Sparse $\\alpha$-Entmax Attention}, abstract={x}}\n", encoding="utf-8")
+    result = read_papers([feed, bib])
+    assert [(p.title, p.abstract) for p in result.papers] == [("Sparse α-Entmax Attention", "We study O(n log n) attention.")]
+    assert result.duplicates_merged == 1

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from kg.records import Paper, paper_id_for
+from kg.sources.latex import latex_to_text, looks_like_latex
 from kg.text import safe_text
 
 T = TypeVar("T")
@@ -433,7 +434,7 @@ def make_paper(
     """A :class:`Paper` from loosely typed fields; raises RecordError when there is no title."""
     if title is not None and not isinstance(title, str):
         raise RecordError("the title is not text")
-    clean_title = clean_text(title)
+    clean_title = _plain(clean_text(title))
     # A title of punctuation only would give every such record the same id.
     if not clean_title or not re.search(r"\w", clean_title):
         raise RecordError("no title")
@@ -447,7 +448,7 @@ def make_paper(
     clean_url = clean_text(url) if isinstance(url, str) else ""
     return Paper(
         title=clean_title,
-        abstract=clean_text(abstract),
+        abstract=_plain(clean_text(abstract)),
         published=iso,
         year=parsed_year,
         url=clean_url or arxiv_url(arxiv_id),
@@ -462,6 +463,11 @@ def make_paper(
         references=_strings(references),
         links=_strings(links),
     )
+
+
+def _plain(text: str) -> str:
+    """``text`` without its LaTeX, when it has some (arXiv writes titles and abstracts so)."""
+    return latex_to_text(text) if looks_like_latex(text) else text
 
 
 def _strings(value: object) -> list[str]:

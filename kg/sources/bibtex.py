@@ -14,7 +14,6 @@ Each entry is parsed on its own, between its ``@`` line and the next one, so a b
 from __future__ import annotations
 
 import re
-import unicodedata
 from pathlib import Path
 
 from kg.records import Paper
@@ -27,6 +26,7 @@ from kg.sources.base import (
     parse_date,
     read_text,
 )
+from kg.sources.latex import latex_to_text
 
 _ENTRY_START = re.compile(r"^[ \t]*@[ \t]*([A-Za-z]+)[ \t]*([{(])", re.MULTILINE)
 _FIELD_NAME = re.compile(r"[A-Za-z0-9_\-:.+]+")
@@ -37,77 +37,6 @@ _SPECIAL_QUOTED = re.compile(r'\\.|[{}"]', re.DOTALL)
 _SPACE = re.compile(r"\s*")
 _AND_WORD = re.compile(r"\s+and\s+", re.IGNORECASE)
 _NOT_PAPERS = {"comment", "preamble", "string"}
-
-# ----------------------------------------------------------------------------- LaTeX to text
-
-_ACCENTS = {
-    "'": "\u0301",
-    "`": "\u0300",
-    "^": "\u0302",
-    '"': "\u0308",
-    "~": "\u0303",
-    "=": "\u0304",
-    ".": "\u0307",
-    "u": "\u0306",
-    "v": "\u030c",
-    "H": "\u030b",
-    "c": "\u0327",
-    "k": "\u0328",
-    "r": "\u030a",
-}
-_LETTERS = {
-    "ss": "ß",
-    "ae": "æ",
-    "AE": "Æ",
-    "oe": "œ",
-    "OE": "Œ",
-    "aa": "å",
-    "AA": "Å",
-    "o": "ø",
-    "O": "Ø",
-    "l": "ł",
-    "L": "Ł",
-    "i": "ı",
-    "j": "ȷ",
-}
-_ESCAPED = {"&": "&", "%": "%", "$": "$", "#": "#", "_": "_", "{": "\x01", "}": "\x02"}
-_SYMBOL_ACCENT = re.compile(r"\\(['`^\"~=.])\s*(?:\{\s*(\\?[A-Za-z])\s*\}|(\\?[A-Za-z]))")
-_LETTER_ACCENT = re.compile(r"\\([uvHckr])(?:\s*\{\s*(\\?[A-Za-z])\s*\}|\s+([A-Za-z]))")
-_SPECIAL_LETTER = re.compile(r"\\(ss|ae|AE|oe|OE|aa|AA|o|O|l|L|i|j)(?![A-Za-z])(?:\{\})?\s?")
-_WRAPPER = re.compile(r"\\[A-Za-z]+\*?\s*(?=\{[^}])")
-_COMMAND = re.compile(r"\\([A-Za-z]+)\*?\s?")
-
-
-def _dotless(letter: str) -> str:
-    # an accent on \i or \j means the plain letter underneath
-    return {"\\i": "i", "\\j": "j"}.get(letter, letter.lstrip("\\"))
-
-
-def _command_text(match: re.Match[str]) -> str:
-    """A bare command as text: Greek letters as themselves (\\alpha -> α), others by name (\\LaTeX)."""
-    name = match.group(1)
-    case = "CAPITAL" if name[0].isupper() else "SMALL"
-    try:
-        return unicodedata.lookup(f"GREEK {case} LETTER {name.upper()}")
-    except KeyError:
-        return name
-
-
-def latex_to_text(value: str) -> str:
-    """Plain Unicode text from a BibTeX value: accents composed, commands and braces dropped."""
-    text = re.sub(r"\\([&%$#_{}])", lambda m: _ESCAPED[m.group(1)], value)
-    text = _SYMBOL_ACCENT.sub(lambda m: _dotless(m.group(2) or m.group(3)) + _ACCENTS[m.group(1)], text)
-    text = _LETTER_ACCENT.sub(lambda m: _dotless(m.group(2) or m.group(3)) + _ACCENTS[m.group(1)], text)
-    text = _SPECIAL_LETTER.sub(lambda m: _LETTERS[m.group(1)], text)
-    # \emph{x}, \textbf{x}, \url{x}: keep the argument, lose the command
-    text = _WRAPPER.sub("", text)
-    text = _COMMAND.sub(_command_text, text)
-    text = text.replace("$", "").replace("{", "").replace("}", "")
-    text = text.replace("~", " ").replace("``", "\u201c").replace("''", "\u201d")
-    text = text.replace("---", "\u2014").replace("--", "\u2013")
-    text = text.replace("\x01", "{").replace("\x02", "}")
-    return " ".join(unicodedata.normalize("NFC", text).split())
-
 
 # ----------------------------------------------------------------------------- entry parser
 
