@@ -1004,3 +1004,20 @@ def test_an_arxiv_title_in_latex_merges_with_its_bibtex_record(tmp_path):
     result = read_papers([feed, bib])
     assert [(p.title, p.abstract) for p in result.papers] == [("Sparse α-Entmax Attention", "We study O(n log n) attention.")]
     assert result.duplicates_merged == 1
+
+
+def test_bibtex_macros_comment_blocks_commented_fields_and_crossrefs(tmp_path):
+    path = tmp_path / "refs.bib"
+    path.write_text(
+        '@string{ttl = "Attention"}\n'
+        "@article{a1, title = ttl # \" Is All You Need\", abstract = {We propose.}, month = jan, year = 2017}\n"
+        "@comment{\n@article{old1, title={Commented Out Entry}, abstract={x}}\n}\n"
+        "@article{a2,\n  title = {Kept Entry},\n  % doi = {10.1/commented},\n  abstract = {An abstract.},\n}\n"
+        "@inproceedings{child, title={Child Paper}, abstract={c}, crossref={conf22}}\n"
+        "@proceedings{conf22, title={Proceedings of Conf 2022}, year={2022}}\n",
+        encoding="utf-8",
+    )
+    result = read_papers([path])
+    assert [(p.title, p.year) for p in result.papers] == [
+        ("Attention Is All You Need", 2017), ("Kept Entry", None), ("Child Paper", 2022)]
+    assert result.skipped == []

@@ -1,8 +1,9 @@
 """BibTeX with ``abstract`` fields (format ``bibtex``), read by a small tolerant parser.
 
 Every ``@type{key, field = value, ...}`` entry (or ``@type(...)``) is one record; values may be
-``{braced}``, ``"quoted"``, bare numbers or macro names, joined with ``#``. ``@comment``,
-``@preamble`` and ``@string`` entries are passed over (``@string`` macros are not expanded).
+``{braced}``, ``"quoted"``, bare numbers or ``@string`` macro names (expanded), joined with
+``#``. ``@comment`` and ``@preamble`` entries are passed over, and so is every entry inside an
+``@comment{...}`` block; a line starting with ``%`` where a field would start is a comment.
 Titles, abstracts and names lose their LaTeX: accents become letters (``{\\'e}`` -> ``é``),
 formatting commands and protective braces go. ``author`` is split on " and ";
 ``eprint`` / ``arxiv`` fields, or an "arXiv:..." note, give the arXiv id.
@@ -37,6 +38,9 @@ _SPECIAL_QUOTED = re.compile(r'\\.|[{}"]', re.DOTALL)
 _SPACE = re.compile(r"\s*")
 _AND_WORD = re.compile(r"\s+and\s+", re.IGNORECASE)
 _NOT_PAPERS = {"comment", "preamble", "string"}
+#: BibTeX's built-in month macros
+_MONTH_MACROS = {name: name.capitalize() for name in (
+    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")}
 
 # ----------------------------------------------------------------------------- entry parser
 
@@ -44,10 +48,12 @@ _NOT_PAPERS = {"comment", "preamble", "string"}
 class _Entry:
     """Parses one entry's text: ``@type{key, name = value, ...}``."""
 
-    def __init__(self, text: str, closer: str) -> None:
+    def __init__(self, text: str, closer: str, macros: dict[str, str] | None = None) -> None:
         self.text = text
         self.pos = 0
         self.closer = closer
+        self.macros = macros if macros is not None else {}
+        self.key = ""
 
     def _skip_space(self) -> None:
         self.pos = _SPACE.match(self.text, self.pos).end()  # type: ignore[union-attr]
@@ -92,7 +98,9 @@ class _Entry:
             elif char == '"':
                 parts.append(self._quoted())
             elif match := _BARE_VALUE.match(self.text, self.pos):
-                parts.append(match.group())
+                word = match.group()
+                # a bare word is an @string macro (or a month's): its text; numbers are themselves
+                parts.append(self.macros.get(word.lower(), _MONTH_MACROS.get(word.lower(), word)))
                 self.pos = match.end()
             else:
                 raise RecordError(f"field {name!r} has no value")
@@ -109,6 +117,7 @@ class _Entry:
         if comma == -1:
             raise RecordError("the entry has no fields")
         if "=" not in self.text[self.pos : comma]:
+            self.key = self.text[self.pos : comma].strip()
             self.pos = comma + 1  # past the citation key
         fields: dict[str, str] = {}
         while True:
@@ -118,6 +127,10 @@ class _Entry:
                 return fields
             if char == ",":
                 self.pos += 1
+                continue
+            if char == "%":  # a commented-out field ("% doi = {...},"), as biber allows
+                newline = self.text.find("\n", self.pos)
+                self.pos = len(self.text) if newline == -1 else newline + 1
                 continue
             if not char:
                 raise RecordError(f"the entry is not closed with {self.closer!r}")
@@ -135,6 +148,27 @@ class _Entry:
             self._skip_space()
             if self._peek() not in (",", self.closer):
                 raise RecordError(f"field {name!r} is not followed by ',' or {self.closer!r}")
+
+
+    def macro(self) -> tuple[str, str]:
+        """An ``@string{name = value}`` entry's name (lower case) and value."""
+        self.pos = self.text.index("{" if self.closer == "}" else "(") + 1
+        self._skip_space()
+        match = _FIELD_NAME.match(self.text, self.pos)
+        if not match:
+            raise RecordError("no macro name")
+        self.pos = match.end()
+        self._skip_space()
+        if self._peek() != "=":
+            raise RecordError(f"macro {match.group()!r} has no '='")
+        self.pos += 1
+        return match.group().lower(), self._value(match.group())
+
+    def end(self) -> int:
+        """Where a brace-delimited entry (an ``@comment{...}``) ends, past its closing brace."""
+        self.pos = self.text.index("{")
+        self._braced()
+        return self.pos
 
 
 def _split_names(value: str) -> list[str]:
@@ -187,22 +221,57 @@ def fields_to_paper(fields: dict[str, str], location: str) -> Paper:
 
 
 def read_bibtex(path: Path) -> FileResult:
-    """Papers from a BibTeX file; entries without an abstract are kept, broken ones skipped."""
+    """Papers from a BibTeX file; entries without an abstract are kept, broken ones skipped.
+
+    ``@string`` macros are expanded in the entries after them; an ``@comment{...}`` block hides
+    every entry inside it; an entry only cross-referenced by others (``crossref = {conf22}``,
+    a proceedings volume) is no paper, and lends its fields to the entries that cite it.
+    """
     text = read_text(path)
     starts = list(_ENTRY_START.finditer(text))
     result = FileResult()
+    macros: dict[str, str] = {}
+    parsed: list[tuple[str, str, str, dict[str, str]]] = []  # (location, kind, key, fields)
+    hidden_until = 0  # the end of the last @comment{...} block
     line, counted_to = 1, 0  # line numbers counted incrementally: big files stay linear
     for index, start in enumerate(starts):
         line += text.count("\n", counted_to, start.start())
         counted_to = start.start()
-        kind = start.group(1).lower()
-        if kind in _NOT_PAPERS:
+        if start.start() < hidden_until:
             continue
+        kind = start.group(1).lower()
         end = starts[index + 1].start() if index + 1 < len(starts) else len(text)
         location = f"{path}:{line}"
         closer = "}" if start.group(2) == "{" else ")"
+        if kind == "comment" and closer == "}":
+            try:  # the block runs to its closing brace, over any entry written inside it
+                hidden_until = start.start() + _Entry(text[start.start() :], closer).end()
+            except (RecordError, ValueError):
+                hidden_until = end
+            continue
+        if kind in _NOT_PAPERS:
+            if kind == "string":
+                try:
+                    name, value = _Entry(text[start.start() : end], closer, macros).macro()
+                    macros[name] = value
+                except RecordError as exc:
+                    result.skipped.append(SkippedRecord(location, f"@string skipped: {exc}"))
+            continue
         try:
-            fields = _Entry(text[start.start() : end], closer).parse()
+            entry = _Entry(text[start.start() : end], closer, macros)
+            fields = entry.parse()  # sets entry.key
+            parsed.append((location, kind, entry.key, fields))
+        except RecordError as exc:
+            result.skipped.append(SkippedRecord(location, f"@{kind} entry skipped: {exc}"))
+    by_key = {key.lower(): fields for _, _, key, fields in parsed if key}
+    parents = {fields["crossref"].strip().lower() for *_, fields in parsed if fields.get("crossref")}
+    for location, kind, key, fields in parsed:
+        if key.lower() in parents and not fields.get("abstract"):
+            continue  # a proceedings volume that entries cross-reference, not a paper
+        parent = by_key.get(fields.get("crossref", "").strip().lower())
+        if parent is not None:
+            fields = {**{k: v for k, v in parent.items() if k != "title"}, **fields}
+        try:
             result.papers.append(fields_to_paper(fields, location))
         except RecordError as exc:
             result.skipped.append(SkippedRecord(location, f"@{kind} entry skipped: {exc}"))
