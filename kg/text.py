@@ -93,9 +93,16 @@ def acronym_singular(text: str) -> str:
 # Terminal escape sequences (CSI "ESC [ ... m" colours, OSC "ESC ] ... BEL" titles and links) go
 # whole, so that no "[31m" debris is left behind when the ESC itself is dropped.
 _ESCAPE_SEQUENCE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?")
-# Control characters that separate words become spaces; the others are dropped.
+# Control characters that separate words become spaces; the others are dropped, and so are the
+# invisible format characters that make two equal texts differ or reorder what a reader sees:
+# soft hyphen, zero-width space, word joiner, byte-order mark, and the bidirectional marks,
+# embeddings, overrides and isolates (U+202E in a title reverses the rest of an HTML line).
+# The zero-width (non-)joiners stay: scripts and emoji sequences need them.
 _SPACING_CONTROLS = "\t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85"
-_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_UNSAFE = re.compile(
+    r"[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff"
+    r"\u00ad\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+)
 
 
 def _replace_unsafe(match: re.Match[str]) -> str:
@@ -113,7 +120,8 @@ def safe_text(text: str) -> str:
     Lone surrogates (from ``"\\ud800"`` escapes in JSON, or undecodable file names) cannot be
     written as UTF-8 and become U+FFFD; control characters and the non-characters U+FFFE/U+FFFF
     are not allowed in XML (GraphML) and can drive a terminal, so they are dropped, terminal
-    escape sequences as a whole. Tabs and line breaks are kept; the other controls that
+    escape sequences as a whole; so are invisible format characters (zero-width space, byte-order
+    mark, bidirectional overrides). Tabs and line breaks are kept; the other controls that
     separate words (vertical tab, form feed, the information separators, NEL) become spaces.
     """
     if not _UNSAFE.search(text):

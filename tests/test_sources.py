@@ -1021,3 +1021,46 @@ def test_bibtex_macros_comment_blocks_commented_fields_and_crossrefs(tmp_path):
     assert [(p.title, p.year) for p in result.papers] == [
         ("Attention Is All You Need", 2017), ("Kept Entry", None), ("Child Paper", 2022)]
     assert result.skipped == []
+
+
+def test_adversarial_text_in_records(tmp_path):
+    """Invisible characters, floods of punctuation, retitled arXiv ids, upper-case old-style
+    ids and script links, as hostile or sloppy records carry them."""
+    path = tmp_path / "p.jsonl"
+    rows = [
+        {"title": "Evil \u202egnp.exe Zero\u200bWidth", "abstract": "We use BERT " + "(" * 5000 + " end."},
+        {"title": "Evil gnp.exe ZeroWidth", "abstract": "Same paper, no invisible characters."},
+        {"title": "First Title", "arxiv_id": "2401.00001v1"},
+        {"title": "A Retitled Version", "arxiv_id": "2401.00001v2"},
+        {"title": "Old Style", "arxiv_id": "HEP-TH/9901001"},
+        {"title": "Linked", "links": ["javascript:alert(2)", "https://github.com/a/b"]},
+        {"title": "\U0001f600\U0001f680"},
+    ]
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    result = read_papers([path])
+    papers = by_title(result)
+    assert set(papers) == {"Evil gnp.exe ZeroWidth", "First Title", "Old Style", "Linked"}
+    assert result.duplicates_merged == 2
+    flood = papers["Evil gnp.exe ZeroWidth"].abstract
+    assert "(" * 100 in flood and "(" * 101 not in flood
+    assert papers["Old Style"].arxiv_id == "hep-th/9901001"
+    assert papers["Linked"].links == ["https://github.com/a/b"]
+    notes = [str(w) for w in result.warnings]
+    assert any("run(s) of punctuation" in n for n in notes)
+    assert any("same arXiv id (2401.00001)" in n and "merged into that paper" in n for n in notes)
+    assert skipped_at(result) == {f"{path}:7": "the title has no letter or digit"}
+
+
+@pytest.mark.parametrize(("text", "latex"), [
+    (r"C:\Users\bob\new folder", False),
+    (r"O\Brien", False),
+    (r'Quote\"Net', False),
+    ("costs $5 and $10", False),
+    (r"R\"ossler systems", True),
+    (r"temperature {\tau}", True),
+    (r"Sparse $\alpha$-Entmax", True),
+])
+def test_only_latex_is_read_as_latex(text, latex):
+    from kg.sources.latex import looks_like_latex
+
+    assert looks_like_latex(text) is latex

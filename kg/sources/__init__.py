@@ -257,7 +257,8 @@ def merge_duplicates(
     Two records are the same paper when they share an arXiv id or a normalised title. The first
     record is kept, its empty fields filled from the later ones. Records with the same title
     but different arXiv ids are different papers (two groups can choose one title) and stay
-    apart; each such record adds a :class:`SourceWarning` to ``warnings`` when it is given.
+    apart; records with one arXiv id but different titles are merged (a later version may be
+    retitled). Each such record adds a :class:`SourceWarning` to ``warnings`` when it is given.
     """
     kept: list[Paper] = []
     by_arxiv: dict[str, Paper] = {}
@@ -266,6 +267,14 @@ def merge_duplicates(
     for paper in papers:
         key = normalise_title(paper.title)
         first = by_arxiv.get(paper.arxiv_id) if paper.arxiv_id else None
+        if first is not None and normalise_title(first.title) != key and warnings is not None:
+            # one arXiv id is one paper (a later version may retitle it), but say so: the
+            # record's own title and abstract go
+            warnings.append(SourceWarning(
+                paper.source or paper.id,
+                f"same arXiv id ({paper.arxiv_id}) as {first.source or first.id} but another title "
+                f"({paper.title[:60]!r}, there {first.title[:60]!r}); merged into that paper",
+            ))
         if first is None:
             first = by_title.get(key)
             if first is not None and first.arxiv_id and paper.arxiv_id and first.arxiv_id != paper.arxiv_id:

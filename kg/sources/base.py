@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 from typing import TypeVar
 
 from kg.records import Paper, paper_id_for
@@ -282,7 +283,14 @@ def arxiv_id_from(value: object, *, in_text: bool = False) -> str | None:
         return None
     text = value.strip()
     match = (_ID_IN_TEXT.search(text) if in_text else None) or _WHOLE_ID.match(text)
-    return match.group("id") if match else None
+    if not match:
+        return None
+    found = match.group("id")
+    if "/" in found:  # old style: the archive is lower case ("hep-th"), a subject class upper ("math.GT")
+        archive, _, number = found.partition("/")
+        name, dot, subject = archive.partition(".")
+        found = f"{name.lower()}{dot}{subject.upper()}/{number}"
+    return found
 
 
 def arxiv_url(arxiv_id: str | None) -> str | None:
@@ -371,6 +379,9 @@ def to_int(value: object) -> int | None:
 MAX_TEXT_CHARS = 100_000
 #: longest title or author name kept
 MAX_NAME_CHARS = 1_000
+#: the longest run of punctuation without a space kept in an abstract
+MAX_PUNCTUATION_RUN = 100
+_PUNCTUATION_RUN = re.compile(rf"[^\w\s]{{{MAX_PUNCTUATION_RUN + 1},}}")
 #: longest URL kept; a longer one is dropped rather than cut, since a cut URL leads nowhere
 MAX_URL_CHARS = 2_000
 
@@ -406,6 +417,14 @@ def limit_lengths(paper: Paper) -> list[str]:
             paper.id = paper_id_for(title, paper.arxiv_id)
         paper.title = title
     paper.abstract = cut("the abstract", paper.abstract, MAX_TEXT_CHARS)
+    runs = _PUNCTUATION_RUN.findall(paper.abstract)
+    if runs:
+        # spaCy's tokenizer takes time in the square of such a run's length (20,000 brackets:
+        # half a minute), and no abstract says anything with one
+        paper.abstract = _PUNCTUATION_RUN.sub(lambda m: m.group()[:MAX_PUNCTUATION_RUN], paper.abstract)
+        reasons.append(f"the abstract has {len(runs)} run(s) of punctuation over {MAX_PUNCTUATION_RUN} "
+                       f"characters without a space (the longest {max(map(len, runs)):,}); each cut to "
+                       f"its first {MAX_PUNCTUATION_RUN}")
     paper.authors = [cut(f"author {n}", name, MAX_NAME_CHARS) for n, name in enumerate(paper.authors, 1)]
     if paper.url and len(paper.url) > MAX_URL_CHARS:
         reasons.append(f"the URL has {len(paper.url):,} characters (kg keeps up to {MAX_URL_CHARS:,}); left out")
@@ -435,9 +454,12 @@ def make_paper(
     if title is not None and not isinstance(title, str):
         raise RecordError("the title is not text")
     clean_title = _plain(clean_text(title))
-    # A title of punctuation only would give every such record the same id.
-    if not clean_title or not re.search(r"\w", clean_title):
+    # A title of punctuation or symbols only (emoji) would give every such record the same id
+    # and make them one paper: papers are told apart by their titles' letters and digits.
+    if not clean_title:
         raise RecordError("no title")
+    if not re.search(r"\w", clean_title):
+        raise RecordError("the title has no letter or digit")
     if abstract is not None and not isinstance(abstract, str):
         raise RecordError("the abstract is not text")
     iso, parsed_year = parse_date(published)
@@ -461,13 +483,19 @@ def make_paper(
         openalex_id=clean_openalex_id(openalex_id),
         venue=clean_text(venue) or None if isinstance(venue, str) else None,
         references=_strings(references),
-        links=_strings(links),
+        links=[link for link in _strings(links) if _is_web_address(link)],
     )
 
 
 def _plain(text: str) -> str:
     """``text`` without its LaTeX, when it has some (arXiv writes titles and abstracts so)."""
     return latex_to_text(text) if looks_like_latex(text) else text
+
+
+def _is_web_address(url: str) -> bool:
+    """An http(s) address with a host: what a code or project link can be ("javascript:..." is not)."""
+    parsed = urlsplit(url)
+    return parsed.scheme.lower() in ("http", "https") and bool(parsed.netloc)
 
 
 def _strings(value: object) -> list[str]:

@@ -111,10 +111,29 @@ def latex_to_text(value: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).split())
 
 
-#: a LaTeX command, or inline maths between dollars
-_LATEX = re.compile(r"\\[A-Za-z]{2,}|\\[`'^\"~=.][A-Za-z{]|\$[^$\s](?:[^$]*[^$\s])?\$")
+#: commands that mark text as LaTeX when they appear in it (a backslash before other words, as in
+#: "C:\\Users" or "O\\Brien", is no LaTeX)
+_KNOWN_COMMANDS = frozenset({
+    *_SYMBOLS, *_SWITCHES, *_LETTERS,
+    "alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "eta", "theta", "vartheta", "iota",
+    "kappa", "lambda", "mu", "nu", "xi", "pi", "rho", "sigma", "tau", "upsilon", "phi", "varphi", "chi",
+    "psi", "omega", "Gamma", "Delta", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Phi", "Psi", "Omega",
+    "emph", "textbf", "textit", "texttt", "textsc", "textrm", "textsf", "textsuperscript",
+    "textsubscript", "underline", "mathcal", "mathbf", "mathrm", "mathbb", "mathit", "mathsf",
+    "mathtt", "boldsymbol", "operatorname", "url", "href", "cite", "citep", "citet", "ref", "footnote",
+    "LaTeX", "TeX", "log", "exp", "min", "max", "arg", "sin", "cos", "frac", "tilde", "hat", "bar",
+    "vec", "mathrm", "text", "mbox", "hbox",
+})
+#: a known command, an accent over a letter (braced, or an unbraced vowel or n: R\\"ossler,
+#: \\~n), or inline maths between dollars
+_LATEX = re.compile(
+    r"\\([A-Za-z]+)"
+    r"|\\[`'^\"=.](?:\{\s*\\?[A-Za-z]\s*\}|[aeiouyAEIOUY])|\\~(?:\{\s*[A-Za-z]\s*\}|[aonAON])"
+    r"|\$[^$\s](?:[^$]*[^$\s])?\$"
+)
 
 
 def looks_like_latex(text: str) -> bool:
-    """Whether ``text`` holds LaTeX markup (a command or $maths$), as arXiv titles often do."""
-    return bool(_LATEX.search(text))
+    """Whether ``text`` holds LaTeX markup (a known command, an accent, $maths$), as arXiv
+    titles and abstracts often do."""
+    return any(match.group(1) is None or match.group(1) in _KNOWN_COMMANDS for match in _LATEX.finditer(text))
