@@ -1064,3 +1064,34 @@ def test_only_latex_is_read_as_latex(text, latex):
     from kg.sources.latex import looks_like_latex
 
     assert looks_like_latex(text) is latex
+
+
+@pytest.mark.parametrize(("mutation", "change"), [
+    ("ascii separator", lambda text: text.replace("\n·\n", "\n-\n")),
+    ("non-breaking spaces", lambda text: text.replace("Feb 14, 2023", "Feb\u00a014,\u00a02023")),
+    ("tabs", lambda text: text.replace("Mar 9 12", "Mar\t9\t12")),
+    ("chrome between title and abstract", lambda text: text.replace(
+        "Masked Token Forecasting for Tabular Pretraining\n", "Masked Token Forecasting for Tabular Pretraining\n"
+        "Submitted by someone\nView arXiv page\n")),
+    ("navigation", lambda text: "Sign Up\nLog In\nTrending\n" + text + "\nNext →\n"),
+    ("a line separator inside an abstract", lambda text: text.replace("halving spurious", "halving\u2028spurious")),
+])
+def test_hf_page_saved_or_copied_differently(tmp_path, mutation, change):
+    """The same page as another browser or a copy writes it gives the same papers, dates and
+    upvotes, and reports the same lines (line numbers stay right)."""
+    original = (DATA / "hf_page.txt").read_text(encoding="utf-8")
+    path = tmp_path / "page.txt"
+    path.write_text(change(original), encoding="utf-8")
+    expected = read_papers([DATA / "hf_page.txt"])
+    result = read_papers([path])
+    fields = [(p.title, p.published, p.year, p.upvotes, p.author_count) for p in result.papers]
+    assert fields == [(p.title, p.published, p.year, p.upvotes, p.author_count) for p in expected.papers], mutation
+    assert [s.reason for s in result.skipped] == [s.reason for s in expected.skipped]
+
+
+def test_hf_upvotes_as_pages_abbreviate_them(tmp_path):
+    original = (DATA / "hf_page.txt").read_text(encoding="utf-8")
+    for written, count in (("1,234", 1234), ("1.2k", 1200)):
+        path = tmp_path / "page.txt"
+        path.write_text(original.replace("Mar 9 12", f"Mar 9 {written}"), encoding="utf-8")
+        assert by_title(read_papers([path]))["Quiet Probes: Reading Concepts from Frozen Language Models"].upvotes == count

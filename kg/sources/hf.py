@@ -50,16 +50,27 @@ CHROME_LINES = frozenset(
         "Subscribe",
         "Daily Papers",
         "byAK and the research community",
+        # site navigation that other saves of the page (or newer layouts) carry
+        "Trending",
+        "Sign Up",
+        "Log In",
+        "View arXiv page",
+        "View PDF",
+        "Get this paper in your agent",
     }
 )
+#: chrome lines with a variable part: the submitter's name, navigation arrows
+_CHROME_PATTERN = re.compile(r"^(?:Submitted by \S+|← ?Previous|Previous ?←|Next ?→|→)$")
 # Chrome that a text dump can glue onto the next line; "new" is left out because a real title
 # may start with those letters.
 _GLUED_CHROME = sorted((c for c in CHROME_LINES if c != "new"), key=len, reverse=True)
 
 _AUTHORS = re.compile(r"^[•·*\-]?\s*(\d+)\s+authors?$", re.IGNORECASE)
-_SEPARATOR = re.compile(r"^[·•]$")
-_DATE = re.compile(r"^([A-Z][a-z]{2,8})\.? (\d{1,2})(?:, (\d{4}))?(?: +(\d+))?$")
-_COUNT = re.compile(r"^\d+$")
+_SEPARATOR = re.compile(r"^[·•*\-]$")
+# an upvote count as the page or a copy writes it: 12, 1,234, 1.2k
+_UPVOTES = r"\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?[kK]|\d+"
+_DATE = re.compile(rf"^([A-Z][a-z]{{2,8}})\.? (\d{{1,2}})(?:, (\d{{4}}))?(?: ({_UPVOTES}))?$")
+_COUNT = re.compile(rf"^(?:{_UPVOTES})$")
 
 # The shortest abstract in the shared corpus is 455 characters and the longest title 174; a
 # "second line" shorter than this that does not end a sentence is another title, not an abstract.
@@ -88,9 +99,18 @@ def _strip_glued_chrome(text: str) -> str:
     return text
 
 
+def _upvotes(text: str | None) -> int | None:
+    """"1,234" -> 1234, "1.2k" -> 1200, "12" -> 12."""
+    if not text:
+        return None
+    if text[-1] in "kK":
+        return round(float(text[:-1]) * 1000)
+    return to_int(text.replace(",", ""))
+
+
 def _classify(number: int, raw: str) -> _Line | None:
-    text = raw.strip()
-    if not text or text in CHROME_LINES:
+    text = " ".join(raw.split())  # tabs and non-breaking spaces as spaces
+    if not text or text in CHROME_LINES or _CHROME_PATTERN.match(text):
         return None
     if match := _AUTHORS.match(text):
         return _Line(number, "authors", text, count=to_int(match.group(1)))
@@ -103,13 +123,13 @@ def _classify(number: int, raw: str) -> _Line | None:
             number,
             "date",
             text,
-            count=to_int(upvotes),
+            count=_upvotes(upvotes),
             month=MONTHS[month_name.lower()],
             day=int(day),
             year=int(year) if year else None,
         )
     if _COUNT.match(text):
-        return _Line(number, "count", text, count=to_int(text))
+        return _Line(number, "count", text, count=_upvotes(text))
     return _Line(number, "text", _strip_glued_chrome(text))
 
 
@@ -128,7 +148,10 @@ def read_hf(path: Path) -> FileResult:
         reason = ("an HTML document: kg reads a Hugging Face papers page as text (the browser's "
                   '"Save as text", or the page selected and pasted into a .txt file), not its HTML')
         raise SourceError(f"{path} is {reason}.", str(path), reason)
-    lines = [line for n, raw in enumerate(text.splitlines(), 1) if (line := _classify(n, raw))]
+    # split at line ends only: splitlines() would also split at U+2028, form feeds and NEL,
+    # which may sit inside an abstract, and shift every later line number
+    rows = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    lines = [line for n, raw in enumerate(rows, 1) if (line := _classify(n, raw))]
     years = [line.year for line in lines if line.kind == "date" and line.year]
     page_year = max(years) + 1 if years else None
 
