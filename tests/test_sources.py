@@ -1095,3 +1095,23 @@ def test_hf_upvotes_as_pages_abbreviate_them(tmp_path):
         path = tmp_path / "page.txt"
         path.write_text(original.replace("Mar 9 12", f"Mar 9 {written}"), encoding="utf-8")
         assert by_title(read_papers([path]))["Quiet Probes: Reading Concepts from Frozen Language Models"].upvotes == count
+
+
+def test_hf_date_headings_and_pages_pasted_together(tmp_path):
+    original = (DATA / "hf_page.txt").read_text(encoding="utf-8")
+    expected = [(p.title, p.published, p.upvotes) for p in read_papers([DATA / "hf_page.txt"]).papers]
+    # a date heading between papers ("Dec 10") is no paper's date: only a date after the "·"
+    # of a metadata block is
+    headed = tmp_path / "headed.txt"
+    headed.write_text(original.replace("\nQuiet Probes:", "\nDec 10\n\nQuiet Probes:"), encoding="utf-8")
+    assert [(p.title, p.published, p.upvotes) for p in read_papers([headed]).papers] == expected
+    # a second page pasted on, written in a later year, keeps its own year for yearless dates,
+    # and the first page keeps its own; "cat" without a final newline glues no "new" on
+    later = original.replace("2023", "2030").replace("Masked Token", "Later Masked Token") \
+        .replace("Quiet Probes", "Later Quiet Probes").replace("Graph Sketches", "Later Graph Sketches")
+    pasted = tmp_path / "pasted.txt"
+    pasted.write_text(original.rstrip("\n") + later, encoding="utf-8")
+    papers = by_title(read_papers([pasted]))
+    assert [(t, papers[t].published, papers[t].upvotes) for t, _, _ in expected] == expected
+    assert papers["Later Masked Token Forecasting for Tabular Pretraining"].published == "2030-02-14"
+    assert papers["Later Quiet Probes: Reading Concepts from Frozen Language Models"].published == "2031-03-09"

@@ -14,10 +14,17 @@ page's own date such as "Apr 21"). Blank lines between them may or may not be th
 may be glued onto the first title ("SubscribeKey-value memory in the brain").
 
 Dates without a year: the page omits the year for dates in the year it was saved, and writes it
-for every other year. So a yearless date gets the year after the latest year written anywhere in
-the same file (a page showing "Dec 26, 2025" was saved in 2026 or later; 2026 is the earliest
-year consistent with the page, and the likeliest). When the file writes no year at all, the
-year cannot be known and the paper gets no date.
+for every other year. So a yearless date gets the year after the latest year written anywhere on
+the same page (a page showing "Dec 26, 2025" was saved in 2026 or later; 2026 is the earliest
+year consistent with the page, and the likeliest); in a file of several pages pasted together
+(each starts with the "Daily Papers" header) each page has its own year, and a page that writes
+none takes the file's. When the file writes no year at all, the year cannot be known and the
+paper gets no date. A date is a paper's only after the "·" of its metadata block: a date line
+anywhere else is a heading of the page.
+
+Copies differ from the page: "-" or "*" may stand for the bullets, tabs and non-breaking spaces
+for spaces, "1,234" or "1.2k" for an upvote count, and site chrome (Sign Up, Trending, Submitted
+by ...) may stand anywhere; all of them are read as the page means them.
 
 A title line not followed by an abstract is reported as skipped: it is either unknown page
 chrome or a paper the page shows without its text, and neither should become a node silently.
@@ -108,6 +115,16 @@ def _upvotes(text: str | None) -> int | None:
     return to_int(text.replace(",", ""))
 
 
+#: chrome lines that start a page: where a second page pasted into the same file begins
+PAGE_HEADER = frozenset({"Daily Papers", "byAK and the research community"})
+# pages joined with `cat` when the first lacked a final newline: "... tokens.new"
+_TRAILING_NEW = re.compile(r"(?<=[.!?)\d])new$")
+
+
+def _unglue_trailing_chrome(raw: str) -> str:
+    return _TRAILING_NEW.sub("", raw.rstrip())
+
+
 def _classify(number: int, raw: str) -> _Line | None:
     text = " ".join(raw.split())  # tabs and non-breaking spaces as spaces
     if not text or text in CHROME_LINES or _CHROME_PATTERN.match(text):
@@ -151,9 +168,22 @@ def read_hf(path: Path) -> FileResult:
     # split at line ends only: splitlines() would also split at U+2028, form feeds and NEL,
     # which may sit inside an abstract, and shift every later line number
     rows = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    lines = [line for n, raw in enumerate(rows, 1) if (line := _classify(n, raw))]
-    years = [line.year for line in lines if line.kind == "date" and line.year]
-    page_year = max(years) + 1 if years else None
+    lines: list[_Line] = []
+    page_of: dict[int, int] = {}  # line number -> which page of the file (pages pasted together)
+    page = 0
+    for number, raw in enumerate(rows, 1):
+        if raw.strip() in PAGE_HEADER:
+            page += 1
+        if line := _classify(number, _unglue_trailing_chrome(raw)):
+            lines.append(line)
+            page_of[number] = page
+    # each page's yearless dates take the year after the latest it writes (the module
+    # docstring); a page that writes none takes the file's
+    years: dict[int, int] = {}
+    for line in lines:
+        if line.kind == "date" and line.year:
+            years[page_of[line.number]] = max(years.get(page_of[line.number], 0), line.year)
+    file_year = max(years.values()) + 1 if years else None
 
     result = FileResult()
     # one paper under construction: its title line, abstract and metadata
@@ -209,6 +239,11 @@ def read_hf(path: Path) -> FileResult:
         elif line.kind == "authors":
             meta["author_count"] = line.count
         elif line.kind == "date":
+            if index == 0 or lines[index - 1].kind != "separator":
+                # a paper's date follows the "·" of its metadata block; any other date line is a
+                # heading of the page ("Dec 10", a second page pasted on), no paper's date
+                continue
+            page_year = years[page_of[line.number]] + 1 if page_of[line.number] in years else file_year
             year = line.year or page_year
             assert line.month is not None and line.day is not None
             if year is not None:
