@@ -100,7 +100,7 @@ def open_view(browser: Chromium, page: Path, shots: Path) -> dict:
     return state
 
 
-VIEWS = ["graph", "overview-community", "bipartite", "concept-contrastive-learning", f"paper-{EVIL_ID.replace('.', '-')}",
+VIEWS = ["graph", "overview-community", "bipartite", "concept-method-contrastive-learning", f"paper-{EVIL_ID.replace('.', '-')}",
          "paper-broad", "community-0"]
 
 
