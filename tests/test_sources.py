@@ -183,6 +183,11 @@ def test_bibtex_entries_latex_and_broken_entries():
         (r"\{braces\} and \& kept", "{braces} and & kept"),
         (r"\LaTeX{} and \Delta-rules", "LaTeX and Δ-rules"),
         (r"Image--Text---Audio", "Image–Text—Audio"),
+        # font switches, symbols, escaped dollars, spacing, links
+        (r"{\em Na\"ive} Bayes and {\bf bold}", "Naïve Bayes and bold"),
+        (r"A \textendash{} B, an \$5 fee, \ss{} and 50\,\%", "A – B, an $5 fee, ß and 50 %"),
+        (r"$O(n \log n)$ and $3 \times 3$", "O(n log n) and 3 × 3"),
+        (r"see \href{http://a.b}{the code}", "see the code"),
     ],
 )
 def test_latex_to_text(latex, text):
@@ -981,16 +986,6 @@ def test_csl_json_and_numeric_dates(tmp_path):
         ["John Smith"], "2020-05-01", 2020, "10.1000/xyz123", "https://example.org/p")
     assert papers["Float Year"].year == 2021
     assert (papers["Epoch Seconds"].published, papers["Epoch Seconds"].year) == ("2023-01-01", 2023)
-
-
-@pytest.mark.parametrize(("latex", "text"), [
-    (r"{\em Na\"ive} Bayes and {\bf bold}", "Naïve Bayes and bold"),
-    (r"A \textendash{} B, an \$5 fee, \ss{} and 50\,\%", "A – B, an $5 fee, ß and 50 %"),
-    (r"$O(n \log n)$ and $3 \times 3$", "O(n log n) and 3 × 3"),
-    (r"see \href{http://a.b}{the code}", "see the code"),
-])
-def test_latex_commands_read_as_text(latex, text):
-    assert latex_to_text(latex) == text
 
 
 def test_an_arxiv_title_in_latex_merges_with_its_bibtex_record(tmp_path):
