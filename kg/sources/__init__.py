@@ -75,12 +75,12 @@ EXTENSIONS: dict[str, str] = {
     ".tsv": "csv",
 }
 
-# phrases only a Hugging Face papers page carries
 #: extensions that many formats share: the content decides, the extension's format is the fallback
 #: (Excel's "Text (Tab delimited)" and Web of Science exports are .txt, as are saved HF pages)
 SNIFFED_EXTENSIONS = frozenset({".txt"})
 #: header cells that make a first line a CSV header
 CSV_TITLE_COLUMNS = CSV_COLUMNS["title"]
+# phrases only a Hugging Face papers page carries
 _HF_MARKERS = ("Get trending papers in your email inbox", "byAK and the research community")
 _BIBTEX_ENTRY = re.compile(r"^\s*@\s*[A-Za-z]+\s*[{(]", re.MULTILINE)
 

@@ -16,8 +16,8 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 from kg.records import Paper, paper_id_for
 from kg.sources.latex import latex_to_text, looks_like_latex
