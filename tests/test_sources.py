@@ -1110,3 +1110,13 @@ def test_hf_date_headings_and_pages_pasted_together(tmp_path):
     assert [(t, papers[t].published, papers[t].upvotes) for t, _, _ in expected] == expected
     assert papers["Later Masked Token Forecasting for Tabular Pretraining"].published == "2030-02-14"
     assert papers["Later Quiet Probes: Reading Concepts from Frozen Language Models"].published == "2031-03-09"
+
+
+def test_hf_short_abstract_without_a_full_stop_is_known_by_its_metadata(tmp_path):
+    original = (DATA / "hf_page.txt").read_text(encoding="utf-8")
+    start = original.index("We pretrain tabular encoders")
+    end = original.index("\n", start)
+    path = tmp_path / "page.txt"
+    path.write_text(original[:start] + "Can tabular encoders forecast masked cells?" + original[end:], encoding="utf-8")
+    paper = by_title(read_papers([path]))["Masked Token Forecasting for Tabular Pretraining"]
+    assert (paper.abstract, paper.published) == ("Can tabular encoders forecast masked cells?", "2023-02-14")

@@ -219,7 +219,11 @@ def read_hf(path: Path) -> FileResult:
     for index, line in enumerate(lines):
         following = lines[index + 1] if index + 1 < len(lines) else None
         if line.kind == "text":
-            if title is not None and abstract is None and not _is_title_like(line.text):
+            if title is not None and abstract is None and (
+                not _is_title_like(line.text)
+                # a short abstract ("Can transformers count?") is known by the metadata after it
+                or (following is not None and following.kind in ("authors", "separator"))
+            ):
                 abstract = line.text
             elif (
                 title is not None
