@@ -255,7 +255,9 @@ def read_hf(path: Path) -> FileResult:
                 meta["year"] = year
             if line.count is not None:
                 meta["upvotes"] = line.count
-        elif line.kind == "count":
+        elif line.kind == "count" and lines[index - 1].kind == "date":
+            # an upvote count on a line of its own follows the date; a number anywhere else is
+            # another layout's button, or a title that is a number, and no paper's upvotes
             meta["upvotes"] = line.count
     finish()
     return result
