@@ -1070,7 +1070,7 @@ def test_only_latex_is_read_as_latex(text, latex):
         "Submitted by someone\nView arXiv page\n")),
     ("navigation", lambda text: "Sign Up\nLog In\nTrending\n" + text + "\nNext →\n"),
     ("a line separator inside an abstract", lambda text: text.replace("halving spurious", "halving\u2028spurious")),
-    ("a number between papers", lambda text: text.replace("\nQuiet Probes:", "\n1984\n\nQuiet Probes:")),
+    ("a number before the metadata", lambda text: text.replace("\n  • 3 authors", "\n1984\n  • 3 authors")),
 ])
 def test_hf_page_saved_or_copied_differently(tmp_path, mutation, change):
     """The same page as another browser or a copy writes it gives the same papers, dates and
