@@ -1071,6 +1071,8 @@ def test_only_latex_is_read_as_latex(text, latex):
     ("navigation", lambda text: "Sign Up\nLog In\nTrending\n" + text + "\nNext →\n"),
     ("a line separator inside an abstract", lambda text: text.replace("halving spurious", "halving\u2028spurious")),
     ("a number before the metadata", lambda text: text.replace("\n  • 3 authors", "\n1984\n  • 3 authors")),
+    ("metadata on one line", lambda text: text.replace("  • 3 authors\n·\nFeb 14, 2023", "• 3 authors · Feb 14, 2023")),
+    ("no separator after the author count", lambda text: text.replace("authors\n·\n", "authors\n")),
 ])
 def test_hf_page_saved_or_copied_differently(tmp_path, mutation, change):
     """The same page as another browser or a copy writes it gives the same papers, dates and
@@ -1113,7 +1115,7 @@ def test_hf_date_headings_and_pages_pasted_together(tmp_path):
     assert papers["Later Quiet Probes: Reading Concepts from Frozen Language Models"].published == "2031-03-09"
 
 
-def test_hf_short_abstract_without_a_full_stop_is_known_by_its_metadata(tmp_path):
+def test_hf_short_abstract_without_a_full_stop_is_known_by_its_author_count(tmp_path):
     original = (DATA / "hf_page.txt").read_text(encoding="utf-8")
     start = original.index("We pretrain tabular encoders")
     end = original.index("\n", start)
@@ -1121,3 +1123,12 @@ def test_hf_short_abstract_without_a_full_stop_is_known_by_its_metadata(tmp_path
     path.write_text(original[:start] + "Can tabular encoders forecast masked cells?" + original[end:], encoding="utf-8")
     paper = by_title(read_papers([path]))["Masked Token Forecasting for Tabular Pretraining"]
     assert (paper.abstract, paper.published) == ("Can tabular encoders forecast masked cells?", "2023-02-14")
+
+
+def test_hf_organisation_line_is_no_abstract(tmp_path):
+    path = tmp_path / "page.txt"
+    path.write_text("A Real Paper\nWith an abstract that is a whole sentence, as abstracts are.\n\n"
+                    "A Title Without Abstract\n\nadobe-research Adobe Research\n·\nDec 26, 2025 3\n", encoding="utf-8")
+    result = read_papers([path], fmt="hf")
+    assert [p.title for p in result.papers] == ["A Real Paper"]
+    assert [s.location.rsplit(":", 1)[1] for s in result.skipped] == ["4", "6"]

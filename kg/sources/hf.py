@@ -125,6 +125,19 @@ def _unglue_trailing_chrome(raw: str) -> str:
     return _TRAILING_NEW.sub("", raw.rstrip())
 
 
+def _metadata_parts(raw: str) -> list[str]:
+    """A metadata block copied onto one line ("• 3 authors · Oct 2, 2024 3") as the lines the
+    page shows; any other line as itself."""
+    if "·" not in raw:
+        return [raw]
+    parts = [" ".join(part.split()) for part in raw.split("·")]
+    parts = [part for part in parts if part]
+    if not parts or not all(_AUTHORS.match(p) or _DATE.match(p) or _COUNT.match(p) for p in parts):
+        return [raw]
+    authors = [p for p in parts if _AUTHORS.match(p)]
+    return [*authors, "·", *(p for p in parts if not _AUTHORS.match(p))]
+
+
 def _classify(number: int, raw: str) -> _Line | None:
     text = " ".join(raw.split())  # tabs and non-breaking spaces as spaces
     if not text or text in CHROME_LINES or _CHROME_PATTERN.match(text):
@@ -174,9 +187,10 @@ def read_hf(path: Path) -> FileResult:
     for number, raw in enumerate(rows, 1):
         if raw.strip() in PAGE_HEADER:
             page += 1
-        if line := _classify(number, _unglue_trailing_chrome(raw)):
-            lines.append(line)
-            page_of[number] = page
+        for part in _metadata_parts(_unglue_trailing_chrome(raw)):
+            if line := _classify(number, part):
+                lines.append(line)
+                page_of[number] = page
     # each page's yearless dates take the year after the latest it writes (the module
     # docstring); a page that writes none takes the file's
     years: dict[int, int] = {}
@@ -221,8 +235,9 @@ def read_hf(path: Path) -> FileResult:
         if line.kind == "text":
             if title is not None and abstract is None and (
                 not _is_title_like(line.text)
-                # a short abstract ("Can transformers count?") is known by the metadata after it
-                or (following is not None and following.kind in ("authors", "separator"))
+                # a short abstract ("Can transformers learn to count?") is known by the author
+                # count after it; an organisation line or one word of navigation is no abstract
+                or (following is not None and following.kind == "authors" and len(line.text.split()) >= 3)
             ):
                 abstract = line.text
             elif (
@@ -243,9 +258,10 @@ def read_hf(path: Path) -> FileResult:
         elif line.kind == "authors":
             meta["author_count"] = line.count
         elif line.kind == "date":
-            if index == 0 or lines[index - 1].kind != "separator":
-                # a paper's date follows the "·" of its metadata block; any other date line is a
-                # heading of the page ("Dec 10", a second page pasted on), no paper's date
+            if index == 0 or lines[index - 1].kind not in ("separator", "authors"):
+                # a paper's date follows the "·" (or the author count) of its metadata block;
+                # a date line after text is a heading of the page ("Dec 10", a second page
+                # pasted on), no paper's date
                 continue
             page_year = years[page_of[line.number]] + 1 if page_of[line.number] in years else file_year
             year = line.year or page_year
