@@ -154,10 +154,10 @@ def _record_problem(record: Any) -> str | None:
 
 
 def read_jsonl(path: Path, warn: Callable[[str], None] | None = None) -> dict[str, dict[str, Any]]:
-    """Records of a JSONL file keyed by normalised title. A line that is not JSON raises
-    ValueError naming it (the file is not the scorer's); a record in the wrong shape is left out
-    and a record whose title repeats an earlier one replaces it, as the reference scorer does,
-    each with a note to ``warn`` naming the line."""
+    """Records of a JSONL file keyed by normalised title. A line that is not JSON, or a record in
+    the wrong shape, is left out, and a record whose title repeats an earlier one replaces it
+    as in the reference scorer, each with a note to ``warn`` naming the line; a file that cannot
+    be read as UTF-8 text raises ValueError naming it."""
     records: dict[str, dict[str, Any]] = {}
     lines_of: dict[str, int] = {}
     try:
@@ -173,8 +173,9 @@ def read_jsonl(path: Path, warn: Callable[[str], None] | None = None) -> dict[st
         try:
             record = json.loads(line)
         except (json.JSONDecodeError, RecursionError) as err:
-            raise ValueError(f"{path}:{number}: not JSON ({getattr(err, 'msg', 'nested too deeply')})") from None
-        problem = _record_problem(record)
+            problem: str | None = f"not JSON ({getattr(err, 'msg', 'nested too deeply')})"
+        else:
+            problem = _record_problem(record)
         if problem is not None:
             if warn is not None:
                 warn(f"{path}:{number}: {problem}; record left out")

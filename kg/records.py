@@ -29,7 +29,8 @@ CONTRACT_KEYS: dict[str, str] = {t: t + "s" for t in CONCEPT_TYPES}
 def normalise_title(title: str) -> str:
     """Lower-case, accent-folded, punctuation-free title used to spot duplicate papers."""
     text = unicodedata.normalize("NFKD", title)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    # accents and the zero-width (non-)joiners, which change no letter, do not tell titles apart
+    text = "".join(ch for ch in text if not unicodedata.combining(ch) and ch not in "\u200c\u200d").lower()
     text = re.sub(r"[^\w\s]", " ", text)
     return " ".join(text.split())
 

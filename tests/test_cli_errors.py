@@ -229,6 +229,7 @@ def test_redact_uri():
     assert redact_uri("bolt://[::1") == "bolt://[::1"
     # a routing context's values may carry a token: names stay, values go
     assert redact_uri("neo4j://h:7687?auth=SECRET&region") == "neo4j://h:7687?auth=***&region"
+    assert redact_uri("bolt://SECRET@h:7687#TOKEN") == "bolt://***@h:7687#***"
 
 
 @pytest.mark.parametrize("command", [("query", "RETURN 1"), ("push",)])
@@ -326,6 +327,9 @@ def test_extract_never_writes_over_its_own_input(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # the same file under another name
     result = invoke("extract", str(paper), "--output", "./p.jsonl")
     assert_one_line_error(result, f"--output p.jsonl is the input {paper}", "give another file")
+    # through a folder that does not exist yet (kg would create it, then write over the input)
+    result = invoke("extract", str(paper), "--output", "new/../p.jsonl")
+    assert_one_line_error(result, f"is the input {paper}")
     assert paper.read_text(encoding="utf-8") == text
 
 
@@ -337,7 +341,7 @@ def test_viz_never_writes_a_view_over_the_builds_data(tmp_path, name):
         target.write_text("keep me", encoding="utf-8")
     before = target.read_bytes()
     result = invoke("viz", "--out", str(tmp_path), "--output", str(target))
-    assert_one_line_error(result, f"is the build's data file {target}")
+    assert_one_line_error(result, f"is the build's data {target}")
     assert target.read_bytes() == before
 
 
@@ -399,3 +403,13 @@ def test_build_period_options_are_checked_without_fetch(tmp_path, args, words):
     result = invoke("build", str(paper), "--out", str(tmp_path / "out"), *args)
     assert_one_line_error(result, words)
     assert not (tmp_path / "out" / "graph.json").exists()
+
+
+def test_eval_leaves_out_a_line_that_is_not_json(tmp_path):
+    gold = tmp_path / "gold.jsonl"
+    good = {"title": "Good paper", "methods": [{"name": "JEPA"}]}
+    gold.write_text('{"title": "Cut off", "methods": [\n' + json.dumps(good) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["eval", str(gold), "--pred", str(gold)])
+    assert result.exit_code == 0, result.output
+    assert f"warning {gold}:1: not JSON" in result.output
+    assert "papers: 1 gold, 1 found" in result.output

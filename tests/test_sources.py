@@ -902,6 +902,9 @@ def test_published_in_a_period():
     ("Doe, Jane; Roe, Rich", ["Jane Doe", "Rich Roe"]),
     ([{"given": "John", "family": "Smith"}, {"name": "Ann Lee"}, "Chen, Bo"], ["John Smith", "Ann Lee", "Bo Chen"]),
     ("Ann Lee and others", ["Ann Lee"]),
+    ("Martin Luther King, Jr. and Ann Lee", ["Martin Luther King Jr.", "Ann Lee"]),
+    ("King, Martin Luther, Jr.", ["Martin Luther King Jr."]),
+    ([{"literal": "OpenAI"}, {"given": "Ann", "family": "Lee"}], ["OpenAI", "Ann Lee"]),
 ])
 def test_author_lists_as_sources_spell_them(value, expected):
     from kg.sources.base import split_authors
@@ -964,6 +967,7 @@ def test_json_lines_as_people_paste_them(tmp_path, text, titles):
 
 @pytest.mark.parametrize("text", [
     '{"data": [{"title": "Wrapped"}]}',
+    '{"data": {"papers": [{"title": "Wrapped"}]}}',
     '{"2301.08243": {"title": "Wrapped"}}',
 ])
 def test_json_records_under_other_keys_or_keyed_by_id(tmp_path, text):
@@ -1132,3 +1136,14 @@ def test_hf_organisation_line_is_no_abstract(tmp_path):
     result = read_papers([path], fmt="hf")
     assert [p.title for p in result.papers] == ["A Real Paper"]
     assert [s.location.rsplit(":", 1)[1] for s in result.skipped] == ["4", "6"]
+
+
+def test_text_that_only_also_holds_latex_keeps_its_backslashes(tmp_path):
+    path = tmp_path / "p.jsonl"
+    rows = [{"title": "Data in C:\\Users\\ann with $\\alpha$", "authors": ["C. Bal\\'azs"]},
+            {"title": "Zero\u200dWidth Joiner Title"}, {"title": "ZeroWidth Joiner Title"}]
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    result = read_papers([path])
+    assert [p.title for p in result.papers] == ["Data in C:\\Users\\ann with α", "Zero\u200dWidth Joiner Title"]
+    assert result.papers[0].authors == ["C. Balázs"]
+    assert result.duplicates_merged == 1  # a zero-width joiner does not tell titles apart

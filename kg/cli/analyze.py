@@ -214,7 +214,7 @@ def viz(
     if chosen and chosen[0] != view:
         raise click.UsageError(f"--{chosen[0]} does not go with the {view} view.")
     if output is not None:
-        refuse_to_overwrite(output, [out_dir / name for name in BUILD_DATA_FILES], "the build's data file")
+        refuse_to_overwrite(output, [out_dir / name for name in (*BUILD_DATA_FILES, "neo4j")], "the build's data")
     graph = load_graph(out_dir)
     if view == "leaderboard":
         write_leaderboard(graph, output or out_dir / "views" / "leaderboard.html", listed=output is None)

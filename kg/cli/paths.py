@@ -48,14 +48,19 @@ class OutputFile(click.Path):
 
 
 def refuse_to_overwrite(output: Path, protected: list[Path], what: str) -> None:
-    """One clear line, instead of writing, when ``output`` is one of the existing files
-    ``protected`` (the inputs of the run, or a build's data files), whatever path names it."""
+    """One clear line, instead of writing, when ``output`` is one of the existing files (or
+    inside one of the folders) ``protected`` (the inputs of the run, a build's data), whatever
+    path names it: through links, or through a folder that does not exist yet ("sub/../x")."""
+    target = Path(os.path.normpath(os.path.abspath(output)))
     for path in protected:
+        if not path.exists():
+            continue
+        real = Path(os.path.realpath(path))
         try:
-            same = output.exists() and path.exists() and os.path.samefile(output, path)
+            same = output.exists() and os.path.samefile(output, path)
         except OSError:
             same = False
-        if same:
+        if same or target == real or (path.is_dir() and real in Path(os.path.realpath(target)).parents):
             raise click.ClickException(
                 f"--output {output} is {what} {path}: writing there would destroy it; give another file."
             )

@@ -184,21 +184,24 @@ URI_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 
 
 def redact_uri(uri: str) -> str:
-    """``uri`` with any password in it, and the values of its query (a routing context, where
-    a token may have been put), replaced by ``***``, for messages and logs."""
+    """``uri`` with its user info (but a user name before a password), the values of its query
+    (a routing context) and its fragment replaced by ``***``, for messages and logs: a token
+    may have been put in any of them."""
     scheme, sep, rest = uri.partition("://")
     if not sep:
         return uri
+    rest, hash_sign, fragment = rest.partition("#")
     rest, question, query = rest.partition("?")
     if question:
         query = "&".join(f"{name}={'***' if value else ''}" if equals else name
                          for name, equals, value in (item.partition("=") for item in query.split("&")))
     if "@" in rest:
-        # everything before the last "@" counts as user info: redacting too much beats too little
+        # everything before the last "@" counts as user info: redacting too much beats too little;
+        # a user name alone may be a token ("TOKEN@host"), so it goes too
         userinfo, _, host = rest.rpartition("@")
         user, colon, _ = userinfo.partition(":")
-        rest = f"{user}{':***' if colon else ''}@{host}"
-    return f"{scheme}://{rest}{question}{query}"
+        rest = f"{user}:***@{host}" if colon else f"***@{host}"
+    return f"{scheme}://{rest}{question}{query}{hash_sign}{'***' if fragment else ''}"
 
 
 def redact_uri_in(text: str, uri: str) -> str:

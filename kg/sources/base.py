@@ -319,7 +319,7 @@ def split_authors(value: object, separator: str | None = None) -> list[str]:
             if isinstance(item, dict):
                 given, family = item.get("given"), item.get("family")
                 parts = [p for p in (given, family) if isinstance(p, str)]
-                item = item.get("name") or item.get("fullname") or " ".join(parts)
+                item = item.get("name") or item.get("fullname") or item.get("literal") or " ".join(parts)
             if isinstance(item, str):
                 names.append(item)
     elif isinstance(value, str):
@@ -338,12 +338,20 @@ def split_authors(value: object, separator: str | None = None) -> list[str]:
     return out
 
 
+_NAME_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
+
+
 def _comma_names(text: str) -> list[str]:
     """The names in one author string that may hold commas: "Lee, Ann" (last name first) is
     "Ann Lee"; "Ann Lee, Bo Chen" (every piece a full name) is two names; "Lee, Ann, Chen, Bo"
     (one-word last names, each followed by its first names) is two names too."""
     pieces = [piece.strip() for piece in text.split(",")]
     pieces = [piece for piece in pieces if piece and piece.lower() != "and"]
+    # a suffix ends the name it follows: "Martin Luther King, Jr.", "King, Martin Luther, Jr."
+    suffix = pieces.pop() if len(pieces) > 1 and pieces[-1].lower().rstrip(".") in _NAME_SUFFIXES else ""
+    if suffix:
+        names = _comma_names(", ".join(pieces))
+        return [*names[:-1], f"{names[-1]} {suffix}"]
     if len(pieces) <= 1:
         return pieces
     if all(len(piece.split()) >= 2 for piece in pieces):
@@ -466,7 +474,7 @@ def make_paper(
     if year is not None:
         _, given_year = parse_date(year if isinstance(year, (int, float)) else str(year).strip())
         parsed_year = given_year or parsed_year
-    authors = authors or []
+    authors = [_plain(name) for name in authors or []]
     clean_url = clean_text(url) if isinstance(url, str) else ""
     return Paper(
         title=clean_title,
@@ -489,7 +497,7 @@ def make_paper(
 
 def _plain(text: str) -> str:
     """``text`` without its LaTeX, when it has some (arXiv writes titles and abstracts so)."""
-    return latex_to_text(text) if looks_like_latex(text) else text
+    return latex_to_text(text, keep_unknown=True) if looks_like_latex(text) else text
 
 
 def _is_web_address(url: str) -> bool:

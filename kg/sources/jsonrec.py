@@ -116,6 +116,21 @@ def _links(record: dict[str, Any]) -> list[str]:
 LIST_KEYS = ("papers", "data", "results", "items", "records", "entries")
 
 
+def _wrapped_list(data: Any, depth: int = 2) -> list[Any] | None:
+    """The list of records an object wraps under one of :data:`LIST_KEYS`, looking one level
+    further down too ({"data": {"papers": [...]}}), or None."""
+    if not isinstance(data, dict) or depth == 0:
+        return None
+    for key in LIST_KEYS:
+        if isinstance(data.get(key), list):
+            return data[key]
+    for key in LIST_KEYS:
+        inner = _wrapped_list(data.get(key), depth - 1)
+        if inner is not None:
+            return inner
+    return None
+
+
 def read_json(path: Path) -> FileResult:
     """Papers from a JSON file holding a list of records, an object with such a list (under
     "papers", "data" ...: :data:`LIST_KEYS`), or an object of records keyed by their ids."""
@@ -129,7 +144,7 @@ def read_json(path: Path) -> FileResult:
     except RecursionError:
         reason = "JSON nested too deeply to be a list of paper records"
         raise SourceError(f"{path} holds {reason}.", str(path), reason) from None
-    wrapped = next((data[key] for key in LIST_KEYS if isinstance(data, dict) and isinstance(data.get(key), list)), None)
+    wrapped = _wrapped_list(data)
     if wrapped is not None:
         records = wrapped
     elif isinstance(data, dict) and "title" in data:

@@ -74,7 +74,7 @@ def _dotless(letter: str) -> str:
     return {"\\i": "i", "\\j": "j"}.get(letter, letter.lstrip("\\"))
 
 
-def _command_text(match: re.Match[str]) -> str:
+def _command_text(match: re.Match[str], keep_unknown: bool = False) -> str:
     """A bare command as text: font switches go, symbols and Greek letters as themselves
     (\\times -> ×, \\alpha -> α), others by name (\\LaTeX, \\log). A space after a word
     (\\log n, \\times 3) stays a space; after a font switch it only ended the command."""
@@ -87,12 +87,16 @@ def _command_text(match: re.Match[str]) -> str:
     try:
         return unicodedata.lookup(f"GREEK {case} LETTER {name.upper()}") + space
     except KeyError:
+        if keep_unknown and name not in _KNOWN_COMMANDS:
+            return match.group(0)  # text that only also holds LaTeX: "C:\\Users" stays
         return name + space
 
 
-def latex_to_text(value: str) -> str:
+def latex_to_text(value: str, keep_unknown: bool = False) -> str:
     """Plain Unicode text from LaTeX-laden text (a BibTeX value, an arXiv title): accents
-    composed, symbols and Greek letters as characters, commands and braces dropped."""
+    composed, symbols and Greek letters as characters, commands and braces dropped. With
+    ``keep_unknown`` (text that is not LaTeX through and through) a backslash before a word
+    that is no known command stays as written."""
     text = re.sub(r"\\([&%$#_{}])", lambda m: _ESCAPED[m.group(1)], value)
     text = _LINK.sub("", text)
     text = _SPACING.sub(lambda m: "" if m.group(1) == "!" else " ", text)
@@ -102,7 +106,7 @@ def latex_to_text(value: str) -> str:
     text = _SPECIAL_LETTER.sub(lambda m: _LETTERS[m.group(1)], text)
     # \emph{x}, \textbf{x}, \url{x}: keep the argument, lose the command
     text = _WRAPPER.sub("", text)
-    text = _COMMAND.sub(_command_text, text)
+    text = _COMMAND.sub(lambda match: _command_text(match, keep_unknown), text)
     text = text.replace("$", "").replace("{", "").replace("}", "")
     text = text.replace("~", " ").replace("``", "\u201c").replace("''", "\u201d")
     text = text.replace("---", "\u2014").replace("--", "\u2013")
