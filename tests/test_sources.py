@@ -1147,3 +1147,12 @@ def test_text_that_only_also_holds_latex_keeps_its_backslashes(tmp_path):
     assert [p.title for p in result.papers] == ["Data in C:\\Users\\ann with α", "Zero\u200dWidth Joiner Title"]
     assert result.papers[0].authors == ["C. Balázs"]
     assert result.duplicates_merged == 1  # a zero-width joiner does not tell titles apart
+
+
+def test_json_lines_of_pretty_printed_records(tmp_path):
+    path = tmp_path / "p.jsonl"
+    path.write_text('{\n  "title": "Pretty One"\n}\n{\n  "title": \n}\n{\n  "title": "Pretty Three"\n}\n',
+                    encoding="utf-8")
+    result = read_papers([path])
+    assert [(p.title, p.source) for p in result.papers] == [("Pretty One", f"{path}:1"), ("Pretty Three", f"{path}:7")]
+    assert [s.location for s in result.skipped] == [f"{path}:4"]  # the broken one alone

@@ -161,6 +161,34 @@ def load_json(text: str) -> object:
     return json.loads(text, parse_int=_json_int)
 
 
+def load_json_values(text: str, broken: list[tuple[int, str]] | None = None) -> list[tuple[int, object]]:
+    """The JSON values written one after another in ``text`` (pretty-printed objects, commas
+    between them allowed), each with the line it starts on. A broken value raises ValueError,
+    unless ``broken`` is given: then its line and the decoder's message go there, and reading
+    goes on at the next line that starts with "{"."""
+    decoder = json.JSONDecoder(parse_int=_json_int)
+    values: list[tuple[int, object]] = []
+    position = 0
+    while True:
+        gap = re.compile(r"[\s,]*").match(text, position)
+        position = gap.end() if gap else position
+        if position >= len(text):
+            return values
+        line = text.count("\n", 0, position) + 1
+        try:
+            value, position = decoder.raw_decode(text, position)
+        except json.JSONDecodeError as exc:
+            if broken is None:
+                raise
+            broken.append((line, f"{exc.msg} at line {exc.lineno}"))
+            restart = text.find("\n{", position + 1)
+            if restart == -1:
+                return values
+            position = restart + 1
+            continue
+        values.append((line, value))
+
+
 def clean_text(value: object) -> str:
     """Text safe for every output (:func:`kg.text.safe_text`), runs of whitespace made one space."""
     if value is None:

@@ -21,6 +21,7 @@ from kg.sources.base import (
     SourceError,
     arxiv_id_from,
     load_json,
+    load_json_values,
     make_paper,
     read_lines,
     read_text,
@@ -171,6 +172,19 @@ def read_jsonl(path: Path) -> FileResult:
         whole = _whole_array(lines)
         if whole is not None:  # a JSON array, pretty-printed, under a JSON Lines name
             return collect_records(path, whole, record_to_paper)
+    if first.startswith("{") and not not_utf8 and not _is_json(first):
+        broken: list[tuple[int, str]] = []
+        spread = _spread_objects(lines, broken)
+        if spread is not None:  # pretty-printed records one after another
+            for line, why in broken:
+                result.skipped.append(SkippedRecord(f"{path}:{line}", f"not valid JSON ({why})"))
+            for line, record in spread:
+                try:
+                    result.papers.append(record_to_paper(record, f"{path}:{line}"))
+                except RecordError as exc:
+                    result.skipped.append(SkippedRecord(f"{path}:{line}", str(exc)))
+            result.skipped.sort(key=lambda s: int(s.location.rsplit(":", 1)[1]))
+            return result
     for number, line in enumerate(lines, 1):
         location = f"{path}:{number}"
         if number in not_utf8:
@@ -217,6 +231,25 @@ def _whole_array(lines: list[str]) -> list[Any] | None:
     except (ValueError, RecursionError):
         return None
     return data if isinstance(data, list) else None
+
+
+def _spread_objects(lines: list[str], broken: list[tuple[int, str]]) -> list[tuple[int, Any]] | None:
+    """The objects of a file that writes its records over several lines each, with the line
+    each starts on (broken ones into ``broken``); None when the file is not such a sequence
+    (then it is read line by line)."""
+    try:
+        values = load_json_values("\n".join(lines), broken)
+    except RecursionError:
+        return None
+    return values if values and all(isinstance(value, dict) for _, value in values) else None
+
+
+def _is_json(line: str) -> bool:
+    try:
+        load_json(line)
+    except (ValueError, RecursionError):
+        return False
+    return True
 
 
 def _one_line_array(line: str) -> bool:
