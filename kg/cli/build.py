@@ -23,7 +23,7 @@ from kg.cli.neo4j import optional_push_options, push_if_asked, push_target
 from kg.cli.paths import OutputDir, OutputFile, refuse_to_overwrite
 from kg.escape import json_line, terminal
 from kg.records import CONCEPT_TYPES, ConceptIndex, Paper, PaperExtraction
-from kg.sources import FORMATS, ReadResult, SourceError, read_papers
+from kg.sources import BUILD_OUTPUT_REASON, FORMATS, ReadResult, SourceError, read_papers
 
 if TYPE_CHECKING:
     from kg.sinks.outputs import Generation
@@ -121,7 +121,7 @@ def read_inputs(inputs: tuple[Path, ...], input_format: str | None) -> ReadResul
     for ignored in result.ignored:
         click.echo(f"passed over {terminal(ignored)}: not a paper format kg reads", err=True)
     for folder in result.builds_passed_over:
-        click.echo(f"passed over {terminal(folder)}: a kg build's output folder, not paper records", err=True)
+        click.echo(f"passed over {terminal(folder)}: {BUILD_OUTPUT_REASON}", err=True)
     if not result.papers:
         raise click.ClickException("No papers found in " + ", ".join(terminal(p) for p in inputs) + ".")
     return result

@@ -41,6 +41,7 @@ from kg.sources.hf import read_hf
 from kg.sources.jsonrec import read_json, read_jsonl
 
 __all__ = [
+    "BUILD_OUTPUT_REASON",
     "FORMATS",
     "ReadResult",
     "SkippedRecord",
@@ -48,6 +49,7 @@ __all__ = [
     "SourceWarning",
     "detect_format",
     "merge_duplicates",
+    "published_in",
     "read_papers",
 ]
 
@@ -104,6 +106,8 @@ class ReadResult:
 
 #: files every ``kg build`` writes at the top of its output folder
 BUILD_OUTPUT_FILES = ("graph.json", "extractions.jsonl")
+#: why a walk passes over such a folder
+BUILD_OUTPUT_REASON = "a kg build's output folder, not paper records"
 
 
 def is_build_output(folder: Path) -> bool:
@@ -347,7 +351,7 @@ def read_papers(
             raise SourceError(f"{root} does not exist.")
         if root.is_dir() and is_build_output(root):
             result.builds_passed_over.append(str(root))
-            barren.append(f"{root}: a kg build's output folder, not paper records")
+            barren.append(f"{root}: {BUILD_OUTPUT_REASON}")
             continue
         if root.is_dir():
             walk_problems: list[SkippedRecord] = []
@@ -355,7 +359,7 @@ def read_papers(
             files = _walk(root, walk_problems, result.builds_passed_over)
             result.skipped.extend(walk_problems)
             barren.extend(str(problem) for problem in walk_problems)
-            barren.extend(f"{folder}: a kg build's output folder, not paper records"
+            barren.extend(f"{folder}: {BUILD_OUTPUT_REASON}"
                           for folder in result.builds_passed_over[builds_before:])
             if not files and not walk_problems and len(result.builds_passed_over) == builds_before:
                 result.skipped.append(SkippedRecord(str(root), "the directory holds no files"))

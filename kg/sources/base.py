@@ -86,12 +86,16 @@ def collect_records(
     """Papers of numbered records (located as ``path#N``); a bad record is skipped, not fatal."""
     result = FileResult()
     for number, record in enumerate(records, 1):
-        location = f"{path}#{number}"
-        try:
-            result.papers.append(to_paper(record, location))
-        except RecordError as exc:
-            result.skipped.append(SkippedRecord(location, str(exc)))
+        add_record(result, record, f"{path}#{number}", to_paper)
     return result
+
+
+def add_record(result: FileResult, record: T, location: str, to_paper: Callable[[T, str], Paper]) -> None:
+    """``record`` as a paper of ``result``, or, when it is no usable record, a skipped one."""
+    try:
+        result.papers.append(to_paper(record, location))
+    except RecordError as exc:
+        result.skipped.append(SkippedRecord(location, str(exc)))
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -161,6 +165,10 @@ def load_json(text: str) -> object:
     return json.loads(text, parse_int=_json_int)
 
 
+#: what lies between JSON values written one after another: white space, commas
+_BETWEEN_VALUES = re.compile(r"[\s,]*")
+
+
 def load_json_values(text: str, broken: list[tuple[int, str]] | None = None) -> list[tuple[int, object]]:
     """The JSON values written one after another in ``text`` (pretty-printed objects, commas
     between them allowed), each with the line it starts on. A broken value raises ValueError,
@@ -169,12 +177,13 @@ def load_json_values(text: str, broken: list[tuple[int, str]] | None = None) -> 
     decoder = json.JSONDecoder(parse_int=_json_int)
     values: list[tuple[int, object]] = []
     position = 0
+    line, counted_to = 1, 0  # line numbers counted incrementally: big files stay linear
     while True:
-        gap = re.compile(r"[\s,]*").match(text, position)
-        position = gap.end() if gap else position
+        position = _BETWEEN_VALUES.match(text, position).end()  # type: ignore[union-attr]
         if position >= len(text):
             return values
-        line = text.count("\n", 0, position) + 1
+        line += text.count("\n", counted_to, position)
+        counted_to = position
         try:
             value, position = decoder.raw_decode(text, position)
         except json.JSONDecodeError as exc:
@@ -330,12 +339,11 @@ def arxiv_url(arxiv_id: str | None) -> str | None:
 _AND = re.compile(r"\s+and\s+", re.IGNORECASE)
 
 
-def split_authors(value: object, separator: str | None = None) -> list[str]:
+def split_authors(value: object) -> list[str]:
     """Author names from a list (of names, ``{"name": ...}`` or CSL-JSON's ``{"given": ...,
     "family": ...}``) or one string.
 
-    A string is split on ``separator`` when given, else on ";" if present, else on " and ", and
-    then on commas where they separate names ("Edward J. Hu, Yelong Shen and Phillip Wallis",
+    A string is split on ";" if present, else on " and ", and then on commas where they separate names ("Edward J. Hu, Yelong Shen and Phillip Wallis",
     as the arXiv metadata writes them). "Last, First" becomes "First Last"; "others" (BibTeX's
     "et al.") is dropped.
     """
@@ -351,12 +359,7 @@ def split_authors(value: object, separator: str | None = None) -> list[str]:
             if isinstance(item, str):
                 names.append(item)
     elif isinstance(value, str):
-        if separator:
-            names = value.split(separator)
-        elif ";" in value:
-            names = value.split(";")
-        else:
-            names = _AND.split(value)
+        names = value.split(";") if ";" in value else _AND.split(value)
     else:
         return []
     out: list[str] = []

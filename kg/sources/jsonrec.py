@@ -19,6 +19,7 @@ from kg.sources.base import (
     RecordError,
     SkippedRecord,
     SourceError,
+    add_record,
     arxiv_id_from,
     load_json,
     load_json_values,
@@ -168,21 +169,18 @@ def read_jsonl(path: Path) -> FileResult:
     # may hold unescaped, breaking one record in two
     lines, not_utf8 = read_lines(path)
     first = next((line.lstrip("\ufeff \t\r") for line in lines if line.strip()), "")
-    if first.startswith("[") and not not_utf8 and not _one_line_array(first):
-        whole = _whole_array(lines)
-        if whole is not None:  # a JSON array, pretty-printed, under a JSON Lines name
+    if first.startswith("[") and not not_utf8 and not isinstance(_json_or_not(first), list):
+        whole = _json_or_not("\n".join(lines))
+        if isinstance(whole, list):  # a JSON array, pretty-printed, under a JSON Lines name
             return collect_records(path, whole, record_to_paper)
-    if first.startswith("{") and not not_utf8 and not _is_json(first):
+    if first.startswith("{") and not not_utf8 and _json_or_not(first) is _NOT_JSON:
         broken: list[tuple[int, str]] = []
         spread = _spread_objects(lines, broken)
         if spread is not None:  # pretty-printed records one after another
             for line, why in broken:
                 result.skipped.append(SkippedRecord(f"{path}:{line}", f"not valid JSON ({why})"))
             for line, record in spread:
-                try:
-                    result.papers.append(record_to_paper(record, f"{path}:{line}"))
-                except RecordError as exc:
-                    result.skipped.append(SkippedRecord(f"{path}:{line}", str(exc)))
+                add_record(result, record, f"{path}:{line}", record_to_paper)
             result.skipped.sort(key=lambda s: int(s.location.rsplit(":", 1)[1]))
             return result
     for number, line in enumerate(lines, 1):
@@ -205,11 +203,7 @@ def read_jsonl(path: Path) -> FileResult:
         many = isinstance(record, list) and bool(record) and all(isinstance(one, dict) for one in record)
         records = record if many else [record]
         for position, one in enumerate(records, 1):
-            where = f"{location}#{position}" if many else location
-            try:
-                result.papers.append(record_to_paper(one, where))
-            except RecordError as exc:
-                result.skipped.append(SkippedRecord(where, str(exc)))
+            add_record(result, one, f"{location}#{position}" if many else location, record_to_paper)
     return result
 
 
@@ -224,15 +218,6 @@ def _load_line(line: str) -> Any:
         raise
 
 
-def _whole_array(lines: list[str]) -> list[Any] | None:
-    """The records of a file that is one JSON array spread over its lines, else None."""
-    try:
-        data = load_json("\n".join(lines))
-    except (ValueError, RecursionError):
-        return None
-    return data if isinstance(data, list) else None
-
-
 def _spread_objects(lines: list[str], broken: list[tuple[int, str]]) -> list[tuple[int, Any]] | None:
     """The objects of a file that writes its records over several lines each, with the line
     each starts on (broken ones into ``broken``); None when the file is not such a sequence
@@ -244,17 +229,13 @@ def _spread_objects(lines: list[str], broken: list[tuple[int, str]]) -> list[tup
     return values if values and all(isinstance(value, dict) for _, value in values) else None
 
 
-def _is_json(line: str) -> bool:
-    try:
-        load_json(line)
-    except (ValueError, RecursionError):
-        return False
-    return True
+#: what :func:`_json_or_not` gives for text that is not JSON
+_NOT_JSON = object()
 
 
-def _one_line_array(line: str) -> bool:
-    """Whether ``line`` is a whole JSON array by itself (then the file is read line by line)."""
+def _json_or_not(text: str) -> Any:
+    """``text`` parsed as JSON, or :data:`_NOT_JSON`."""
     try:
-        return isinstance(load_json(line), list)
+        return load_json(text)
     except (ValueError, RecursionError):
-        return False
+        return _NOT_JSON
