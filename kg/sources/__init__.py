@@ -36,7 +36,7 @@ from kg.records import Paper, normalise_title, paper_id_for
 from kg.sources.arxiv import read_arxiv
 from kg.sources.base import FileResult, SkippedRecord, SourceError, SourceWarning, limit_lengths, unreadable
 from kg.sources.bibtex import read_bibtex
-from kg.sources.csvfile import COLUMNS as CSV_COLUMNS, read_csv
+from kg.sources.csvfile import has_title_header, read_csv
 from kg.sources.hf import read_hf
 from kg.sources.jsonrec import read_json, read_jsonl
 
@@ -80,8 +80,6 @@ EXTENSIONS: dict[str, str] = {
 #: extensions that many formats share: the content decides, the extension's format is the fallback
 #: (Excel's "Text (Tab delimited)" and Web of Science exports are .txt, as are saved HF pages)
 SNIFFED_EXTENSIONS = frozenset({".txt"})
-#: header cells that make a first line a CSV header
-CSV_TITLE_COLUMNS = CSV_COLUMNS["title"]
 # phrases only a Hugging Face papers page carries
 _HF_MARKERS = ("Get trending papers in your email inbox", "byAK and the research community")
 _BIBTEX_ENTRY = re.compile(r"^\s*@\s*[A-Za-z]+\s*[{(]", re.MULTILINE)
@@ -139,10 +137,7 @@ def _sniff(head: str) -> str | None:
     )
     if _BIBTEX_ENTRY.match(first_code_line):
         return "bibtex"
-    lines = text.split("\n", 2)
-    header = lines[1] if len(lines) > 1 and re.match(r'^\s*"?sep=.', lines[0], re.IGNORECASE) else lines[0]
-    cells = [" ".join(cell.strip().strip('"').split()).lower() for cell in re.split(r"[,\t;|]", header)]
-    if len(cells) > 1 and any(name in cells for name in CSV_TITLE_COLUMNS):
+    if has_title_header(text):
         return "csv"
     if any(marker in text for marker in _HF_MARKERS):
         return "hf"

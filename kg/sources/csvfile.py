@@ -62,6 +62,16 @@ def _column_names(header: list[str]) -> list[str]:
     return [" ".join(name.split()).lower() for name in header]
 
 
+def has_title_header(head: str) -> bool:
+    """Whether a file starting with ``head`` has a CSV header row with a title column, cells
+    separated by one of :data:`DELIMITERS` (after Excel's ``sep=`` line if there is one): how a
+    file of no telling extension is known for CSV."""
+    lines = head.split("\n", 2)
+    header = lines[1] if len(lines) > 1 and _EXCEL_SEPARATOR.match(lines[0]) else lines[0]
+    cells = _column_names([cell.strip().strip('"') for cell in re.split("|".join(map(re.escape, DELIMITERS)), header)])
+    return len(cells) > 1 and any(name in cells for name in COLUMNS["title"])
+
+
 _QUOTE_PROBLEMS = {
     "unexpected end of data": "a quoted cell that opens on this line is never closed",
     "expected after": "text follows a closing quote (a stray or unescaped quote?)",
