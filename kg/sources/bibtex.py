@@ -164,9 +164,10 @@ class _Entry:
         self.pos += 1
         return match.group().lower(), self._value(match.group())
 
-    def end(self) -> int:
-        """Where a brace-delimited entry (an ``@comment{...}``) ends, past its closing brace."""
-        self.pos = self.text.index("{")
+    def end(self, start: int = 0) -> int:
+        """Where the brace-delimited entry (an ``@comment{...}``) that starts at ``start`` ends,
+        past its closing brace."""
+        self.pos = self.text.index("{", start)
         self._braced()
         return self.pos
 
@@ -245,7 +246,8 @@ def read_bibtex(path: Path) -> FileResult:
         closer = "}" if start.group(2) == "{" else ")"
         if kind == "comment" and closer == "}":
             try:  # the block runs to its closing brace, over any entry written inside it
-                hidden_until = start.start() + _Entry(text[start.start() :], closer).end()
+                # read in place: a copy of the rest of the file for every block would be quadratic
+                hidden_until = _Entry(text, closer).end(start.start())
             except (RecordError, ValueError):
                 hidden_until = end
             continue
