@@ -144,13 +144,16 @@ def _record_problem(record: Any) -> str | None:
                 continue
             if not isinstance(concept, dict) or not isinstance(concept.get("name"), str):
                 return f'{concept_type} item {number} has no text "name"'
-            aliases = concept.get("aliases")
-            if aliases is not None and not (isinstance(aliases, list) and all(isinstance(a, str) for a in aliases)):
+            if not _texts_or_none(concept.get("aliases")):
                 return f'{concept_type} item {number}: "aliases" is not a list of texts'
-    repos = record.get("repos")
-    if repos is not None and not (isinstance(repos, list) and all(isinstance(u, str) for u in repos)):
+    if not _texts_or_none(record.get("repos")):
         return '"repos" is not a list of URLs'
     return None
+
+
+def _texts_or_none(value: Any) -> bool:
+    """Whether ``value`` is absent or a list of texts."""
+    return value is None or (isinstance(value, list) and all(isinstance(item, str) for item in value))
 
 
 def read_jsonl(path: Path, warn: Callable[[str], None] | None = None) -> dict[str, dict[str, Any]]:
