@@ -93,6 +93,7 @@ class _Line:
     month: int | None = None
     day: int | None = None
     year: int | None = None
+    page: int = 0  # which page of the file (pages pasted together), counted by their headers
 
 
 def _strip_glued_chrome(text: str) -> str:
@@ -182,21 +183,20 @@ def read_hf(path: Path) -> FileResult:
     # which may sit inside an abstract, and shift every later line number
     rows = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     lines: list[_Line] = []
-    page_of: dict[int, int] = {}  # line number -> which page of the file (pages pasted together)
     page = 0
     for number, raw in enumerate(rows, 1):
         if raw.strip() in PAGE_HEADER:
             page += 1
         for part in _metadata_parts(_unglue_trailing_chrome(raw)):
             if line := _classify(number, part):
+                line.page = page
                 lines.append(line)
-                page_of[number] = page
     # each page's yearless dates take the year after the latest it writes (the module
     # docstring); a page that writes none takes the file's
     years: dict[int, int] = {}
     for line in lines:
         if line.kind == "date" and line.year:
-            years[page_of[line.number]] = max(years.get(page_of[line.number], 0), line.year)
+            years[line.page] = max(years.get(line.page, 0), line.year)
     file_year = max(years.values()) + 1 if years else None
 
     result = FileResult()
@@ -263,7 +263,7 @@ def read_hf(path: Path) -> FileResult:
                 # a date line after text is a heading of the page ("Dec 10", a second page
                 # pasted on), no paper's date
                 continue
-            page_year = years[page_of[line.number]] + 1 if page_of[line.number] in years else file_year
+            page_year = years[line.page] + 1 if line.page in years else file_year
             year = line.year or page_year
             assert line.month is not None and line.day is not None
             if year is not None:
