@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -119,6 +120,57 @@ def test_annotate_after_json_round_trip_gives_the_same_graph(tmp_path: Path):
     assert node_link(again) == node_link(graph)
     write_graphml(again, tmp_path / "graph.graphml")  # analytics attributes are GraphML-safe
     assert nx.read_graphml(tmp_path / "graph.graphml").number_of_edges() == graph.number_of_edges()
+
+
+def same_analysis(a: analytics.Analysis, b: analytics.Analysis) -> bool:
+    """Field by field; the co-occurrence graphs down to the order of every adjacency."""
+    for field in dataclasses.fields(a):
+        x, y = getattr(a, field.name), getattr(b, field.name)
+        if field.name == "cooc":
+            if list(x.nodes(data=True)) != list(y.nodes(data=True)) or list(x.edges(data=True)) != list(y.edges(data=True)):
+                return False
+            if any(list(x[n]) != list(y[n]) for n in x):
+                return False
+        elif x != y:
+            return False
+    return True
+
+
+@pytest.mark.parametrize("include_broad", [False, True])
+def test_the_analysis_read_back_from_graph_json_equals_a_fresh_one(tmp_path: Path, include_broad: bool):
+    graph = synthetic_graph(600, seed=3)
+    annotate(graph, include_broad=include_broad)
+    # a citation along a similar pair turns its SIMILAR_TO edge round; one both ways drops it
+    similar = [(u, v) for u, v, t in graph.edges(data="type") if t == "SIMILAR_TO"]
+    (u1, v1), (u2, v2) = similar[:2]
+    graph.add_edge(u1, v1, type="CITES")
+    graph.add_edge(u2, v2, type="CITES")
+    graph.add_edge(v2, u2, type="CITES")
+    annotate(graph, include_broad=include_broad)
+    write_graph_json(graph, tmp_path / "graph.json")
+    again = read_graph_json(tmp_path / "graph.json")
+    stored = analytics.stored_analysis(again, include_broad=include_broad)
+    assert stored is not None
+    assert same_analysis(stored, analyse(again, include_broad=include_broad))
+    assert any(ranked for ranked in stored.neighbours.values())
+    # without the pair cited both ways the neighbours come from the SIMILAR_TO edges alone
+    again.remove_edge(v2, u2)
+    annotate(again, include_broad=include_broad)
+    stored = analytics.stored_analysis(again, include_broad=include_broad)
+    assert same_analysis(stored, analyse(again, include_broad=include_broad))
+
+
+def test_no_analysis_is_read_back_that_other_settings_made(small):
+    assert analytics.stored_analysis(small) is None  # never analysed
+    annotate(small)
+    assert analytics.stored_analysis(small) is not None
+    assert analytics.stored_analysis(small, include_broad=True) is None
+    assert analytics.stored_analysis(small, similar_top_k=3) is None
+    del small.nodes["method:a"]["community"]  # a damaged analysis is computed again
+    assert analytics.stored_analysis(small) is None
+    annotate(small)
+    analytics.remove_derived_edges(small)
+    assert analytics.stored_analysis(small) is None
 
 
 def test_switching_include_broad_removes_stale_figures(small):

@@ -16,8 +16,10 @@ import networkx as nx
 
 from kg.analytics._views import (
     CONCEPT_RELATIONS,
+    STORED_SETTINGS,
     analysed_concepts,
     concept_papers,
+    paper_concepts,
     remove_derived_edges,
 )
 from kg.analytics.citations import CitationSummary, cocitations, most_cited, summarise
@@ -46,6 +48,7 @@ from kg.analytics.similarity import (
     similar_papers_all,
 )
 from kg.analytics.trends import Trend, concept_trends, rising_and_falling
+from kg.schema import CITES, CO_OCCURS, SIMILAR_TO
 
 __all__ = [
     "Analysis",
@@ -67,12 +70,15 @@ __all__ = [
     "rising_and_falling",
     "similar_papers",
     "similar_papers_all",
+    "stored_analysis",
     "strongest_cooccurrences",
     "top_by",
 ]
 
 #: node attributes that :func:`annotate` owns on concept nodes
 CONCEPT_METRICS = ("pagerank", "betweenness", "community", "degree")
+#: decimals of PageRank and betweenness, in an analysis and on the graph alike
+STORED_DIGITS = 8
 
 
 @dataclass
@@ -92,6 +98,13 @@ class Analysis:
     trends: list[Trend] = field(default_factory=list)
     code: CodeSplit = field(default_factory=CodeSplit)
     citations: CitationSummary = field(default_factory=CitationSummary)
+    similar_top_k: int = 5
+    seed: int = 42
+
+    @property
+    def settings(self) -> dict[str, object]:
+        """What decided these figures besides the graph (stored with them by :func:`apply`)."""
+        return {"include_broad": self.include_broad, "similar_top_k": self.similar_top_k, "seed": self.seed}
 
     @property
     def membership(self) -> dict[str, int]:
@@ -119,12 +132,38 @@ def analyse(
         Seed of Louvain and of betweenness sampling.
     """
     cooc = cooccurrence_graph(graph, include_broad)
-    pagerank = concept_pagerank(cooc)
-    betweenness = concept_betweenness(cooc, seed=seed)
+    # rounded as apply() stores them, so that the figures read back from graph.json
+    # (stored_analysis) are these, and near-equal scores tie as they print
+    pagerank = _rounded(concept_pagerank(cooc))
+    betweenness = _rounded(concept_betweenness(cooc, seed=seed))
     communities = concept_communities(cooc, seed=seed)
     paper_counts = {
         c: len(concept_papers(graph, c)) for c in analysed_concepts(graph, include_broad=True)
     }
+    return _complete(
+        graph, cooc, pagerank, betweenness, communities, paper_counts,
+        similar_papers_all(graph, similar_top_k, include_broad),
+        include_broad, similar_top_k, seed,
+    )
+
+
+def _rounded(scores: dict[str, float]) -> dict[str, float]:
+    return {node: round(float(value), STORED_DIGITS) for node, value in scores.items()}
+
+
+def _complete(
+    graph: nx.DiGraph,
+    cooc: nx.Graph,
+    pagerank: dict[str, float],
+    betweenness: dict[str, float],
+    communities: list[set[str]],
+    paper_counts: dict[str, int],
+    neighbours: dict[str, list[tuple[str, float]]],
+    include_broad: bool,
+    similar_top_k: int,
+    seed: int,
+) -> Analysis:
+    """An :class:`Analysis` from its costly parts; the rest is quick to derive from them."""
     return Analysis(
         include_broad=include_broad,
         cooc=cooc,
@@ -135,16 +174,89 @@ def analyse(
         community_labels=label_communities(graph, communities, pagerank),
         bridges=bridge_concepts(cooc, communities, betweenness),
         paper_counts=paper_counts,
-        neighbours=similar_papers_all(graph, similar_top_k, include_broad),
+        neighbours=neighbours,
         trends=concept_trends(graph, include_broad),
         code=code_availability(graph, include_broad),
         citations=summarise(graph),
+        similar_top_k=similar_top_k,
+        seed=seed,
     )
+
+
+def stored_analysis(
+    graph: nx.DiGraph, include_broad: bool = False, similar_top_k: int = 5, seed: int = 42
+) -> Analysis | None:
+    """The analysis :func:`apply` stored on ``graph`` (say, a build's graph.json read back),
+    equal to what :func:`analyse` would compute; None when the graph holds none made with
+    these settings, or holds it incompletely (then call :func:`analyse`).
+
+    Reading it back skips what costs: Louvain, PageRank, betweenness and similar papers took
+    about three minutes of a view of a 100k-paper build, and most of its memory.
+    """
+    wanted = {"include_broad": include_broad, "similar_top_k": similar_top_k, "seed": seed}
+    if graph.graph.get(STORED_SETTINGS) != wanted:
+        return None
+    concepts = analysed_concepts(graph, include_broad)
+    nodes = graph.nodes
+    if any(nodes[c].get(name) is None for c in concepts for name in ("pagerank", "betweenness", "community")):
+        return None
+    successors = graph._succ  # the graph's own dicts, as networkx's algorithms read them
+    # SIMILAR_TO gives way to citations in both directions (add_similarity_edges): such a pair's
+    # score is not stored, so the similar papers are computed again
+    mutual_citations = any(
+        data.get("type") == CITES and successors[target].get(source, {}).get("type") == CITES
+        for source, target, data in graph.edges(data=True)
+    )
+    cooc = nx.Graph()
+    cooc.add_nodes_from((c, nodes[c]) for c in concepts)
+    # the pairs in the order cooccurrence_graph adds them (lower key first, rows in key order),
+    # so every concept's neighbours come in the same order too
+    wanted_concepts = set(concepts)
+    cooc.add_weighted_edges_from(
+        (c, other, data["weight"])
+        for c in concepts
+        for other, data in sorted(successors[c].items())
+        if data.get("type") == CO_OCCURS and other in wanted_concepts
+    )
+    membership = [(int(nodes[c]["community"]), c) for c in concepts]
+    communities: list[set[str]] = [set() for _ in range(max((k for k, _ in membership), default=-1) + 1)]
+    for k, c in membership:
+        communities[k].add(c)
+    if not all(communities):
+        return None
+    if mutual_citations:
+        neighbours = similar_papers_all(graph, similar_top_k, include_broad)
+    else:
+        neighbours = _stored_neighbours(graph, similar_top_k, include_broad)
+    return _complete(
+        graph, cooc,
+        {c: float(nodes[c]["pagerank"]) for c in concepts},
+        {c: float(nodes[c]["betweenness"]) for c in concepts},
+        communities,
+        {c: nodes[c]["paper_count"] for c in analysed_concepts(graph, include_broad=True) if "paper_count" in nodes[c]},
+        neighbours, include_broad, similar_top_k, seed,
+    )
+
+
+def _stored_neighbours(
+    graph: nx.DiGraph, top_k: int, include_broad: bool
+) -> dict[str, list[tuple[str, float]]]:
+    # every paper's own top_k are among its SIMILAR_TO edges (each paper's choices are
+    # stored), and a pair another paper chose scores no higher than this paper's k-th: the
+    # k best by (score, key), as similar_papers_all ranks them, are its own
+    near: dict[str, list[tuple[str, float]]] = {p: [] for p in paper_concepts(graph, include_broad)}
+    for source, target, data in graph.edges(data=True):
+        if data.get("type") == SIMILAR_TO:
+            score = float(data["score"])
+            near.setdefault(source, []).append((target, score))
+            near.setdefault(target, []).append((source, score))
+    return {p: sorted(pairs, key=lambda kv: (-kv[1], kv[0]))[:top_k] for p, pairs in near.items()}
 
 
 def apply(graph: nx.DiGraph, analysis: Analysis) -> None:
     """Write ``analysis`` onto ``graph`` in place (see :func:`annotate`)."""
     remove_derived_edges(graph)
+    graph.graph[STORED_SETTINGS] = analysis.settings
     membership = analysis.membership
     for node, data in graph.nodes(data=True):
         if not data.get("concept"):
@@ -152,8 +264,8 @@ def apply(graph: nx.DiGraph, analysis: Analysis) -> None:
         if node in analysis.paper_counts:
             data["paper_count"] = analysis.paper_counts[node]
         if node in analysis.cooc:
-            data["pagerank"] = round(float(analysis.pagerank[node]), 8)
-            data["betweenness"] = round(float(analysis.betweenness[node]), 8)
+            data["pagerank"] = round(float(analysis.pagerank[node]), STORED_DIGITS)
+            data["betweenness"] = round(float(analysis.betweenness[node]), STORED_DIGITS)
             data["community"] = int(membership[node])
             data["degree"] = int(analysis.degree[node])
         else:
@@ -170,8 +282,9 @@ def annotate(graph: nx.DiGraph, include_broad: bool = False, similar_top_k: int 
     Sets concept attributes ``pagerank``, ``betweenness``, ``community`` (int), ``degree``
     (distinct co-occurring concepts) and ``paper_count``; adds ``CO_OCCURS {weight}`` edges
     concept -> concept and ``SIMILAR_TO {score}`` edges paper -> paper (``similar_top_k`` per
-    paper), both once per pair with the lower key first. Broad concepts are left out unless
-    ``include_broad``. Calling it twice gives the same graph.
+    paper), both once per pair with the lower key first; records the settings in
+    ``graph.graph["analytics"]`` (:func:`stored_analysis` reads it all back). Broad concepts are
+    left out unless ``include_broad``. Calling it twice gives the same graph.
 
     Examples
     --------

@@ -78,8 +78,15 @@ def display_name(graph: nx.DiGraph, node: str) -> str:
     return str(data.get("name") or data.get("title") or node)
 
 
+#: graph attribute holding the settings of the analysis stored on the graph
+#: (:func:`kg.analytics.stored_analysis`)
+STORED_SETTINGS = "analytics"
+
+
 def remove_derived_edges(graph: nx.DiGraph, types: Iterable[str] = DERIVED_RELATIONS) -> None:
-    """Drop the edges analytics added earlier, so recomputing gives the same graph."""
+    """Drop the edges analytics added earlier, so recomputing gives the same graph (and the
+    record that the graph holds an analysis)."""
+    graph.graph.pop(STORED_SETTINGS, None)
     wanted = set(types)
     stale = [(u, v) for u, v, t in graph.edges(data="type") if t in wanted]
     graph.remove_edges_from(stale)
