@@ -1156,3 +1156,92 @@ def test_json_lines_of_pretty_printed_records(tmp_path):
     result = read_papers([path])
     assert [(p.title, p.source) for p in result.papers] == [("Pretty One", f"{path}:1"), ("Pretty Three", f"{path}:7")]
     assert [s.location for s in result.skipped] == [f"{path}:4"]  # the broken one alone
+
+
+# ----------------------------------------------------------------------------- API answers saved as files
+
+
+def _read_one_file(tmp_path: Path, name: str, text: str):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    result = read_papers([path])
+    assert result.skipped == []
+    return result.papers
+
+
+def test_openalex_works_as_the_api_answers_them(tmp_path):
+    works = {"meta": {"count": 2}, "results": [
+        {"id": "https://openalex.org/W4318350311", "doi": "https://doi.org/10.48550/arxiv.2301.08243",
+         "title": "Learning from Images with a Joint-Embedding Predictive Architecture",
+         "publication_date": "2023-01-19", "publication_year": 2023,
+         "authorships": [{"author": {"display_name": "Mahmoud Assran"}}, {"author": {"display_name": "Yann LeCun"}}],
+         "abstract_inverted_index": {"JEPA": [0, 3], "predicts": [1], "latents;": [2]},
+         "referenced_works": ["https://openalex.org/W2963446712"],
+         "primary_location": {"source": {"display_name": "arXiv"}}},
+        {"id": "https://openalex.org/W2", "title": None, "display_name": "A Work Titled Only By Its Display Name"},
+    ]}
+    first, second = _read_one_file(tmp_path, "openalex.json", json.dumps(works))
+    assert (first.arxiv_id, first.published, first.openalex_id, first.venue) == ("2301.08243", "2023-01-19", "W4318350311", "arXiv")
+    assert first.abstract == "JEPA predicts latents; JEPA"
+    assert first.authors == ["Mahmoud Assran", "Yann LeCun"] and first.references == ["W2963446712"]
+    assert second.title == "A Work Titled Only By Its Display Name"
+
+
+def test_crossref_semantic_scholar_and_hugging_face_answers(tmp_path):
+    crossref = {"status": "ok", "message": {"items": [{
+        "DOI": "10.1109/CVPR52729.2023.01499", "title": ["A Crossref Title"], "container-title": ["CVPR"],
+        "author": [{"given": "Mahmoud", "family": "Assran"}], "issued": {"date-parts": [[2023, 6, 18]]},
+        "abstract": "<jats:title>Abstract</jats:title><jats:p>Sparse autoencoders &amp; probes.</jats:p>"}]}}
+    (paper,) = _read_one_file(tmp_path, "crossref.json", json.dumps(crossref))
+    assert (paper.title, paper.doi, paper.venue, paper.published) == ("A Crossref Title", "10.1109/cvpr52729.2023.01499", "CVPR", "2023-06-18")
+    assert paper.abstract == "Sparse autoencoders & probes." and paper.authors == ["Mahmoud Assran"]
+    s2 = {"total": 1, "data": [{"paperId": "f3c2", "externalIds": {"ArXiv": "2301.08243", "DOI": "10.1109/CVPR.2023.99"},
+                                "title": "A Semantic Scholar Title", "publicationDate": "2023-01-19"}]}
+    for name in ("s2.json", "s2-saved-as.jsonl"):  # an API answer under a JSON Lines name too
+        (paper,) = _read_one_file(tmp_path, name, json.dumps(s2))
+        assert (paper.id, paper.doi, paper.published) == ("2301.08243", "10.1109/cvpr.2023.99", "2023-01-19")
+    # the day a paper was listed on Hugging Face is not its publication date
+    daily = [{"paper": {"id": "2301.08243", "title": "I-JEPA", "summary": "We use JEPA.", "publishedAt": "2023-01-19T18:59:58.000Z"},
+              "publishedAt": "2023-01-20T02:00:00.000Z", "title": "I-JEPA"}]
+    (paper,) = _read_one_file(tmp_path, "daily.json", json.dumps(daily))
+    assert paper.published == "2023-01-19"
+
+
+def test_json_lines_under_a_json_name_and_csl_dates_as_text(tmp_path):
+    lines = [{"id": "0704.0001", "title": "Calculation of Prompt Diphoton Production", "abstract": "A calculation."},
+             {"id": "0704.0002", "title": "Sparsity-certifying Graph Decompositions", "abstract": "An algorithm."}]
+    papers = _read_one_file(tmp_path, "arxiv-metadata-oai-snapshot.json", "\n".join(json.dumps(x) for x in lines))
+    assert [p.arxiv_id for p in papers] == ["0704.0001", "0704.0002"]
+    csl = [{"title": "Text Date Parts", "issued": {"date-parts": [["2016", "6", "27"]]}},
+           {"title": "A Raw Date", "issued": {"raw": "2017-06-12"}}]
+    assert [p.published for p in _read_one_file(tmp_path, "zotero.json", json.dumps(csl))] == ["2016-06-27", "2017-06-12"]
+
+
+def test_arxiv_doi_journal_and_listing_feeds(tmp_path):
+    feed = """<?xml version="1.0" encoding="UTF-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xmlns:arxiv="http://arxiv.org/schemas/atom" xmlns:dc="http://purl.org/dc/elements/1.1/">
+<entry><id>oai:arXiv.org:2405.03685v1</id><title>Language-Image Models with 3D Understanding</title>
+<summary>arXiv:2405.03685v1 Announce Type: new
+Abstract: Multi-modal large language models show strong results.</summary>
+<published>2024-05-07T00:00:00-04:00</published>
+<dc:creator>Jang Hyun Cho, Boris Ivanovic, Yulong Cao</dc:creator>
+<arxiv:doi>10.1000/xyz123</arxiv:doi><arxiv:journal_ref>CVPR 2024</arxiv:journal_ref></entry></feed>"""
+    (paper,) = _read_one_file(tmp_path, "listing.xml", feed)
+    assert paper.abstract == "Multi-modal large language models show strong results."
+    assert paper.authors == ["Jang Hyun Cho", "Boris Ivanovic", "Yulong Cao"]
+    assert (paper.doi, paper.venue) == ("10.1000/xyz123", "CVPR 2024")
+
+
+def test_bibtex_names_urls_dois_and_an_at_sign_in_an_abstract(tmp_path):
+    bib = r"""@inproceedings{k1, title = {One}, booktitle = {Proc. of {NAACL}}, doi = {10.18653/v1/N19-1423},
+author = {King, Jr., Martin Luther and {Barnes and Noble, Inc.} and Hu, Edward J.},
+url = {https://www.cs.toronto.edu/~hinton/a\%20b\_c.pdf}}
+@article{k2, title = {Two},
+abstract = {We collect posts that mention labs, such as
+@OpenAI (the lab) and @DeepMind {the other lab}, and measure their reach.}}
+"""
+    one, two = _read_one_file(tmp_path, "refs.bib", bib)
+    assert one.authors == ["Martin Luther King Jr.", "Barnes and Noble, Inc.", "Edward J. Hu"]
+    assert one.url == "https://www.cs.toronto.edu/~hinton/a%20b_c.pdf"
+    assert (one.doi, one.venue) == ("10.18653/v1/n19-1423", "Proc. of NAACL")
+    assert two.abstract.endswith("@DeepMind the other lab, and measure their reach.")

@@ -18,6 +18,7 @@ from typing import Any
 from kg.fetch.base import Page, Query, QueryError, make_record
 from kg.fetch.http import FetchError, HttpClient
 from kg.sources.base import arxiv_id_from
+from kg.sources.jsonrec import abstract_from_index
 
 BASE_URL = "https://api.openalex.org"
 MIN_INTERVAL = 0.1
@@ -27,23 +28,6 @@ SELECT = (
     "id,doi,title,display_name,publication_date,publication_year,authorships,primary_location,"
     "locations,abstract_inverted_index,referenced_works"
 )
-
-
-def abstract_from_index(index: object) -> str:
-    """The abstract an ``abstract_inverted_index`` encodes: each word put at its positions.
-
-    >>> abstract_from_index({"JEPA": [0, 3], "predicts": [1], "latents;": [2]})
-    'JEPA predicts latents; JEPA'
-    """
-    if not isinstance(index, Mapping):
-        return ""
-    placed: dict[int, str] = {}
-    for word, positions in index.items():
-        if isinstance(word, str) and isinstance(positions, list):
-            for position in positions:
-                if isinstance(position, int) and not isinstance(position, bool):
-                    placed[position] = word
-    return " ".join(placed[p] for p in sorted(placed))
 
 
 def _arxiv_id(work: Mapping[str, Any]) -> str | None:

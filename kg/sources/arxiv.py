@@ -2,12 +2,16 @@
 
 Each ``<entry>`` gives ``title``, ``summary`` (the abstract), ``published``, ``id``
 (``http://arxiv.org/abs/2401.01234v2``, read as arXiv id ``2401.01234``), ``author/name`` and
-``link`` elements. The API reports a bad query as an entry whose id points at ``/api/errors``;
-such an entry is skipped with the API's message.
+``link`` elements, with ``arxiv:doi`` and ``arxiv:journal_ref`` (the venue). The API reports a
+bad query as an entry whose id points at ``/api/errors``; such an entry is skipped with the
+API's message. arXiv's listing feeds (``rss.arxiv.org/atom/...``) are Atom too: their authors
+come in one ``dc:creator`` and their summaries open with "arXiv:ID Announce Type: new Abstract:",
+which is left out.
 """
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -20,10 +24,14 @@ from kg.sources.base import (
     arxiv_id_from,
     clean_text,
     make_paper,
+    split_authors,
 )
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 ARXIV = "{http://arxiv.org/schemas/atom}"
+DUBLIN_CORE = "{http://purl.org/dc/elements/1.1/}"
+# arXiv's listing feeds (rss.arxiv.org/atom/cs.LG) open every summary with the announcement
+_ANNOUNCEMENT = re.compile(r"^\s*arXiv:\S+\s+Announce Type:\s*\S+\s+Abstract:\s*", re.IGNORECASE)
 
 
 def _text(element: ET.Element, tag: str) -> str:
@@ -45,14 +53,18 @@ def entry_to_paper(entry: ET.Element, location: str) -> Paper:
     authors = [
         name for author in entry.findall(f"{ATOM}author") if (name := _text(author, f"{ATOM}name"))
     ]
+    if not authors:  # the listing feeds name them in one Dublin Core creator element
+        authors = split_authors(_text(entry, f"{DUBLIN_CORE}creator"))
     return make_paper(
         title=_text(entry, f"{ATOM}title"),
-        abstract=_text(entry, f"{ATOM}summary"),
+        abstract=_ANNOUNCEMENT.sub("", _text(entry, f"{ATOM}summary")),
         published=_text(entry, f"{ATOM}published") or _text(entry, f"{ATOM}updated") or None,
         url=url or (entry_id if entry_id.startswith("http") else None),
         arxiv_id=arxiv_id,
         authors=authors,
         source=location,
+        doi=_text(entry, f"{ARXIV}doi") or None,
+        venue=_text(entry, f"{ARXIV}journal_ref") or None,
     )
 
 

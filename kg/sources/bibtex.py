@@ -188,14 +188,49 @@ def _split_names(value: str) -> list[str]:
         i += 1
     names.append(value[start:])
     out = []
-    for name in names:
-        name = latex_to_text(name)
-        if "," in name:
-            last, _, first = name.partition(",")
-            name = " ".join(f"{first} {last}".split())
+    for raw in names:
+        name = _one_name(raw.strip())
         if name and name.lower() != "others":
             out.append(name)
     return out
+
+
+def _one_name(raw: str) -> str:
+    """One BibTeX name as it is read aloud: "Hu, Edward J." and "King, Jr., Martin Luther"
+    (BibTeX's "Last, Jr, First") give "Edward J. Hu" and "Martin Luther King Jr."; a name
+    wholly in braces ("{Barnes and Noble, Inc.}", a corporate author) stays as written."""
+    if raw.startswith("{") and _closing_brace(raw) == len(raw) - 1:
+        return " ".join(latex_to_text(raw).split())
+    parts = [latex_to_text(part).strip() for part in _split_at_commas(raw)]
+    if len(parts) == 3:
+        last, suffix, first = parts
+        return " ".join(f"{first} {last} {suffix}".split())
+    if len(parts) == 2:
+        last, first = parts
+        return " ".join(f"{first} {last}".split())
+    return " ".join(", ".join(parts).split())
+
+
+def _closing_brace(text: str) -> int:
+    """Where the brace group that opens ``text`` closes (-1 when it never does)."""
+    depth = 0
+    for i, char in enumerate(text):
+        depth += (char == "{") - (char == "}")
+        if depth == 0:
+            return i
+    return -1
+
+
+def _split_at_commas(text: str) -> list[str]:
+    """``text`` cut at the commas outside braces."""
+    parts, depth, start = [], 0, 0
+    for i, char in enumerate(text):
+        depth += (char == "{") - (char == "}")
+        if char == "," and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return parts
 
 
 def fields_to_paper(fields: dict[str, str], location: str) -> Paper:
@@ -209,16 +244,37 @@ def fields_to_paper(fields: dict[str, str], location: str) -> Paper:
     published, year = parse_date(fields.get("date"))
     if year is None:
         _, year = parse_date(fields.get("year", "").strip())
+    venue = fields.get("journal") or fields.get("booktitle")
     return make_paper(
         title=latex_to_text(fields.get("title", "")),
         abstract=latex_to_text(fields.get("abstract", "")),
         published=published,
         year=year,
-        url=latex_to_text(url) if url else None,
+        url=_url_text(url) if url else None,
         arxiv_id=arxiv_id,
         authors=_split_names(fields.get("author", "")),
         source=location,
+        doi=fields.get("doi"),
+        venue=latex_to_text(venue) if venue else None,
     )
+
+
+def _url_text(value: str) -> str:
+    """A ``url`` field as the address it is: escapes (``\\%``, ``\\_``) undone, ``\\url{}``
+    and braces dropped; ``~`` stays a tilde (LaTeX's space would break the address)."""
+    value = re.sub(r"\\url\s*\{(.*)\}", r"\1", value.strip(), flags=re.DOTALL)
+    value = re.sub(r"\\([%_#&$~])", r"\1", value)
+    return "".join(value.replace("{", "").replace("}", "").split())
+
+
+# what follows "@article{" in a real entry: its citation key and a comma
+_KEY_AHEAD = re.compile(r"\s*[^\s,{}()=\"#%]*\s*,")
+
+
+def _is_entry_start(text: str, start: re.Match[str]) -> bool:
+    """Whether an "@name{" at the start of a line opens an entry: a paper entry has a key and a
+    comma next; "@OpenAI (the lab)" at the start of a line of an abstract does not."""
+    return start.group(1).lower() in _NOT_PAPERS or bool(_KEY_AHEAD.match(text, start.end()))
 
 
 def read_bibtex(path: Path) -> FileResult:
@@ -229,7 +285,7 @@ def read_bibtex(path: Path) -> FileResult:
     a proceedings volume) is no paper, and lends its fields to the entries that cite it.
     """
     text = read_text(path)
-    starts = list(_ENTRY_START.finditer(text))
+    starts = [start for start in _ENTRY_START.finditer(text) if _is_entry_start(text, start)]
     result = FileResult()
     macros: dict[str, str] = {}
     parsed: list[tuple[str, str, str, dict[str, str]]] = []  # (location, kind, key, fields)

@@ -3,11 +3,16 @@
 A record is an object with ``title`` and usually ``abstract`` (or ``summary``), and optionally
 ``arxiv_id`` / ``id`` (an arXiv id or arxiv.org URL), ``published`` / ``date`` / ``year``,
 ``url`` / ``link`` / ``links``, ``authors`` (names, or objects with ``name``) and ``upvotes``.
-Hugging Face API records, which nest the paper under ``"paper"``, are read too.
+The answers of scholarly APIs saved as they come are read too (:func:`api_fields`): Hugging
+Face daily papers (the paper nested under ``"paper"``), OpenAlex works, Crossref works and the
+Semantic Scholar Graph API.
 """
 
 from __future__ import annotations
 
+import html
+import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -39,15 +44,119 @@ def _first(record: dict[str, Any], *keys: str) -> Any:
     return None
 
 
-def _issued(record: dict[str, Any]) -> str | None:
-    """CSL-JSON's date (Zotero, Crossref): ``{"date-parts": [[2020, 5, 1]]}`` as text."""
-    for key in ("issued", "published-print", "published-online"):
-        value = record.get(key)
-        parts = value.get("date-parts") if isinstance(value, dict) else None
-        first = parts[0] if isinstance(parts, list) and parts and isinstance(parts[0], list) else None
-        if first and all(isinstance(p, int) and not isinstance(p, bool) for p in first):
-            return "-".join(f"{p:02d}" if n else str(p) for n, p in enumerate(first[:3]))
+def _date_part(part: Any) -> int | None:
+    if isinstance(part, int) and not isinstance(part, bool):
+        return part
+    if isinstance(part, str) and part.strip().isdigit():
+        return int(part)  # Zotero writes the parts as text: [["2016", "6", "27"]]
     return None
+
+
+def _issued(record: dict[str, Any]) -> str | None:
+    """CSL-JSON's date (Zotero, Crossref): ``{"date-parts": [[2020, 5, 1]]}`` (parts may be
+    text) or ``{"raw": "2017-06-12"}``, as text."""
+    for key in ("issued", "published", "published-print", "published-online"):
+        value = record.get(key)
+        if not isinstance(value, dict):
+            continue
+        parts = value.get("date-parts")
+        first = parts[0] if isinstance(parts, list) and parts and isinstance(parts[0], list) else None
+        numbers = [_date_part(p) for p in first or []]
+        if numbers and None not in numbers:
+            return "-".join(f"{p:02d}" if n else str(p) for n, p in enumerate(numbers[:3]))
+        if isinstance(value.get("raw"), str):
+            return value["raw"]
+    return None
+
+
+def abstract_from_index(index: object) -> str:
+    """The abstract an OpenAlex ``abstract_inverted_index`` encodes: each word put at its
+    positions.
+
+    >>> abstract_from_index({"JEPA": [0, 3], "predicts": [1], "latents;": [2]})
+    'JEPA predicts latents; JEPA'
+    """
+    if not isinstance(index, Mapping):
+        return ""
+    placed: dict[int, str] = {}
+    for word, positions in index.items():
+        if isinstance(word, str) and isinstance(positions, list):
+            for position in positions:
+                if isinstance(position, int) and not isinstance(position, bool):
+                    placed[position] = word
+    return " ".join(placed[p] for p in sorted(placed))
+
+
+# Crossref abstracts are JATS XML: <jats:title>Abstract</jats:title><jats:p>...</jats:p>
+_JATS_TITLE = re.compile(r"<(jats:)?title>\s*abstract\s*</(jats:)?title>", re.IGNORECASE)
+_MARKUP = re.compile(r"</?(jats:)?[a-z][\w:-]*(\s[^<>]*)?/?>", re.IGNORECASE)
+
+
+def _without_markup(text: str) -> str:
+    if "<" not in text:
+        return text
+    text = _JATS_TITLE.sub(" ", text)
+    return html.unescape(_MARKUP.sub(" ", text))
+
+
+def _first_text(value: Any) -> Any:
+    """Crossref gives titles and venues as lists of one text."""
+    if isinstance(value, list):
+        return next((item for item in value if isinstance(item, str) and item.strip()), None)
+    return value
+
+
+def api_fields(record: dict[str, Any]) -> dict[str, Any]:
+    """``record`` with the fields of the API answers kg knows put under kg's own names, where
+    the record does not give them itself.
+
+    - Hugging Face daily papers: the paper under ``"paper"``; its own fields win over the
+      item's (whose ``publishedAt`` is the day it was listed, not the paper's date).
+    - OpenAlex works: ``display_name``, ``abstract_inverted_index``, ``authorships``,
+      ``publication_date`` / ``publication_year``, ``referenced_works``, the OpenAlex id, the
+      venue of the primary location.
+    - Crossref works: titles and venues as lists, JATS abstracts, dates as ``date-parts``.
+    - Semantic Scholar: ``externalIds`` (ArXiv, DOI) and ``publicationDate``.
+    """
+    if isinstance(record.get("paper"), dict):
+        record = {**{k: v for k, v in record.items() if k != "paper"}, **record["paper"]}
+    else:
+        record = dict(record)
+
+    def fill(key: str, value: Any) -> None:
+        if record.get(key) in (None, "", []) and value not in (None, "", []):
+            record[key] = value
+
+    record["title"] = _first_text(record.get("title"))
+    fill("title", record.get("display_name"))
+    if isinstance(record.get("abstract"), str):
+        record["abstract"] = _without_markup(record["abstract"])
+    fill("abstract", abstract_from_index(record.get("abstract_inverted_index")))
+    authorships = record.get("authorships")
+    if isinstance(authorships, list):
+        fill("authors", [a["author"]["display_name"] for a in authorships
+                         if isinstance(a, dict) and isinstance(a.get("author"), dict)
+                         and isinstance(a["author"].get("display_name"), str)])
+    fill("published", record.get("publication_date") or record.get("publicationDate"))
+    if isinstance(record.get("published"), dict):  # Crossref's date-parts, read by _issued
+        record["published"] = _issued(record)
+    fill("year", record.get("publication_year"))
+    external = record.get("externalIds")
+    if isinstance(external, dict):
+        fill("arxiv_id", external.get("ArXiv"))
+        fill("doi", external.get("DOI"))
+    if isinstance(record.get("id"), str) and record["id"].startswith("https://openalex.org/"):
+        fill("openalex_id", record["id"])
+    referenced = record.get("referenced_works")
+    if isinstance(referenced, list):
+        fill("references", [r.rsplit("/", 1)[-1] for r in referenced if isinstance(r, str)])
+    primary = record.get("primary_location")
+    source = primary.get("source") if isinstance(primary, dict) else None
+    venue = _first_text(record.get("venue")) or _first_text(record.get("container-title"))
+    if not venue and isinstance(source, dict):
+        venue = source.get("display_name")
+    record["venue"] = venue if isinstance(venue, str) else None
+    return record
 
 
 def _url(record: dict[str, Any]) -> str | None:
@@ -74,9 +183,7 @@ def record_to_paper(record: Any, location: str) -> Paper:
     """One JSON record as a Paper; raises RecordError when it is not a usable record."""
     if not isinstance(record, dict):
         raise RecordError(f"expected an object with a title, found {type(record).__name__}")
-    if isinstance(record.get("paper"), dict):
-        # Hugging Face API shape: the paper's own fields nested under "paper"
-        record = {**record["paper"], **{k: v for k, v in record.items() if k != "paper"}}
+    record = api_fields(record)
     url = _url(record)
     arxiv_id = (
         arxiv_id_from(_first(record, "arxiv_id", "arxivId", "arxiv"))
@@ -126,7 +233,7 @@ def _wrapped_list(data: Any, depth: int = 2) -> list[Any] | None:
     for key in LIST_KEYS:
         if isinstance(data.get(key), list):
             return data[key]
-    for key in LIST_KEYS:
+    for key in (*LIST_KEYS, "message"):  # Crossref: {"message": {"items": [...]}}
         inner = _wrapped_list(data.get(key), depth - 1)
         if inner is not None:
             return inner
@@ -140,6 +247,10 @@ def read_json(path: Path) -> FileResult:
     try:
         data = load_json(text)
     except ValueError as exc:  # JSONDecodeError, with a line and column
+        if getattr(exc, "msg", "") == "Extra data" and getattr(exc, "lineno", 1) > 1 \
+                and isinstance(_json_or_not(text.split("\n", 1)[0]), dict):
+            # one record a line under a .json name (Kaggle's arXiv metadata snapshot)
+            return read_jsonl(path)
         where = f"{path}:{getattr(exc, 'lineno', 1)}:{getattr(exc, 'colno', 1)}"
         reason = f"not valid JSON ({getattr(exc, 'msg', exc)})"
         raise SourceError(f"{where} is {reason}.", where, reason) from None
@@ -173,6 +284,15 @@ def read_jsonl(path: Path) -> FileResult:
         whole = _json_or_not("\n".join(lines))
         if isinstance(whole, list):  # a JSON array, pretty-printed, under a JSON Lines name
             return collect_records(path, whole, record_to_paper)
+    if first.startswith("{") and not not_utf8:
+        head = _json_or_not(first)
+        if head is _NOT_JSON:  # pretty-printed: the whole file may be one object
+            whole = _json_or_not("\n".join(lines))
+        else:
+            whole = head if sum(1 for line in lines if line.strip()) == 1 else None
+        wrapped = _wrapped_list(whole) if isinstance(whole, dict) and "title" not in whole else None
+        if wrapped is not None:  # an API answer ({"data": [...]}) saved under a JSON Lines name
+            return collect_records(path, wrapped, record_to_paper)
     if first.startswith("{") and not not_utf8 and _json_or_not(first) is _NOT_JSON:
         broken: list[tuple[int, str]] = []
         spread = _spread_objects(lines, broken)
