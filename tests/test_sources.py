@@ -298,7 +298,7 @@ def test_format_override(tmp_path):
     assert len(read_papers([path], fmt="jsonl").papers) == 2
     with pytest.raises(SourceError, match="Unknown format 'yaml'"):
         read_papers([path], fmt="yaml")
-    assert set(FORMATS) == {"hf", "json", "jsonl", "arxiv", "bibtex", "csv"}
+    assert set(FORMATS) == {"hf", "json", "jsonl", "arxiv", "bibtex", "csv", "ris", "wos", "medline"}
 
 
 # ----------------------------------------------------------------------------- inputs
@@ -1245,3 +1245,101 @@ abstract = {We collect posts that mention labs, such as
     assert one.url == "https://www.cs.toronto.edu/~hinton/a%20b_c.pdf"
     assert (one.doi, one.venue) == ("10.18653/v1/n19-1423", "Proc. of NAACL")
     assert two.abstract.endswith("@DeepMind the other lab, and measure their reach.")
+
+
+# ----------------------------------------------------------------------------- tagged exports
+
+RIS_EXPORT = """TY  - JOUR
+TI  - Attention Is All You Need
+AU  - Vaswani, Ashish
+AU  - Shazeer, Noam
+AB  - The dominant sequence transduction models are based on recurrent
+networks. We propose the Transformer.
+PY  - 2017
+DA  - 2017/06/12/
+UR  - https://arxiv.org/abs/1706.03762
+T2  - Advances in Neural Information Processing Systems
+ER  -
+TY  - CONF
+AU  - Nobody, Without A Title
+ER  -
+TY  - JOUR
+TI  - Deep Residual Learning for Image Recognition
+AU  - He, Kaiming
+DO  - 10.1109/CVPR.2016.90
+PY  - 2016
+ER  -
+"""
+
+WOS_EXPORT = """FN Clarivate Analytics Web of Science
+VR 1.0
+PT J
+AU Assran, M
+   LeCun, Y
+AF Assran, Mahmoud
+   LeCun, Yann
+TI Self-Supervised Learning from Images with a Joint-Embedding Predictive
+   Architecture
+SO 2023 IEEE/CVF CONFERENCE ON COMPUTER VISION AND PATTERN RECOGNITION
+AB This paper demonstrates an approach for learning highly semantic image
+   representations.
+PY 2023
+DI 10.1109/CVPR52729.2023.01499
+ER
+
+EF
+"""
+
+MEDLINE_EXPORT = """PMID- 12345678
+OWN - NLM
+TI  - Deep learning for protein structure prediction in the clinic.
+AB  - Deep learning has transformed protein structure prediction. We review
+      recent methods such as AlphaFold.
+FAU - Doe, Jane
+AU  - Doe J
+DP  - 2022 Mar 15
+LID - S0000-0000(22)00001-1 [pii]
+LID - 10.1000/clinic.2022.1 [doi]
+JT  - Journal of Clinical Learning
+
+PMID- 12345679
+TI  - A second record.
+DP  - 2021
+"""
+
+
+@pytest.mark.parametrize(("name", "text", "expected"), [
+    ("refs.ris", RIS_EXPORT, [("Attention Is All You Need", "1706.03762", "2017-06-12", ["Ashish Vaswani", "Noam Shazeer"]),
+                              ("Deep Residual Learning for Image Recognition", None, None, ["Kaiming He"])]),
+    ("savedrecs.txt", WOS_EXPORT, [("Self-Supervised Learning from Images with a Joint-Embedding Predictive Architecture",
+                                    None, None, ["Mahmoud Assran", "Yann LeCun"])]),
+    ("pubmed.nbib", MEDLINE_EXPORT, [("Deep learning for protein structure prediction in the clinic.", None, "2022-03-15", ["Jane Doe"]),
+                                     ("A second record.", None, None, [])]),
+])
+def test_tagged_exports_of_reference_managers_and_databases(tmp_path, name, text, expected):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    result = read_papers([path])
+    assert [(p.title, p.arxiv_id, p.published, p.authors) for p in result.papers] == expected
+    if name == "refs.ris":  # the record without a title is skipped, named by its line
+        assert skipped_at(result) == {f"{path}:12": "no title (TI or T1 or CT)"}
+        assert result.papers[0].abstract.endswith("networks. We propose the Transformer.")
+        assert result.papers[0].venue == "Advances in Neural Information Processing Systems"
+        assert result.papers[1].doi == "10.1109/cvpr.2016.90"
+    if name == "savedrecs.txt":
+        assert result.papers[0].abstract == "This paper demonstrates an approach for learning highly semantic image representations."
+        assert (result.papers[0].year, result.papers[0].doi) == (2023, "10.1109/cvpr52729.2023.01499")
+    if name == "pubmed.nbib":
+        assert (result.papers[0].doi, result.papers[0].venue) == ("10.1000/clinic.2022.1", "Journal of Clinical Learning")
+
+
+def test_a_folders_text_files_that_are_no_page_are_passed_over(tmp_path):
+    (tmp_path / "README.txt").write_text("Papers for the JEPA reading group\nCollected in March; see refs.ris.\n")
+    (tmp_path / "refs.txt").write_text(RIS_EXPORT)  # an RIS export saved as .txt is read as RIS
+    shutil.copy(DATA / "hf_page.txt", tmp_path / "page.txt")
+    result = read_papers([tmp_path])
+    assert result.ignored == [str(tmp_path / "README.txt")]
+    assert "Attention Is All You Need" in by_title(result)
+    assert "Masked Token Forecasting for Tabular Pretraining" in by_title(result)
+    # named on its own, a .txt that shows no other format is still read as a page
+    assert [p.title for p in read_papers([tmp_path / "README.txt"]).papers] == ["Papers for the JEPA reading group"]

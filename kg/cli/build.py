@@ -69,7 +69,7 @@ def format_option(*names: str):
         "input_format",
         type=click.Choice(FORMATS, case_sensitive=False),
         default=None,
-        help="Input format for every file (default: detected per file: hf, json, jsonl, arxiv, bibtex, csv).",
+        help=f"Input format for every file (default: detected per file: {', '.join(FORMATS)}).",
     )
 
 def config_option(command):

@@ -13,6 +13,9 @@ jsonl     one JSON record per line                               :mod:`kg.source
 arxiv     arXiv API Atom XML                                     :mod:`kg.sources.arxiv`
 bibtex    BibTeX entries with ``abstract`` fields                :mod:`kg.sources.bibtex`
 csv       a header row with ``title`` and ``abstract`` columns   :mod:`kg.sources.csvfile`
+ris       RIS (Zotero, Mendeley, EndNote, Scopus ...)           :mod:`kg.sources.tagged`
+wos       Web of Science plain text                              :mod:`kg.sources.tagged`
+medline   PubMed's MEDLINE format (``.nbib``)                    :mod:`kg.sources.tagged`
 ========  =====================================================  ==========================
 
 Example::
@@ -37,8 +40,9 @@ from kg.sources.arxiv import read_arxiv
 from kg.sources.base import FileResult, SkippedRecord, SourceError, SourceWarning, limit_lengths, unreadable
 from kg.sources.bibtex import read_bibtex
 from kg.sources.csvfile import has_title_header, read_csv
-from kg.sources.hf import read_hf
+from kg.sources.hf import looks_like_hf_page, read_hf
 from kg.sources.jsonrec import read_json, read_jsonl
+from kg.sources.tagged import read_medline, read_ris, read_wos, sniff_tagged
 
 __all__ = [
     "BUILD_OUTPUT_REASON",
@@ -53,7 +57,7 @@ __all__ = [
     "read_papers",
 ]
 
-FORMATS: tuple[str, ...] = ("hf", "json", "jsonl", "arxiv", "bibtex", "csv")
+FORMATS: tuple[str, ...] = ("hf", "json", "jsonl", "arxiv", "bibtex", "csv", "ris", "wos", "medline")
 
 READERS: dict[str, Callable[[Path], FileResult]] = {
     "hf": read_hf,
@@ -62,6 +66,9 @@ READERS: dict[str, Callable[[Path], FileResult]] = {
     "arxiv": read_arxiv,
     "bibtex": read_bibtex,
     "csv": read_csv,
+    "ris": read_ris,
+    "wos": read_wos,
+    "medline": read_medline,
 }
 
 EXTENSIONS: dict[str, str] = {
@@ -75,6 +82,9 @@ EXTENSIONS: dict[str, str] = {
     ".bibtex": "bibtex",
     ".csv": "csv",
     ".tsv": "csv",
+    ".ris": "ris",
+    ".ciw": "wos",
+    ".nbib": "medline",
 }
 
 #: extensions that many formats share: the content decides, the extension's format is the fallback
@@ -132,6 +142,9 @@ def _sniff(head: str) -> str | None:
         except (ValueError, RecursionError, IndexError):
             return "json"  # an object spread over several lines (or a line json cannot take)
         return "jsonl" if len(lines) > 1 and lines[1].lstrip().startswith("{") else "json"
+    tagged = sniff_tagged(text)
+    if tagged:
+        return tagged
     first_code_line = next(
         (line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("%")), ""
     )
@@ -144,8 +157,11 @@ def _sniff(head: str) -> str | None:
     return None
 
 
-def detect_format(path: Path) -> str:
+def detect_format(path: Path, in_folder: bool = False) -> str:
     """A file's format: by its extension, else by sniffing its first characters.
+
+    A ``.txt`` file is read by its content; one that shows no sign of any format is taken for
+    a Hugging Face page when named itself, and for no paper file (a README) when ``in_folder``.
 
     Raises :class:`SourceError` naming the file when neither tells.
     """
@@ -158,7 +174,11 @@ def detect_format(path: Path) -> str:
             head = handle.read(65536).decode("utf-8", errors="replace")
     except OSError as exc:
         raise unreadable(path, exc) from None
-    sniffed = _sniff(head) or by_extension
+    sniffed = _sniff(head)
+    # a folder's .txt that shows nothing of a Hugging Face page is its README or notes
+    readme = in_folder and by_extension == "hf" and not looks_like_hf_page(head)
+    if sniffed is None and not readme:
+        sniffed = by_extension
     if sniffed is None:
         choose = f"give one of {', '.join(FORMATS)} explicitly"
         raise SourceError(
@@ -369,7 +389,7 @@ def read_papers(
                     file_format = detect_format(path)
                 else:
                     try:
-                        file_format = detect_format(path)
+                        file_format = detect_format(path, in_folder=True)
                     except SourceError as err:
                         if err.reason and err.reason.startswith("cannot read"):
                             raise

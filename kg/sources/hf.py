@@ -79,6 +79,17 @@ _UPVOTES = r"\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?[kK]|\d+"
 _DATE = re.compile(rf"^([A-Z][a-z]{{2,8}})\.? (\d{{1,2}})(?:, (\d{{4}}))?(?: ({_UPVOTES}))?$")
 _COUNT = re.compile(rf"^(?:{_UPVOTES})$")
 
+def looks_like_hf_page(text: str) -> bool:
+    """Whether ``text`` shows anything of a Hugging Face papers page: a line of its chrome, an
+    author count ("• 3 authors") or a date line ("Oct 2, 2024"). A folder's other .txt files
+    (a README, notes) show none of these and are no page."""
+    for raw in text.splitlines():
+        line = " ".join(raw.replace("\u00a0", " ").split())
+        if line in CHROME_LINES or _CHROME_PATTERN.match(line) or _AUTHORS.match(line) or _DATE.match(line):
+            return True
+    return False
+
+
 # The shortest abstract in the shared corpus is 455 characters and the longest title 174; a
 # "second line" shorter than this that does not end a sentence is another title, not an abstract.
 _SHORT_LINE = 200

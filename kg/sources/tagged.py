@@ -1,0 +1,222 @@
+"""Tagged exports of reference managers and bibliographic databases, one field a line.
+
+- ``ris``: RIS (Zotero, Mendeley, EndNote, Scopus, IEEE Xplore, the ACM Digital Library):
+  ``TI  - title``, one ``AU  - Last, First`` line an author, records closed by ``ER  -``.
+- ``wos``: Web of Science plain text (``FN Clarivate Analytics Web of Science``): ``TI title``,
+  a value going on over lines that start with spaces, one author a line under ``AF``/``AU``,
+  records closed by ``ER``.
+- ``medline``: PubMed's MEDLINE format (``.nbib``, "Save: PubMed format"): ``PMID- 123``
+  opens a record, ``TI  - title`` with indented lines going on, one ``FAU``/``AU`` an author.
+
+The three share a shape (a tag, a value, lines without a tag that go on with the value before),
+so one reader takes them with a table of tags for each.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from kg.records import Paper
+from kg.sources.base import (
+    FileResult,
+    NOT_UTF8_LINE,
+    RecordError,
+    SkippedRecord,
+    add_record,
+    arxiv_id_from,
+    make_paper,
+    read_lines,
+)
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """How one tagged format writes its lines and which tags hold what."""
+
+    name: str
+    line: re.Pattern[str]  # group 1 the tag, group 2 the value
+    opens: frozenset[str]  # a tag that starts a new record
+    closes: frozenset[str]  # a tag that ends the record
+    titles: tuple[str, ...]
+    abstracts: tuple[str, ...]
+    authors: tuple[tuple[str, ...], ...]  # alternatives, best first (full names before initials)
+    dates: tuple[str, ...]
+    dois: tuple[str, ...]
+    urls: tuple[str, ...]
+    venues: tuple[str, ...]
+    #: tags whose following lines are further values, not more of the same value
+    one_value_a_line: frozenset[str] = frozenset()
+    #: tags of the file, not of a record
+    ignored: frozenset[str] = frozenset()
+
+
+RIS = Dialect(
+    "ris", re.compile(r"^([A-Z][A-Z0-9])  -(?: (.*))?$"), frozenset({"TY"}), frozenset({"ER"}),
+    titles=("TI", "T1", "CT"), abstracts=("AB", "N2"), authors=(("AU", "A1"),),
+    dates=("DA", "PY", "Y1"), dois=("DO",), urls=("UR", "L2"), venues=("T2", "JO", "JF", "JA", "BT"),
+)
+WOS = Dialect(
+    "wos", re.compile(r"^([A-Z][A-Z0-9])(?: (.*))?$"), frozenset({"PT"}), frozenset({"ER"}),
+    titles=("TI",), abstracts=("AB",), authors=(("AF",), ("AU",)), dates=("PY",), dois=("DI",),
+    urls=(), venues=("SO",), one_value_a_line=frozenset({"AF", "AU"}),
+    ignored=frozenset({"FN", "VR", "EF"}),
+)
+MEDLINE = Dialect(
+    "medline", re.compile(r"^([A-Z]{2,4}) *- (.*)$"), frozenset({"PMID"}), frozenset(),
+    titles=("TI",), abstracts=("AB",), authors=(("FAU",), ("AU",)), dates=("DP",),
+    dois=("LID", "AID"), urls=(), venues=("JT", "TA"),
+)
+DIALECTS = {dialect.name: dialect for dialect in (RIS, WOS, MEDLINE)}
+
+#: first lines that give each format away (a ``.txt`` export is read by these)
+SIGNATURES = (
+    (re.compile(r"\ATY  - "), "ris"),
+    (re.compile(r"\A(?:FN (?:Clarivate|Thomson)[^\n]*\n)?(?:VR [^\n]*\n)?PT [A-Z]\b"), "wos"),
+    (re.compile(r"\APMID- ?\d"), "medline"),
+)
+
+
+def sniff_tagged(text: str) -> str | None:
+    """``ris``, ``wos`` or ``medline`` when ``text`` (a file's start) opens as one, else None."""
+    text = text.lstrip("\ufeff \t\r\n").replace("\r\n", "\n")
+    return next((name for pattern, name in SIGNATURES if pattern.match(text)), None)
+
+
+Record = dict[str, list[str]]
+
+
+def _records(lines: list[str], bad_lines: set[int], dialect: Dialect,
+             result: FileResult, path: Path) -> Iterator[tuple[int, Record]]:
+    """Each record with the line it starts on; lines that are not UTF-8 are reported."""
+    record: Record = {}
+    start = 0
+    last: str | None = None
+    for number, raw in enumerate(lines, 1):
+        if number in bad_lines:
+            result.skipped.append(SkippedRecord(f"{path}:{number}", NOT_UTF8_LINE))
+            continue
+        line = raw.rstrip("\r")
+        match = dialect.line.match(line)
+        tag = match.group(1) if match else None
+        if tag in dialect.ignored:
+            last = None
+            continue
+        if tag in dialect.opens and record:
+            yield start, record  # a record whose closing tag is missing
+            record, last = {}, None
+        if tag is not None:
+            if tag in dialect.closes:
+                if record:
+                    yield start, record
+                record, last = {}, None
+                continue
+            if not record:
+                start = number
+            record.setdefault(tag, []).append((match.group(2) or "").strip())
+            last = tag
+        elif line.strip() and last is not None and (line[:1].isspace() or dialect is RIS):
+            values = record[last]
+            if last in dialect.one_value_a_line:
+                values.append(line.strip())
+            else:
+                values[-1] = f"{values[-1]} {line.strip()}".strip()
+    if record:
+        yield start, record
+
+
+def _first(record: Record, tags: tuple[str, ...]) -> str | None:
+    for tag in tags:
+        for value in record.get(tag, []):
+            if value:
+                return value
+    return None
+
+
+_SLASHED_DATE = re.compile(r"^(\d{4})(?:/(\d{1,2})(?:/(\d{1,2}))?)?")
+_YEAR_FIRST = re.compile(r"^(\d{4}) ([A-Za-z]{3})[a-z]*(?: (\d{1,2}))?")
+
+
+def _date(value: str | None) -> str | None:
+    """RIS's "2017/06/12/" and MEDLINE's "2017 Jun 12" in spellings :func:`parse_date` reads."""
+    if not value:
+        return None
+    if match := _YEAR_FIRST.match(value):
+        year, month, day = match.groups()
+        return f"{day} {month} {year}" if day else year
+    if match := _SLASHED_DATE.match(value):
+        year, month, day = match.groups()
+        return f"{year}-{int(month):02d}-{int(day):02d}" if month and day else year
+    return value
+
+
+def _name(value: str) -> str:
+    """One author a value, as the exports write them: "Vaswani, Ashish" and "King, Jr., Martin
+    Luther" read "Ashish Vaswani" and "Martin Luther King Jr."."""
+    parts = [part.strip() for part in value.split(",")]
+    if len(parts) == 2 and all(parts):
+        return f"{parts[1]} {parts[0]}"
+    if len(parts) == 3 and all(parts):
+        return f"{parts[2]} {parts[0]} {parts[1]}"
+    return " ".join(value.split())
+
+
+def _doi(value: str | None) -> str | None:
+    # MEDLINE marks what a LID/AID line holds: "10.1000/xyz [doi]", "S0140-6736 [pii]"
+    if value and value.endswith("]"):
+        return value[: -len("[doi]")].strip() if value.endswith("[doi]") else None
+    return value
+
+
+def _to_paper(dialect: Dialect) -> Callable[[Record, str], Paper]:
+    def to_paper(record: Record, location: str) -> Paper:
+        title = _first(record, dialect.titles)
+        if not title:
+            raise RecordError(f"no title ({' or '.join(dialect.titles)})")
+        authors: list[str] = []
+        for tags in dialect.authors:
+            authors = [_name(value) for tag in tags for value in record.get(tag, []) if value]
+            if authors:
+                break
+        doi = next((d for tag in dialect.dois for v in record.get(tag, []) if (d := _doi(v))), None)
+        url = _first(record, dialect.urls)
+        arxiv_id = arxiv_id_from(url, in_text=True) or arxiv_id_from(doi, in_text=True)
+        for notes in ("N1", "M3"):  # where reference managers put "arXiv: 2301.08243"
+            arxiv_id = arxiv_id or arxiv_id_from(_first(record, (notes,)), in_text=True)
+        return make_paper(
+            title=title,
+            abstract=_first(record, dialect.abstracts) or "",
+            published=_date(_first(record, dialect.dates)),
+            url=url,
+            arxiv_id=arxiv_id,
+            authors=authors,
+            source=location,
+            doi=doi,
+            venue=_first(record, dialect.venues),
+        )
+
+    return to_paper
+
+
+def read_tagged(path: Path, dialect: Dialect) -> FileResult:
+    """Papers from a tagged export; a record without a title is skipped, named by its line."""
+    lines, bad_lines = read_lines(path)
+    result = FileResult()
+    to_paper = _to_paper(dialect)
+    for start, record in _records(lines, bad_lines, dialect, result, path):
+        add_record(result, record, f"{path}:{start}", to_paper)
+    return result
+
+
+def read_ris(path: Path) -> FileResult:
+    return read_tagged(path, RIS)
+
+
+def read_wos(path: Path) -> FileResult:
+    return read_tagged(path, WOS)
+
+
+def read_medline(path: Path) -> FileResult:
+    return read_tagged(path, MEDLINE)
