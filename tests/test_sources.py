@@ -1343,3 +1343,33 @@ def test_a_folders_text_files_that_are_no_page_are_passed_over(tmp_path):
     assert "Masked Token Forecasting for Tabular Pretraining" in by_title(result)
     # named on its own, a .txt that shows no other format is still read as a page
     assert [p.title for p in read_papers([tmp_path / "README.txt"]).papers] == ["Papers for the JEPA reading group"]
+
+
+def test_compressed_utf16_and_declared_encodings(tmp_path):
+    import bz2
+    import gzip
+    import lzma
+    import zipfile
+
+    record = json.dumps({"title": "A Packed Paper", "abstract": "We pack it."}) + "\n"
+    (tmp_path / "p.jsonl.gz").write_bytes(gzip.compress(record.encode()))
+    (tmp_path / "q.jsonl.xz").write_bytes(lzma.compress(record.replace("Packed", "Squeezed").encode()))
+    (tmp_path / "r.bib.bz2").write_bytes(bz2.compress(b"@article{k, title = {A Zipped BibTeX Paper}}"))
+    titles = {p.title for p in read_papers([tmp_path]).papers}
+    assert titles == {"A Packed Paper", "A Squeezed Paper", "A Zipped BibTeX Paper"}
+    with zipfile.ZipFile(tmp_path / "papers.zip", "w") as archive:
+        archive.writestr("p.jsonl", record)
+    with pytest.raises(SourceError, match="is a zip archive; unpack it"):
+        read_papers([tmp_path / "papers.zip"])
+    (tmp_path / "broken.jsonl.gz").write_bytes(gzip.compress(record.encode())[:-12])
+    with pytest.raises(SourceError, match="is a damaged gzip file"):
+        read_papers([tmp_path / "broken.jsonl.gz"])
+    # Excel's "Unicode text" (UTF-16 with a byte-order mark) and a JabRef file in Latin-1
+    (tmp_path / "excel.txt").write_bytes("title\tauthors\nGraph Nets in Zürich\tJörg Müller\n".encode("utf-16"))
+    (tmp_path / "jabref.bib").write_bytes(
+        b"% This file was created with JabRef 2.10.\n% Encoding: ISO8859_1\n\n"
+        + "@article{k, title = {Café Learning}, author = {Müller, Jörg}}\n".encode("latin-1"))
+    (paper,) = read_papers([tmp_path / "excel.txt"]).papers
+    assert (paper.title, paper.authors) == ("Graph Nets in Zürich", ["Jörg Müller"])
+    (paper,) = read_papers([tmp_path / "jabref.bib"]).papers
+    assert (paper.title, paper.authors) == ("Café Learning", ["Jörg Müller"])

@@ -37,7 +37,15 @@ from pathlib import Path
 
 from kg.records import Paper, normalise_title, paper_id_for
 from kg.sources.arxiv import read_arxiv
-from kg.sources.base import FileResult, SkippedRecord, SourceError, SourceWarning, limit_lengths, unreadable
+from kg.sources.base import (
+    COMPRESSED_SUFFIXES,
+    FileResult,
+    SkippedRecord,
+    SourceError,
+    SourceWarning,
+    limit_lengths,
+    text_head,
+)
 from kg.sources.bibtex import read_bibtex
 from kg.sources.csvfile import has_title_header, read_csv
 from kg.sources.hf import looks_like_hf_page, read_hf
@@ -166,14 +174,13 @@ def detect_format(path: Path, in_folder: bool = False) -> str:
     Raises :class:`SourceError` naming the file when neither tells.
     """
     path = Path(path)
-    by_extension = EXTENSIONS.get(path.suffix.lower())
-    if by_extension and path.suffix.lower() not in SNIFFED_EXTENSIONS:
+    suffix = path.suffix.lower()
+    if suffix in COMPRESSED_SUFFIXES:  # "papers.jsonl.gz": the format's extension comes before
+        suffix = Path(path.stem).suffix.lower()
+    by_extension = EXTENSIONS.get(suffix)
+    if by_extension and suffix not in SNIFFED_EXTENSIONS:
         return by_extension
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(65536).decode("utf-8", errors="replace")
-    except OSError as exc:
-        raise unreadable(path, exc) from None
+    head = text_head(path)
     sniffed = _sniff(head)
     # a folder's .txt that shows nothing of a Hugging Face page is its README or notes
     readme = in_folder and by_extension == "hf" and not looks_like_hf_page(head)
@@ -394,6 +401,7 @@ def read_papers(
                         if err.reason and err.reason.startswith("cannot read"):
                             raise
                         result.ignored.append(str(path))
+                        barren.append(f"{path}: passed over ({err.reason or err})")
                         continue
                 file_result = READERS[file_format](path)
             except SourceError as err:

@@ -11,6 +11,7 @@ which is left out.
 
 from __future__ import annotations
 
+import io
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -23,6 +24,7 @@ from kg.sources.base import (
     SourceError,
     arxiv_id_from,
     clean_text,
+    input_bytes,
     make_paper,
     split_authors,
 )
@@ -71,7 +73,7 @@ def entry_to_paper(entry: ET.Element, location: str) -> Paper:
 def read_arxiv(path: Path) -> FileResult:
     """Papers from an arXiv API Atom feed; XML that is not well formed is a SourceError."""
     try:
-        root = ET.parse(path).getroot()
+        root = ET.parse(io.BytesIO(input_bytes(path))).getroot()  # also when compressed
     except ET.ParseError as exc:
         line, column = exc.position
         # the parser's own message ends with "line N, column M", which the location already says

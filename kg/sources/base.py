@@ -10,9 +10,14 @@ and reads the others.
 
 from __future__ import annotations
 
+import bz2
+import codecs
 import datetime as _dt
+import gzip
 import json
+import lzma
 import re
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -98,11 +103,94 @@ def add_record(result: FileResult, record: T, location: str, to_paper: Callable[
         result.skipped.append(SkippedRecord(location, str(exc)))
 
 
-def _read_bytes(path: Path) -> bytes:
+#: compressions a paper file may come in, told by their first bytes, with the module that opens them
+_COMPRESSIONS = ((b"\x1f\x8b", "gzip", gzip), (b"BZh", "bzip2", bz2), (b"\xfd7zXZ\x00", "xz", lzma))
+#: extensions of compressed files: the one before it says the format ("papers.jsonl.gz")
+COMPRESSED_SUFFIXES = frozenset({".gz", ".bz2", ".xz"})
+#: the most a compressed file may unpack to: a small file that unpacks to gigabytes is a bomb
+MAX_UNPACKED_BYTES = 2 * 1024**3
+# JabRef writes the file's encoding on its first line: "% Encoding: ISO8859_1"
+_DECLARED_ENCODING = re.compile(rb"^%\s*Encoding:\s*([A-Za-z0-9_.:-]+)", re.MULTILINE)
+
+
+def input_bytes(path: Path, limit: int | None = None) -> bytes:
+    """The file's bytes, unpacked when gzip, bzip2 or xz compressed (at most ``limit`` of them
+    when given: a file's start, to tell its format). A zip archive is a SourceError."""
     try:
-        return path.read_bytes()
+        with path.open("rb") as handle:
+            start = handle.read(6)
+            for magic, name, module in _COMPRESSIONS:
+                if start.startswith(magic):
+                    return _unpack(path, name, module, limit)
+            if start.startswith(b"PK\x03\x04"):
+                raise SourceError(f"{path} is a zip archive; unpack it and give kg the folder.",
+                                  str(path), "a zip archive; unpack it and give kg the folder")
+            handle.seek(0)
+            return handle.read() if limit is None else handle.read(limit)
     except OSError as exc:
         raise unreadable(path, exc) from None
+
+
+def _read_bytes(path: Path) -> bytes:
+    """:func:`input_bytes` as UTF-8 where kg can tell what they are: re-encoded from UTF-16 (a
+    byte-order mark says so) or from the encoding a JabRef file declares; anything else as it
+    is (UTF-8 is checked by the caller)."""
+    return _recode(path, input_bytes(path))
+
+
+def _unpack(path: Path, name: str, module, limit: int | None = None) -> bytes:
+    try:
+        with module.open(path, "rb") as packed:
+            data = packed.read((MAX_UNPACKED_BYTES if limit is None else limit) + 1)
+        if limit is not None:
+            return data[:limit]
+    except (EOFError, zlib.error, lzma.LZMAError, ValueError) as exc:
+        reason = f"a damaged {name} file ({exc})"
+        raise SourceError(f"{path} is {reason}.", str(path), reason) from None
+    except OSError as exc:  # gzip's "Not a gzipped file", a truncated stream
+        if isinstance(exc, (FileNotFoundError, PermissionError, IsADirectoryError)):
+            raise
+        reason = f"a damaged {name} file ({exc})"
+        raise SourceError(f"{path} is {reason}.", str(path), reason) from None
+    if len(data) > MAX_UNPACKED_BYTES:
+        reason = f"a {name} file that unpacks to more than {MAX_UNPACKED_BYTES // 1024**3} GiB"
+        raise SourceError(f"{path} is {reason}.", str(path), reason)
+    return data
+
+
+def _encoding(data: bytes) -> str | None:
+    """The encoding ``data`` says it is in, when not UTF-8: a UTF-16 byte-order mark (Excel's
+    "Unicode text"), or JabRef's "% Encoding:" among the comment lines it starts with."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    match = _DECLARED_ENCODING.search(data, 0, 1000)
+    if match is None:
+        return None
+    before = data[: match.start()].removeprefix(codecs.BOM_UTF8)
+    if any(line.strip() and not line.lstrip().startswith(b"%") for line in before.splitlines()):
+        return None  # not among the comment lines the file opens with
+    try:
+        encoding = codecs.lookup(match.group(1).decode("ascii").replace("_", "-")).name
+    except LookupError:
+        return None
+    return None if encoding == "utf-8" else encoding
+
+
+def text_head(path: Path, size: int = 65536) -> str:
+    """The start of a file as text, to tell its format (undecodable bytes replaced)."""
+    data = input_bytes(path, limit=size)
+    return data.decode(_encoding(data) or "utf-8", errors="replace")
+
+
+def _recode(path: Path, data: bytes) -> bytes:
+    encoding = _encoding(data)
+    if encoding is None:
+        return data
+    try:
+        return data.decode(encoding).encode("utf-8", "surrogatepass")
+    except UnicodeDecodeError as exc:
+        reason = f"not {encoding} text as it says it is (byte {exc.start})"
+        raise SourceError(f"{path} is {reason}.", str(path), reason) from None
 
 
 def read_text(path: Path) -> str:
