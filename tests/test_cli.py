@@ -208,3 +208,15 @@ def test_extraction_progress_eta_is_sensible_when_papers_come_in_batches(monkeyp
     assert ours.eta() is None  # finished: nothing left to estimate
     # the same pattern through click's own estimate: far off, which is why kg has its own
     assert max(click_estimates) > 10 * estimates[1][1]
+
+
+def test_papers_without_abstracts_are_announced(tmp_path):
+    # a Google Scholar export: titles and years, no abstracts
+    (tmp_path / "scholar.bib").write_text(
+        "@article{a, title = {Sparse Autoencoders Find Features}, year = {2024}}\n"
+        "@article{b, title = {Contrastive Learning of Visual Representations}, year = {2020},\n"
+        " abstract = {We present a simple framework for contrastive learning.}}\n"
+    )
+    result = run_kg("extract", str(tmp_path / "scholar.bib"), "--format", "jsonl", "--jobs", "1", "--no-cache")
+    assert result.returncode == 0, result.stderr
+    assert "note: 1 of 2 papers have no abstract; their concepts come from the title alone" in result.stderr

@@ -1373,3 +1373,10 @@ def test_compressed_utf16_and_declared_encodings(tmp_path):
     assert (paper.title, paper.authors) == ("Graph Nets in Zürich", ["Jörg Müller"])
     (paper,) = read_papers([tmp_path / "jabref.bib"]).papers
     assert (paper.title, paper.authors) == ("Café Learning", ["Jörg Müller"])
+
+
+def test_a_full_date_gives_the_year_a_lone_year_dates_the_rest(tmp_path):
+    records = [{"title": "Dated Twice", "published": "2018-10-11", "year": 2019},
+               {"title": "A Year Only", "published": "2018", "year": 2019}]
+    dated, year_only = _read_one_file(tmp_path, "dates.json", json.dumps(records))
+    assert (dated.published, dated.year, year_only.published, year_only.year) == ("2018-10-11", 2018, None, 2019)

@@ -124,6 +124,11 @@ def read_inputs(inputs: tuple[Path, ...], input_format: str | None) -> ReadResul
         click.echo(f"passed over {terminal(folder)}: {BUILD_OUTPUT_REASON}", err=True)
     if not result.papers:
         raise click.ClickException("No papers found in " + ", ".join(terminal(p) for p in inputs) + ".")
+    bare = sum(1 for paper in result.papers if not paper.abstract.strip())
+    if bare:
+        # exports from Google Scholar or DBLP carry no abstracts: say so before the thin graph does
+        click.echo(f"note: {bare} of {len(result.papers)} papers have no abstract; "
+                   "their concepts come from the title alone", err=True)
     return result
 
 

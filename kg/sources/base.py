@@ -590,7 +590,9 @@ def make_paper(
     if abstract is not None and not isinstance(abstract, str):
         raise RecordError("the abstract is not text")
     iso, parsed_year = parse_date(published)
-    if year is not None:
+    if year is not None and iso is None:
+        # a full date carries its own year (a venue's later year beside an arXiv date would
+        # leave year and month disagreeing); "year" dates the records without one
         _, given_year = parse_date(year if isinstance(year, (int, float)) else str(year).strip())
         parsed_year = given_year or parsed_year
     authors = [_plain(name) for name in authors or []]
