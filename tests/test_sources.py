@@ -1380,3 +1380,12 @@ def test_a_full_date_gives_the_year_a_lone_year_dates_the_rest(tmp_path):
                {"title": "A Year Only", "published": "2018", "year": 2019}]
     dated, year_only = _read_one_file(tmp_path, "dates.json", json.dumps(records))
     assert (dated.published, dated.year, year_only.published, year_only.year) == ("2018-10-11", 2018, None, 2019)
+
+
+def test_one_record_nested_too_deeply_costs_itself_alone(tmp_path):
+    deep = '{"a": ' * 10000 + '"x]}"' + "}" * 10000
+    path = tmp_path / "deep.json"
+    path.write_text(f'[{{"title": "Before the Deep One"}}, {deep}, {{"title": "After the Deep One"}}]')
+    result = read_papers([path])
+    assert [p.title for p in result.papers] == ["Before the Deep One", "After the Deep One"]
+    assert skipped_at(result) == {f"{path}#2": "JSON nested too deeply to be a paper record"}

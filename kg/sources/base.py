@@ -242,7 +242,7 @@ def unreadable(path: Path, exc: OSError) -> SourceError:
     return SourceError(f"Cannot read {path}: {why}.", str(path), f"cannot read the file ({why})")
 
 
-def _json_int(digits: str) -> int | str:
+def json_int(digits: str) -> int | str:
     # Python refuses to convert integers of more than 4300 digits (a ValueError in the middle of
     # json.loads); no count or year is that long, so such a number stays text and is ignored.
     return int(digits) if len(digits) <= 100 else digits
@@ -250,7 +250,7 @@ def _json_int(digits: str) -> int | str:
 
 def load_json(text: str) -> object:
     """``json.loads`` that reads absurdly long integers as text instead of failing."""
-    return json.loads(text, parse_int=_json_int)
+    return json.loads(text, parse_int=json_int)
 
 
 #: what lies between JSON values written one after another: white space, commas
@@ -262,7 +262,7 @@ def load_json_values(text: str, broken: list[tuple[int, str]] | None = None) -> 
     between them allowed), each with the line it starts on. A broken value raises ValueError,
     unless ``broken`` is given: then its line and the decoder's message go there, and reading
     goes on at the next line that starts with "{"."""
-    decoder = json.JSONDecoder(parse_int=_json_int)
+    decoder = json.JSONDecoder(parse_int=json_int)
     values: list[tuple[int, object]] = []
     position = 0
     line, counted_to = 1, 0  # line numbers counted incrementally: big files stay linear

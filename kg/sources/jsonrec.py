@@ -11,6 +11,8 @@ Semantic Scholar Graph API.
 from __future__ import annotations
 
 import html
+import itertools
+import json
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -20,6 +22,7 @@ from kg.records import Paper
 from kg.sources.base import (
     collect_records,
     FileResult,
+    json_int,
     NOT_UTF8_LINE,
     RecordError,
     SkippedRecord,
@@ -255,6 +258,8 @@ def read_json(path: Path) -> FileResult:
         reason = f"not valid JSON ({getattr(exc, 'msg', exc)})"
         raise SourceError(f"{where} is {reason}.", where, reason) from None
     except RecursionError:
+        if text.lstrip("\ufeff \t\r\n").startswith("["):
+            return _array_item_by_item(path, text)  # one record nested too deeply costs itself
         reason = "JSON nested too deeply to be a list of paper records"
         raise SourceError(f"{path} holds {reason}.", str(path), reason) from None
     wrapped = _wrapped_list(data)
@@ -271,6 +276,59 @@ def read_json(path: Path) -> FileResult:
                   f'{", ".join(repr(k) for k in LIST_KEYS)}, nor an object of records keyed by id')
         raise SourceError(f"{path} holds {reason}.", str(path), reason)
     return collect_records(path, records, record_to_paper)
+
+
+_TOO_DEEP = "JSON nested too deeply to be a paper record"
+
+
+def _array_item_by_item(path: Path, text: str) -> FileResult:
+    """The records of a JSON array read one at a time, so that one nested too deeply for
+    Python's parser is skipped alone (named by its number) and the others are kept."""
+    result = FileResult()
+    decoder = json.JSONDecoder(parse_int=json_int)
+    position = text.index("[") + 1
+    for number in itertools.count(1):
+        position = _ARRAY_GAP.match(text, position).end()  # type: ignore[union-attr]
+        if position >= len(text) or text[position] == "]":
+            return result
+        location = f"{path}#{number}"
+        try:
+            record, position = decoder.raw_decode(text, position)
+        except RecursionError:
+            result.skipped.append(SkippedRecord(location, _TOO_DEEP))
+            position = _value_end(text, position)
+            continue
+        except ValueError as exc:  # JSONDecodeError: the rest of the array cannot be read
+            result.skipped.append(SkippedRecord(location, f"not valid JSON ({getattr(exc, 'msg', exc)})"))
+            return result
+        add_record(result, record, location, record_to_paper)
+    return result
+
+
+_ARRAY_GAP = re.compile(r"[\s,]*")
+
+
+def _value_end(text: str, start: int) -> int:
+    """Where the JSON object or array opening at ``start`` closes, counted without recursion
+    (strings and their escapes skipped); the end of the text when it never closes."""
+    depth, position, in_string = 0, start, False
+    while position < len(text):
+        char = text[position]
+        if in_string:
+            if char == "\\":
+                position += 1
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+        elif char in "]}":
+            depth -= 1
+            if depth == 0:
+                return position + 1
+        position += 1
+    return len(text)
 
 
 def read_jsonl(path: Path) -> FileResult:
@@ -317,7 +375,7 @@ def read_jsonl(path: Path) -> FileResult:
             result.skipped.append(SkippedRecord(location, f"not valid JSON ({why})"))
             continue
         except RecursionError:
-            result.skipped.append(SkippedRecord(location, "JSON nested too deeply to be a paper record"))
+            result.skipped.append(SkippedRecord(location, _TOO_DEEP))
             continue
         # a line holding an array of records (a whole JSON file on one line) gives each of them
         many = isinstance(record, list) and bool(record) and all(isinstance(one, dict) for one in record)
