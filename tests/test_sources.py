@@ -1013,13 +1013,17 @@ def test_bibtex_macros_comment_blocks_commented_fields_and_crossrefs(tmp_path):
         "@comment{\n@article{old1, title={Commented Out Entry}, abstract={x}}\n}\n"
         "@article{a2,\n  title = {Kept Entry},\n  % doi = {10.1/commented},\n  abstract = {An abstract.},\n}\n"
         "@inproceedings{child, title={Child Paper}, abstract={c}, crossref={conf22}}\n"
-        "@proceedings{conf22, title={Proceedings of Conf 2022}, year={2022}}\n",
+        "@inproceedings{child2, title={Second Child Paper}, abstract={d}, crossref={conf22}}\n"
+        "@proceedings{conf22, title={Proceedings of Conf 2022}, year={2022}, doi={10.1145/3600000},\n"
+        "  booktitle={Proceedings of Conf 2022}}\n",
         encoding="utf-8",
     )
     result = read_papers([path])
     assert [(p.title, p.year) for p in result.papers] == [
-        ("Attention Is All You Need", 2017), ("Kept Entry", None), ("Child Paper", 2022)]
+        ("Attention Is All You Need", 2017), ("Kept Entry", None), ("Child Paper", 2022), ("Second Child Paper", 2022)]
     assert result.skipped == []
+    # the volume's DOI is its own: its papers share its venue, not its DOI
+    assert [(p.doi, p.venue) for p in result.papers[2:]] == [(None, "Proceedings of Conf 2022")] * 2
 
 
 def test_adversarial_text_in_records(tmp_path):

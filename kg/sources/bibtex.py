@@ -38,6 +38,8 @@ _SPECIAL_QUOTED = re.compile(r'\\.|[{}"]', re.DOTALL)
 _SPACE = re.compile(r"\s*")
 _AND_WORD = re.compile(r"\s+and\s+", re.IGNORECASE)
 _NOT_PAPERS = {"comment", "preamble", "string"}
+#: fields of a cross-referenced volume that do not pass to its papers
+_PARENTS_OWN = frozenset({"title", "doi", "url", "eprint", "abstract"})
 #: BibTeX's built-in month macros
 _MONTH_MACROS = {name: name.capitalize() for name in (
     "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")}
@@ -328,7 +330,8 @@ def read_bibtex(path: Path) -> FileResult:
             continue  # a proceedings volume that entries cross-reference, not a paper
         parent = by_key.get(fields.get("crossref", "").strip().lower())
         if parent is not None:
-            fields = {**{k: v for k, v in parent.items() if k != "title"}, **fields}
+            # the volume lends its venue, year and editors; its title, DOI and address are its own
+            fields = {**{k: v for k, v in parent.items() if k not in _PARENTS_OWN}, **fields}
         try:
             result.papers.append(fields_to_paper(fields, location))
         except RecordError as exc:
