@@ -1199,6 +1199,9 @@ def test_crossref_semantic_scholar_and_hugging_face_answers(tmp_path):
     (paper,) = _read_one_file(tmp_path, "crossref.json", json.dumps(crossref))
     assert (paper.title, paper.doi, paper.venue, paper.published) == ("A Crossref Title", "10.1109/cvpr52729.2023.01499", "CVPR", "2023-06-18")
     assert paper.abstract == "Sparse autoencoders & probes." and paper.authors == ["Mahmoud Assran"]
+    # angle brackets in other abstracts are text, not markup
+    (paper,) = _read_one_file(tmp_path, "tokens.json", json.dumps([{"title": "Segments", "abstract": "A <SEG> token &amp; <p> stay."}]))
+    assert paper.abstract == "A <SEG> token &amp; <p> stay."
     s2 = {"total": 1, "data": [{"paperId": "f3c2", "externalIds": {"ArXiv": "2301.08243", "DOI": "10.1109/CVPR.2023.99"},
                                 "title": "A Semantic Scholar Title", "publicationDate": "2023-01-19"}]}
     for name in ("s2.json", "s2-saved-as.jsonl"):  # an API answer under a JSON Lines name too

@@ -90,16 +90,17 @@ def abstract_from_index(index: object) -> str:
     return " ".join(placed[p] for p in sorted(placed))
 
 
-# Crossref abstracts are JATS XML: <jats:title>Abstract</jats:title><jats:p>...</jats:p>
-_JATS_TITLE = re.compile(r"<(jats:)?title>\s*abstract\s*</(jats:)?title>", re.IGNORECASE)
-_MARKUP = re.compile(r"</?(jats:)?[a-z][\w:-]*(\s[^<>]*)?/?>", re.IGNORECASE)
+# Crossref abstracts are JATS XML: <jats:title>Abstract</jats:title><jats:p>...</jats:p>. Only
+# JATS tags are markup: "<SEG>" or "<think>" in an abstract is text about tokens.
+_JATS_TITLE = re.compile(r"<jats:title>\s*abstract\s*</jats:title>", re.IGNORECASE)
+_JATS_TAG = re.compile(r"</?jats:[a-z][\w-]*(?:\s[^<>]*)?/?>", re.IGNORECASE)
 
 
 def _without_markup(text: str) -> str:
-    if "<" not in text:
+    if "<jats:" not in text:
         return text
     text = _JATS_TITLE.sub(" ", text)
-    return html.unescape(_MARKUP.sub(" ", text))
+    return html.unescape(_JATS_TAG.sub(" ", text))
 
 
 def _first_text(value: Any) -> Any:
