@@ -220,3 +220,16 @@ def test_papers_without_abstracts_are_announced(tmp_path):
     result = run_kg("extract", str(tmp_path / "scholar.bib"), "--format", "jsonl", "--jobs", "1", "--no-cache")
     assert result.returncode == 0, result.stderr
     assert "note: 1 of 2 papers have no abstract; their concepts come from the title alone" in result.stderr
+
+
+def test_a_build_whose_progress_nobody_reads_still_writes_its_outputs(tmp_path):
+    # `kg build ... 2>&1 | head -1`: the reader of standard error goes away at once
+    papers = tmp_path / "p.jsonl"
+    papers.write_text(json.dumps({"title": "Attention Is All You Need", "abstract": "We propose the Transformer."}) + "\n")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kg", "build", str(papers), "--out", str(tmp_path / "out"), "--jobs", "1", "--no-cache"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    process.stderr.close()
+    assert process.wait(timeout=900) == 0
+    assert (tmp_path / "out" / "graph.json").is_file() and (tmp_path / "out" / "graph.html").is_file()

@@ -84,6 +84,13 @@ def config_option(command):
             from kg.extraction import FAST_CONFIG, shipped_path
 
             kwargs["pipeline_config"] = shipped_path(FAST_CONFIG)
+        elif kwargs.get("pipeline_config") is not None:
+            from kg.extraction import check_config
+
+            try:  # before anything is read or written: a broken config is one line
+                check_config(kwargs["pipeline_config"])
+            except ValueError as err:
+                raise click.ClickException(str(err)) from None
         return command(*args, **kwargs)
 
     with_pipeline = click.option(

@@ -51,11 +51,12 @@ def load_pipeline(config_path: str | Path | None = None, overrides: dict[str, An
     path = Path(config_path) if config_path else shipped_path(DEFAULT_CONFIG)
     config = spacy.util.load_config(path, interpolate=False)
     settings: dict[str, Any] = dict(overrides or {})
+    paths = config.get("paths") or {}
     for key, relative in (("tagger", TAGGER_MODEL), ("calibration", CALIBRATION)):
-        if key in config["paths"] and config["paths"][key] is None:
+        if key in paths and paths[key] is None:
             shipped = shipped_path(relative)
             settings.setdefault(f"paths.{key}", str(shipped) if shipped.exists() else None)
-    tagger_path = settings.get("paths.tagger", config["paths"].get("tagger"))
+    tagger_path = settings.get("paths.tagger", paths.get("tagger"))
     if "kg_tagger" in config["nlp"]["pipeline"] and not (tagger_path and Path(tagger_path).exists()):
         config["nlp"]["pipeline"] = [p for p in config["nlp"]["pipeline"] if p != "kg_tagger"]
         del config["components"]["kg_tagger"]
@@ -65,6 +66,25 @@ def load_pipeline(config_path: str | Path | None = None, overrides: dict[str, An
     if needs_static_vectors(nlp):
         add_vectors(nlp)  # built from an installed package: the shipped model carries none
     return nlp
+
+
+def check_config(config_path: str | Path) -> None:
+    """Raise ValueError (one sentence naming the file) when ``config_path`` is no spaCy config
+    of an extraction pipeline: not parsable, or without ``[nlp]`` and its components."""
+    try:
+        config = spacy.util.load_config(config_path, interpolate=False)
+    except Exception as err:  # confection's errors and configparser's, whatever their class
+        reason = " ".join(str(err).split())
+        raise ValueError(f"{config_path} is not a spaCy config ({reason[:300]}).") from None
+    nlp = config.get("nlp")
+    pipeline = nlp.get("pipeline") if isinstance(nlp, dict) else None
+    if not isinstance(pipeline, list) or not pipeline:
+        raise ValueError(f"{config_path} names no pipeline (an [nlp] section with pipeline = [...]).")
+    components = config.get("components") or {}
+    missing = [name for name in pipeline if name not in components]
+    if missing:
+        raise ValueError(f"{config_path} lists {', '.join(missing)} in its pipeline but has no "
+                         f"[components.{missing[0]}] section.")
 
 
 def use_numpy_blas() -> None:
