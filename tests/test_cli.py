@@ -118,7 +118,8 @@ def test_html_escapes_paper_text(tmp_path):
 
 @pytest.mark.parametrize(
     "case",
-    ["missing", "unknown format", "empty", "unreadable", "unwritable out"],
+    ["missing", "unknown format", "empty", "unreadable", "unwritable out", "broken config", "empty out",
+     "output under a file", "dangling out"],
 )
 def test_errors_are_one_clear_line(tmp_path, case):
     if case == "missing":
@@ -142,12 +143,32 @@ def test_errors_are_one_clear_line(tmp_path, case):
             target.write_text("{}", encoding="utf-8")
             target.chmod(0)
         assert_clean_error(run_kg("build", str(target), "--out", str(tmp_path / "o")))
-    else:
+    elif case == "unwritable out":
         good = tmp_path / "p.jsonl"
         good.write_text(json.dumps({"title": "T", "abstract": "A"}) + "\n", encoding="utf-8")
         blocker = tmp_path / "file-not-dir"
         blocker.write_text("", encoding="utf-8")
         assert_clean_error(run_kg("build", str(good), "--out", str(blocker / "sub")), "not writable")
+    else:
+        good = tmp_path / "p.jsonl"
+        good.write_text(json.dumps({"title": "T", "abstract": "A"}) + "\n", encoding="utf-8")
+        if case == "broken config":
+            config = tmp_path / "bad.cfg"
+            config.write_text("garbage [[[\n", encoding="utf-8")
+            result = run_kg("build", str(good), "--out", str(tmp_path / "o"), "--pipeline", str(config))
+            assert_clean_error(result, "bad.cfg", "not a spaCy config")
+        elif case == "empty out":
+            assert_clean_error(run_kg("build", str(good), "--out", "", cwd=tmp_path), "--out is empty")
+            assert sorted(p.name for p in tmp_path.iterdir()) == ["p.jsonl"]  # nothing written here
+        elif case == "output under a file":
+            (tmp_path / "afile").write_text("", encoding="utf-8")
+            result = run_kg("extract", str(good), "--no-cache", "-o", str(tmp_path / "afile" / "x.jsonl"))
+            assert_clean_error(result, "afile is a file, not a folder")
+        else:
+            (tmp_path / "dangling").symlink_to(tmp_path / "nowhere")
+            assert_clean_error(run_kg("build", str(good), "--out", str(tmp_path / "dangling")), "broken symbolic link")
+    # a run that failed leaves no output folder of its own behind
+    assert not (tmp_path / "o").exists()
 
 
 def test_help_teaches_by_example():

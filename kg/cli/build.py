@@ -20,7 +20,13 @@ import click
 from kg.cli import main
 from kg.cli.fetch import fetch_for_build, fetch_options, period_of
 from kg.cli.neo4j import optional_push_options, push_if_asked, push_target
-from kg.cli.paths import OutputDir, OutputFile, refuse_to_overwrite
+from kg.cli.paths import (
+    OutputDir,
+    OutputFile,
+    refuse_to_overwrite,
+    removes_a_folder_it_created_if_it_fails,
+    unwritable_reason,
+)
 from kg.escape import json_line, terminal
 from kg.records import CONCEPT_TYPES, ConceptIndex, Paper, PaperExtraction
 from kg.sources import BUILD_OUTPUT_REASON, FORMATS, ReadResult, SourceError, read_papers
@@ -300,8 +306,14 @@ class _status:
 
 
 def ensure_writable(out: Path) -> None:
-    try:
-        out.mkdir(parents=True, exist_ok=True)
+    """Fail with one line, before any work, when ``out`` cannot be written; creates nothing (the
+    outputs' generation creates the folder when it writes)."""
+    why = unwritable_reason(out)
+    if why:
+        raise click.ClickException(f"Output directory {out} is not writable: {why}.")
+    if not out.is_dir():
+        return
+    try:  # a read-only mount passes the permission check
         # a temporary name of kg.sinks.outputs: the next run deletes it if this one is killed here
         probe = out / f".kg-tmp.{os.getpid()}.write-test"
         probe.write_text("", encoding="utf-8")
@@ -445,6 +457,7 @@ def write_graph_outputs(stage: Path, index: ConceptIndex, graph, max_concepts: i
 @click.option("--include-broad", is_flag=True, help="Keep broad concepts (deep learning, LLMs ...) in analytics and views.")
 @optional_push_options
 @exits_cleanly_when_interrupted
+@removes_a_folder_it_created_if_it_fails("out")
 def build(
     inputs: tuple[Path, ...],
     input_format: str | None,

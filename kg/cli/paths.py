@@ -3,7 +3,9 @@ naming a folder) ends in one clear line, where click's own check prints a usage 
 
 from __future__ import annotations
 
+import functools
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,30 @@ def _option_name(param: click.Parameter | None) -> str:
     return max(opts, key=len) if opts else "the path"
 
 
+def unwritable_reason(path: Path) -> str | None:
+    """Why kg could not write ``path`` (a file, or a folder it would create), or None; found
+    without creating anything, so that a run fails before its work rather than after it."""
+    if path.is_symlink() and not path.exists():
+        return "it is a broken symbolic link"
+    ancestor = path
+    while not ancestor.exists():
+        if ancestor.is_symlink():
+            return f"{ancestor} is a broken symbolic link"
+        ancestor = ancestor.parent
+    if ancestor != path and not ancestor.is_dir():
+        return f"{ancestor} is a file, not a folder"
+    folder = ancestor if ancestor.is_dir() else ancestor.parent
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"no permission to write in {folder}"
+    return None
+
+
+def _refuse_empty(value: Any, param: click.Parameter | None) -> None:
+    if isinstance(value, str) and not value.strip():
+        # an empty $OUT in a script would otherwise mean the working folder
+        raise click.ClickException(f"{_option_name(param)} is empty: give a path.")
+
+
 class OutputDir(click.Path):
     """A folder kg writes into (created when missing); it must not be an existing file."""
 
@@ -26,6 +52,7 @@ class OutputDir(click.Path):
         super().__init__(file_okay=False, path_type=Path)
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        _refuse_empty(value, param)
         if isinstance(value, (str, os.PathLike)) and os.path.exists(value) and not os.path.isdir(value):
             raise click.ClickException(
                 f"{_option_name(param)} {value} is a file, not a folder: give a folder, or move the file away."
@@ -34,17 +61,59 @@ class OutputDir(click.Path):
 
 
 class OutputFile(click.Path):
-    """A file kg writes (replaced when it exists); it must not be an existing folder."""
+    """A file kg writes (replaced when it exists); it must not be an existing folder, and its
+    folder must be one kg can write in (checked before any work)."""
 
     def __init__(self) -> None:
         super().__init__(dir_okay=False, path_type=Path)
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        _refuse_empty(value, param)
         if isinstance(value, (str, os.PathLike)) and os.path.isdir(value):
             raise click.ClickException(
                 f"{_option_name(param)} {value} is a folder, not a file: give a file name inside it."
             )
+        if isinstance(value, (str, os.PathLike)) and (why := unwritable_reason(Path(value))):
+            raise click.ClickException(f"{_option_name(param)} {value} cannot be written: {why}.")
         return super().convert(value, param, ctx)
+
+
+def _remove_empty_folders(root: Path) -> None:
+    """Remove the empty folders under ``root`` (not ``root``), deepest first; files stay."""
+    for folder, _, _ in os.walk(root, topdown=False):
+        if Path(folder) != root:
+            try:
+                os.rmdir(folder)
+            except OSError:
+                pass
+
+
+def removes_a_folder_it_created_if_it_fails(parameter: str) -> Callable:
+    """Decorate a command so that, when it fails, the folder named by its ``parameter`` (and
+    any missing parents) is removed again if the run created it and left it empty: a build
+    stopped by bad input leaves no empty output folder behind."""
+
+    def decorate(command: Callable) -> Callable:
+        @functools.wraps(command)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            folder = Path(kwargs[parameter])
+            missing = [folder, *folder.parents]
+            missing = [p for p in missing if not (p.exists() or p.is_symlink())]
+            try:
+                return command(*args, **kwargs)
+            except BaseException:
+                if missing:
+                    _remove_empty_folders(folder)
+                for created in missing:  # deepest first: each goes only if nothing is in it
+                    try:
+                        created.rmdir()
+                    except OSError:
+                        break
+                raise
+
+        return wrapper
+
+    return decorate
 
 
 def refuse_to_overwrite(output: Path, protected: list[Path], what: str) -> None:
