@@ -5,6 +5,7 @@ from __future__ import annotations
 from kg.extraction import extract
 from kg.extraction.abbreviations import match_long_form, short_form_filter
 from kg.extraction.links import clean_url, find_urls
+from kg.extraction.mentions import balanced_brackets
 from kg.records import Paper
 
 
@@ -283,3 +284,14 @@ def test_run_on_sentences_and_bracketed_acronyms_split(nlp):
         "see", "github.com/Foo.Bar", "and", "e.g.", "3.5", "points"]
     found, _ = mentions_of(nlp, "Heads", "We train a multilayer perceptron (MLP).It is small.")
     assert all(")" not in name and "." not in name for _, name in found)
+    # an acronym before the lost space, and a sentence ending on a name that ends in a capital
+    assert [t.text for t in nlp.make_doc("at 23 FPS.The code")] == ["at", "23", "FPS", ".", "The", "code"]
+    assert [t.text for t in nlp.make_doc("We train on CelebA.")][-2:] == ["CelebA", "."]
+    assert [t.text for t in nlp.make_doc("in the U.S. and the U.K.")] == ["in", "the", "U.S.", "and", "the", "U.K."]
+
+
+def test_a_name_never_holds_half_a_bracket_pair(nlp):
+    found, _ = mentions_of(nlp, "Geometry of positions",
+                           "We find structure: (1) (pos_t)_t forms a spiral, (2) (ctx_c)_c shows clusters.")
+    assert all(balanced_brackets(name) for _, name in found)
+    assert balanced_brackets("f(x) [y]") and not balanced_brackets("pos_t)_t") and not balanced_brackets("(a]")

@@ -78,6 +78,13 @@ def test_a_value_that_continues_the_previous_result_takes_its_metric_and_dataset
         ("84.4%", "top-1 accuracy", "ImageNet-1K", "QuxViT"), ("87.0%", "top-1 accuracy", "ImageNet-1K", "QuxViT")]
 
 
+def test_a_unit_that_names_a_metric_is_the_measure_when_nothing_before_names_one(nlp):
+    found = results_of(nlp, "Fast detection", "We reach 72.4 NDS on nuScenes while running at 23 FPS.")
+    assert fields(found, "value", "metric") == [("72.4", "NDS"), ("23", "FPS")]
+    found = results_of(nlp, "Lane maps", "Furthermore, it obtains a real-time inference speed of 14.7 FPS.")
+    assert fields(found, "value", "metric") == [("14.7", "real-time inference speed")]
+
+
 def test_a_value_credited_to_another_method(nlp):
     found = results_of(nlp, "ZedNet: retrieval",
                        "ZedNet achieves 86.6% mAP on the GPR1200 dataset, surpassing the 72.2% from CLIP.")

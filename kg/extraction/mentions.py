@@ -258,7 +258,8 @@ class MentionResolver:
             if cand.source == "alias":
                 cand.proposed = long_of[doc[cand.start : cand.end].text].proposed
         found.extend(definitions)
-        return found
+        # a name never holds half a bracket pair: "pos_t)_t" is a fragment of a formula
+        return [c for c in found if balanced_brackets(doc[c.start : c.end].text)]
 
     def _listed(self, mention: Mention) -> bool:
         """Whether the gazetteer lists one of the mention's forms as a concept of its type."""
@@ -420,6 +421,19 @@ KIND_WORDS = frozenset({
     "model", "layer", "mechanism", "architecture", "module", "framework", "method", "approach",
     "technique", "algorithm", "strategy", "network", "task", "problem",
 })
+
+
+def balanced_brackets(text: str) -> bool:
+    """Whether every (, [ and { of ``text`` closes in order, and nothing closes unopened."""
+    closers = {")": "(", "]": "[", "}": "{"}
+    open_ones: list[str] = []
+    for char in text:
+        if char in "([{":
+            open_ones.append(char)
+        elif char in closers:
+            if not open_ones or open_ones.pop() != closers[char]:
+                return False
+    return not open_ones
 
 
 def _words(form: str) -> tuple[str, ...]:

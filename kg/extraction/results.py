@@ -444,6 +444,12 @@ class ResultExtractor:
         if _says_little(metric):
             # "a performance of 86.6% (F1, sentences < 40 words)": the metric named in brackets
             metric = self._bracketed_metric(doc, sent, value, metric_spans) or metric
+        if metric is None and unit is not None:
+            # "running at 23 FPS": a unit that names a metric is the measure, when the words
+            # before name none ("an inference speed of 14.7 FPS" keeps its phrase)
+            named = [(start, end) for start, end in metric_spans if start <= unit.i < end]
+            if named:
+                return doc[named[0][0] : named[0][1]].text, None
         vague = metric is None or metric.lower() in CHANGE_NOUNS or (
             kind == "score" and metric.lower() in VAGUE_MEASURES
         )
