@@ -254,3 +254,12 @@ def test_a_build_whose_progress_nobody_reads_still_writes_its_outputs(tmp_path):
     process.stderr.close()
     assert process.wait(timeout=900) == 0
     assert (tmp_path / "out" / "graph.json").is_file() and (tmp_path / "out" / "graph.html").is_file()
+
+
+def test_ready_queries_are_found_by_name_wherever_kg_runs(tmp_path):
+    from kg.sinks.neo4j import shipped_query
+
+    assert shipped_query("top_concepts") == shipped_query("cypher/queries/top_concepts.cypher") is not None
+    assert shipped_query("no_such_query") is None
+    missing = run_kg("query", "no_such_query.cypher", cwd=tmp_path)
+    assert_clean_error(missing, "No such query file", "top_concepts")

@@ -418,6 +418,9 @@ def test_author_query_on_records_with_authors(neo4j_driver, neo4j_server):
                                 env=_env(neo4j_server))
     assert result.exit_code == 0, result.output
     assert "Yann LeCun" in result.output and "2" in result.output
+    # a ready query by its name, as an installed kg (no cypher/ folder at hand) runs it
+    by_name = CliRunner().invoke(main, ["query", "papers_by_author"], env=_env(neo4j_server))
+    assert by_name.exit_code == 0 and by_name.output == result.output
 
 
 def test_query_text_with_params_and_json(neo4j_driver, neo4j_server):

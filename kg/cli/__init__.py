@@ -24,7 +24,7 @@ Examples:
   kg papers JEPA                           # papers by title words, with the ids --paper takes
   kg results --dataset ImageNet            # leaderboards of the results the abstracts report
   kg push                                  # load kg-out into Neo4j (KG_NEO4J_URI, KG_NEO4J_PASSWORD)
-  kg query cypher/queries/papers_using_concept.cypher --param concept=JEPA
+  kg query papers_using_concept --param concept=JEPA
   kg extract papers.jsonl --format jsonl   # one extraction line per paper, for scoring
 """
 

@@ -205,7 +205,7 @@ def push_graph(
     nodes = ", ".join(f"{counts[k]} {k}" for k in ("Paper", "Concept", "Repo", "Author") if counts[k])
     rels = sum(v for k, v in counts.items() if k.isupper())
     click.echo(f"Neo4j now holds {nodes}; {rels} relationships. Open http://127.0.0.1:7474/browser/ "
-               "or try: kg query cypher/queries/top_concepts.cypher")
+               "or try: kg query top_concepts")
     return counts
 
 
@@ -428,11 +428,11 @@ def format_table(keys: list[str], rows: list[list[Any]], width: int = 60) -> str
 QUERY_EPILOG = """
 \b
 Examples:
-  kg query cypher/queries/papers_using_concept.cypher --param concept=JEPA
-  kg query cypher/queries/shortest_path_between_concepts.cypher \\
+  kg query papers_using_concept --param concept=JEPA
+  kg query shortest_path_between_concepts \\
       --param source_concept=ViT --param target_concept=ImageNet
   kg query "MATCH (m:Method) RETURN m.name, m.paper_count ORDER BY m.paper_count DESC LIMIT 10"
-  kg query cypher/queries/top_concepts.cypher -p type=dataset --format json > top.json
+  kg query top_concepts -p type=dataset --format json > top.json
 
 Files may set defaults with Neo4j Browser's syntax in a comment: // :param concept => 'JEPA'
 """
@@ -448,14 +448,19 @@ Files may set defaults with Neo4j Browser's syntax in a comment: // :param conce
 def query(query: str, params: tuple[str, ...], fmt: str, uri: str, user: str, database: str | None) -> None:
     """Run a Cypher query (a .cypher file or the query text) and print the result.
 
-    QUERY is a path to a .cypher file (see cypher/queries/) or the text of one statement.
+    QUERY is a path to a .cypher file, the name of a ready query (`kg query top_concepts`; the
+    files of cypher/queries/, shipped with kg) or the text of one statement.
     """
     from kg.sinks import neo4j as sink
 
     path = Path(query)
+    if not path.is_file() and (shipped := sink.shipped_query(query)) is not None and (
+            query.endswith(".cypher") or "/" not in query and " " not in query.strip()):
+        path = shipped  # a ready query by name, also from an installed kg (no cypher/ folder here)
     if query.endswith(".cypher") or path.is_file():
         if not path.is_file():
-            raise click.ClickException(f"No such query file: {path}")
+            ready = ", ".join(sorted(p.stem for p in sink.QUERIES_FOLDER.glob("*.cypher")))
+            raise click.ClickException(f"No such query file: {path}. Ready queries by name: {ready}.")
         try:
             text = path.read_text(encoding="utf-8")
         except UnicodeDecodeError as err:

@@ -43,15 +43,26 @@ from kg.graph import paper_key
 Progress = Callable[[str, int, int], None]
 
 
-def _schema_file() -> Path:
+def _cypher_folder() -> Path:
     # An installed wheel carries cypher/ as the package kg.cypher; a source checkout has it at
     # the top level (DESIGN.md's layout).
-    installed = Path(__file__).resolve().parents[1] / "cypher" / "schema.cypher"
-    checkout = Path(__file__).resolve().parents[2] / "cypher" / "schema.cypher"
-    return installed if installed.is_file() else checkout
+    installed = Path(__file__).resolve().parents[1] / "cypher"
+    checkout = Path(__file__).resolve().parents[2] / "cypher"
+    return installed if (installed / "schema.cypher").is_file() else checkout
 
 
-SCHEMA_FILE = _schema_file()
+#: the shipped Cypher: schema.cypher and the ready queries under queries/
+CYPHER_FOLDER = _cypher_folder()
+SCHEMA_FILE = CYPHER_FOLDER / "schema.cypher"
+QUERIES_FOLDER = CYPHER_FOLDER / "queries"
+
+
+def shipped_query(name: str) -> Path | None:
+    """The ready query ``name`` names ("top_concepts", "top_concepts.cypher" or
+    "cypher/queries/top_concepts.cypher", as the docs write it), wherever kg is installed."""
+    stem = Path(name).name
+    path = QUERIES_FOLDER / (stem if stem.endswith(".cypher") else f"{stem}.cypher")
+    return path if path.is_file() else None
 
 # The whitelists of labels and relationship types are the schema's (kg.schema).
 #: node label -> the property that identifies a node of that label
