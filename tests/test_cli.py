@@ -263,3 +263,14 @@ def test_ready_queries_are_found_by_name_wherever_kg_runs(tmp_path):
     assert shipped_query("no_such_query") is None
     missing = run_kg("query", "no_such_query.cypher", cwd=tmp_path)
     assert_clean_error(missing, "No such query file", "top_concepts")
+
+
+def test_reports_need_no_writable_matplotlib_config(tmp_path):
+    # a read-only home: matplotlib would warn twice about its config folder on every report
+    blocker = tmp_path / "a-file"
+    blocker.write_text("", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k != "MPLCONFIGDIR"}
+    env["XDG_CONFIG_HOME"] = str(blocker / "config")
+    drawn = subprocess.run([sys.executable, "-c", "from kg.sinks.charts import plt; plt.figure(); print('ok')"],
+                           capture_output=True, text=True, env=env, timeout=300)
+    assert drawn.stdout.strip() == "ok" and "matplotlib" not in drawn.stderr.lower(), drawn.stderr

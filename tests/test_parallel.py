@@ -140,6 +140,13 @@ def test_the_cache_location_comes_from_kg_cache_dir_then_xdg(tmp_path):
                            env={**os.environ, **env}, check=True).stdout.strip()
     assert shown == str(tmp_path / "xdg" / "kg" / "extractions")
     assert default_cache_dir() == Path(os.environ["KG_CACHE_DIR"])  # conftest's, per test
+    # "~" is the home folder; a relative XDG_CACHE_HOME is ignored (the XDG specification)
+    for env, expected in (({"KG_CACHE_DIR": "~/kgcache"}, tmp_path / "home" / "kgcache"),
+                          ({"KG_CACHE_DIR": "", "XDG_CACHE_HOME": "relcache"},
+                           tmp_path / "home" / ".cache" / "kg" / "extractions")):
+        shown = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                               env={**os.environ, "HOME": str(tmp_path / "home"), **env}).stdout.strip()
+        assert shown == str(expected)
 
     kg("extract", str(SAMPLE / "papers.jsonl"), "--output", str(tmp_path / "x.jsonl"))
     assert list(Path(os.environ["KG_CACHE_DIR"]).rglob("*.json"))

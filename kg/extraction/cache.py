@@ -50,11 +50,16 @@ class CacheError(Exception):
 
 
 def default_cache_dir() -> Path:
-    """``$KG_CACHE_DIR``, else ``$XDG_CACHE_HOME/kg/extractions``, else ``~/.cache/kg/extractions``."""
+    """``$KG_CACHE_DIR``, else ``$XDG_CACHE_HOME/kg/extractions``, else ``~/.cache/kg/extractions``.
+
+    A leading ``~`` is the home folder (an env file or a Dockerfile passes it unexpanded), and a
+    relative ``XDG_CACHE_HOME`` is ignored, as the XDG Base Directory specification says."""
     if os.environ.get(CACHE_ENV):
-        return Path(os.environ[CACHE_ENV])
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "kg" / "extractions"
+        return Path(os.environ[CACHE_ENV]).expanduser()
+    base = Path(os.environ.get("XDG_CACHE_HOME") or "~/.cache").expanduser()
+    if not base.is_absolute():
+        base = Path.home() / ".cache"
+    return base / "kg" / "extractions"
 
 
 def text_key(paper: Paper, max_length: int = 1_000_000) -> str:

@@ -13,10 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import matplotlib
-
-matplotlib.use("Agg")  # before pyplot: reports are written on machines without a display
-import matplotlib.pyplot as plt  # noqa: E402
+from kg.sinks.charts import plt  # the Agg backend, a config folder that can be written
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 import networkx as nx  # noqa: E402
 

@@ -10,10 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+from kg.sinks.charts import plt  # the Agg backend, a config folder that can be written
 import networkx as nx  # noqa: E402
 
 from kg.analytics.trends import concept_months, papers_per_month  # noqa: E402
