@@ -274,3 +274,12 @@ def test_reports_need_no_writable_matplotlib_config(tmp_path):
     drawn = subprocess.run([sys.executable, "-c", "from kg.sinks.charts import plt; plt.figure(); print('ok')"],
                            capture_output=True, text=True, env=env, timeout=300)
     assert drawn.stdout.strip() == "ok" and "matplotlib" not in drawn.stderr.lower(), drawn.stderr
+
+
+def test_eval_says_when_predictions_pair_with_no_gold_paper(tmp_path):
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps({"title": "Attention Is All You Need", "methods": [{"name": "Transformer"}]}) + "\n")
+    pred = tmp_path / "pred.jsonl"
+    pred.write_text(json.dumps({"title": "Some Other Paper", "methods": []}) + "\n")
+    assert_clean_error(run_kg("eval", str(gold), "--pred", str(pred)), "None of the gold papers' titles is in")
+    assert_clean_error(run_kg("eval", str(gold), str(pred), "--pred", str(pred)), "not both")

@@ -63,8 +63,13 @@ def eval_command(
         gold_records = read_jsonl(gold, warn)
         if not gold_records:
             raise click.ClickException(f"{gold} holds no gold record that can be scored.")
+        if pred is not None and inputs:
+            raise click.UsageError("Give INPUTS to extract from, or --pred FILE to score, not both.")
         if pred is not None:
             predictions = read_jsonl(pred, warn)
+            if not set(gold_records) & set(predictions):
+                # the scorer would print a table of zeros; nothing was paired (titles differ)
+                raise click.ClickException(f"None of the gold papers' titles is in {pred}.")
         elif inputs:
             papers = [p for p in read_inputs(inputs, input_format).papers]
             wanted = set(gold_records)
