@@ -16,7 +16,7 @@ from fetch_server import FixtureServer, fixture, openalex_pages, slow
 
 from kg.cli import main
 from kg.fetch import JsonlStore, Query, make_source
-from kg.fetch.http import HttpClient, RateLimited
+from kg.fetch.http import FetchError, HttpClient, RateLimited
 from kg.fetch.openalex import abstract_from_index
 
 REPO = Path(__file__).resolve().parents[1]
@@ -100,6 +100,20 @@ def test_client_paces_requests_and_backs_off(server):
     # the pacing gap of 3 s is already covered by those waits
     assert [w for w in waits if w >= 6.9] == [7.0, 7.0]
     assert client.requests == 3
+
+
+def test_retries_are_announced_and_a_name_that_does_not_resolve_is_not_retried(server):
+    waits: list[float] = []
+    told: list[str] = []
+    server.routes["/busy"] = lambda params, hit: (503, b"", {}) if hit < 1 else (200, b"ok", {})
+    client = HttpClient(server.url, retries=2, backoff=1.0, sleep=waits.append, on_retry=told.append)
+    assert client.get("busy") == b"ok"
+    assert len(told) == 1 and "HTTP 503; retrying in 1 s (retry 1 of 2)" in told[0]
+    # ".invalid" never resolves (RFC 2606): fail at once instead of waiting through the retries
+    nowhere = HttpClient("http://kg-test.invalid/api", retries=4, sleep=waits.append, on_retry=told.append)
+    with pytest.raises(FetchError, match="Cannot reach kg-test.invalid"):
+        nowhere.get("query")
+    assert nowhere.requests == 1 and len(told) == 1
 
 
 # --------------------------------------------------------------------------- OpenAlex

@@ -31,13 +31,12 @@ and KG_FETCH_HF_URL point a source at another server (a mirror, a test server).
 SOURCE_NAMES = ("arxiv", "openalex", "hf")
 
 
-def since_option(func):
+def since_option(func, *, also: str = ""):
+    """--since / --until; ``also`` ends their help (what else the command does with them)."""
     func = click.option("--until", metavar="DATE", default=None,
-                        help="Published on or before this day, month or year (YYYY[-MM[-DD]]); kg build "
-                             "keeps only such papers of its inputs too.")(func)
+                        help=f"Published on or before this day, month or year (YYYY[-MM[-DD]]){also}.")(func)
     return click.option("--since", metavar="DATE", default=None,
-                        help="Published on or after this day, month or year (YYYY[-MM[-DD]]); kg build "
-                             "keeps only such papers of its inputs too.")(func)
+                        help=f"Published on or after this day, month or year (YYYY[-MM[-DD]]){also}.")(func)
 
 
 def period_of(since: str | None, until: str | None) -> tuple[_dt.date | None, _dt.date | None]:
@@ -119,7 +118,7 @@ def run_fetch(source_name: str, query, out: Path, *, base_url=None, delay=None, 
 
     try:
         source = make_source(source_name, base_url=base_url, delay=delay, retries=retries, backoff=backoff,
-                             timeout=timeout)
+                             timeout=timeout, on_retry=lambda line: click.echo(f"\n{line}", err=True))
         store = JsonlStore(out)
         opened = store.open()
     except FetchError as err:
@@ -217,7 +216,7 @@ def fetch_options(func):
     """``kg build``'s --fetch SOURCE:QUERY (repeatable), --since, --until and --fetch-max."""
     func = click.option("--fetch-max", type=click.IntRange(1), default=None,
                         help="With --fetch: at most this many results per query.")(func)
-    func = since_option(func)
+    func = since_option(func, also="; only the input papers published then are built, and --fetch asks for them")
     return click.option(
         "--fetch", "fetch_specs", multiple=True, metavar="SOURCE:QUERY",
         help='Fetch papers first, e.g. "arxiv:cat:cs.LG AND abs:JEPA", "openalex:world models" or '

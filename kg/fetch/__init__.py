@@ -63,6 +63,7 @@ def make_source(
     timeout: float = 30.0,
     env: Mapping[str, str] | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    on_retry: Callable[[str], None] | None = None,
 ) -> Source:
     """A ready source: its client on ``base_url`` (else ``KG_FETCH_<NAME>_URL``, else the API's
     own URL), ``delay`` seconds between requests (else ``KG_FETCH_DELAY``, else what the API asks
@@ -86,7 +87,8 @@ def make_source(
         delay = MIN_INTERVALS[name]
     if backoff is None:
         backoff = float(env.get("KG_FETCH_BACKOFF") or 2.0)
-    client = HttpClient(url, min_interval=delay, retries=retries, backoff=backoff, timeout=timeout, sleep=sleep)
+    client = HttpClient(url, min_interval=delay, retries=retries, backoff=backoff, timeout=timeout, sleep=sleep,
+                        on_retry=on_retry)
     if name == "arxiv":
         return arxiv.ArxivSource(client)
     if name == "openalex":

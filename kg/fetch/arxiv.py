@@ -107,6 +107,8 @@ class ArxivSource:
             try:
                 body = self.client.get("query", {**params, "start": start, "max_results": size})
             except HttpError as err:
+                if err.status == 404:  # no API there: the address is wrong, not the query
+                    raise FetchError(f"{err}; is the arXiv API address right (--base-url, KG_FETCH_ARXIV_URL)?") from None
                 # arXiv explains a bad query in an Atom entry of a 400 answer
                 raise QueryError(f"arXiv rejected the query: {_error_message(err.body) or err}") from None
             try:

@@ -74,6 +74,8 @@ class HttpClient:
     timeout: float = 30.0
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.monotonic
+    #: told one line before each wait for a retry ("... retrying in 4 s"), e.g. to print it
+    on_retry: Callable[[str], None] | None = None
     requests: int = 0
     _last: float | None = field(default=None, repr=False)
 
@@ -137,17 +139,24 @@ class HttpClient:
                         f"{self.host} answered HTTP {err.code} {err.reason} {self.retries + 1} times; "
                         "try again later (the fetch resumes where it stopped)."
                     ) from None
-                self.sleep(min(max(wait, _retry_after(err)), self.max_wait))
+                self._wait(min(max(wait, _retry_after(err)), self.max_wait), f"HTTP {err.code}", attempt)
             except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError, http.client.HTTPException) as err:
-                if last:
-                    reason = getattr(err, "reason", None) or err
+                reason = getattr(err, "reason", None) or err
+                # a name that does not resolve stays unresolved for the seconds of the retries
+                if last or isinstance(reason, socket.gaierror):
                     raise FetchError(
                         f"Cannot reach {self.host} ({reason}); check the network connection "
                         "and run the same command again (it resumes)."
                     ) from None
-                self.sleep(min(wait, self.max_wait))
+                self._wait(min(wait, self.max_wait), str(reason), attempt)
             wait *= 2
         raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+
+
+    def _wait(self, seconds: float, why: str, attempt: int) -> None:
+        if self.on_retry is not None:
+            self.on_retry(f"{self.host}: {why}; retrying in {seconds:.0f} s (retry {attempt + 1} of {self.retries})")
+        self.sleep(seconds)
 
 
 def _retry_after(err: urllib.error.HTTPError) -> float:
