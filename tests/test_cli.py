@@ -283,3 +283,19 @@ def test_eval_says_when_predictions_pair_with_no_gold_paper(tmp_path):
     pred.write_text(json.dumps({"title": "Some Other Paper", "methods": []}) + "\n")
     assert_clean_error(run_kg("eval", str(gold), "--pred", str(pred)), "None of the gold papers' titles is in")
     assert_clean_error(run_kg("eval", str(gold), str(pred), "--pred", str(pred)), "not both")
+
+
+def test_no_color_is_honoured_and_counts_read_as_english(tmp_path):
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    papers = tmp_path / "p.jsonl"
+    papers.write_text(json.dumps({"title": "Sparse Autoencoders for Probing",
+                                  "abstract": "We train a sparse autoencoder on activations."}) + "\n")
+    args = ["build", str(papers), "--out", str(tmp_path / "out"), "--jobs", "1", "--no-cache"]
+    styled = CliRunner().invoke(main, args, color=True)
+    assert styled.exit_code == 0 and "\x1b[" in styled.output  # bold headings on a terminal
+    plain = CliRunner().invoke(main, args, color=True, env={"NO_COLOR": "1"})
+    assert plain.exit_code == 0 and "\x1b[" not in plain.output
+    assert "1 paper extracted by this process" in plain.output and "1 papers" not in plain.output

@@ -91,6 +91,8 @@ class _Group(click.Group):
 def main() -> None:
     """Build a knowledge graph of research papers and the methods, datasets, metrics and
     tasks they share; explore it as HTML, with networkx analytics, or in Neo4j."""
+    if os.environ.get("NO_COLOR"):  # https://no-color.org: no styling, even on a terminal
+        click.get_current_context().color = False
 
 
 def _register() -> None:

@@ -8,6 +8,7 @@ import functools
 import gc
 import json
 import os
+import re
 import sys
 import time
 from collections import Counter
@@ -233,9 +234,12 @@ def run_extraction(
     if stats.cache_write_error:
         click.echo(f"warning: cannot write the extraction cache ({terminal(stats.cache_write_error)}): "
                    "the rest of this run's extractions are not cached", err=True)
-    line = f"{stats.extracted} papers extracted by {stats.workers}"
-    if cache is not None:
-        line += f", {stats.cached} taken from the cache in {cache.root}"
+    papers_word = "paper" if stats.extracted == 1 else "papers"
+    line = f"{stats.extracted:,} {papers_word} extracted by {stats.workers}"
+    if cache is not None and not stats.extracted:
+        line = f"nothing to extract: all {stats.cached:,} papers taken from the cache in {cache.root}"
+    elif cache is not None:
+        line += f", {stats.cached:,} taken from the cache in {cache.root}"
     click.echo(terminal(line), err=True)
     return extractions
 
@@ -538,7 +542,9 @@ def print_summary(result: ReadResult, index: ConceptIndex, out: Path) -> None:
     """Papers read / skipped, concepts per type and the ten most shared concepts."""
     click.echo("")
     click.secho(f"Built the graph in {terminal(out)}/", bold=True)
-    skipped = Counter(s.reason.split(":")[0] for s in result.skipped)
+    # grouped by the kind of reason: the part before a colon, quoted text (a record's own
+    # words, which may hold colons) shortened first
+    skipped = Counter(re.sub(r"'[^']*'", "'…'", s.reason).split(":")[0] for s in result.skipped)
     line = f"papers: {len(result.papers)} read from {len(result.files)} file(s)"
     if result.duplicates_merged:
         line += f", {result.duplicates_merged} duplicates merged"
@@ -553,5 +559,6 @@ def print_summary(result: ReadResult, index: ConceptIndex, out: Path) -> None:
     if top:
         click.echo("most shared concepts:")
         for concept in top:
-            click.echo(f"  {concept.paper_count:4d} papers  {terminal(concept.name)} ({concept.type})")
+            papers_word = "paper " if concept.paper_count == 1 else "papers"
+            click.echo(f"  {concept.paper_count:4d} {papers_word}  {terminal(concept.name)} ({concept.type})")
     click.echo(f"open {terminal(out / 'graph.html')} in a browser")

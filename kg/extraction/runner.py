@@ -123,7 +123,8 @@ def run(
     if cache is None:
         todo = list(range(len(papers)))
     else:
-        with status(f"Looking up {len(papers):,} papers in the extraction cache"), _collector_paused():
+        counted = f"{len(papers):,} paper" + ("" if len(papers) == 1 else "s")
+        with status(f"Looking up {counted} in the extraction cache"), _collector_paused():
             for number, paper in enumerate(papers):
                 found = cache.get(keys[number], paper)
                 if found is None:

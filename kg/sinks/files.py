@@ -77,7 +77,7 @@ def _load_json(path: Path) -> Any:
         with open(current(path), encoding="utf-8") as handle:
             return json.load(handle)
     except json.JSONDecodeError as err:
-        raise CorruptFileError(f"{path} line {err.lineno}: not valid JSON ({err.msg}).") from None
+        raise CorruptFileError(f"{path} line {err.lineno} column {err.colno}: not valid JSON ({err.msg}).") from None
     except UnicodeDecodeError as err:
         raise CorruptFileError(f"{path}: not UTF-8 text (byte {err.start}).") from None
     except RecursionError:

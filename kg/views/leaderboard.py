@@ -84,7 +84,7 @@ def render_leaderboard_page(graph: nx.DiGraph, title: str = "Reported results") 
         anchors = [_anchor(i, b) for i, b in enumerate(boards)]
         body.append("<nav><ul>")
         body += [f'<li><a href="#{esc(a)}">{esc(b.dataset)} · {esc(b.metric)}</a> '
-                 f'<span class="kind">{len(b.entries)}{" gains" if b.kind == "gain" else ""}</span></li>'
+                 f'<span class="kind">{len(b.entries)}{(" gain" if len(b.entries) == 1 else " gains") if b.kind == "gain" else ""}</span></li>'
                  for a, b in zip(anchors, boards)]
         body.append("</ul></nav>")
         for anchor, board in zip(anchors, boards):
