@@ -36,3 +36,16 @@ def test_the_mapped_folders_exist_and_are_listed():
     for package, folder in settings["package-dir"].items():
         assert (ROOT / folder / "__init__.py").is_file(), folder
         assert package in settings["packages"]
+
+
+def test_every_data_folder_is_a_listed_package_with_its_files():
+    # a folder of data files left off the list ships only through a deprecated fallback
+    # (setuptools warns "Package ... is absent from the packages configuration")
+    settings = _setuptools()
+    listed, data = set(settings["packages"]), settings["package-data"]
+    for package, folder in settings["package-dir"].items():
+        root = ROOT / folder
+        for sub in [root, *(p for p in root.rglob("*") if p.is_dir() and "__pycache__" not in p.parts)]:
+            if any(f.is_file() for f in sub.iterdir()):
+                name = ".".join([package, *sub.relative_to(root).parts])
+                assert name in listed and name in data, name
