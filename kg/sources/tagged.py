@@ -69,7 +69,6 @@ MEDLINE = Dialect(
     titles=("TI",), abstracts=("AB",), authors=(("FAU",), ("AU",)), dates=("DP",),
     dois=("LID", "AID"), urls=(), venues=("JT", "TA"),
 )
-DIALECTS = {dialect.name: dialect for dialect in (RIS, WOS, MEDLINE)}
 
 #: first lines that give each format away (a ``.txt`` export is read by these)
 SIGNATURES = (
