@@ -249,9 +249,10 @@ def test_a_build_whose_progress_nobody_reads_still_writes_its_outputs(tmp_path):
     papers.write_text(json.dumps({"title": "Attention Is All You Need", "abstract": "We propose the Transformer."}) + "\n")
     process = subprocess.Popen(
         [sys.executable, "-m", "kg", "build", str(papers), "--out", str(tmp_path / "out"), "--jobs", "1", "--no-cache"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )
     process.stderr.close()
+    process.stdout.close()  # the summary has no reader either: no failure of the build
     assert process.wait(timeout=900) == 0
     assert (tmp_path / "out" / "graph.json").is_file() and (tmp_path / "out" / "graph.html").is_file()
 
@@ -299,3 +300,8 @@ def test_no_color_is_honoured_and_counts_read_as_english(tmp_path):
     plain = CliRunner().invoke(main, args, color=True, env={"NO_COLOR": "1"})
     assert plain.exit_code == 0 and "\x1b[" not in plain.output
     assert "1 paper extracted by this process" in plain.output and "1 papers" not in plain.output
+
+
+def test_a_word_that_names_no_ready_query_lists_them(tmp_path):
+    for query in ("no_such_query", "", "elsewhere/top_concepts.cypher"):
+        assert_clean_error(run_kg("query", query, cwd=tmp_path), "Ready queries by name", "top_concepts")

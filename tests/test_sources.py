@@ -1396,3 +1396,45 @@ def test_one_record_nested_too_deeply_costs_itself_alone(tmp_path):
     result = read_papers([path])
     assert [p.title for p in result.papers] == ["Before the Deep One", "After the Deep One"]
     assert skipped_at(result) == {f"{path}#2": "JSON nested too deeply to be a paper record"}
+
+
+def test_a_readme_with_a_heading_like_line_is_still_no_page(tmp_path):
+    (tmp_path / "README.txt").write_text("Papers for the survey\n\nExported from Zotero.\n\nStep 1\n\nMarch 3\n")
+    (tmp_path / "refs.ris").write_text(RIS_EXPORT)
+    result = read_papers([tmp_path])
+    assert result.ignored == [str(tmp_path / "README.txt")]
+    # a page copied without its heading still shows its papers' metadata
+    (tmp_path / "copy.txt").write_text("A Paper Title\n\nAn abstract of the paper. It says things.\n\n"
+                                       "• 3 authors\n·\nOct 2, 2024\n")
+    assert "A Paper Title" in by_title(read_papers([tmp_path]))
+
+
+def test_tagged_exports_as_endnote_jstor_and_suffixes_write_them(tmp_path):
+    ris = ("Provider: JSTOR http://www.jstor.org\nDatabase: JSTOR\n\n"
+           "TY  - JOUR\nTI  - Dated by Year Only\nPY  - 1997\nDA  - Nov 15\nAU  - King, Martin Luther, Jr.\nER  - \n"
+           "TY  - JOUR\nTI  - Dated the ISO Way\nDA  - 2019-06-15\nER  - \n")
+    path = tmp_path / "jstor.txt"
+    path.write_text(ris)
+    one, two = read_papers([path]).papers
+    assert (one.year, one.authors, two.published) == (1997, ["Martin Luther King Jr."], "2019-06-15")
+
+
+def test_archives_nested_compression_crossref_works_and_inline_jats(tmp_path):
+    import gzip
+    import tarfile
+
+    record = json.dumps({"title": "Packed Twice", "abstract": "x"}) + "\n"
+    (tmp_path / "twice.jsonl.gz").write_bytes(gzip.compress(gzip.compress(record.encode())))
+    assert [p.title for p in read_papers([tmp_path / "twice.jsonl.gz"]).papers] == ["Packed Twice"]
+    (tmp_path / "p.jsonl").write_text(record)
+    with tarfile.open(tmp_path / "papers.tar.gz", "w:gz") as archive:
+        archive.add(tmp_path / "p.jsonl", arcname="p.jsonl")
+    with pytest.raises(SourceError, match="is a tar archive; unpack it"):
+        read_papers([tmp_path / "papers.tar.gz"])
+    work = {"status": "ok", "message": {"title": ["Deep learning"],
+                                        "abstract": "<jats:p>We model H<jats:sub>2</jats:sub>O.</jats:p><jats:p>Next.</jats:p>"}}
+    (paper,) = _read_one_file(tmp_path, "work.json", json.dumps(work))
+    assert (paper.title, paper.abstract) == ("Deep learning", "We model H2O. Next.")
+    # a JabRef line that names Latin-1 over text that is UTF-8 is not believed
+    (tmp_path / "lie.bib").write_bytes("% Encoding: ISO8859_1\n\n@article{k, title = {Café Paper}}\n".encode())
+    assert [p.title for p in read_papers([tmp_path / "lie.bib"]).papers] == ["Café Paper"]

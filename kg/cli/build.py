@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from kg.cli import main
+from kg.cli import QuietWhenUnread, main
 from kg.cli.fetch import fetch_for_build, fetch_options, period_of
 from kg.cli.neo4j import optional_push_options, push_if_asked, push_target
 from kg.cli.paths import (
@@ -532,10 +532,13 @@ def build(
     except OSError as err:
         raise click.ClickException(f"Cannot write to {out}: {err.strerror}.") from None
     push_if_asked(graph, target, include_broad)
-    print_summary(result, index, out)
-    if stale:
-        click.echo(f"removed the previous graph's {' and '.join(stale)} from {terminal(out)}: "
-                   "`kg analyze` and `kg viz` write them for this one")
+    # the outputs are written: a reader of the summary that has gone (`kg build ... | head -1`)
+    # is no failure of the build
+    with contextlib.redirect_stdout(QuietWhenUnread(sys.stdout)):
+        print_summary(result, index, out)
+        if stale:
+            click.echo(f"removed the previous graph's {' and '.join(stale)} from {terminal(out)}: "
+                       "`kg analyze` and `kg viz` write them for this one")
 
 
 def print_summary(result: ReadResult, index: ConceptIndex, out: Path) -> None:

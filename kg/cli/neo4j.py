@@ -454,13 +454,18 @@ def query(query: str, params: tuple[str, ...], fmt: str, uri: str, user: str, da
     from kg.sinks import neo4j as sink
 
     path = Path(query)
-    if not path.is_file() and (shipped := sink.shipped_query(query)) is not None and (
-            query.endswith(".cypher") or "/" not in query and " " not in query.strip()):
-        path = shipped  # a ready query by name, also from an installed kg (no cypher/ folder here)
-    if query.endswith(".cypher") or path.is_file():
+    # one word is a ready query's name or a file: Cypher text has spaces ("RETURN 1")
+    one_word = len(query.split()) <= 1
+    where = path.parent.as_posix()
+    if not path.is_file() and (one_word and "/" not in query or query.endswith(".cypher") and (
+            where in (".", "queries") or where.endswith("cypher/queries"))):
+        # a ready query by name or by its path in a checkout, also from an installed kg
+        path = sink.shipped_query(query) or path
+    if one_word or query.endswith(".cypher") or path.is_file():
         if not path.is_file():
             ready = ", ".join(sorted(p.stem for p in sink.QUERIES_FOLDER.glob("*.cypher")))
-            raise click.ClickException(f"No such query file: {path}. Ready queries by name: {ready}.")
+            what = f"No such query file: {path}" if query.strip() else "The query is empty"
+            raise click.ClickException(f"{what}. Ready queries by name: {ready}.")
         try:
             text = path.read_text(encoding="utf-8")
         except UnicodeDecodeError as err:

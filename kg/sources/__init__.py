@@ -48,7 +48,7 @@ from kg.sources.base import (
 )
 from kg.sources.bibtex import read_bibtex
 from kg.sources.csvfile import has_title_header, read_csv
-from kg.sources.hf import looks_like_hf_page, read_hf
+from kg.sources.hf import PAGE_MARKERS, looks_like_hf_page, read_hf
 from kg.sources.jsonrec import read_json, read_jsonl
 from kg.sources.tagged import read_medline, read_ris, read_wos, sniff_tagged
 
@@ -98,8 +98,6 @@ EXTENSIONS: dict[str, str] = {
 #: extensions that many formats share: the content decides, the extension's format is the fallback
 #: (Excel's "Text (Tab delimited)" and Web of Science exports are .txt, as are saved HF pages)
 SNIFFED_EXTENSIONS = frozenset({".txt"})
-# phrases only a Hugging Face papers page carries
-_HF_MARKERS = ("Get trending papers in your email inbox", "byAK and the research community")
 _BIBTEX_ENTRY = re.compile(r"^\s*@\s*[A-Za-z]+\s*[{(]", re.MULTILINE)
 
 
@@ -160,7 +158,7 @@ def _sniff(head: str) -> str | None:
         return "bibtex"
     if has_title_header(text):
         return "csv"
-    if any(marker in text for marker in _HF_MARKERS):
+    if any(marker in text for marker in PAGE_MARKERS):
         return "hf"
     return None
 

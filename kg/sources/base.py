@@ -14,6 +14,7 @@ import bz2
 import codecs
 import datetime as _dt
 import gzip
+import io
 import json
 import lzma
 import re
@@ -122,13 +123,20 @@ def input_bytes(path: Path, limit: int | None = None) -> bytes:
             for magic, name, module in _COMPRESSIONS:
                 if start.startswith(magic):
                     return _unpack(path, name, module, limit)
-            if start.startswith(b"PK\x03\x04"):
-                raise SourceError(f"{path} is a zip archive; unpack it and give kg the folder.",
-                                  str(path), "a zip archive; unpack it and give kg the folder")
             handle.seek(0)
-            return handle.read() if limit is None else handle.read(limit)
+            data = handle.read() if limit is None else handle.read(max(limit, 512))
+            _refuse_archive(path, data)
+            return data if limit is None else data[:limit]
     except OSError as exc:
         raise unreadable(path, exc) from None
+
+
+def _refuse_archive(path: Path, data: bytes) -> None:
+    """A zip or tar archive holds files, not records: one line saying to unpack it."""
+    kind = "zip" if data.startswith(b"PK\x03\x04") else "tar" if data[257:262] == b"ustar" else None
+    if kind:
+        reason = f"a {kind} archive; unpack it and give kg the folder"
+        raise SourceError(f"{path} is {reason}.", str(path), reason)
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -142,6 +150,10 @@ def _unpack(path: Path, name: str, module, limit: int | None = None) -> bytes:
     try:
         with module.open(path, "rb") as packed:
             data = packed.read((MAX_UNPACKED_BYTES if limit is None else limit) + 1)
+            if data.startswith(b"\x1f\x8b") and name == "gzip":  # compressed twice over
+                with gzip.open(io.BytesIO(data)) as inner:
+                    data = inner.read((MAX_UNPACKED_BYTES if limit is None else limit) + 1)
+        _refuse_archive(path, data)
         if limit is not None:
             return data[:limit]
     except (EOFError, zlib.error, lzma.LZMAError, ValueError) as exc:
@@ -173,7 +185,11 @@ def _encoding(data: bytes) -> str | None:
         encoding = codecs.lookup(match.group(1).decode("ascii").replace("_", "-")).name
     except LookupError:
         return None
-    return None if encoding == "utf-8" else encoding
+    try:
+        data.decode("utf-8")
+        return None  # UTF-8 whatever the line says: Latin-1 text is almost never valid UTF-8
+    except UnicodeDecodeError:
+        return None if encoding == "utf-8" else encoding
 
 
 def text_head(path: Path, size: int = 65536) -> str:

@@ -80,12 +80,18 @@ _DATE = re.compile(rf"^([A-Z][a-z]{{2,8}})\.? (\d{{1,2}})(?:, (\d{{4}}))?(?: ({_
 _COUNT = re.compile(rf"^(?:{_UPVOTES})$")
 
 def looks_like_hf_page(text: str) -> bool:
-    """Whether ``text`` shows anything of a Hugging Face papers page: a line of its chrome, an
-    author count ("• 3 authors") or a date line ("Oct 2, 2024"). A folder's other .txt files
-    (a README, notes) show none of these and are no page."""
+    """Whether ``text`` reads as a Hugging Face papers page: its heading ("Daily Papers",
+    "Get trending papers ..."), or the metadata of its papers (an author count line such as
+    "• 3 authors" with a date line, or author counts twice). A folder's other .txt files (a
+    README, notes) may hold a line like "Step 1" or "March 3" but not the metadata of a listing."""
+    authors = dates = 0
     for raw in text.splitlines():
         line = " ".join(raw.replace("\u00a0", " ").split())
-        if line in CHROME_LINES or _CHROME_PATTERN.match(line) or _AUTHORS.match(line) or _DATE.match(line):
+        if line in PAGE_HEADER or any(marker in line for marker in PAGE_MARKERS):
+            return True
+        authors += bool(_AUTHORS.match(line))
+        dates += bool(_DATE.match(line))
+        if authors >= 2 or (authors and dates):
             return True
     return False
 
@@ -129,6 +135,8 @@ def _upvotes(text: str | None) -> int | None:
 
 #: chrome lines that start a page: where a second page pasted into the same file begins
 PAGE_HEADER = frozenset({"Daily Papers", "byAK and the research community"})
+#: phrases only a Hugging Face papers page carries (in a line, or glued to others)
+PAGE_MARKERS = ("Get trending papers in your email inbox", "byAK and the research community")
 # pages joined with `cat` when the first lacked a final newline: "... tokens.new"
 _TRAILING_NEW = re.compile(r"(?<=[.!?)\d])new$")
 

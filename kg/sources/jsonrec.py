@@ -93,14 +93,16 @@ def abstract_from_index(index: object) -> str:
 # Crossref abstracts are JATS XML: <jats:title>Abstract</jats:title><jats:p>...</jats:p>. Only
 # JATS tags are markup: "<SEG>" or "<think>" in an abstract is text about tokens.
 _JATS_TITLE = re.compile(r"<jats:title>\s*abstract\s*</jats:title>", re.IGNORECASE)
-_JATS_TAG = re.compile(r"</?jats:[a-z][\w-]*(?:\s[^<>]*)?/?>", re.IGNORECASE)
+_JATS_TAG = re.compile(r"</?jats:([a-z][\w-]*)(?:\s[^<>]*)?/?>", re.IGNORECASE)
+# tags that end a block of text; the others (sub, sup, italic ...) sit inside words: "H<sub>2</sub>O"
+_JATS_BLOCKS = frozenset({"p", "title", "sec", "list", "list-item", "break", "label", "caption"})
 
 
 def _without_markup(text: str) -> str:
     if "<jats:" not in text:
         return text
     text = _JATS_TITLE.sub(" ", text)
-    return html.unescape(_JATS_TAG.sub(" ", text))
+    return html.unescape(_JATS_TAG.sub(lambda m: " " if m.group(1).lower() in _JATS_BLOCKS else "", text))
 
 
 def _first_text(value: Any) -> Any:
@@ -266,6 +268,8 @@ def read_json(path: Path) -> FileResult:
     wrapped = _wrapped_list(data)
     if wrapped is not None:
         records = wrapped
+    elif isinstance(data, dict) and isinstance(data.get("message"), dict) and "title" in data["message"]:
+        records = [data["message"]]  # Crossref's answer for one work (api.crossref.org/works/DOI)
     elif isinstance(data, dict) and "title" in data:
         records = [data]
     elif isinstance(data, list):

@@ -28,6 +28,7 @@ from kg.sources.base import (
     add_record,
     arxiv_id_from,
     make_paper,
+    parse_date,
     read_lines,
 )
 
@@ -72,7 +73,8 @@ MEDLINE = Dialect(
 
 #: first lines that give each format away (a ``.txt`` export is read by these)
 SIGNATURES = (
-    (re.compile(r"\ATY  - "), "ris"),
+    # a few header lines may come first (JSTOR, EBSCO: "Provider: ...", "Database: ...")
+    (re.compile(r"\A(?:[^\n]*\n){0,8}?TY  - "), "ris"),
     (re.compile(r"\A(?:FN (?:Clarivate|Thomson)[^\n]*\n)?(?:VR [^\n]*\n)?PT [A-Z]\b"), "wos"),
     (re.compile(r"\APMID- ?\d"), "medline"),
 )
@@ -90,9 +92,15 @@ Record = dict[str, list[str]]
 def _records(lines: list[str], bad_lines: set[int], dialect: Dialect,
              result: FileResult, path: Path) -> Iterator[tuple[int, Record]]:
     """Each record with the line it starts on; lines that are not UTF-8 are reported."""
-    record: Record = {}
+    # each value as the list of its lines, joined once the record is whole (joining as lines
+    # came was quadratic in a value of many lines)
+    record: dict[str, list[list[str]]] = {}
     start = 0
     last: str | None = None
+
+    def whole() -> Record:
+        return {tag: [" ".join(parts).strip() for parts in values] for tag, values in record.items()}
+
     for number, raw in enumerate(lines, 1):
         if number in bad_lines:
             result.skipped.append(SkippedRecord(f"{path}:{number}", NOT_UTF8_LINE))
@@ -104,26 +112,26 @@ def _records(lines: list[str], bad_lines: set[int], dialect: Dialect,
             last = None
             continue
         if tag in dialect.opens and record:
-            yield start, record  # a record whose closing tag is missing
+            yield start, whole()  # a record whose closing tag is missing
             record, last = {}, None
         if tag is not None:
             if tag in dialect.closes:
                 if record:
-                    yield start, record
+                    yield start, whole()
                 record, last = {}, None
                 continue
             if not record:
                 start = number
-            record.setdefault(tag, []).append((match.group(2) or "").strip())
+            record.setdefault(tag, []).append([(match.group(2) or "").strip()])
             last = tag
         elif line.strip() and last is not None and (line[:1].isspace() or dialect is RIS):
             values = record[last]
             if last in dialect.one_value_a_line:
-                values.append(line.strip())
+                values.append([line.strip()])
             else:
-                values[-1] = f"{values[-1]} {line.strip()}".strip()
+                values[-1].append(line.strip())
     if record:
-        yield start, record
+        yield start, whole()
 
 
 def _first(record: Record, tags: tuple[str, ...]) -> str | None:
@@ -142,6 +150,8 @@ def _date(value: str | None) -> str | None:
     """RIS's "2017/06/12/" and MEDLINE's "2017 Jun 12" in spellings :func:`parse_date` reads."""
     if not value:
         return None
+    if re.match(r"\d{4}-\d{2}-\d{2}\b", value):
+        return value[:10]
     if match := _YEAR_FIRST.match(value):
         year, month, day = match.groups()
         return f"{day} {month} {year}" if day else year
@@ -152,14 +162,23 @@ def _date(value: str | None) -> str | None:
 
 
 def _name(value: str) -> str:
-    """One author a value, as the exports write them: "Vaswani, Ashish" and "King, Jr., Martin
-    Luther" read "Ashish Vaswani" and "Martin Luther King Jr."."""
+    """One author a value, as the exports write them: "Vaswani, Ashish" and "King, Martin
+    Luther, Jr." (RIS's "Lastname, Firstname, Suffix") read "Ashish Vaswani" and "Martin
+    Luther King Jr."."""
     parts = [part.strip() for part in value.split(",")]
-    if len(parts) == 2 and all(parts):
-        return f"{parts[1]} {parts[0]}"
-    if len(parts) == 3 and all(parts):
-        return f"{parts[2]} {parts[0]} {parts[1]}"
+    if len(parts) in (2, 3) and all(parts):  # "Last, First" or, in RIS and WoS, "Last, First, Suffix"
+        return " ".join([parts[1], parts[0], *parts[2:]])
     return " ".join(value.split())
+
+
+def _dated(record: Record, tags: tuple[str, ...]) -> str | None:
+    """The first of the date tags that says a year: EndNote's "DA  - Nov 15" has none, and the
+    "PY  - 1997" after it has."""
+    for tag in tags:
+        for value in record.get(tag, []):
+            if parse_date(_date(value))[1] is not None:
+                return _date(value)
+    return None
 
 
 def _doi(value: str | None) -> str | None:
@@ -187,7 +206,7 @@ def _to_paper(dialect: Dialect) -> Callable[[Record, str], Paper]:
         return make_paper(
             title=title,
             abstract=_first(record, dialect.abstracts) or "",
-            published=_date(_first(record, dialect.dates)),
+            published=_dated(record, dialect.dates),
             url=url,
             arxiv_id=arxiv_id,
             authors=authors,
