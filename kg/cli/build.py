@@ -215,7 +215,9 @@ def run_extraction(
         try:
             return kg.extraction.load_pipeline(pipeline_config)
         except (OSError, ValueError) as err:
-            raise click.ClickException(f"Cannot load the extraction pipeline: {err}") from None
+            source = f" of {pipeline_config}" if pipeline_config else ""
+            first = str(err).strip().split("\n")[0]  # spaCy's errors go on with long lists
+            raise click.ClickException(f"Cannot load the extraction pipeline{source}: {first[:400]}") from None
 
     @contextlib.contextmanager
     def progress(total: int):

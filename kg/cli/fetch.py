@@ -39,6 +39,11 @@ def since_option(func, *, also: str = ""):
                         help=f"Published on or after this day, month or year (YYYY[-MM[-DD]]){also}.")(func)
 
 
+def _announce_retry(line: str) -> None:
+    # on a terminal the progress bar holds the line: start a new one
+    click.echo(("\n" if sys.stderr.isatty() else "") + line, err=True)
+
+
 def period_of(since: str | None, until: str | None) -> tuple[_dt.date | None, _dt.date | None]:
     """The first day of --since and the last of --until, or a one-line error (a value that is
     no date, or a --since after the --until)."""
@@ -118,7 +123,7 @@ def run_fetch(source_name: str, query, out: Path, *, base_url=None, delay=None, 
 
     try:
         source = make_source(source_name, base_url=base_url, delay=delay, retries=retries, backoff=backoff,
-                             timeout=timeout, on_retry=lambda line: click.echo(f"\n{line}", err=True))
+                             timeout=timeout, on_retry=_announce_retry)
         store = JsonlStore(out)
         opened = store.open()
     except FetchError as err:
