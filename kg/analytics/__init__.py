@@ -211,12 +211,12 @@ def stored_analysis(
     cooc.add_nodes_from((c, nodes[c]) for c in concepts)
     # the pairs in the order cooccurrence_graph adds them (lower key first, rows in key order),
     # so every concept's neighbours come in the same order too
-    wanted_concepts = set(concepts)
+    analysed = set(concepts)
     cooc.add_weighted_edges_from(
         (c, other, data["weight"])
         for c in concepts
         for other, data in sorted(successors[c].items())
-        if data.get("type") == CO_OCCURS and other in wanted_concepts
+        if data.get("type") == CO_OCCURS and other in analysed
     )
     membership = [(int(nodes[c]["community"]), c) for c in concepts]
     communities: list[set[str]] = [set() for _ in range(max((k for k, _ in membership), default=-1) + 1)]
