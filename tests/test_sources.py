@@ -1438,3 +1438,12 @@ def test_archives_nested_compression_crossref_works_and_inline_jats(tmp_path):
     # a JabRef line that names Latin-1 over text that is UTF-8 is not believed
     (tmp_path / "lie.bib").write_bytes("% Encoding: ISO8859_1\n\n@article{k, title = {Café Paper}}\n".encode())
     assert [p.title for p in read_papers([tmp_path / "lie.bib"]).papers] == ["Café Paper"]
+
+
+def test_utf16_without_a_mark_numbers_as_ids_and_nested_author_lists(tmp_path):
+    (tmp_path / "nobom.csv").write_bytes("title,authors\nA Paper in UTF-16,Ann Lee\n".encode("utf-16-le"))
+    (paper,) = read_papers([tmp_path / "nobom.csv"]).papers
+    assert (paper.title, paper.authors) == ("A Paper in UTF-16", ["Ann Lee"])
+    record = {"title": "Numbers and Nests", "arxiv_id": 2301.08243, "authors": [["Ann Lee", "Bo Chen"], "Carl Diaz"]}
+    (paper,) = _read_one_file(tmp_path, "odd.json", json.dumps([record]))
+    assert (paper.arxiv_id, paper.authors) == ("2301.08243", ["Ann Lee", "Bo Chen", "Carl Diaz"])

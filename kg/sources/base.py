@@ -172,9 +172,17 @@ def _unpack(path: Path, name: str, module, limit: int | None = None) -> bytes:
 
 def _encoding(data: bytes) -> str | None:
     """The encoding ``data`` says it is in, when not UTF-8: a UTF-16 byte-order mark (Excel's
-    "Unicode text"), or JabRef's "% Encoding:" among the comment lines it starts with."""
+    "Unicode text"), UTF-16 without one (ASCII text whose every other byte is zero), or JabRef's
+    "% Encoding:" among the comment lines it starts with."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
+    head = data[:2000]
+    if len(head) >= 8:
+        even, odd = head[0::2], head[1::2]
+        if odd.count(0) >= 0.9 * len(odd) and not even.count(0):
+            return "utf-16-le"
+        if even.count(0) >= 0.9 * len(even) and not odd.count(0):
+            return "utf-16-be"
     match = _DECLARED_ENCODING.search(data, 0, 1000)
     if match is None:
         return None
@@ -420,6 +428,8 @@ def arxiv_id_from(value: object, *, in_text: bool = False) -> str | None:
     free text such as a BibTeX ``journal = {arXiv preprint arXiv:2401.01234}``, but then it must
     be marked as arXiv, so that other dotted numbers are never taken for one.
     """
+    if isinstance(value, float) and not in_text:
+        value = repr(value)  # "arxiv_id": 2301.08243 in JSON; one that lost its zeros stays no id
     if not isinstance(value, str) or not value.strip():
         return None
     text = value.strip()
@@ -462,6 +472,8 @@ def split_authors(value: object) -> list[str]:
                 item = item.get("name") or item.get("fullname") or item.get("literal") or " ".join(parts)
             if isinstance(item, str):
                 names.append(item)
+            elif isinstance(item, list):  # a list of lists: the names one level down
+                names.extend(one for one in item if isinstance(one, str))
     elif isinstance(value, str):
         names = value.split(";") if ";" in value else _AND.split(value)
     else:
