@@ -1447,3 +1447,19 @@ def test_utf16_without_a_mark_numbers_as_ids_and_nested_author_lists(tmp_path):
     record = {"title": "Numbers and Nests", "arxiv_id": 2301.08243, "authors": [["Ann Lee", "Bo Chen"], "Carl Diaz"]}
     (paper,) = _read_one_file(tmp_path, "odd.json", json.dumps([record]))
     assert (paper.arxiv_id, paper.authors) == ("2301.08243", ["Ann Lee", "Bo Chen", "Carl Diaz"])
+
+
+def test_one_doi_is_one_paper_whatever_its_titles(tmp_path):
+    records = [
+        {"title": "Self-Supervised Learning from Images", "arxiv_id": "2301.08243", "doi": "10.1109/CVPR52729.2023.01499"},
+        {"title": "Self-Supervised Learning From Images With a Joint-Embedding Predictive Architecture",
+         "doi": "https://doi.org/10.1109/cvpr52729.2023.01499", "venue": "CVPR"},
+        {"title": "Another Preprint", "arxiv_id": "2302.00001", "doi": "10.1000/shared.by.mistake"},
+        {"title": "Yet Another Preprint", "arxiv_id": "2302.00002", "doi": "10.1000/shared.by.mistake"},
+    ]
+    path = tmp_path / "mixed.json"
+    path.write_text(json.dumps(records))
+    result = read_papers([path])
+    assert [p.title for p in result.papers] == ["Self-Supervised Learning from Images", "Another Preprint", "Yet Another Preprint"]
+    assert (result.papers[0].venue, result.duplicates_merged) == ("CVPR", 1)
+    assert any("same DOI (10.1109/cvpr52729.2023.01499)" in w.reason for w in result.warnings)

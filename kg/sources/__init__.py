@@ -278,25 +278,31 @@ def merge_duplicates(
 ) -> tuple[list[Paper], int]:
     """Papers with duplicates merged, and how many records were merged away.
 
-    Two records are the same paper when they share an arXiv id or a normalised title. The first
-    record is kept, its empty fields filled from the later ones. Records with the same title
-    but different arXiv ids are different papers (two groups can choose one title) and stay
-    apart; records with one arXiv id but different titles are merged (a later version may be
-    retitled). Each such record adds a :class:`SourceWarning` to ``warnings`` when it is given.
+    Two records are the same paper when they share an arXiv id, a DOI or a normalised title.
+    The first record is kept, its empty fields filled from the later ones. Records with the same
+    title or DOI but different arXiv ids are different papers (two groups can choose one title)
+    and stay apart; records with one arXiv id or DOI but different titles are merged (a later
+    version may be retitled, a journal may publish the preprint under another title). Each such
+    record adds a :class:`SourceWarning` to ``warnings`` when it is given.
     """
     kept: list[Paper] = []
     by_arxiv: dict[str, Paper] = {}
+    by_doi: dict[str, Paper] = {}
     by_title: dict[str, Paper] = {}
     merged = 0
     for paper in papers:
         key = normalise_title(paper.title)
-        first = by_arxiv.get(paper.arxiv_id) if paper.arxiv_id else None
+        first, shared = (by_arxiv.get(paper.arxiv_id), "arXiv id") if paper.arxiv_id else (None, "")
+        if first is None and paper.doi:
+            first, shared = by_doi.get(paper.doi), "DOI"
+            if first is not None and first.arxiv_id and paper.arxiv_id and first.arxiv_id != paper.arxiv_id:
+                first = None  # one DOI given to two preprints: a mistake in a record, not one paper
         if first is not None and normalise_title(first.title) != key and warnings is not None:
-            # one arXiv id is one paper (a later version may retitle it), but say so: the
-            # record's own title and abstract go
+            # one arXiv id or DOI is one paper, but say so: the record's own title and abstract go
+            same = paper.arxiv_id if shared == "arXiv id" else paper.doi
             warnings.append(SourceWarning(
                 paper.source or paper.id,
-                f"same arXiv id ({paper.arxiv_id}) as {first.source or first.id} but another title "
+                f"same {shared} ({same}) as {first.source or first.id} but another title "
                 f"({paper.title[:60]!r}, there {first.title[:60]!r}); merged into that paper",
             ))
         if first is None:
@@ -318,6 +324,8 @@ def merge_duplicates(
         by_title.setdefault(key, first)
         if first.arxiv_id:
             by_arxiv.setdefault(first.arxiv_id, first)
+        for doi in {first.doi, paper.doi} - {None, ""}:
+            by_doi.setdefault(doi, first)
     return kept, merged
 
 
