@@ -434,6 +434,41 @@ def test_hf_page_with_hostile_lines(tmp_path_factory, written):
     assert_good_kept(tmp_path_factory, "hf", "page.txt", text, good, titles=False)
 
 
+# ----------------------------------------------------------------------------- tagged exports
+
+
+@st.composite
+def tagged_export(draw) -> tuple[str, str, list[str]]:
+    """An RIS, Web of Science or MEDLINE file: good records with hostile values and lines
+    between them; the format, the text and the good titles."""
+    fmt = draw(st.sampled_from(["ris", "wos", "medline"]))
+    tag = {"ris": "{}  - {}", "wos": "{} {}", "medline": "{:<4}- {}"}[fmt]
+    opener, title_tag, author_tag, date_tag, closer = {
+        "ris": ("TY", "TI", "AU", "PY", "ER  - "), "wos": ("PT", "TI", "AU", "PY", "ER"),
+        "medline": ("PMID", "TI", "FAU", "DP", ""),
+    }[fmt]
+    records, good = [], []
+    for n in range(draw(st.integers(1, 3))):
+        title = f"Good Paper {fmt} {n} Zyxwv"
+        good.append(title)
+        value = draw(st.one_of(hostile_text, huge_number.map(str)))
+        lines = [tag.format(opener, "J" if fmt != "medline" else str(1000 + n)), tag.format(title_tag, title),
+                 tag.format(author_tag, value.replace("\n", " ")), tag.format(date_tag, draw(hostile_text).replace("\n", " "))]
+        if closer:
+            lines.append(closer)
+        records.append("\n".join(lines) + "\n\n")
+    for line in draw(st.lists(hostile_text, max_size=4)):
+        # between whole records: a hostile line may make a record, never eat a good one
+        records.insert(draw(st.integers(0, len(records))), "\n" + line.replace("\n", " ") + "\n\n")
+    return fmt, "".join(records), good
+
+
+@given(written=tagged_export())
+def test_tagged_exports_with_hostile_values(tmp_path_factory, written):
+    fmt, text, good = written
+    assert_good_kept(tmp_path_factory, fmt, f"export.{ {'ris': 'ris', 'wos': 'ciw', 'medline': 'nbib'}[fmt] }", text, good)
+
+
 # ----------------------------------------------------------------------------- whole files
 
 
