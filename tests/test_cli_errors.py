@@ -5,6 +5,8 @@ traceback. No Neo4j server is needed: every case here must be refused before con
 from __future__ import annotations
 
 import json
+import os
+import stat
 
 import networkx as nx
 import pytest
@@ -333,16 +335,34 @@ def test_extract_never_writes_over_its_own_input(tmp_path, monkeypatch):
     assert paper.read_text(encoding="utf-8") == text
 
 
-@pytest.mark.parametrize("name", ["graph.json", "extractions.jsonl", "concepts.json", "graph.graphml"])
+@pytest.mark.parametrize("name", ["graph.json", "extractions.jsonl", "concepts.json", "graph.graphml", "graph.html",
+                                  "report/report.md"])
 def test_viz_never_writes_a_view_over_the_builds_data(tmp_path, name):
     write_graph_json(papers_only_graph(), tmp_path / "graph.json")
     target = tmp_path / name
     if not target.exists():
+        target.parent.mkdir(exist_ok=True)
         target.write_text("keep me", encoding="utf-8")
     before = target.read_bytes()
     result = invoke("viz", "--out", str(tmp_path), "--output", str(target))
-    assert_one_line_error(result, f"is the build's data {target}")
+    assert_one_line_error(result, "is the build's output")
     assert target.read_bytes() == before
+
+
+def test_viz_writes_no_file_over_a_device_a_pipe_or_a_link(tmp_path):
+    write_graph_json(papers_only_graph(), tmp_path / "graph.json")
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    assert_one_line_error(invoke("viz", "--out", str(tmp_path), "--output", str(fifo)), "is not a regular file")
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    # a link stays a link: the view goes to the file it points to
+    (tmp_path / "views").mkdir()
+    target = tmp_path / "views" / "target.html"
+    target.write_text("old", encoding="utf-8")
+    link = tmp_path / "link.html"
+    link.symlink_to(target)
+    assert invoke("viz", "--out", str(tmp_path), "--output", str(link)).exit_code == 0
+    assert link.is_symlink() and target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 
 
 def test_concepts_says_how_many_rows_the_limit_left_out(tmp_path):

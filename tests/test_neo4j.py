@@ -421,6 +421,9 @@ def test_author_query_on_records_with_authors(neo4j_driver, neo4j_server):
     # a ready query by its name, as an installed kg (no cypher/ folder at hand) runs it
     by_name = CliRunner().invoke(main, ["query", "papers_by_author"], env=_env(neo4j_server))
     assert by_name.exit_code == 0 and by_name.output == result.output
+    # a parameter the query takes as text stays text: an arXiv id is no number
+    by_id = CliRunner().invoke(main, ["query", "similar_papers", "-p", "paper=2401.00009"], env=_env(neo4j_server))
+    assert by_id.exit_code == 0, by_id.output
 
 
 def test_query_text_with_params_and_json(neo4j_driver, neo4j_server):

@@ -214,7 +214,8 @@ def viz(
     if chosen and chosen[0] != view:
         raise click.UsageError(f"--{chosen[0]} does not go with the {view} view.")
     if output is not None:
-        refuse_to_overwrite(output, [out_dir / name for name in (*BUILD_DATA_FILES, "neo4j")], "the build's data")
+        refuse_to_overwrite(output, [out_dir / name for name in (*BUILD_DATA_FILES, "neo4j", "graph.html", "report")],
+                            "the build's output")
     graph = load_graph(out_dir)
     if view == "leaderboard":
         write_leaderboard(graph, output or out_dir / "views" / "leaderboard.html", listed=output is None)

@@ -204,8 +204,8 @@ def push_graph(
         raise
     nodes = ", ".join(f"{counts[k]} {k}" for k in ("Paper", "Concept", "Repo", "Author") if counts[k])
     rels = sum(v for k, v in counts.items() if k.isupper())
-    click.echo(f"Neo4j now holds {nodes}; {rels} relationships. Open http://127.0.0.1:7474/browser/ "
-               "or try: kg query top_concepts")
+    click.echo(f"Neo4j now holds {nodes}; {rels} relationships. Open Neo4j Browser on the server's "
+               "HTTP port (http://127.0.0.1:7474/browser/ by default) or try: kg query top_concepts")
     return counts
 
 
@@ -483,7 +483,12 @@ def query(query: str, params: tuple[str, ...], fmt: str, uri: str, user: str, da
         if not sep or not name.strip():
             raise click.ClickException(f"--param {item[:60]!r}: expected NAME=VALUE.")
         try:
-            values[name.strip()] = parse_value(value)
+            parsed = parse_value(value)
+            if isinstance(values.get(name.strip()), str) and isinstance(parsed, (int, float)):
+                # the query takes text here (its default is text): "2401.00009" is a paper id,
+                # not the number 2401.00009
+                parsed = value.strip()
+            values[name.strip()] = parsed
             check_value(values[name.strip()])
         except ValueError as err:
             raise click.ClickException(f"--param {name.strip()}: {err}.") from None

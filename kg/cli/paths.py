@@ -73,6 +73,10 @@ class OutputFile(click.Path):
             raise click.ClickException(
                 f"{_option_name(param)} {value} is a folder, not a file: give a file name inside it."
             )
+        if isinstance(value, (str, os.PathLike)) and os.path.exists(value) and not os.path.isfile(value):
+            # a device (/dev/null), a pipe or a socket: kg writes a file and renames it into place,
+            # which would put a plain file where the device was
+            raise click.ClickException(f"{_option_name(param)} {value} is not a regular file: give a file name.")
         if isinstance(value, (str, os.PathLike)) and (why := unwritable_reason(Path(value))):
             raise click.ClickException(f"{_option_name(param)} {value} cannot be written: {why}.")
         return super().convert(value, param, ctx)

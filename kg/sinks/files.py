@@ -24,7 +24,10 @@ from kg.sinks.outputs import current
 
 @contextmanager
 def atomic_write(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
-    """Open a temporary file next to ``path``; on success move it over ``path``."""
+    """Open a temporary file next to ``path``; on success move it over ``path`` (over the file a
+    symbolic link ``path`` points to, which stays a link)."""
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     # named so that the next run can tell a dead writer's leftover (kg.sinks.outputs.TEMP_PREFIX)
     fd, tmp = tempfile.mkstemp(prefix=f".kg-tmp.{os.getpid()}.{path.name}.", dir=path.parent)
