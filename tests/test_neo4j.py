@@ -486,6 +486,24 @@ def test_results_are_ranked_on_a_dataset_by_cypher(neo4j_driver):
     assert [(r["value"], r["metric"]) for r in links] == [("+2.3", "top-1 accuracy"), ("81.1%", "top-1 accuracy")]
 
 
+def test_a_re_extracted_paper_loses_the_links_it_no_longer_has(neo4j_driver):
+    sink.load_graph(neo4j_driver, small_records_graph())
+    graph = small_records_graph()
+    # I-JEPA's new extraction: no ImageNet, no code, one author fewer; V-JEPA unchanged
+    graph.remove_edges_from([("paper:2301.08243", "dataset:imagenet"),
+                             ("paper:2301.08243", "author:Mahmoud Assran")])
+    graph.remove_edges_from([(u, v) for u, v, t in graph.out_edges("paper:2301.08243", data="type") if t == "HAS_CODE"])
+    sink.load_graph(neo4j_driver, graph)
+    counts, wanted = sink.graph_counts(neo4j_driver), expected_counts(graph)
+    assert {rel: counts[rel] for rel in sink.RELATIONSHIP_TARGETS} == {rel: wanted[rel] for rel in sink.RELATIONSHIP_TARGETS}
+    rows, _, _ = neo4j_driver.execute_query(
+        "MATCH (:Paper {id: '2301.08243'})-[r]->(x) WHERE NOT type(r) IN ['REPORTS_RESULT'] "
+        "RETURN type(r) AS type, coalesce(x.id, x.url, x.name) AS key ORDER BY type, key")
+    assert [(r["type"], r["key"]) for r in rows] == [
+        ("AUTHORED_BY", "Yann LeCun"), ("PROPOSES", "method:joint embedding predictive architecture"),
+        ("REPORTS", "metric:top-1 accuracy")]
+
+
 def test_a_paper_that_reports_fewer_results_loses_the_stale_ones(neo4j_driver):
     sink.load_graph(neo4j_driver, small_records_graph())
     graph = small_records_graph()

@@ -96,6 +96,16 @@ MATCH (:Paper {id: row.paper})-[:REPORTS_RESULT]->(r:Result)
 WHERE NOT r.id IN row.keep
 DETACH DELETE r
 """
+# A paper's links are its extraction's too: the ones a re-extracted paper no longer has (a
+# concept it no longer names, a repo or author its record dropped) go before the new ones are
+# written. The types are the schema's, written here from code; the data only ever in $rows.
+_LINK_TYPES: tuple[str, ...] = (*schema.CONCEPT_RELATION_ORDER, schema.HAS_CODE, schema.AUTHORED_BY, schema.CITES)
+_DELETE_STALE_LINKS = f"""
+UNWIND $rows AS row
+MATCH (:Paper {{id: row.paper}})-[r:{'|'.join(_LINK_TYPES)}]->(x)
+WHERE NOT type(r) + ' ' + coalesce(x.id, x.url, x.name) IN row.keep
+DELETE r
+"""
 # Concepts MERGE on :Concept (whose id constraint is the one that enforces uniqueness) and then
 # get their type label. Aliases are united with those already stored, so a later, smaller
 # corpus never forgets an alias an earlier load taught; the union is stable, hence idempotent.
@@ -479,13 +489,23 @@ def check_graph(graph: nx.DiGraph) -> None:
 def stale_result_rows(graph: nx.DiGraph) -> list[dict[str, Any]]:
     """``[{"paper": id, "keep": [result ids]}]`` for every paper of ``graph``: the results it
     reports now; any other result stored for it is stale."""
+    return _kept_by_paper(graph, {schema.REPORTS_RESULT}, lambda rel, key: key)
+
+
+def stale_link_rows(graph: nx.DiGraph) -> list[dict[str, Any]]:
+    """``[{"paper": id, "keep": ["USES method:x", ...]}]`` for every paper of ``graph``: the
+    links it has now (type and target key); any other stored link of those types is stale."""
+    return _kept_by_paper(graph, set(_LINK_TYPES), lambda rel, key: f"{rel} {key}")
+
+
+def _kept_by_paper(graph: nx.DiGraph, types: set[str], name: Callable[[str, str], str]) -> list[dict[str, Any]]:
     rows = []
     for node in sorted(graph.nodes):
         if graph.nodes[node].get("label") != schema.PAPER:
             continue
         keep = sorted(
-            _key_of(graph, target) for _, target, rel in graph.out_edges(node, data="type")
-            if rel == schema.REPORTS_RESULT
+            name(rel, _key_of(graph, target)) for _, target, rel in graph.out_edges(node, data="type")
+            if rel in types
         )
         rows.append({"paper": _key_of(graph, node), "keep": keep})
     return rows
@@ -580,6 +600,8 @@ def load_graph(
     stale = stale_result_rows(graph)
     if stale:
         write_batches(driver, _DELETE_STALE_RESULTS, stale, database, batch_size, progress, "stale results")
+        write_batches(driver, _DELETE_STALE_LINKS, stale_link_rows(graph), database, batch_size, progress,
+                      "stale links")
     # one label or type's rows at a time: a 100k-paper graph has millions of them
     sent_nodes = {
         label: write_batches(driver, NODE_QUERIES[label], rows, database, batch_size, progress, label)
