@@ -85,6 +85,12 @@ def test_a_unit_that_names_a_metric_is_the_measure_when_nothing_before_names_one
     assert fields(found, "value", "metric") == [("14.7", "real-time inference speed")]
 
 
+def test_the_dataset_the_results_own_phrase_names_wins_over_a_nearer_one(nlp):
+    found = results_of(nlp, "Digits", "We propose DigitNet. We evaluate on ImageNet and CIFAR-10 and achieve "
+                                      "84.4% top-1 accuracy on ImageNet.")
+    assert fields(found, "value", "dataset") == [("84.4%", "ImageNet")]
+
+
 def test_a_value_credited_to_another_method(nlp):
     found = results_of(nlp, "ZedNet: retrieval",
                        "ZedNet achieves 86.6% mAP on the GPR1200 dataset, surpassing the 72.2% from CLIP.")
