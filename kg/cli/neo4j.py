@@ -456,9 +456,10 @@ def query(query: str, params: tuple[str, ...], fmt: str, uri: str, user: str, da
     path = Path(query)
     # one word is a ready query's name or a file: Cypher text has spaces ("RETURN 1")
     one_word = len(query.split()) <= 1
+    by_name = one_word and "/" not in query
     where = path.parent.as_posix()
-    if not path.is_file() and (one_word and "/" not in query or query.endswith(".cypher") and (
-            where in (".", "queries") or where.endswith("cypher/queries"))):
+    by_checkout_path = query.endswith(".cypher") and (where in (".", "queries") or where.endswith("cypher/queries"))
+    if not path.is_file() and (by_name or by_checkout_path):
         # a ready query by name or by its path in a checkout, also from an installed kg
         path = sink.shipped_query(query) or path
     if one_word or query.endswith(".cypher") or path.is_file():
