@@ -479,7 +479,7 @@ def split_authors(value: object) -> list[str]:
     else:
         return []
     out: list[str] = []
-    for name in (one for part in names for one in _comma_names(clean_text(part))):
+    for name in (one for part in names for one in comma_names(clean_text(part))):
         if name and name.lower() not in ("others", "et al.", "et al"):
             out.append(name)
     return out
@@ -488,7 +488,7 @@ def split_authors(value: object) -> list[str]:
 _NAME_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
 
 
-def _comma_names(text: str) -> list[str]:
+def comma_names(text: str) -> list[str]:
     """The names in one author string that may hold commas: "Lee, Ann" (last name first) is
     "Ann Lee"; "Ann Lee, Bo Chen" (every piece a full name) is two names; "Lee, Ann, Chen, Bo"
     (one-word last names, each followed by its first names) is two names too."""
@@ -497,7 +497,7 @@ def _comma_names(text: str) -> list[str]:
     # a suffix ends the name it follows: "Martin Luther King, Jr.", "King, Martin Luther, Jr."
     suffix = pieces.pop() if len(pieces) > 1 and pieces[-1].lower().rstrip(".") in _NAME_SUFFIXES else ""
     if suffix:
-        names = _comma_names(", ".join(pieces))
+        names = comma_names(", ".join(pieces))
         return [*names[:-1], f"{names[-1]} {suffix}"]
     if len(pieces) <= 1:
         return pieces

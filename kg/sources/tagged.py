@@ -27,6 +27,7 @@ from kg.sources.base import (
     SkippedRecord,
     add_record,
     arxiv_id_from,
+    comma_names,
     make_paper,
     parse_date,
     read_lines,
@@ -161,16 +162,6 @@ def _date(value: str | None) -> str | None:
     return value
 
 
-def _name(value: str) -> str:
-    """One author a value, as the exports write them: "Vaswani, Ashish" and "King, Martin
-    Luther, Jr." (RIS's "Lastname, Firstname, Suffix") read "Ashish Vaswani" and "Martin
-    Luther King Jr."."""
-    parts = [part.strip() for part in value.split(",")]
-    if len(parts) in (2, 3) and all(parts):  # "Last, First" or, in RIS and WoS, "Last, First, Suffix"
-        return " ".join([parts[1], parts[0], *parts[2:]])
-    return " ".join(value.split())
-
-
 def _dated(record: Record, tags: tuple[str, ...]) -> str | None:
     """The first of the date tags that says a year: EndNote's "DA  - Nov 15" has none, and the
     "PY  - 1997" after it has."""
@@ -195,7 +186,8 @@ def _to_paper(dialect: Dialect) -> Callable[[Record, str], Paper]:
             raise RecordError(f"no title ({' or '.join(dialect.titles)})")
         authors: list[str] = []
         for tags in dialect.authors:
-            authors = [_name(value) for tag in tags for value in record.get(tag, []) if value]
+            # one name a value, "Last, First" or RIS's "Lastname, Firstname, Suffix"
+            authors = [name for tag in tags for value in record.get(tag, []) for name in comma_names(value)]
             if authors:
                 break
         doi = next((d for tag in dialect.dois for v in record.get(tag, []) if (d := _doi(v))), None)
