@@ -91,3 +91,15 @@ def test_a_variant_names_its_concept_in_one_paper_without_merging_across_papers(
     assert names == ["contrastive learning", "multimodal contrastive learning"]
     [plain] = [c for c in index.concepts.values() if c.name == "contrastive learning"]
     assert plain.paper_count == 1 and plain.aliases == []
+
+
+def test_a_name_with_a_kind_word_after_it_is_no_spelling_out_of_the_name():
+    # "GPR1200" looks like a short form, but "GPR1200 dataset" only says what kind of thing it is
+    index = canonicalise(
+        [
+            paper("A", Mention("dataset", "GPR1200", aliases=["GPR1200 dataset"])),
+            paper("B", Mention("dataset", "GPR1200", aliases=["GPR1200 dataset"])),
+            paper("C", Mention("method", "SAE", aliases=["sparse autoencoder"])),
+        ]
+    )
+    assert sorted(c.name for c in index.concepts.values()) == ["GPR1200", "sparse autoencoder"]

@@ -98,6 +98,13 @@ def test_a_value_credited_to_another_method(nlp):
     assert {r.metric for r in found} == {"mAP"}
 
 
+def test_a_value_credited_to_an_owners_method_goes_to_the_method(nlp):
+    found = results_of(nlp, "ZedNet: retrieval",
+                       "ZedNet achieves 86.6% mAP on the GPR1200 dataset, surpassing the 72.2% from "
+                       "OpenAI's CLIP model.")
+    assert fields(found, "value", "method") == [("86.6%", "ZedNet"), ("72.2%", "CLIP")]
+
+
 def test_the_measure_is_read_from_the_subject_or_after_in(nlp):
     found = results_of(nlp, "Parsing again",
                        "The accuracy difference between the two parsers is only 4.0%. "

@@ -888,7 +888,10 @@ class ResultExtractor:
         methods = [p for p in in_sent if p.type == "method" and not p.broad]
         for token in doc[value.end : min(sent.end, value.end + 4)]:
             if token.lower_ == "from":
-                return next((p.surface for p in methods if token.i < p.start <= token.i + 3), None)
+                after = [p for p in methods if token.i < p.start <= token.i + 3]
+                # "from OpenAI's CLIP": the owner's name, then the method's
+                named = [p for p in after if not (p.end < len(doc) and doc[p.end].lower_ in ("'s", "’s"))]
+                return (named or after)[0].surface if after else None
         return None
 
     def _method(self, doc: Doc, sent: Span, value: _Value, in_sent: list[_Place], own_forms: list[str]) -> str | None:
