@@ -1,13 +1,14 @@
 """Words per second of extraction on the shared corpus, pipelines back to back in one process.
 
-usage: python benchmarks/extract_speed.py [CORPUS_DIR] [--repeat N] [--tagger MODEL_DIR]
+usage: python benchmarks/extract_speed.py [CORPUS_DIR] [--repeat N] [--tagger MODEL_DIR] [--calibration FILE]
 
 Compares (1) the English spaCy pipeline alone (tagger + parser, the floor every variant pays),
 (2) kg's pipeline as it was before the learned concept tagger (``kg-before-tagger.cfg``: the
 SciERC NER in its place), (3) kg without the tagger and (4) kg's shipped pipeline, each over the
 same texts with ``nlp.pipe``; reports the best of N runs and the ratio to (1). ``--tagger``
 adds (5) the shipped pipeline with another concept tagger (a model folder written by
-``scripts/train_tagger.py``), to weigh a new tagger against the shipped one in the same run.
+``scripts/train_tagger.py``), to weigh a new tagger against the shipped one in the same run;
+``--calibration`` likewise adds the shipped pipeline with another calibration table.
 Every pipeline multiplies with numpy's BLAS as ``kg`` does (``kg.extraction.use_numpy_blas``);
 (6) is the shipped pipeline on thinc's bundled blis (``KG_BLAS=blis``), what kg used before.
 Runs are interleaved (every pipeline once, N times over), so a machine busy with other work
@@ -55,7 +56,7 @@ def on_blis(**kwargs) -> Language:
 
 def main(argv: list[str]) -> None:
     repeat = int(argv[argv.index("--repeat") + 1]) if "--repeat" in argv else 3
-    options = {argv.index(o) + 1 for o in ("--repeat", "--tagger") if o in argv}
+    options = {argv.index(o) + 1 for o in ("--repeat", "--tagger", "--calibration") if o in argv}
     corpus = Path(next((a for i, a in enumerate(argv[1:], start=1) if not a.startswith("--") and i not in options),
                        DEFAULT_CORPUS))
     texts = [p.text for p in read_papers([corpus]).papers]
@@ -72,6 +73,9 @@ def main(argv: list[str]) -> None:
     if "--tagger" in argv:
         other = argv[argv.index("--tagger") + 1]
         variants[f"kg with the tagger {Path(other).name}"] = load_pipeline(overrides={"paths.tagger": other})
+    if "--calibration" in argv:
+        other = argv[argv.index("--calibration") + 1]
+        variants[f"kg with {Path(other).name}"] = load_pipeline(overrides={"paths.calibration": other})
     variants["kg shipped pipeline on thinc's blis"] = on_blis()
     print(f"{len(texts)} texts, {n_words} words; best of {repeat}; python {platform.python_version()}")
     best = {name: float("inf") for name in variants}

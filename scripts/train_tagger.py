@@ -16,8 +16,11 @@ One command does the whole job, deterministically (fixed seed, fixed folds, fixe
               calibrated on the other four's predictions; score the held-out silver records too,
               per file;
 3. calibrate  from the pooled out-of-fold predictions, the precision of each kind of evidence
-              (type, components, probability bin ...) becomes that evidence's confidence, written
-              to ``pipelines/tagger/calibration.json``;
+              (type, components, probability bin ...) becomes that evidence's confidence, and the
+              mention model (a logistic regression over that evidence and how the paper writes
+              the name) is fitted on the same predictions; both are written to
+              ``pipelines/tagger/calibration.json`` (cross-validation fits them the same way,
+              on the other four folds);
 4. ship       train on all of kg-train and the silver records and write the self-contained component to
               ``pipelines/tagger/model`` (model-last: no checkpoint is picked on an evaluation set);
 5. dev        score the shipped pipeline on ``../shared/eval/gold-dev.jsonl`` (never trained on).
@@ -207,14 +210,21 @@ def write_jsonl(rows: Sequence[dict[str, Any]], dest: Path) -> None:
             handle.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
-def observations(gold: Sequence[dict[str, Any]], pred: Sequence[dict[str, Any]]):
-    """(type, sources, right) of every predicted concept: right when it matches an annotated
-    concept of its type in its paper (broad ones included: they are concepts, only common)."""
+def texts_of(records: Sequence[dict[str, Any]]) -> list[str]:
+    """The extraction input of each record (title, line break, abstract), as kg reads it."""
+    return [paper_of(r).text for r in records]
+
+
+def outcomes(gold: Sequence[dict[str, Any]], pred: Sequence[dict[str, Any]], texts: Sequence[str]):
+    """An :class:`~kg.extraction.calibration.Outcome` for every predicted concept (``texts``:
+    each predicted row's extraction input): right when it matches an annotated concept of its
+    type in its paper (broad ones included: they are concepts, only common)."""
     from kg.evaluation import surface_forms, title_key
+    from kg.extraction.calibration import Outcome
     from kg.records import CONTRACT_KEYS
 
     by_title = {title_key(g): g for g in gold}
-    for row in pred:
+    for row, text in zip(pred, texts, strict=True):
         g = by_title.get(title_key(row), {})
         for concept_type, key in CONTRACT_KEYS.items():
             gold_forms = [surface_forms(c) for c in g.get(key) or []]
@@ -224,24 +234,30 @@ def observations(gold: Sequence[dict[str, Any]], pred: Sequence[dict[str, Any]])
                 hit = next((i for i, f in enumerate(gold_forms) if not used[i] and f & forms), None)
                 if hit is not None:
                     used[hit] = True
-                yield concept_type, item.get("sources") or [], hit is not None
+                yield Outcome(concept_type, item["name"], tuple(item.get("aliases") or []),
+                              tuple(item.get("sources") or []), text, bool(item.get("proposed")),
+                              bool(item.get("broad")), hit is not None)
 
 
-def apply_calibration(rows: Sequence[dict[str, Any]], table: dict[str, Any], min_confidence: float = 0.5):
-    """What the shipped pipeline would output: calibrated confidences, threshold, variants
-    folded into their plain concepts (as ``kg_mentions`` does after its threshold), no broad."""
+def apply_calibration(rows: Sequence[dict[str, Any]], table: dict[str, Any], texts: Sequence[str],
+                      min_confidence: float = 0.5):
+    """What the shipped pipeline would output: calibrated confidences (``texts``: each row's
+    extraction input, which the mention model reads), threshold, variants folded into their
+    plain concepts (as ``kg_mentions`` does after its threshold), no broad."""
     from kg.extraction.calibration import Calibration
     from kg.extraction.mentions import fold_variants
     from kg.records import CONTRACT_KEYS, Mention
 
     calibration = Calibration.from_dict(table)
     out = []
-    for row in rows:
+    for row, text in zip(rows, texts, strict=True):
         row = dict(row)
         for concept_type, key in CONTRACT_KEYS.items():
             kept, below = [], []
             for item in row.get(key) or []:
-                confidence = calibration.confidence(concept_type, item.get("sources") or [])
+                confidence = calibration.mention_confidence(
+                    concept_type, item["name"], item.get("aliases") or [], item.get("sources") or [], text=text,
+                    proposed=bool(item.get("proposed")), broad=bool(item.get("broad")))
                 if confidence is None:
                     continue
                 item = {**item, "aliases": list(item.get("aliases") or []), "confidence": confidence}
@@ -312,7 +328,8 @@ def run_silver_cv(silver: Sequence[dict[str, Any]], records, args) -> None:
         held = [r for r, f in zip(silver, silver_fold) if f == k]
         rows = predict(held, variants(fold_dir / "model", args.workdir)["full"], args.pipeline,
                        fold_dir / "silver-candidates.jsonl")
-        rows = [{**row, "title": silver_title(r)} for r, row in zip(held, apply_calibration(rows, table, threshold))]
+        rows = [{**row, "title": silver_title(r)}
+                for r, row in zip(held, apply_calibration(rows, table, texts_of(held), threshold))]
         for source in sorted({r["source"] for r in held}):
             gold = fold_dir / f"silver-gold-{source}.jsonl"
             pred = fold_dir / f"silver-pred-{source}.jsonl"
@@ -360,7 +377,7 @@ def run_cv(records, args) -> None:
     """Predict each held-out fold with its fold's tagger, then score it with a calibration
     fitted on the other folds' predictions only (nested, so no fold is scored with figures
     drawn from itself)."""
-    from kg.extraction.calibration import fit
+    from kg.extraction.calibration import fit_with_model
 
     fold = folds_of(records)
     work = args.workdir / "cv"
@@ -374,14 +391,18 @@ def run_cv(records, args) -> None:
     summary = []
     observed: list[tuple[float, bool]] = []
     for (k, variant), rows in sorted(preds.items()):
-        others = [obs for (j, v), other in preds.items() if v == variant and j != k
-                  for obs in observations([r for r, f in zip(records, fold) if f == j], other)]
+        held = [r for r, f in zip(records, fold) if f == k]
+        others = []
+        for (j, v), other in preds.items():
+            if v == variant and j != k:
+                in_fold = [r for r, f in zip(records, fold) if f == j]
+                others.extend(outcomes(in_fold, other, texts_of(in_fold)))
         fold_dir = work / f"fold{k}"
         pred = fold_dir / f"pred-{variant}.jsonl"
-        table = fit(others)
+        table = fit_with_model(others)
         if variant == "full":
-            observed += confidences(table, [r for r, f in zip(records, fold) if f == k], rows)
-        write_jsonl(apply_calibration(rows, table, threshold), pred)
+            observed += confidences(table, held, rows, texts_of(held))
+        write_jsonl(apply_calibration(rows, table, texts_of(held), threshold), pred)
         scores = score(fold_dir / "gold.jsonl", pred)
         summary.append({"fold": k, "variant": variant, **scores})
         print(f"fold {k} [{variant}] F1 {scores['concepts']['f1']:.3f} P {scores['concepts']['p']:.3f} "
@@ -405,30 +426,32 @@ def reliability(observed: list[tuple[float, bool]]) -> str:
     return "\n".join(lines)
 
 
-def confidences(table: dict[str, Any], gold, rows) -> list[tuple[float, bool]]:
+def confidences(table: dict[str, Any], gold, rows, texts: Sequence[str]) -> list[tuple[float, bool]]:
     from kg.extraction.calibration import Calibration
 
     calibration = Calibration.from_dict(table)
     out = []
-    for concept_type, sources, right in observations(gold, rows):
-        confidence = calibration.confidence(concept_type, sources)
+    for o in outcomes(gold, rows, texts):
+        confidence = calibration.mention_confidence(o.type, o.name, o.forms, o.sources, text=o.text,
+                                                    proposed=o.proposed, broad=o.broad)
         if confidence is not None:
-            out.append((confidence, right))
+            out.append((confidence, o.right))
     return out
 
 
 def calibrate_from_cv(records, workdir: Path, variant: str = "full") -> dict[str, Any]:
     """A calibration fitted on every fold's out-of-fold candidates of one pipeline variant
     (``full`` is the shipped one)."""
-    from kg.extraction.calibration import fit
+    from kg.extraction.calibration import fit_with_model
 
     fold = folds_of(records)
-    obs = []
+    found = []
     for k in range(N_FOLDS):
         fold_dir = workdir / "cv" / f"fold{k}"
         rows = [json.loads(line) for line in (fold_dir / f"candidates-{variant}.jsonl").open(encoding="utf-8")]
-        obs.extend(observations([r for r, f in zip(records, fold) if f == k], rows))
-    return fit(obs)
+        held = [r for r, f in zip(records, fold) if f == k]
+        found.extend(outcomes(held, rows, texts_of(held)))
+    return fit_with_model(found)
 
 
 #: the English pipeline's components every variant keeps (sentences, noun chunks, lemmas)
@@ -572,11 +595,12 @@ def run_dev(records, gold_path: Path, args) -> None:
             table = calibrate_from_cv(records, args.workdir, variant)
         rows = predict(dev, overrides, args.pipeline, args.workdir / f"dev-candidates-{variant}.jsonl")
         pred = args.workdir / f"dev-{variant}.jsonl"
-        write_jsonl(apply_calibration(rows, table, threshold), pred)
+        write_jsonl(apply_calibration(rows, table, texts_of(dev), threshold), pred)
         results[variant] = score(gold_path, pred)
         print(f"\ngold-dev [{variant}]\n{fmt(results[variant])}")
         if variant == "full":
-            print(f"calibration on gold-dev\n{reliability(confidences(table, read_records(gold_path), rows))}")
+            print(f"calibration on gold-dev\n"
+                  f"{reliability(confidences(table, read_records(gold_path), rows, texts_of(dev)))}")
     (args.workdir / "dev-scores.json").write_text(json.dumps(results, indent=1))
     record_scores(args.model_out.parent / "scores.json", "gold-dev", results["full"])
     record_scores(args.model_out.parent / "scores.json", "gold-dev-variants", results)

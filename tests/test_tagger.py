@@ -13,7 +13,7 @@ import spacy
 from click.testing import CliRunner
 
 from kg.cli import main
-from kg.extraction.calibration import Calibration, evidence_key, fit
+from kg.extraction.calibration import Calibration, Outcome, evidence_key, fit, fit_with_model
 from kg.extraction.tagger_data import annotated_doc, occurrences
 
 from conftest import GOLD, REPO, SHARED
@@ -110,6 +110,40 @@ def test_calibration_is_the_smoothed_precision_of_each_kind_of_evidence():
     assert calibration.confidence("dataset", ["tagger"]) is None
 
 
+def _outcome(name: str, text: str, right: bool, sources=("tagger",)) -> Outcome:
+    return Outcome("method", name, (), tuple(sources), text, False, False, right)
+
+
+def test_the_mention_model_weighs_what_the_table_cannot_see():
+    # the same evidence, right when the title names the concept and wrong when only the
+    # abstract does: the table gives both one confidence, the mention model tells them apart
+    outcomes = []
+    for i in range(40):
+        outcomes.append(_outcome(f"zorp{i} net", f"Zorp{i} net for X.\nWe use zorp{i} net.", True))
+        outcomes.append(_outcome(f"blip{i} net", f"A title.\nWe use blip{i} net.", False))
+    table = fit_with_model(outcomes)
+    calibration = Calibration.from_dict(json.loads(json.dumps(table)))  # as calibration.json holds it
+    named = calibration.mention_confidence("method", "quux net", [], ["tagger"], text="Quux net.\nquux net.",
+                                           proposed=False, broad=False)
+    unnamed = calibration.mention_confidence("method", "quux net", [], ["tagger"], text="Other.\nquux net.",
+                                             proposed=False, broad=False)
+    assert calibration.confidence("method", ["tagger"]) == pytest.approx(0.5, abs=0.01)
+    assert named > 0.8 and unnamed < 0.2
+    # a common last word gets a weight of its own; a rare one none
+    assert "method:last=net" in calibration.model.words and "method:last=zorp0" not in calibration.model.words
+    # an unknown type has no confidence, with or without the model
+    assert calibration.mention_confidence("dataset", "X", [], ["tagger"], text="X", proposed=False,
+                                          broad=False) is None
+
+
+def test_a_table_without_a_mention_model_gives_the_tables_confidence():
+    table = fit([("method", ["tagger"], True), ("method", ["tagger"], False)])
+    calibration = Calibration.from_dict(table)
+    assert calibration.model is None
+    assert calibration.mention_confidence("method", "x", [], ["tagger"], text="x", proposed=False,
+                                          broad=False) == calibration.confidence("method", ["tagger"])
+
+
 def test_a_damaged_calibration_table_names_its_file(tmp_path):
     bad = tmp_path / "calibration.json"
     bad.write_text('{"evidence": 3}')
@@ -120,7 +154,20 @@ def test_a_damaged_calibration_table_names_its_file(tmp_path):
 def test_the_shipped_pipeline_uses_the_tagger_and_its_calibration(nlp):
     assert "kg_tagger" in nlp.pipe_names and "scierc_ner" not in nlp.pipe_names
     assert set(nlp.get_pipe("kg_tagger").labels) == {"METHOD", "DATASET", "METRIC", "TASK"}
-    assert nlp.get_pipe("kg_mentions").resolver.calibration is not None
+    calibration = nlp.get_pipe("kg_mentions").resolver.calibration
+    assert calibration is not None and calibration.model is not None
+    # every mention's confidence is the mention model's, on the text the pipeline read
+    text = ("Sparse Autoencoders for ImageNet.\nWe train a sparse autoencoder (SAE) and report "
+            "top-1 accuracy on ImageNet.")
+    from kg.extraction import load_pipeline
+
+    # without the folding of variants, which adds forms to a concept after its confidence is set
+    unfolded = load_pipeline(overrides={"components.kg_mentions.fold_variants": False})
+    mentions = unfolded(text)._.mentions
+    assert {m.name for m in mentions} >= {"sparse autoencoder", "ImageNet"}
+    for m in mentions:
+        assert m.confidence == calibration.mention_confidence(
+            m.type, m.name, m.aliases, m.sources, text=text, proposed=m.proposed, broad=m.broad), m
 
 
 def _dev_papers(tmp_path: Path, n: int) -> tuple[Path, Path]:

@@ -3,9 +3,10 @@
 Candidates come from the learned concept tagger (``kg_tagger``, a span categoriser trained on
 guideline annotations), the gazetteer, the rule patterns and acronym definitions. Overlapping
 candidates are settled by source priority then length; short forms are folded into their long
-forms; generic phrases are dropped. Each concept's confidence is looked up in the calibration
-table (``kg.extraction.calibration``) by its evidence: its type, the components that found it and
-how surely. The result is ``doc._.mentions``.
+forms; generic phrases are dropped. Each concept's confidence comes from the calibration
+(``kg.extraction.calibration``): its mention model weighs the evidence (its type, the
+components that found it and how surely) with where and how the paper writes the name. The
+result is ``doc._.mentions``.
 """
 
 from __future__ import annotations
@@ -390,7 +391,9 @@ class MentionResolver:
             evidence = group.evidence + (["value"] if value else [])
             confidence = None
             if self.calibration is not None:
-                confidence = self.calibration.confidence(group.type, evidence)
+                confidence = self.calibration.mention_confidence(
+                    group.type, group.name, group.surfaces, evidence, text=doc.text,
+                    proposed=group.proposed and group.type == "method", broad=group.broad)
             if confidence is None:
                 confidence = group.confidence
             mention = Mention(
@@ -547,7 +550,8 @@ def make_mention_resolver(
     fold_variants: bool,
 ) -> "MentionComponent":
     """Settings: ``min_confidence`` drops weaker mentions; ``calibration`` is the path of a
-    calibration table (confidence per type and set of components, fitted out of fold by
+    calibration table (confidence per type and set of components, and the mention model that
+    weighs them with how the paper writes the name, both fitted out of fold by
     ``scripts/train_tagger.py``); without one, ``source_confidence`` gives each candidate source
     ("tagger", "head") or source and type ("head_method") a confidence, combined by noisy-OR;
     ``fold_variants`` folds specific variants into the plain concept a paper also names (after
