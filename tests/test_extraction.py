@@ -219,6 +219,16 @@ def test_a_specific_variant_folds_into_the_plain_concept_the_paper_also_names():
     ]
 
 
+def test_a_loss_function_is_its_loss():
+    from kg.extraction.mentions import fold_variants
+    from kg.records import Mention
+
+    plain = Mention("method", "contrastive loss", sources=["gazetteer"])
+    kind = Mention("method", "contrastive loss function", sources=["tagger"])
+    assert fold_variants([plain, kind]) == [plain]
+    assert plain.aliases == ["contrastive loss function"]
+
+
 def test_a_variant_under_the_threshold_is_still_a_form_of_the_kept_concept():
     from kg.extraction.mentions import fold_variants
     from kg.records import Mention

@@ -422,7 +422,7 @@ NEGATING_PREFIXES = frozenset({"self", "semi", "non", "un", "weakly"})
 #: words after a name that say what kind of thing it is: "perceptron model" is the perceptron
 KIND_WORDS = frozenset({
     "model", "layer", "mechanism", "architecture", "module", "framework", "method", "approach",
-    "technique", "algorithm", "strategy", "network", "task", "problem",
+    "technique", "algorithm", "strategy", "network", "task", "problem", "function",
 })
 
 
