@@ -564,7 +564,8 @@ def main(argv: list[str] | None = None) -> int:
             table = calibrate_from_cv(records, args.workdir)
             out = args.model_out.parent / "calibration.json"
             out.write_text(json.dumps(table, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-            print(f"calibration: {len(table['evidence'])} kinds of evidence -> {out}")
+            print(f"calibration: {len(table['evidence'])} kinds of evidence and a mention model of "
+                  f"{len(table['model']['weights'])} weights -> {out}")
         if "dev" in steps:
             gold_path = SHARED / "eval" / "gold-dev.jsonl"
             run_dev(records, gold_path, args)
