@@ -24,6 +24,7 @@ The results are ``doc._.results``, a list of :class:`~kg.records.Result`.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -73,7 +74,7 @@ SETTING_WORDS = frozenset(
 ) | {"learning rate", "weight decay", "batch size"}
 #: data a share can be taken of ("5% of the training data"): a size, not a result
 DATA_WORDS = frozenset(
-    "data dataset datasets training corpus labels image images samples examples tokens parameters set".split()
+    "data dataset datasets training corpus labels image images samples examples tokens parameters set annotations".split()
 )
 #: nouns naming a change: the measure is the words around them ("performance boost")
 CHANGE_NOUNS = frozenset(
@@ -228,6 +229,12 @@ def _is_outcome(value: _Value, doc: Doc, measures: frozenset[int] = frozenset())
         names = doc[after[0].i + 1 : min(len(doc), after[0].i + 3)]
         if any(t.pos_ == "PROPN" and t.text[:1].isupper() for t in names):
             return False  # "10% of ImageNet": a share of a dataset
+    if value.unit == "%":
+        # "with only 2% language annotations", "10% labeled data": a share of the training data
+        phrase = list(itertools.takewhile(lambda t: t.pos_ in ("ADJ", "NOUN", "PROPN", "VERB"), after[:3]))
+        if (phrase and phrase[-1].lower_ in DATA_WORDS and phrase[-1].pos_ == "NOUN"
+                and not any(t.lower_ in COMPARATIVES or t.tag_ in ("JJR", "RBR") for t in phrase)):
+            return False
     if (value.unit == "%" and after and after[0].pos_ == "ADJ" and after[0].lower_ not in COMPARATIVES
             and after[0].lower_ not in ("relative", "absolute")
             and after[0].tag_ not in ("JJR", "RBR") and (len(after) < 2 or after[1].pos_ not in ("NOUN", "PROPN", "ADJ"))):
