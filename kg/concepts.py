@@ -157,7 +157,7 @@ def canonicalise(extractions: Iterable[PaperExtraction], lexicon: Lexicon | None
         # a long name spells out a short form ("SAE"); a short name with a kind word after it
         # ("GPR1200 dataset") is that name, not its spelling out
         long_names = [s for s, _ in surfaces.most_common()
-                      if not is_acronym(s) and not (strip_kind_words(s) != s and strip_kind_words(s) in surfaces)]
+                      if not is_acronym(s) and not ((bare := strip_kind_words(s)) != s and bare in surfaces)]
         name = entry.name if entry else (long_names[0] if long_names else surfaces.most_common(1)[0][0])
         concept_id = f"{concept_type}:{concept_key(name)}"
         concept = index.concepts.get(concept_id)

@@ -381,6 +381,7 @@ class MentionResolver:
         mentions: list[Mention] = []
         below: list[Mention] = []  # under the threshold: no concepts, but maybe variants of one
         seen: set[int] = set()
+        text = doc.text  # spaCy joins the tokens' texts on every read of Doc.text
         for group in groups.values():
             if id(group) in seen:
                 continue
@@ -392,7 +393,7 @@ class MentionResolver:
             confidence = None
             if self.calibration is not None:
                 confidence = self.calibration.mention_confidence(
-                    group.type, group.name, group.surfaces, evidence, text=doc.text,
+                    group.type, group.name, group.surfaces, evidence, text=text,
                     proposed=group.proposed and group.type == "method", broad=group.broad)
             if confidence is None:
                 confidence = group.confidence
