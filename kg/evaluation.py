@@ -9,6 +9,7 @@ that match only a gold concept marked ``broad`` neither gain nor cost.
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import unicodedata
@@ -157,17 +158,23 @@ def _texts_or_none(value: Any) -> bool:
 
 
 def read_jsonl(path: Path, warn: Callable[[str], None] | None = None) -> dict[str, dict[str, Any]]:
-    """Records of a JSONL file keyed by normalised title. A line that is not JSON, or a record in
-    the wrong shape, is left out, and a record whose title repeats an earlier one replaces it
-    as in the reference scorer, each with a note to ``warn`` naming the line; a file that cannot
-    be read as UTF-8 text raises ValueError naming it."""
+    """Records of a JSONL file (plain, or compressed with gzip, bzip2 or xz) keyed by normalised
+    title. A line that is not JSON, or a record in the wrong shape, is left out, and a record
+    whose title repeats an earlier one replaces it as in the reference scorer, each with a note
+    to ``warn`` naming the line; a file that cannot be read as UTF-8 text raises ValueError
+    naming it."""
+    from kg.sources.base import SourceError, input_bytes
+
     records: dict[str, dict[str, Any]] = {}
     lines_of: dict[str, int] = {}
     try:
-        with open(path, encoding="utf-8") as handle:
-            lines = list(handle)
+        # gzip, bzip2 and xz unpacked, as kg reads its inputs (an extractions.jsonl.gz kept small)
+        # (universal newlines as open() reads them: a U+2028 inside a JSON string ends no line)
+        lines = list(io.StringIO(input_bytes(Path(path)).decode("utf-8"), newline=None))
     except UnicodeDecodeError as err:
         raise ValueError(f"{path}: not UTF-8 text (byte {err.start})") from None
+    except SourceError as err:
+        raise ValueError(str(err).rstrip(".")) from None
     except OSError as err:
         raise ValueError(f"Cannot read {path}: {err.strerror}") from None
     for number, line in enumerate(lines, 1):

@@ -405,6 +405,23 @@ def test_eval_leaves_out_records_it_cannot_score_and_names_their_lines(tmp_path)
     assert row[1:] == ["0.500", "0.500", "0.500", "1", "1", "1"]
 
 
+def test_eval_reads_compressed_predictions_as_plain_ones(tmp_path):
+    import gzip
+
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps({"title": "Good paper", "methods": [{"name": "JEPA"}, {"name": "SAE"}]}) + "\n",
+                    encoding="utf-8")
+    lines = json.dumps({"title": "Good paper", "methods": [{"name": "JEPA"}]}) + "\n"
+    plain, packed = tmp_path / "pred.jsonl", tmp_path / "pred.jsonl.gz"
+    plain.write_text(lines, encoding="utf-8")
+    packed.write_bytes(gzip.compress(lines.encode("utf-8")))
+    scored = [CliRunner().invoke(main, ["eval", str(gold), "--pred", str(p)]) for p in (plain, packed)]
+    assert scored[0].exit_code == scored[1].exit_code == 0, scored[1].output
+    assert "0.500" in scored[0].output and scored[1].output == scored[0].output
+    packed.write_bytes(gzip.compress(lines.encode("utf-8"))[:20])  # cut off
+    assert_one_line_error(invoke("eval", str(gold), "--pred", str(packed)), f"{packed} is a damaged gzip file")
+
+
 def test_eval_of_a_gold_file_that_is_not_utf8_is_one_line(tmp_path):
     gold = tmp_path / "gold.jsonl"
     gold.write_bytes(b"\xff\xfe not text")

@@ -426,6 +426,18 @@ def test_author_query_on_records_with_authors(neo4j_driver, neo4j_server):
     assert by_id.exit_code == 0, by_id.output
 
 
+def test_ready_queries_do_not_warn_of_schema_types_a_graph_lacks(neo4j_driver, neo4j_server):
+    sink.load_graph(neo4j_driver, small_records_graph())  # no citations: no CITES relationship
+    with neo4j_driver.session() as session:
+        assert session.run("MATCH ()-[r:CITES]->() RETURN count(r) AS n").single()["n"] == 0
+    ready = CliRunner().invoke(main, ["query", "most_cited_papers"], env=_env(neo4j_server))
+    assert ready.exit_code == 0 and "warning" not in ready.output, ready.output
+    # a user's own query still hears of a type the database does not have (a typo, maybe)
+    own = CliRunner().invoke(main, ["query", "MATCH (p:Paper)-[:CITE]->(q) RETURN count(q) AS n"],
+                             env=_env(neo4j_server))
+    assert own.exit_code == 0 and "warning:" in own.output and "CITE" in own.output, own.output
+
+
 def test_query_text_with_params_and_json(neo4j_driver, neo4j_server):
     sink.load_graph(neo4j_driver, small_records_graph())
     result = CliRunner().invoke(

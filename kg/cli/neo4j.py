@@ -499,7 +499,9 @@ def query(query: str, params: tuple[str, ...], fmt: str, uri: str, user: str, da
     quiet_driver_logs()
     try:
         with sink.connect(uri, user, password, database) as driver:
-            result = sink.run_query(driver, text, values, database)
+            # kg's ready queries name only its schema: a type this graph lacks is no mistake
+            ready_query = path.is_file() and path.resolve().parent == sink.QUERIES_FOLDER.resolve()
+            result = sink.run_query(driver, text, values, database, schema_names_only=ready_query)
     except sink.Neo4jSinkError as err:
         raise click.ClickException(str(err)) from None
     for warning in result.warnings:

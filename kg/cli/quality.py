@@ -33,7 +33,8 @@ Examples:
 @click.argument("gold", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--pred", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="Score this extraction JSONL instead of extracting from INPUTS.")
+              help="Score this extraction JSONL (gzip, bzip2 or xz compressed too) instead of "
+                   "extracting from INPUTS.")
 @click.option("--errors", "n_errors", type=click.IntRange(0), default=15, show_default=True,
               help="How many of the most frequent misses and false positives to list.")
 @format_option("--input-format", "--from")
