@@ -379,6 +379,16 @@ def test_concepts_says_how_many_rows_the_limit_left_out(tmp_path):
     assert "more concepts not shown" not in narrowed.output
 
 
+def test_concepts_explain_takes_an_id_a_name_or_a_plural(tmp_path):
+    concepts = {"method:sae": Concept("method:sae", "method", "sparse autoencoder", aliases=["SAE"], paper_ids=["p1"]),
+                "task:sae": Concept("task:sae", "task", "sae", paper_ids=["p2"])}
+    write_concepts(ConceptIndex(concepts), tmp_path / "concepts.json")
+    by_id = invoke("concepts", "--out", str(tmp_path), "--explain", "task:sae")
+    assert by_id.exit_code == 0 and by_id.output.startswith("sae (task") and "sparse" not in by_id.output
+    plural = invoke("concepts", "--out", str(tmp_path), "--explain", "Sparse Autoencoders")
+    assert plural.exit_code == 0 and plural.output.startswith("sparse autoencoder (method"), plural.output
+
+
 def test_eval_leaves_out_records_it_cannot_score_and_names_their_lines(tmp_path):
     good = {"title": "Good paper", "methods": [{"name": "JEPA", "aliases": []}, "sparse autoencoder"]}
     gold = tmp_path / "gold.jsonl"

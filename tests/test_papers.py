@@ -110,6 +110,12 @@ def test_list_papers_filters_and_ranks_concepts(graph):
         list_papers(graph, concept="unheard of")
 
 
+@pytest.mark.parametrize("name", ["method:mae", "masked autoencoder", "Masked Autoencoders", "MAE", "MAEs"])
+def test_every_command_finds_a_concept_by_id_name_alias_or_plural(graph, name):
+    assert views.find_concept(graph, name) == "method:mae"
+    assert [r.id for r in list_papers(graph, concept=name)] == ["p4"]
+
+
 def test_kg_papers_lists_ids_that_kg_viz_takes(out_dir):
     runner = CliRunner()
     result = runner.invoke(main, ["papers", "JEPA", "--out", str(out_dir)])

@@ -26,6 +26,24 @@ def is_concept(graph: nx.DiGraph, node: str) -> bool:
     return bool(graph.nodes[node].get("concept"))
 
 
+def concepts_named(graph: nx.DiGraph, name: str) -> list[str]:
+    """Sorted keys of the concepts ``name`` names: a concept's id, or its name or an alias as
+    canonicalisation compares them (any case, singular or plural, spelling variants). Every
+    command that takes a concept looks it up here."""
+    from kg.text import concept_key
+
+    if name in graph and graph.nodes[name].get("concept"):
+        return [name]
+    wanted = concept_key(name)
+    if not wanted:
+        return []
+    return sorted(
+        node for node, data in graph.nodes(data=True)
+        if data.get("concept")
+        and wanted in {concept_key(str(form)) for form in (data.get("name") or "", *(data.get("aliases") or []))}
+    )
+
+
 def is_paper(graph: nx.DiGraph, node: str) -> bool:
     return graph.nodes[node].get("label") == PAPER
 

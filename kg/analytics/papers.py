@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
-from kg.analytics._views import CONCEPT_RELATIONS, NotFound, is_paper
+from kg.analytics._views import CONCEPT_RELATIONS, NotFound, concepts_named, is_paper
 from kg.schema import ADDRESSES, EVALUATES_ON, HAS_CODE, PROPOSES, REPORTS, USES
 
 #: relation order of a paper's concepts in listings: what a paper proposes describes it best
@@ -128,17 +128,7 @@ def paper_concepts_ranked(graph: nx.DiGraph, paper: str, include_broad: bool = F
 
 
 def _concept_matches(graph: nx.DiGraph, concept: str) -> set[str]:
-    from kg.text import concept_key
-
-    wanted = concept_key(concept)
-    found = set()
-    for node, data in graph.nodes(data=True):
-        if not data.get("concept"):
-            continue
-        names = [data.get("name") or "", *(data.get("aliases") or [])]
-        if node == concept or wanted in {concept_key(str(n)) for n in names}:
-            found.add(node)
-    return found
+    return set(concepts_named(graph, concept))
 
 
 def list_papers(

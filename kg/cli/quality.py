@@ -111,7 +111,8 @@ def eval_command(
 @click.option("--include-broad/--no-broad", default=True, show_default=True,
               help="List concepts flagged broad (marked [broad]).")
 @click.option("--explain", metavar="NAME", default=None,
-              help="Show which surface forms were merged into the concept NAME, and why.")
+              help="Show which surface forms were merged into the concept NAME (its id, name or an "
+                   "alias), and why.")
 @click.option("--limit", type=click.IntRange(1), default=50, show_default=True, help="At most this many rows.")
 def concepts(
     out: Path, concept_type: str | None, min_papers: int, include_broad: bool, explain: str | None, limit: int
@@ -129,7 +130,9 @@ def concepts(
         raise click.ClickException(f"Cannot read {path}: {err}") from None
     if explain:
         key = concept_key(explain)
-        found = [r for r in rows if concept_key(r["name"]) == key or key in {concept_key(a) for a in r["aliases"]}]
+        # an id, or a name or alias as canonicalisation compares them (as every command takes one)
+        found = [r for r in rows if r["id"] == explain] or [
+            r for r in rows if concept_key(r["name"]) == key or key in {concept_key(a) for a in r["aliases"]}]
         if not found:
             raise click.ClickException(f"No concept named {explain!r} in {path}.")
         for row in found:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import networkx as nx
 
+from kg.analytics._views import concepts_named
 from kg.analytics.papers import find_paper as _resolve_paper
 
 
@@ -19,15 +20,8 @@ def is_drawn_concept(graph: nx.DiGraph, node: str, include_broad: bool) -> bool:
 
 
 def find_concept(graph: nx.DiGraph, name: str) -> str:
-    """Resolve a concept id, name or alias (case-insensitive) to its node key."""
-    if name in graph and graph.nodes[name].get("concept"):
-        return name
-    wanted = name.strip().lower()
-    hits = sorted(
-        n for n, d in graph.nodes(data=True)
-        if d.get("concept")
-        and (str(d.get("name", "")).lower() == wanted or wanted in (str(a).lower() for a in d.get("aliases") or []))
-    )
+    """Resolve a concept id, name or alias (any case, singular or plural) to its node key."""
+    hits = concepts_named(graph, name)
     if not hits:
         raise KeyError(f"no concept named {name!r}")
     if len(hits) > 1:
