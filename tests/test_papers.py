@@ -162,6 +162,26 @@ def test_viz_help_example_names_a_paper_of_the_shared_corpus(corpus_dir):
     assert graph.nodes[find_paper(graph, example)]["title"].startswith(example)
 
 
+def test_papers_that_share_a_title_are_told_apart_by_id(tmp_path):
+    from kg.sinks.report import headline, write_report
+
+    title = "Listening Ahead: JEPA Pretraining for Bird Song Detection"
+    papers = [Paper(title, id="a1", year=2025), Paper(title.upper(), id="a2", year=2025),
+              Paper("Another JEPA paper", id="b1", year=2025)]
+    concepts = {"method:jepa": Concept("method:jepa", "method", "JEPA", paper_ids=["a1", "a2", "b1"]),
+                "dataset:songs": Concept("dataset:songs", "dataset", "BirdSet", paper_ids=["a1", "a2"])}
+    links = [ConceptLink(p, "method:jepa", "USES") for p in ("a1", "a2", "b1")]
+    links += [ConceptLink(p, "dataset:songs", "EVALUATES_ON") for p in ("a1", "a2")]
+    graph = build_graph(papers, ConceptIndex(concepts, links))
+    analysis = analyse(graph)
+    lines = headline(graph, analysis)
+    pairs = lines[lines.index("Most similar paper pairs:") + 1]
+    assert "[a1]" in pairs and "[a2]" in pairs, pairs
+    report = write_report(graph, analysis, tmp_path / "report").read_text(encoding="utf-8")
+    # (Markdown escapes the brackets)
+    assert "\\[a1\\] Listening Ahead" in report and "] Another JEPA paper" not in report
+
+
 def test_similar_papers_name_the_concepts_they_share(graph, tmp_path):
     from kg.sinks.report import headline, write_report
 

@@ -7,6 +7,8 @@
 MATCH (p:Paper)
 WHERE p.id = $paper OR toLower(p.title) CONTAINS toLower($paper)
 MATCH (p)-[s:SIMILAR_TO]-(other:Paper)
-RETURN p.title AS paper, other.title AS similar_paper, round(s.score, 3) AS score
-ORDER BY score DESC, paper, similar_paper
+// The ids tell apart papers that share a title, and are what `kg viz --paper` takes.
+RETURN p.title AS paper, p.id AS paper_id, other.title AS similar_paper, other.id AS similar_id,
+       round(s.score, 3) AS score
+ORDER BY score DESC, paper, paper_id, similar_paper, similar_id
 LIMIT toInteger($limit);

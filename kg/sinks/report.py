@@ -9,7 +9,7 @@ that says so, without charts.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,6 +25,7 @@ from kg.analytics.similarity import most_similar_pairs  # noqa: E402
 from kg.analytics.trends import papers_per_year, rising_and_falling  # noqa: E402
 from kg.escape import markdown, strip_controls, terminal  # noqa: E402
 from kg.graph import paper_nodes  # noqa: E402
+from kg.schema import PAPER  # noqa: E402
 from kg.sinks.files import atomic_write  # noqa: E402
 from kg.sinks.report_citations import (  # noqa: E402
     chart_months,
@@ -43,6 +44,23 @@ TYPE_ORDER = ("method", "dataset", "metric", "task")
 def _name(graph: nx.DiGraph, node: str) -> str:
     data = graph.nodes[node]
     return str(data.get("name") or data.get("title") or node)
+
+
+def _paper_names(graph: nx.DiGraph) -> Callable[[str], str]:
+    """A node's name, with the paper's id before a title that another paper of the graph also
+    has (two versions of a paper, two papers named alike), so that the two can be told apart."""
+    from collections import Counter
+
+    titles = Counter(str(d.get("name") or "").casefold() for _, d in graph.nodes(data=True) if d.get("label") == PAPER)
+
+    def name(node: str) -> str:
+        data = graph.nodes[node]
+        text = _name(graph, node)
+        if data.get("label") == PAPER and titles[str(data.get("name") or "").casefold()] > 1:
+            return f"[{data.get('id') or node}] {text}"  # first: a shortened title keeps it
+        return text
+
+    return name
 
 
 def _short(text: str, limit: int = 48) -> str:
@@ -88,8 +106,10 @@ def central_by_type(graph: nx.DiGraph, analysis: Analysis, n: int = 5) -> dict[s
 def headline(graph: nx.DiGraph, analysis: Analysis, n: int = 5) -> list[str]:
     """Plain-text summary lines for the terminal (names cleaned of control sequences)."""
 
+    named = _paper_names(graph)
+
     def name(node: str) -> str:
-        return terminal(_name(graph, node))
+        return terminal(named(node))
 
     papers = len(paper_nodes(graph))
     if not has_concepts(analysis):
@@ -369,11 +389,12 @@ def _report_markdown(graph: nx.DiGraph, analysis: Analysis, out_dir: Path, n: in
         md += ["Fewer than two years with at least five dated papers: no trends.", ""]
     md += month_markdown(graph, chart_months(graph, analysis, out_dir / "months.png"))
     md += citation_markdown(graph, analysis, n)
+    paper_name = _paper_names(graph)
     md += ["## Most similar papers", "",
            "Cosine of idf-weighted concept sets: a shared rare concept counts more than a shared common one.", ""]
     md += _table(
         ["score", "paper", "paper", "shared concepts (rarest first)"],
-        [(f"{s:.2f}", _name(graph, a), _name(graph, b), ", ".join(shared_concepts(graph, a, b, analysis.include_broad)))
+        [(f"{s:.2f}", paper_name(a), paper_name(b), ", ".join(shared_concepts(graph, a, b, analysis.include_broad)))
          for a, b, s in most_similar_pairs(analysis.neighbours, n)],
     )
     code = analysis.code
