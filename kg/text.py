@@ -44,10 +44,27 @@ def _basic(text: str) -> str:
     return " ".join(text.split())
 
 
+#: plurals ending in "es" after a hissing sound: "losses", "approaches", "patches", "boxes"
+_ES_PLURALS = ("sses", "ches", "shes", "xes", "zzes")
+#: words of those endings whose singular ends in "e" ("KV caches", "niches")
+_E_SINGULARS = ("caches", "niches", "headaches", "avalanches", "cliches")
+#: plurals of the field's Latin and Greek words, and the "-es" plurals of words ending in "s"
+_IRREGULAR_PLURALS = {
+    "analyses": "analysis", "hypotheses": "hypothesis", "syntheses": "synthesis", "theses": "thesis",
+    "axes": "axis", "biases": "bias", "aliases": "alias", "indices": "index", "matrices": "matrix",
+    "vertices": "vertex", "simplices": "simplex", "appendices": "appendix",
+}
+
+
 def singular(word: str) -> str:
-    """Cut a regular English plural ending off one word ("autoencoders" -> "autoencoder")."""
+    """Cut a regular English plural ending off one word ("autoencoders" -> "autoencoder",
+    "losses" -> "loss", "approaches" -> "approach", "matrices" -> "matrix")."""
+    if word in _IRREGULAR_PLURALS:  # lower case only: "Indices" may be a name
+        return _IRREGULAR_PLURALS[word]
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
+    if len(word) > 4 and word.endswith(_ES_PLURALS) and not word.endswith(_E_SINGULARS):
+        return word[:-2]
     if len(word) > 3 and word.endswith("s") and not word.endswith(_KEEP_S):
         return word[:-1]
     return word

@@ -18,6 +18,15 @@ def test_surface_variants_share_one_key():
     assert concept_key("contrastive loss") != concept_key("contrastive lo")  # "loss" keeps its s
 
 
+def test_plurals_in_es_and_latin_plurals_share_the_singulars_key():
+    for plural, single in (("contrastive losses", "contrastive loss"), ("Gaussian processes", "Gaussian process"),
+                           ("KV caches", "KV cache"), ("bounding boxes", "bounding box"),
+                           ("attention matrices", "attention matrix"), ("inductive biases", "inductive bias"),
+                           ("search approaches", "search approach")):
+        assert concept_key(plural) == concept_key(single), plural
+    assert concept_key("cases") == "case" and concept_key("loss") == "loss" and concept_key("analysis") == "analysis"
+
+
 def test_long_form_acronym_and_plural_merge_across_papers():
     index = canonicalise(
         [
