@@ -182,6 +182,19 @@ def test_papers_that_share_a_title_are_told_apart_by_id(tmp_path):
     assert "\\[a1\\] Listening Ahead" in report and "] Another JEPA paper" not in report
 
 
+def test_the_month_chart_spans_the_latest_ten_years_whatever_the_oldest_date(tmp_path):
+    from kg.sinks.report_citations import MAX_CHART_MONTHS, chart_months
+    from matplotlib.image import imread
+
+    papers = [Paper("An old paper", id="old", published="1600-01-02")]
+    papers += [Paper(f"Paper {m}", id=f"p{m}", published=f"2024-{m:02d}-01") for m in range(1, 4)]
+    graph = build_graph(papers, ConceptIndex())
+    chart = chart_months(graph, analyse(graph), tmp_path / "months.png")
+    assert chart is not None
+    height, width = imread(chart).shape[:2]
+    assert width <= (0.35 * MAX_CHART_MONTHS + 2) * 110 + 1 and height < 1000
+
+
 def test_similar_papers_name_the_concepts_they_share(graph, tmp_path):
     from kg.sinks.report import headline, write_report
 

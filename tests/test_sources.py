@@ -423,6 +423,13 @@ def test_arxiv_id_from(value, expected):
         ("03/11/2020", (None, 2020)),
         ("2019-2020", (None, None)),  # two years: no way to tell which
         ("v1.2019.5", (None, None)),  # part of a version number, not a year
+        # placeholders date nothing: no paper is from year 0 or 9999
+        ("0000", (None, None)),
+        ("0000-00-00T00:00:00Z", (None, None)),
+        ("0001-01-01", (None, None)),
+        ("9999-12-31", (None, None)),
+        (9999, (None, None)),
+        ("1948-07-01", ("1948-07-01", 1948)),
     ],
 )
 def test_parse_date(value, expected):
@@ -1121,6 +1128,18 @@ def test_hf_date_headings_and_pages_pasted_together(tmp_path):
     assert [(t, papers[t].published, papers[t].upvotes) for t, _, _ in expected] == expected
     assert papers["Later Masked Token Forecasting for Tabular Pretraining"].published == "2030-02-14"
     assert papers["Later Quiet Probes: Reading Concepts from Frozen Language Models"].published == "2031-03-09"
+
+
+def test_hf_placeholder_year_dates_nothing(tmp_path):
+    original = (DATA / "hf_page.txt").read_text(encoding="utf-8")
+    path = tmp_path / "page.txt"
+    path.write_text(original.replace("Feb 14, 2023", "Feb 14, 0000"), encoding="utf-8")
+    dated = {p.title: p for p in read_papers([DATA / "hf_page.txt"]).papers}
+    papers = {p.title: p for p in read_papers([path]).papers}
+    changed = [t for t in papers if (papers[t].published, papers[t].year) != (dated[t].published, dated[t].year)]
+    assert len(changed) == 1 and dated[changed[0]].published == "2023-02-14"
+    # not this year's Feb 14, nor year 0: no date at all
+    assert (papers[changed[0]].published, papers[changed[0]].year) == (None, None)
 
 
 def test_hf_short_abstract_without_a_full_stop_is_known_by_its_author_count(tmp_path):

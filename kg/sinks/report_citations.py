@@ -33,13 +33,21 @@ def _short(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+#: months the papers-per-month chart spans at most (ten years)
+MAX_CHART_MONTHS = 120
+
+
 def chart_months(graph: nx.DiGraph, analysis: Analysis, path: Path, n: int = 4) -> Path | None:
     """Bars: papers per month; lines: the ``n`` most shared concepts' papers per month.
     None when fewer than two months have papers."""
     per_month = papers_per_month(graph)
     if sum(1 for v in per_month.values() if v) < 2:
         return None
-    months = list(per_month)
+    # the latest months only: one paper dated decades earlier would stretch the chart (and the
+    # figure's width) over every month between
+    months = list(per_month)[-MAX_CHART_MONTHS:]
+    if sum(1 for m in months if per_month[m]) < 2:
+        return None
     top = sorted(analysis.paper_counts, key=lambda c: (-analysis.paper_counts[c], c))
     top = [c for c in top if c in analysis.cooc][:n]
     by_concept = concept_months(graph, top, analysis.include_broad)
@@ -52,7 +60,8 @@ def chart_months(graph: nx.DiGraph, analysis: Analysis, path: Path, n: int = 4) 
     step = max(1, len(months) // 12)
     ax.set_xticks(range(0, len(months), step), months[::step], rotation=45, ha="right", fontsize=8)
     ax.set_ylabel("papers")
-    ax.set_title("Papers per month, and the most shared concepts")
+    ax.set_title("Papers per month, and the most shared concepts"
+                 + (f" (the last {MAX_CHART_MONTHS} months)" if len(per_month) > MAX_CHART_MONTHS else ""))
     ax.legend(fontsize=8)
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()

@@ -345,7 +345,7 @@ _ISO_DAY = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:$|[T ])")
 _ISO_MONTH = re.compile(r"^(\d{4})(?:-(\d{1,2}))?$")
 _MONTH_DAY_YEAR = re.compile(r"^([A-Za-z]+)\.?\s+(\d{1,2}),?\s+(\d{4})$")
 _DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})\s+([A-Za-z]+)\.?,?\s+(\d{4})$")
-# a year standing alone in free text ("circa 2020", "Spring 2021", "03/11/2020")
+# a year standing alone in free text ("circa 2020", "Spring 2021", "03/11/2020"), in PLAUSIBLE_YEARS
 _LONE_YEAR = re.compile(r"(?<![\d.])(1[5-9]\d\d|2[01]\d\d)(?![\d.])")
 
 
@@ -357,12 +357,31 @@ def iso_date(year: int, month: int, day: int) -> str | None:
         return None
 
 
+#: the years a paper's date may have (those a year in free text may have, too): years outside
+#: are placeholders ("0000", "0001-01-01", "9999-12-31")
+PLAUSIBLE_YEARS = range(1500, 2200)
+
+
+def plausible_year(year: int) -> bool:
+    """Whether ``year`` can date a paper (:data:`PLAUSIBLE_YEARS`). A placeholder year would
+    also stretch every chart of papers over time across centuries."""
+    return year in PLAUSIBLE_YEARS
+
+
 def parse_date(value: object) -> tuple[str | None, int | None]:
     """(ISO date, year) from the date spellings sources use; either may be None.
 
     A value that gives only a year or a month ("2024", "2024-03") yields a year and no date,
-    because inventing a day would be a guess dressed up as data.
+    because inventing a day would be a guess dressed up as data. A year that cannot date a
+    paper (:func:`plausible_year`) gives neither.
     """
+    date, year = _parse_date(value)
+    if year is not None and not plausible_year(year):
+        return None, None
+    return date, year
+
+
+def _parse_date(value: object) -> tuple[str | None, int | None]:
     if value is None or isinstance(value, bool):
         return None, None
     if isinstance(value, float) and value.is_integer():

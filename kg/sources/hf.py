@@ -44,6 +44,7 @@ from kg.sources.base import (
     SourceError,
     iso_date,
     make_paper,
+    plausible_year,
     read_text,
     to_int,
 )
@@ -283,9 +284,9 @@ def read_hf(path: Path) -> FileResult:
                 # pasted on), no paper's date
                 continue
             page_year = years[line.page] + 1 if line.page in years else file_year
-            year = line.year or page_year
+            year = line.year if line.year is not None else page_year
             assert line.month is not None and line.day is not None
-            if year is not None:
+            if year is not None and plausible_year(year):  # "Oct 26, 0000" dates nothing
                 meta["published"] = iso_date(year, line.month, line.day)
                 meta["year"] = year
             if line.count is not None:
