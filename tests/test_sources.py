@@ -1012,6 +1012,22 @@ def test_an_arxiv_title_in_latex_merges_with_its_bibtex_record(tmp_path):
     assert result.duplicates_merged == 1
 
 
+def test_a_bibtex_macro_bomb_is_refused_and_the_other_entries_kept(tmp_path):
+    # each macro ten copies of the one before: under a kilobyte of input would spell out 10^10
+    # characters
+    lines = ['@string{s0 = "xxxxxxxxxx"}']
+    lines += [f"@string{{s{n + 1} = " + " # ".join([f"s{n}"] * 10) + "}" for n in range(9)]
+    lines += ["@article{bomb, title=s9, abstract=s9}", '@article{empty, title={Empty Macro} # e, abstract={x}}',
+              "@article{good, title={A Good Paper}, abstract={We use BERT.}}"]
+    path = tmp_path / "bomb.bib"
+    path.write_text('@string{e = ""}\n' + "\n".join(lines) + "\n", encoding="utf-8")
+    result = read_papers([path])
+    assert [p.title for p in result.papers] == ["Empty Macro", "A Good Paper"]
+    reasons = [s.reason for s in result.skipped]
+    assert any("expands to more than 1,000,000 characters" in r for r in reasons)
+    assert any("'s9', which was refused" in r for r in reasons) and len(reasons) == 5
+
+
 def test_bibtex_macros_comment_blocks_commented_fields_and_crossrefs(tmp_path):
     path = tmp_path / "refs.bib"
     path.write_text(

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from kg.records import Paper
 from kg.sources.base import (
+    MAX_TEXT_CHARS,
     FileResult,
     RecordError,
     SkippedRecord,
@@ -31,6 +32,8 @@ from kg.sources.latex import latex_to_text
 
 _ENTRY_START = re.compile(r"^[ \t]*@[ \t]*([A-Za-z]+)[ \t]*([{(])", re.MULTILINE)
 _FIELD_NAME = re.compile(r"[A-Za-z0-9_\-:.+]+")
+#: longest field value an entry may spell out with @string macros; longer is a refused entry
+MAX_VALUE_CHARS = 10 * MAX_TEXT_CHARS
 _BARE_VALUE = re.compile(r"[A-Za-z0-9_\-:.+/]+")
 # an escaped character (\{ or \") is text, not a delimiter: it matches as one token and is passed over
 _SPECIAL = re.compile(r"\\.|[{}]", re.DOTALL)
@@ -50,11 +53,13 @@ _MONTH_MACROS = {name: name.capitalize() for name in (
 class _Entry:
     """Parses one entry's text: ``@type{key, name = value, ...}``."""
 
-    def __init__(self, text: str, closer: str, macros: dict[str, str] | None = None) -> None:
+    def __init__(self, text: str, closer: str, macros: dict[str, str | None] | None = None) -> None:
         self.text = text
         self.pos = 0
         self.closer = closer
-        self.macros = macros if macros is not None else {}
+        #: @string macros by lower-case name; None for one that was refused
+        self.macros: dict[str, str | None] = macros if macros is not None else {}
+        self.name: str | None = None  # an @string entry's macro name, once read
         self.key = ""
 
     def _skip_space(self) -> None:
@@ -91,7 +96,8 @@ class _Entry:
         raise RecordError('a quoted value has no closing "')
 
     def _value(self, name: str) -> str:
-        parts = []
+        parts: list[str] = []
+        length = 0
         while True:
             self._skip_space()
             char = self._peek()
@@ -101,11 +107,18 @@ class _Entry:
                 parts.append(self._quoted())
             elif match := _BARE_VALUE.match(self.text, self.pos):
                 word = match.group()
+                if word.lower() in self.macros and self.macros[word.lower()] is None:
+                    raise RecordError(f"field {name!r} uses the @string macro {word!r}, which was refused")
                 # a bare word is an @string macro (or a month's): its text; numbers are themselves
-                parts.append(self.macros.get(word.lower(), _MONTH_MACROS.get(word.lower(), word)))
+                macro = self.macros.get(word.lower())
+                parts.append(macro if macro is not None else _MONTH_MACROS.get(word.lower(), word))
                 self.pos = match.end()
             else:
                 raise RecordError(f"field {name!r} has no value")
+            length += len(parts[-1])
+            if length > MAX_VALUE_CHARS:
+                # macros of macros grow tenfold a line: a few hundred bytes can ask for gigabytes
+                raise RecordError(f"field {name!r} expands to more than {MAX_VALUE_CHARS:,} characters")
             self._skip_space()
             if self._peek() != "#":
                 return "".join(parts)
@@ -159,6 +172,7 @@ class _Entry:
         match = _FIELD_NAME.match(self.text, self.pos)
         if not match:
             raise RecordError("no macro name")
+        self.name = match.group().lower()
         self.pos = match.end()
         self._skip_space()
         if self._peek() != "=":
@@ -289,7 +303,7 @@ def read_bibtex(path: Path) -> FileResult:
     text = read_text(path)
     starts = [start for start in _ENTRY_START.finditer(text) if _is_entry_start(text, start)]
     result = FileResult()
-    macros: dict[str, str] = {}
+    macros: dict[str, str | None] = {}
     parsed: list[tuple[str, str, str, dict[str, str]]] = []  # (location, kind, key, fields)
     hidden_until = 0  # the end of the last @comment{...} block
     line, counted_to = 1, 0  # line numbers counted incrementally: big files stay linear
@@ -311,11 +325,14 @@ def read_bibtex(path: Path) -> FileResult:
             continue
         if kind in _NOT_PAPERS:
             if kind == "string":
+                macro = _Entry(text[start.start() : end], closer, macros)
                 try:
-                    name, value = _Entry(text[start.start() : end], closer, macros).macro()
+                    name, value = macro.macro()
                     macros[name] = value
                 except RecordError as exc:
                     result.skipped.append(SkippedRecord(location, f"@string skipped: {exc}"))
+                    if macro.name is not None:
+                        macros[macro.name] = None  # entries that use it are skipped, not garbled
             continue
         try:
             entry = _Entry(text[start.start() : end], closer, macros)
