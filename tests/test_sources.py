@@ -1028,6 +1028,17 @@ def test_a_bibtex_macro_bomb_is_refused_and_the_other_entries_kept(tmp_path):
     assert any("'s9', which was refused" in r for r in reasons) and len(reasons) == 5
 
 
+def test_a_bibtex_entry_without_its_key_is_reported_not_dropped_silently(tmp_path):
+    path = tmp_path / "refs.bib"
+    path.write_text("@article{k1 title={No comma after key}, abstract={x}}\n"
+                    "@article{k2, title={Good}, abstract={y}}\n"
+                    "@misc{k3, title={Also good}, abstract={z},\n note={\n@OpenAI{ is no entry}}}\n", encoding="utf-8")
+    result = read_papers([path])
+    assert [p.title for p in result.papers] == ["Good", "Also good"]
+    assert [(s.location, s.reason) for s in result.skipped] == [
+        (f"{path}:1", "@article entry skipped: no citation key and comma after '{'")]
+
+
 def test_bibtex_macros_comment_blocks_commented_fields_and_crossrefs(tmp_path):
     path = tmp_path / "refs.bib"
     path.write_text(

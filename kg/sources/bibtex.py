@@ -41,6 +41,13 @@ _SPECIAL_QUOTED = re.compile(r'\\.|[{}"]', re.DOTALL)
 _SPACE = re.compile(r"\s*")
 _AND_WORD = re.compile(r"\s+and\s+", re.IGNORECASE)
 _NOT_PAPERS = {"comment", "preamble", "string"}
+#: entry types of BibTeX and biblatex: one written without "key," after its brace is a broken
+#: entry to report, where "@OpenAI{" at the start of an abstract's line is no entry at all
+_ENTRY_TYPES = frozenset({
+    "article", "book", "booklet", "conference", "inbook", "incollection", "inproceedings", "manual",
+    "mastersthesis", "misc", "online", "phdthesis", "proceedings", "report", "software", "dataset",
+    "techreport", "thesis", "unpublished", "electronic", "www",
+})
 #: fields of a cross-referenced volume that do not pass to its papers
 _PARENTS_OWN = frozenset({"title", "doi", "url", "eprint", "abstract"})
 #: BibTeX's built-in month macros
@@ -301,8 +308,18 @@ def read_bibtex(path: Path) -> FileResult:
     a proceedings volume) is no paper, and lends its fields to the entries that cite it.
     """
     text = read_text(path)
-    starts = [start for start in _ENTRY_START.finditer(text) if _is_entry_start(text, start)]
     result = FileResult()
+    starts = []
+    bad_line, bad_counted_to = 1, 0
+    for start in _ENTRY_START.finditer(text):
+        if _is_entry_start(text, start):
+            starts.append(start)
+        elif start.group(1).lower() in _ENTRY_TYPES:
+            bad_line += text.count("\n", bad_counted_to, start.start())
+            bad_counted_to = start.start()
+            result.skipped.append(SkippedRecord(
+                f"{path}:{bad_line}", f"@{start.group(1).lower()} entry skipped: no citation key and comma "
+                f"after {start.group(2)!r}"))
     macros: dict[str, str | None] = {}
     parsed: list[tuple[str, str, str, dict[str, str]]] = []  # (location, kind, key, fields)
     hidden_until = 0  # the end of the last @comment{...} block
