@@ -415,6 +415,13 @@ def test_eval_leaves_out_records_it_cannot_score_and_names_their_lines(tmp_path)
     assert row[1:] == ["0.500", "0.500", "0.500", "1", "1", "1"]
 
 
+def test_an_input_name_with_a_line_break_is_named_whole_in_the_error(tmp_path):
+    broken = tmp_path / "new\nline.jsonl"
+    broken.write_text('{"title": broken\n', encoding="utf-8")
+    line = assert_one_line_error(invoke("extract", str(broken), "--format", "jsonl"), "No papers were found in")
+    assert line.endswith("new line.jsonl."), line
+
+
 def test_eval_reads_compressed_predictions_as_plain_ones(tmp_path):
     import gzip
 

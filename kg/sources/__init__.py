@@ -436,8 +436,8 @@ def read_papers(
     if not papers:
         if len(inputs) == 1 and len(barren) == 1 and len(file_errors) == 1:
             raise file_errors[0]  # one file, one sentence: its own
-        names = ", ".join(str(given) for given in inputs)
         # one line each: a file name or reason holding a line break must not look like two files
+        names = ", ".join(" ".join(str(given).split()) for given in inputs)
         barren = [" ".join(line.split()) for line in barren]
         message = f"No papers were found in {names}." + "".join(f"\n  {line}" for line in barren)
         raise SourceError(message, details=barren)
