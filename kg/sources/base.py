@@ -301,7 +301,7 @@ def load_json_values(text: str, broken: list[tuple[int, str]] | None = None) -> 
         except json.JSONDecodeError as exc:
             if broken is None:
                 raise
-            broken.append((line, f"{exc.msg} at line {exc.lineno}"))
+            broken.append((line, f"{exc.msg.removesuffix(' at')} at line {exc.lineno}"))
             restart = text.find("\n{", position + 1)
             if restart == -1:
                 return values

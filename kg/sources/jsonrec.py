@@ -376,7 +376,7 @@ def read_jsonl(path: Path) -> FileResult:
         try:
             record = _load_line(line)
         except ValueError as exc:  # JSONDecodeError, with a column
-            why = f"{exc.msg} at column {exc.colno}" if hasattr(exc, "colno") else str(exc)
+            why = f"{exc.msg.removesuffix(' at')} at column {exc.colno}" if hasattr(exc, "colno") else str(exc)
             result.skipped.append(SkippedRecord(location, f"not valid JSON ({why})"))
             continue
         except RecursionError:
