@@ -168,8 +168,8 @@ def read_jsonl(path: Path, warn: Callable[[str], None] | None = None) -> dict[st
     records: dict[str, dict[str, Any]] = {}
     lines_of: dict[str, int] = {}
     try:
-        # gzip, bzip2 and xz unpacked, as kg reads its inputs (an extractions.jsonl.gz kept small)
-        # (universal newlines as open() reads them: a U+2028 inside a JSON string ends no line)
+        # unpacked as kg unpacks its inputs; lines split as open() splits them (a U+2028 inside a
+        # JSON string ends no line)
         lines = list(io.StringIO(input_bytes(Path(path)).decode("utf-8"), newline=None))
     except UnicodeDecodeError as err:
         raise ValueError(f"{path}: not UTF-8 text (byte {err.start})") from None

@@ -9,6 +9,7 @@ that says so, without charts.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -49,8 +50,6 @@ def _name(graph: nx.DiGraph, node: str) -> str:
 def _paper_names(graph: nx.DiGraph) -> Callable[[str], str]:
     """A node's name, with the paper's id before a title that another paper of the graph also
     has (two versions of a paper, two papers named alike), so that the two can be told apart."""
-    from collections import Counter
-
     titles = Counter(str(d.get("name") or "").casefold() for _, d in graph.nodes(data=True) if d.get("label") == PAPER)
 
     def name(node: str) -> str:
