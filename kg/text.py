@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
 
@@ -89,6 +90,13 @@ def concept_key(surface: str) -> str:
                 text = re.sub(rf"\b{re.escape(variant)}\b", canonical, text)
     text = _PREFIX_RE.sub(r"\1", text)
     return text
+
+
+def names_one_of(name: str, forms: Iterable[str]) -> bool:
+    """Whether ``name`` names one of ``forms`` as canonicalisation compares them (any case,
+    singular or plural, spelling variants): how every command finds a concept by name."""
+    wanted = concept_key(name)
+    return bool(wanted) and any(concept_key(str(form)) == wanted for form in forms)
 
 
 def is_acronym(text: str) -> bool:

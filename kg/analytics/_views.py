@@ -30,17 +30,13 @@ def concepts_named(graph: nx.DiGraph, name: str) -> list[str]:
     """Sorted keys of the concepts ``name`` names: a concept's id, or its name or an alias as
     canonicalisation compares them (any case, singular or plural, spelling variants). Every
     command that takes a concept looks it up here."""
-    from kg.text import concept_key
+    from kg.text import names_one_of
 
     if name in graph and graph.nodes[name].get("concept"):
         return [name]
-    wanted = concept_key(name)
-    if not wanted:
-        return []
     return sorted(
         node for node, data in graph.nodes(data=True)
-        if data.get("concept")
-        and wanted in {concept_key(str(form)) for form in (data.get("name") or "", *(data.get("aliases") or []))}
+        if data.get("concept") and names_one_of(name, (data.get("name") or "", *(data.get("aliases") or [])))
     )
 
 

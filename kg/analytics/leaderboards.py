@@ -20,7 +20,7 @@ import networkx as nx
 from kg.analytics._views import NotFound
 from kg.concepts import strip_kind_words
 from kg.schema import HAS_CODE, MEASURED_BY, OF, ON, PAPER, REPORTS_RESULT, RESULT
-from kg.text import concept_key
+from kg.text import concept_key, names_one_of
 
 
 @dataclass
@@ -138,7 +138,7 @@ def _check(rows: list[_Row], what: str, query: str | None) -> list[_Row]:
     if not query:
         return rows
     wanted = query.strip().lower()
-    kept = [r for r in rows if wanted in r.forms[what] or concept_key(wanted) in {concept_key(f) for f in r.forms[what]}]
+    kept = [r for r in rows if wanted in r.forms[what] or names_one_of(wanted, r.forms[what])]
     if kept:
         return kept
     known = sorted({f for r in rows for f in r.forms[what] if ":" not in f})

@@ -119,7 +119,7 @@ def concepts(
 ) -> None:
     """List the canonical concepts of a built graph with their aliases and paper counts."""
     from kg.sinks.files import read_concepts
-    from kg.text import concept_key
+    from kg.text import names_one_of
 
     path = out / "concepts.json"
     try:
@@ -129,10 +129,9 @@ def concepts(
     except (OSError, ValueError) as err:
         raise click.ClickException(f"Cannot read {path}: {err}") from None
     if explain:
-        key = concept_key(explain)
         # an id, or a name or alias as canonicalisation compares them (as every command takes one)
         found = [r for r in rows if r["id"] == explain] or [
-            r for r in rows if concept_key(r["name"]) == key or key in {concept_key(a) for a in r["aliases"]}]
+            r for r in rows if names_one_of(explain, (r["name"], *r["aliases"]))]
         if not found:
             raise click.ClickException(f"No concept named {explain!r} in {path}.")
         for row in found:
