@@ -380,31 +380,27 @@ def run_cv(records, args) -> None:
     from kg.extraction.calibration import fit_with_model
 
     fold = folds_of(records)
+    held = {k: [r for r, f in zip(records, fold) if f == k] for k in range(N_FOLDS)}
+    texts = {k: texts_of(papers) for k, papers in held.items()}
     work = args.workdir / "cv"
     threshold = shipped_min_confidence(args.pipeline)
     preds: dict[tuple[int, str], list[dict[str, Any]]] = {}
     for k in range(N_FOLDS):
-        held = [r for r, f in zip(records, fold) if f == k]
         fold_dir = work / f"fold{k}"
-        for variant, overrides in variants(fold_dir / "model", args.workdir).items():
-            if args.variant and variant not in args.variant:
-                continue
-            preds[(k, variant)] = predict(held, overrides, args.pipeline, fold_dir / f"candidates-{variant}.jsonl")
+        for variant, overrides in variants(fold_dir / "model", args.workdir, args.variant).items():
+            preds[(k, variant)] = predict(held[k], overrides, args.pipeline, fold_dir / f"candidates-{variant}.jsonl")
+    # each fold's outcomes once: the calibrations of the other four folds all read them
+    found = {(k, variant): list(outcomes(held[k], rows, texts[k])) for (k, variant), rows in preds.items()}
     summary = []
     observed: list[tuple[float, bool]] = []
     for (k, variant), rows in sorted(preds.items()):
-        held = [r for r, f in zip(records, fold) if f == k]
-        others = []
-        for (j, v), other in preds.items():
-            if v == variant and j != k:
-                in_fold = [r for r, f in zip(records, fold) if f == j]
-                others.extend(outcomes(in_fold, other, texts_of(in_fold)))
+        others = [o for (j, v), fold_outcomes in found.items() if v == variant and j != k for o in fold_outcomes]
         fold_dir = work / f"fold{k}"
         pred = fold_dir / f"pred-{variant}.jsonl"
         table = fit_with_model(others)
         if variant == "full":
-            observed += confidences(table, held, rows, texts_of(held))
-        write_jsonl(apply_calibration(rows, table, texts_of(held), threshold), pred)
+            observed += confidences(table, held[k], rows, texts[k])
+        write_jsonl(apply_calibration(rows, table, texts[k], threshold), pred)
         scores = score(fold_dir / "gold.jsonl", pred)
         summary.append({"fold": k, "variant": variant, **scores})
         print(f"fold {k} [{variant}] F1 {scores['concepts']['f1']:.3f} P {scores['concepts']['p']:.3f} "
@@ -412,7 +408,7 @@ def run_cv(records, args) -> None:
     (work / "scores.json").write_text(json.dumps(summary, indent=1))
     report_cv(summary)
     print(f"\nout-of-fold calibration (each fold calibrated on the other four)\n{reliability(observed)}")
-    if not args.variant:
+    if not args.variant:  # a run of some variants only is an experiment: nothing recorded
         record_scores(args.model_out.parent / "scores.json", "cv", summary)
 
 
@@ -463,17 +459,19 @@ VARIANTS = ("full", "no-gazetteer", "tagger-only", "no-tagger")
 ENGLISH = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer"]
 
 
-def variants(model: Path, workdir: Path) -> dict[str, dict[str, Any]]:
-    """Pipelines scored: kg as shipped; with empty concept lists (gazetteer off); the tagger
-    alone (no lists, no rules, no acronym definitions); and kg without the tagger."""
+def variants(model: Path, workdir: Path, only: Sequence[str] | None = None) -> dict[str, dict[str, Any]]:
+    """Pipelines scored (those named in ``only``, when given): kg as shipped; with empty concept
+    lists (gazetteer off); the tagger alone (no lists, no rules, no acronym definitions); and kg
+    without the tagger."""
     empty = str(no_gazetteer_lexicon(workdir))
-    return {
+    every = {
         "full": {"paths.tagger": str(model)},
         "no-gazetteer": {"paths.tagger": str(model), "paths.lexicon": empty},
         "tagger-only": {"paths.tagger": str(model), "paths.lexicon": empty,
                         "nlp.pipeline": [*ENGLISH, "kg_tagger", "kg_mentions"]},
         "no-tagger": {"paths.tagger": str(workdir / "no-such-model")},
     }
+    return {name: overrides for name, overrides in every.items() if not only or name in only}
 
 
 def no_gazetteer_lexicon(workdir: Path) -> Path:
@@ -597,9 +595,7 @@ def run_dev(records, gold_path: Path, args) -> None:
     dev = [{"id": p.id, "title": p.title, "abstract": p.abstract} for p in papers]
     threshold = shipped_min_confidence(args.pipeline)
     results = {}
-    for variant, overrides in variants(args.model_out, args.workdir).items():
-        if args.variant and variant not in args.variant:
-            continue
+    for variant, overrides in variants(args.model_out, args.workdir, args.variant).items():
         if variant == "full":
             table = json.loads((args.model_out.parent / "calibration.json").read_text(encoding="utf-8"))
         else:
@@ -613,7 +609,7 @@ def run_dev(records, gold_path: Path, args) -> None:
             print(f"calibration on gold-dev\n"
                   f"{reliability(confidences(table, read_records(gold_path), rows, texts_of(dev)))}")
     (args.workdir / "dev-scores.json").write_text(json.dumps(results, indent=1))
-    if set(results) == set(VARIANTS):  # a run of some variants only is an experiment: nothing recorded
+    if not args.variant:  # a run of some variants only is an experiment: nothing recorded
         record_scores(args.model_out.parent / "scores.json", "gold-dev", results["full"])
         record_scores(args.model_out.parent / "scores.json", "gold-dev-variants", results)
 
