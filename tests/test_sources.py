@@ -1032,7 +1032,8 @@ def test_a_bibtex_entry_without_its_key_is_reported_not_dropped_silently(tmp_pat
     path = tmp_path / "refs.bib"
     path.write_text("@article{k1 title={No comma after key}, abstract={x}}\n"
                     "@article{k2, title={Good}, abstract={y}}\n"
-                    "@misc{k3, title={Also good}, abstract={z},\n note={\n@OpenAI{ is no entry}}}\n", encoding="utf-8")
+                    "@misc{k3, title={Also good}, abstract={z},\n note={\n@OpenAI{ is no entry}}}\n"
+                    "@comment{\n@article{k4 title={Commented out}, abstract={w}}\n}\n", encoding="utf-8")
     result = read_papers([path])
     assert [p.title for p in result.papers] == ["Good", "Also good"]
     assert [(s.location, s.reason) for s in result.skipped] == [

@@ -309,17 +309,9 @@ def read_bibtex(path: Path) -> FileResult:
     """
     text = read_text(path)
     result = FileResult()
-    starts = []
-    bad_line, bad_counted_to = 1, 0
-    for start in _ENTRY_START.finditer(text):
-        if _is_entry_start(text, start):
-            starts.append(start)
-        elif start.group(1).lower() in _ENTRY_TYPES:
-            bad_line += text.count("\n", bad_counted_to, start.start())
-            bad_counted_to = start.start()
-            result.skipped.append(SkippedRecord(
-                f"{path}:{bad_line}", f"@{start.group(1).lower()} entry skipped: no citation key and comma "
-                f"after {start.group(2)!r}"))
+    # an entry of a known type without its key is kept among the starts, to be reported
+    starts = [start for start in _ENTRY_START.finditer(text)
+              if _is_entry_start(text, start) or start.group(1).lower() in _ENTRY_TYPES]
     macros: dict[str, str | None] = {}
     parsed: list[tuple[str, str, str, dict[str, str]]] = []  # (location, kind, key, fields)
     hidden_until = 0  # the end of the last @comment{...} block
@@ -339,6 +331,10 @@ def read_bibtex(path: Path) -> FileResult:
                 hidden_until = _Entry(text, closer).end(start.start())
             except (RecordError, ValueError):
                 hidden_until = end
+            continue
+        if not _is_entry_start(text, start):
+            result.skipped.append(SkippedRecord(
+                location, f"@{kind} entry skipped: no citation key and comma after {start.group(2)!r}"))
             continue
         if kind in _NOT_PAPERS:
             if kind == "string":
