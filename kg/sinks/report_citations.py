@@ -39,10 +39,8 @@ MAX_CHART_MONTHS = 120
 
 def chart_months(graph: nx.DiGraph, analysis: Analysis, path: Path, n: int = 4) -> Path | None:
     """Bars: papers per month; lines: the ``n`` most shared concepts' papers per month.
-    None when fewer than two months have papers."""
+    None when fewer than two of the months charted (the last ten years) have papers."""
     per_month = papers_per_month(graph)
-    if sum(1 for v in per_month.values() if v) < 2:
-        return None
     # the latest months only: one paper dated decades earlier would stretch the chart (and the
     # figure's width) over every month between
     months = list(per_month)[-MAX_CHART_MONTHS:]
