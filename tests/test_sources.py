@@ -376,6 +376,30 @@ def test_one_line_that_is_not_utf8_is_skipped_alone(tmp_path):
         read_papers([latin])
 
 
+def test_a_bibtex_entry_that_is_not_utf8_is_skipped_alone(tmp_path):
+    """One badly encoded line costs its entry (and what uses its @string), not the file."""
+    bib = tmp_path / "refs.bib"
+    bib.write_bytes(
+        b"@article{a1,\n title={Good one},\n abstract={We propose X.}\n}\n"
+        b"@article{a2,\n title={Bad \xe9 one},\n abstract={Y.}\n}\n"
+        b"@string{venue = \"Caf\xe9\"}\n"
+        b"@article{a3, title={Uses the macro}, journal=venue}\n"
+        b"@article(a4, title={Parenthesised \xff})\n"
+        b"@article{a5, title={Good two}}\n"
+    )
+    result = read_papers([bib])
+    assert [p.title for p in result.papers] == ["Good one", "Good two"]
+    skipped = {note.location: note.reason for note in result.skipped}
+    assert set(skipped) == {f"{bib}:5", f"{bib}:9", f"{bib}:10", f"{bib}:11"}
+    assert "line 6 is not UTF-8" in skipped[f"{bib}:5"]
+    assert "macro 'venue'" in skipped[f"{bib}:10"]
+    # a .bib file in Latin-1 throughout is still one clear error
+    latin = tmp_path / "latin.bib"
+    latin.write_bytes(b"@article{b1, title={Caf\xe9}}\n@article{b2, title={Na\xefve}}\n")
+    with pytest.raises(SourceError, match=r"latin\.bib:1 is not UTF-8"):
+        read_papers([latin])
+
+
 def test_unreadable_file_is_a_source_error(tmp_path):
     # a socket exists on disk but cannot be read as a file, even by root (chmod would not stop root)
     path = tmp_path / "socket.jsonl"

@@ -236,9 +236,10 @@ def _not_utf8(path: Path, data: bytes, exc: UnicodeDecodeError) -> SourceError:
 NOT_UTF8_LINE = "not UTF-8 text; re-save the file as UTF-8"
 
 
-def read_lines(path: Path) -> tuple[list[str], set[int]]:
+def read_lines(path: Path, keep_bad: bool = False) -> tuple[list[str], set[int]]:
     """The file's lines (split at "\n" only, a leading byte-order mark dropped) and the numbers
-    of those that are not UTF-8, which come back empty: in a file of one record a line, one badly
+    of those that are not UTF-8, which come back empty (with ``keep_bad``, with U+FFFD for the
+    bytes that are not, so a record's structure stays): in a file of one record a line, one badly
     encoded record is skipped, not the file. A file whose lines are mostly not UTF-8 is in
     another encoding altogether (UTF-16, Latin-1 throughout): one SourceError, as read_text."""
     data = _read_bytes(path).removeprefix(b"\xef\xbb\xbf")
@@ -252,9 +253,9 @@ def read_lines(path: Path) -> tuple[list[str], set[int]]:
         try:
             lines.append(raw.decode("utf-8"))
         except UnicodeDecodeError:
-            lines.append("")
+            lines.append(raw.decode("utf-8", errors="replace") if keep_bad else "")
             bad.add(number)
-    readable = sum(1 for line in lines if line.strip())
+    readable = sum(1 for number, line in enumerate(lines, 1) if line.strip() and number not in bad)
     if len(bad) >= readable:
         raise _not_utf8(path, data, first_error)
     return lines, bad

@@ -24,9 +24,10 @@ from kg.sources.base import (
     RecordError,
     SkippedRecord,
     arxiv_id_from,
+    NOT_UTF8_LINE,
     make_paper,
     parse_date,
-    read_text,
+    read_lines,
 )
 from kg.sources.latex import latex_to_text
 
@@ -300,6 +301,18 @@ def _is_entry_start(text: str, start: re.Match[str]) -> bool:
     return start.group(1).lower() in _NOT_PAPERS or bool(_KEY_AHEAD.match(text, start.end()))
 
 
+def _first_bad_line(text: str, start: int, end: int, line: int, closer: str, bad: set[int]) -> int | None:
+    """The first of the ``bad`` line numbers inside the entry ``text[start:end]``, which starts
+    at ``line``: up to its closing brace (text after it, before the next entry, is nobody's)."""
+    if closer == "}":
+        try:
+            end = start + _Entry(text[start:end], closer).end()
+        except (RecordError, ValueError):  # never closed: up to the next entry
+            pass
+    last = line + text.count("\n", start, end)
+    return next((number for number in range(line, last + 1) if number in bad), None)
+
+
 def read_bibtex(path: Path) -> FileResult:
     """Papers from a BibTeX file; entries without an abstract are kept, broken ones skipped.
 
@@ -307,7 +320,9 @@ def read_bibtex(path: Path) -> FileResult:
     every entry inside it; an entry only cross-referenced by others (``crossref = {conf22}``,
     a proceedings volume) is no paper, and lends its fields to the entries that cite it.
     """
-    text = read_text(path)
+    # an entry holding a line that is not UTF-8 is skipped, not the file
+    lines, not_utf8 = read_lines(path, keep_bad=True)
+    text = "\n".join(lines)
     result = FileResult()
     # an entry of a known type without its key is kept among the starts, to be reported
     starts = [start for start in _ENTRY_START.finditer(text)
@@ -336,11 +351,18 @@ def read_bibtex(path: Path) -> FileResult:
             result.skipped.append(SkippedRecord(
                 location, f"@{kind} entry skipped: no citation key and comma after {start.group(2)!r}"))
             continue
+        bad_line = not_utf8 and _first_bad_line(text, start.start(), end, line, closer, not_utf8)
+        if bad_line and kind not in _NOT_PAPERS:
+            result.skipped.append(SkippedRecord(
+                location, f"@{kind} entry skipped: line {bad_line} is {NOT_UTF8_LINE}"))
+            continue
         if kind in _NOT_PAPERS:
             if kind == "string":
                 macro = _Entry(text[start.start() : end], closer, macros)
                 try:
                     name, value = macro.macro()
+                    if bad_line:
+                        raise RecordError(f"line {bad_line} is {NOT_UTF8_LINE}")
                     macros[name] = value
                 except RecordError as exc:
                     result.skipped.append(SkippedRecord(location, f"@string skipped: {exc}"))
