@@ -143,6 +143,27 @@ def test_malformed_xml_is_a_source_error_with_line():
         read_papers([DATA / "malformed.xml"])
 
 
+def test_a_broken_arxiv_entry_or_a_cut_feed_costs_only_its_entries(tmp_path):
+    """An undefined entity in one summary, or a download cut short, loses those entries alone."""
+    feed = (DATA / "feed.xml").read_text(encoding="utf-8")
+    broken = feed.replace("Old arXiv identifiers", "Old arXiv&nbsp;identifiers")
+    cut = tmp_path / "cut.xml"
+    cut.write_text(broken[: broken.index("An entry without a title")], encoding="utf-8")
+    result = read_papers([cut])
+    assert [p.arxiv_id for p in result.papers] == ["2401.01234"]
+    assert skipped_at(result) == {
+        f"{cut}#2": "the entry at line 18 is not well-formed XML (undefined entity, line 22)",
+        f"{cut}#3": "the entry at line 24 is not well-formed XML (the file ends inside it: cut short?)",
+    }
+    # a feed whose end tag is missing keeps every entry, and says what it did
+    unended = tmp_path / "unended.xml"
+    unended.write_text(feed.replace("</feed>", ""), encoding="utf-8")
+    result = read_papers([unended])
+    assert [p.arxiv_id for p in result.papers] == ["2401.01234", "hep-th/9901001"]
+    assert [w.reason for w in result.warnings] == [
+        "not well-formed XML (no element found); its entries were read one at a time"]
+
+
 # ----------------------------------------------------------------------------- BibTeX
 
 

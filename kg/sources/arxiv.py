@@ -6,7 +6,8 @@ Each ``<entry>`` gives ``title``, ``summary`` (the abstract), ``published``, ``i
 bad query as an entry whose id points at ``/api/errors``; such an entry is skipped with the
 API's message. arXiv's listing feeds (``rss.arxiv.org/atom/...``) are Atom too: their authors
 come in one ``dc:creator`` and their summaries open with "arXiv:ID Announce Type: new Abstract:",
-which is left out.
+which is left out. A feed that is not well formed (a download cut short, an undefined entity in
+one summary) is read an entry at a time: a broken entry is skipped with its line, not the feed.
 """
 
 from __future__ import annotations
@@ -18,10 +19,13 @@ from pathlib import Path
 
 from kg.records import Paper
 from kg.sources.base import (
+    add_record,
     collect_records,
     FileResult,
     RecordError,
+    SkippedRecord,
     SourceError,
+    SourceWarning,
     arxiv_id_from,
     clean_text,
     input_bytes,
@@ -70,15 +74,74 @@ def entry_to_paper(entry: ET.Element, location: str) -> Paper:
     )
 
 
+def _parse_error(exc: ET.ParseError, line_offset: int = 0) -> tuple[int, int, str]:
+    line, column = exc.position
+    # the parser's own message ends with "line N, column M", which the location says already
+    return line + line_offset, column + 1, str(exc).split(":")[0]
+
+
+def _not_well_formed(path: Path, error: ET.ParseError) -> SourceError:
+    line, column, reason = _parse_error(error)
+    return SourceError(f"{path}:{line}:{column} is not well-formed XML ({reason}).")
+
+
+_XML_DECLARATION = re.compile(rb"\s*<\?xml[^>]*\?>")
+_FEED_START = re.compile(rb"<((?:[\w.-]+:)?feed)\b[^>]*>")
+_ENTRY_OPEN = re.compile(rb"<(?:[\w.-]+:)?entry[\s>]")
+_ENTRY_CLOSE = re.compile(rb"</(?:[\w.-]+:)?entry\s*>")
+
+
+def _entries_one_by_one(path: Path, data: bytes, error: ET.ParseError) -> FileResult:
+    """The entries of a feed that is not well formed as a whole (cut short in a download, an
+    undefined entity in one summary), each parsed on its own inside the feed's start tag: a bad
+    entry is skipped with its line, the others kept. No entry to read is the first error."""
+    feed = _FEED_START.search(data)
+    opens = [match.start() for match in _ENTRY_OPEN.finditer(data)]
+    if feed is None or not opens:
+        raise _not_well_formed(path, error)
+    declaration = _XML_DECLARATION.match(data)
+    # the feed's start tag declares the namespaces; its declaration, the encoding
+    before = (declaration.group() if declaration else b"") + feed.group()
+    after = b"</" + feed.group(1) + b">"
+    result = FileResult()
+    broken = 0
+    line, counted_to = 1, 0
+    for index, start in enumerate(opens):
+        line += data.count(b"\n", counted_to, start)
+        counted_to = start
+        chunk = data[start : opens[index + 1] if index + 1 < len(opens) else len(data)]
+        closes = list(_ENTRY_CLOSE.finditer(chunk))
+        if closes:  # what follows the entry's end tag (the feed's) is not the entry's
+            chunk = chunk[: closes[-1].end()]
+        location = f"{path}#{index + 1}"
+        try:
+            entry = ET.fromstring(before + chunk + after)[0]
+        except ET.ParseError as exc:
+            broken += 1
+            bad_line, _, reason = _parse_error(exc, line - 1 - before.count(b"\n"))
+            why = (f"{reason}, line {bad_line}" if closes or index + 1 < len(opens)
+                   else "the file ends inside it: cut short?")
+            result.skipped.append(SkippedRecord(
+                location, f"the entry at line {line} is not well-formed XML ({why})"))
+            continue
+        add_record(result, entry, location, entry_to_paper)
+    if not result.papers:
+        raise _not_well_formed(path, error)
+    if not broken:  # the fault is outside every entry (the feed's end tag missing)
+        line, column, reason = _parse_error(error)
+        result.warnings.append(SourceWarning(
+            f"{path}:{line}:{column}", f"not well-formed XML ({reason}); its entries were read one at a time"))
+    return result
+
+
 def read_arxiv(path: Path) -> FileResult:
-    """Papers from an arXiv API Atom feed; XML that is not well formed is a SourceError."""
+    """Papers from an arXiv API Atom feed. A feed that is not well formed as a whole is read an
+    entry at a time (a bad one is skipped); XML without any entry to read is a SourceError."""
     try:
-        root = ET.parse(io.BytesIO(input_bytes(path))).getroot()  # also when compressed
+        data = input_bytes(path)  # also when compressed
+        root = ET.parse(io.BytesIO(data)).getroot()
     except ET.ParseError as exc:
-        line, column = exc.position
-        # the parser's own message ends with "line N, column M", which the location already says
-        reason = str(exc).split(":")[0]
-        raise SourceError(f"{path}:{line}:{column + 1} is not well-formed XML ({reason}).") from None
+        return _entries_one_by_one(path, data, exc)
     except OSError as exc:
         raise SourceError(f"Cannot read {path}: {exc.strerror or exc}.") from None
     except (LookupError, ValueError) as exc:
