@@ -1028,6 +1028,21 @@ def test_json_records_under_other_keys_or_keyed_by_id(tmp_path, text):
     assert [p.title for p in read_papers([path]).papers] == ["Wrapped"]
 
 
+def test_one_odd_value_among_json_records_costs_only_itself(tmp_path):
+    keyed = write(tmp_path / "keyed.json", '{"2301.1": {"title": "A"}, "2301.2": {"title": "B"}, "version": 3}')
+    one_line = write(tmp_path / "one.jsonl", '[{"title": "A1"}, "junk", {"title": "B1"}]\n{"title": "C1"}\n')
+    result = read_papers([keyed, one_line])
+    assert [p.title for p in result.papers] == ["A", "B", "A1", "B1", "C1"]
+    assert skipped_at(result) == {
+        f"{keyed}#version": "expected an object with a title, found int",
+        f"{one_line}:1#2": "expected an object with a title, found str",
+    }
+    # an object that is mostly not records is still no file of papers
+    settings = write(tmp_path / "settings.json", '{"a": {"title": "A"}, "b": 1, "c": 2}')
+    with pytest.raises(SourceError, match="nor an object of records keyed by id"):
+        read_papers([settings])
+
+
 def test_csl_json_and_numeric_dates(tmp_path):
     path = tmp_path / "zotero.json"
     path.write_text(json.dumps([

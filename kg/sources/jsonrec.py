@@ -274,13 +274,24 @@ def read_json(path: Path) -> FileResult:
         records = [data]
     elif isinstance(data, list):
         records = data
-    elif isinstance(data, dict) and data and all(isinstance(v, dict) and "title" in v for v in data.values()):
-        records = list(data.values())  # records keyed by their ids ({"2301.08243": {...}, ...})
+    elif isinstance(data, dict) and _keyed_records(data):
+        # records keyed by their ids ({"2301.08243": {...}, ...}), each located by its key
+        result = FileResult()
+        for key, record in data.items():
+            add_record(result, record, f"{path}#{key}", record_to_paper)
+        return result
     else:
         reason = ('neither a list of paper records, nor an object with such a list under '
                   f'{", ".join(repr(k) for k in LIST_KEYS)}, nor an object of records keyed by id')
         raise SourceError(f"{path} holds {reason}.", str(path), reason)
     return collect_records(path, records, record_to_paper)
+
+
+def _keyed_records(data: dict[str, Any]) -> bool:
+    """Whether an object holds records keyed by their ids: at least half its values are records
+    (one odd value, a "count" or a "version", is then one skipped record, not the file)."""
+    records = sum(1 for value in data.values() if isinstance(value, dict) and "title" in value)
+    return records > 0 and 2 * records >= len(data)
 
 
 _TOO_DEEP = "JSON nested too deeply to be a paper record"
@@ -383,7 +394,8 @@ def read_jsonl(path: Path) -> FileResult:
             result.skipped.append(SkippedRecord(location, _TOO_DEEP))
             continue
         # a line holding an array of records (a whole JSON file on one line) gives each of them
-        many = isinstance(record, list) and bool(record) and all(isinstance(one, dict) for one in record)
+        # (one that is no record among them is skipped alone)
+        many = isinstance(record, list) and any(isinstance(one, dict) for one in record)
         records = record if many else [record]
         for position, one in enumerate(records, 1):
             add_record(result, one, f"{location}#{position}" if many else location, record_to_paper)
