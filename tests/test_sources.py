@@ -1043,6 +1043,20 @@ def test_one_odd_value_among_json_records_costs_only_itself(tmp_path):
         read_papers([settings])
 
 
+def test_two_columns_that_could_be_the_title_are_reported(tmp_path):
+    path = write(tmp_path / "scopus.csv", "Title,Abstract,Article Title,year,year\nA,x,B,2020,2021\n")
+    result = read_papers([path])
+    assert [(p.title, p.year) for p in result.papers] == [("A", 2020)]
+    assert [str(w) for w in result.warnings] == [
+        f"{path}:1: 2 columns could be the title: 'Title' (column 1) is read, not 'Article Title'",
+        f"{path}:1: 2 columns could be the year: 'year' (column 4) is read, not 'year'",
+    ]
+    # different names for a field other than title and abstract are the usual preference order
+    quiet = write(tmp_path / "quiet.csv", "title,id,arxiv_id\nA,7,2301.08243\n")
+    result = read_papers([quiet])
+    assert (result.papers[0].arxiv_id, result.warnings) == ("2301.08243", [])
+
+
 def test_csl_json_and_numeric_dates(tmp_path):
     path = tmp_path / "zotero.json"
     path.write_text(json.dumps([

@@ -28,6 +28,7 @@ from kg.sources.base import (
     NOT_UTF8_LINE,
     RecordError,
     SkippedRecord,
+    SourceWarning,
     SourceError,
     arxiv_id_from,
     make_paper,
@@ -51,6 +52,8 @@ COLUMNS = {
     "doi": ("doi", "di"),
     "upvotes": ("upvotes",),
 }
+#: the fields for which two candidate columns are reported even under different names
+_TEXT_FIELDS = ("title", "abstract")
 #: cell separators tried on the header row, in order, until one gives a title column
 DELIMITERS = (",", "\t", ";", "|")
 #: Excel's first line naming the separator ("sep=;")
@@ -119,13 +122,21 @@ def read_csv(path: Path) -> FileResult:
                   f"{' or '.join(repr(d) for d in candidates)} were tried)")
         raise SourceError(f"{path} has {reason}.", str(path), reason)
     index = {}
+    result = FileResult()
     for field, candidates in COLUMNS.items():
         for candidate in candidates:
             if candidate in names:
                 index[field] = names.index(candidate)
                 break
+        # two columns that could each be the title (or the abstract) are a choice the user hears of
+        matching = [position for position, name in enumerate(names) if name in candidates]
+        if len(matching) > 1 and (field in _TEXT_FIELDS or len({names[i] for i in matching}) < len(matching)):
+            used, others = header[index[field]].strip(), [header[i].strip() for i in matching if i != index[field]]
+            result.warnings.append(SourceWarning(
+                f"{path}:{skipped_lines + 1}",
+                f"{len(matching)} columns could be the {field}: {used!r} (column {index[field] + 1}) is read, "
+                f"not {', '.join(repr(o) for o in others)}"))
 
-    result = FileResult()
     result.skipped.extend(SkippedRecord(f"{path}:{number}", NOT_UTF8_LINE) for number in sorted(not_utf8))
     offset = skipped_lines  # lines before the current reader's first line
     while True:
