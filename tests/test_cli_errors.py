@@ -449,6 +449,7 @@ def test_eval_of_a_gold_file_that_is_not_utf8_is_one_line(tmp_path):
 @pytest.mark.parametrize(("args", "words"), [
     (("--since", "nan"), "'nan' is not a date"),
     (("--since", "2024-13-45"), "'2024-13-45' is not a date"),
+    (("--since", ""), "'' is not a date"),  # an unset shell variable is no "since the beginning"
     (("--since", "2025", "--until", "2020"), "--since 2025 is after --until 2020"),
 ])
 def test_build_period_options_are_checked_without_fetch(tmp_path, args, words):

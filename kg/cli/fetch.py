@@ -50,8 +50,9 @@ def period_of(since: str | None, until: str | None) -> tuple[_dt.date | None, _d
     from kg.fetch import QueryError, parse_period
 
     try:
-        first = parse_period(since) if since else None
-        last = parse_period(until, end=True) if until else None
+        # an empty value (--since "" from an unset shell variable) is an error, not "no limit"
+        first = parse_period(since) if since is not None else None
+        last = parse_period(until, end=True) if until is not None else None
     except QueryError as err:
         raise click.ClickException(str(err)) from None
     if first and last and first > last:
