@@ -1002,6 +1002,10 @@ def test_an_html_page_is_no_hugging_face_text_page(tmp_path):
                     encoding="utf-8")
     with pytest.raises(SourceError, match="is an HTML document"):
         read_papers([path], fmt="hf")
+    # a page saved whole under its own name gets the same advice, not "cannot tell the format"
+    saved = write(tmp_path / "papers.html", "<!DOCTYPE html>\n<html><body><h3>A Title</h3></body></html>\n")
+    with pytest.raises(SourceError, match=r"papers\.html is an HTML document: .*\"Save as text\""):
+        read_papers([saved])
 
 
 @pytest.mark.parametrize(("text", "titles"), [

@@ -48,7 +48,7 @@ from kg.sources.base import (
 )
 from kg.sources.bibtex import read_bibtex
 from kg.sources.csvfile import has_title_header, read_csv
-from kg.sources.hf import PAGE_MARKERS, looks_like_hf_page, read_hf
+from kg.sources.hf import HTML_REASON, PAGE_MARKERS, is_html, looks_like_hf_page, read_hf
 from kg.sources.jsonrec import read_json, read_jsonl
 from kg.sources.tagged import read_medline, read_ris, read_wos, sniff_tagged
 
@@ -184,6 +184,8 @@ def detect_format(path: Path, in_folder: bool = False) -> str:
     readme = in_folder and by_extension == "hf" and not looks_like_hf_page(head)
     if sniffed is None and not readme:
         sniffed = by_extension
+    if sniffed is None and is_html(head):  # a web page saved whole: say what to save instead
+        raise SourceError(f"{path} is {HTML_REASON}.", str(path), HTML_REASON)
     if sniffed is None:
         choose = f"give one of {', '.join(FORMATS)} explicitly"
         raise SourceError(

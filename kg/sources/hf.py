@@ -190,15 +190,21 @@ def _is_title_like(text: str) -> bool:
 
 #: the start of an HTML document, which is no page saved as text
 _HTML = re.compile(r"\A\s*(?:<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>])", re.IGNORECASE)
+#: why an HTML file is no input (a page saved with Ctrl+S, or any other web page)
+HTML_REASON = ("an HTML document: kg reads a Hugging Face papers page as text (the browser's "
+               '"Save as text", or the page selected and pasted into a .txt file), not its HTML')
+
+
+def is_html(text: str) -> bool:
+    """Whether ``text`` opens as an HTML document."""
+    return bool(_HTML.match(text.lstrip("\ufeff")))
 
 
 def read_hf(path: Path) -> FileResult:
     """Papers from a saved Hugging Face papers page (see the module docstring for the rules)."""
     text = read_text(path)
-    if _HTML.match(text.lstrip("\ufeff")):
-        reason = ("an HTML document: kg reads a Hugging Face papers page as text (the browser's "
-                  '"Save as text", or the page selected and pasted into a .txt file), not its HTML')
-        raise SourceError(f"{path} is {reason}.", str(path), reason)
+    if is_html(text):
+        raise SourceError(f"{path} is {HTML_REASON}.", str(path), HTML_REASON)
     # split at line ends only: splitlines() would also split at U+2028, form feeds and NEL,
     # which may sit inside an abstract, and shift every later line number
     rows = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
