@@ -996,16 +996,30 @@ def test_csv_without_a_title_column_names_the_separators_tried(tmp_path):
         read_papers([path])
 
 
-def test_an_html_page_is_no_hugging_face_text_page(tmp_path):
-    path = tmp_path / "page.txt"
-    path.write_text('<html><head><title>Daily Papers</title></head>\n<body>A Title\nAn abstract.\n</body></html>\n',
-                    encoding="utf-8")
-    with pytest.raises(SourceError, match="is an HTML document"):
-        read_papers([path], fmt="hf")
-    # a page saved whole under its own name gets the same advice, not "cannot tell the format"
-    saved = write(tmp_path / "papers.html", "<!DOCTYPE html>\n<html><body><h3>A Title</h3></body></html>\n")
-    with pytest.raises(SourceError, match=r"papers\.html is an HTML document: .*\"Save as text\""):
-        read_papers([saved])
+def test_a_hugging_face_page_saved_as_html(tmp_path):
+    """A page saved whole reads as the browser shows it: scripts, styles and navigation left
+    out, entities decoded, each paper at its line of the HTML, its arXiv id from its title's link."""
+    path = DATA / "hf_page.html"
+    result = read_papers([path])
+    jepa, second = result.papers
+    assert jepa.title.startswith("Self-Supervised Pre-Training with Joint-Embedding Predictive")
+    assert jepa.abstract == ("We explore the joint-embedding predictive architecture (JEPA) for "
+                             "self-supervised learning from ECG data & fine-tune on PTB-XL.")
+    assert (jepa.arxiv_id, jepa.url, jepa.published, jepa.author_count, jepa.source) == (
+        "2410.13867", "https://huggingface.co/papers/2410.13867", "2024-10-02", 2, f"{path}:9")
+    assert (second.title, second.arxiv_id, second.published, second.source) == (
+        "A Second <Paper> Title", "2501.00001", "2025-01-05", f"{path}:17")
+    assert result.skipped == []
+    # in a folder it is read; any other web page there is passed over, and named alone refused
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    (folder / "daily.html").write_bytes(path.read_bytes())
+    write(folder / "about.html", "<!DOCTYPE html>\n<html><body><h3>About us</h3><p>We make tools.</p></body></html>\n")
+    in_folder = read_papers([folder])
+    assert [p.arxiv_id for p in in_folder.papers] == ["2410.13867", "2501.00001"]
+    assert in_folder.ignored == [str(folder / "about.html")]
+    with pytest.raises(SourceError, match=r"about\.html is an HTML page that shows no Hugging Face papers"):
+        read_papers([folder / "about.html"])
 
 
 @pytest.mark.parametrize(("text", "titles"), [

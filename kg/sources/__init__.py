@@ -49,6 +49,7 @@ from kg.sources.base import (
 from kg.sources.bibtex import read_bibtex
 from kg.sources.csvfile import has_title_header, read_csv
 from kg.sources.hf import HTML_REASON, PAGE_MARKERS, is_html, looks_like_hf_page, read_hf
+from kg.sources.html_page import page_text
 from kg.sources.jsonrec import read_json, read_jsonl
 from kg.sources.tagged import read_medline, read_ris, read_wos, sniff_tagged
 
@@ -98,6 +99,9 @@ EXTENSIONS: dict[str, str] = {
 #: extensions that many formats share: the content decides, the extension's format is the fallback
 #: (Excel's "Text (Tab delimited)" and Web of Science exports are .txt, as are saved HF pages)
 SNIFFED_EXTENSIONS = frozenset({".txt"})
+#: how much of a saved web page is read to tell a papers listing from other pages (their
+#: scripts and styles come first)
+_HTML_HEAD = 8 * 1024 * 1024
 _BIBTEX_ENTRY = re.compile(r"^\s*@\s*[A-Za-z]+\s*[{(]", re.MULTILINE)
 
 
@@ -179,13 +183,15 @@ def detect_format(path: Path, in_folder: bool = False) -> str:
     if by_extension and suffix not in SNIFFED_EXTENSIONS:
         return by_extension
     head = text_head(path)
+    if is_html(head):  # a page saved whole: a Hugging Face listing is read, other pages are not
+        if in_folder and not looks_like_hf_page(page_text(text_head(path, size=_HTML_HEAD))):
+            raise SourceError(f"{path} is {HTML_REASON}.", str(path), HTML_REASON)
+        return "hf"
     sniffed = _sniff(head)
     # a folder's .txt that shows nothing of a Hugging Face page is its README or notes
     readme = in_folder and by_extension == "hf" and not looks_like_hf_page(head)
     if sniffed is None and not readme:
         sniffed = by_extension
-    if sniffed is None and is_html(head):  # a web page saved whole: say what to save instead
-        raise SourceError(f"{path} is {HTML_REASON}.", str(path), HTML_REASON)
     if sniffed is None:
         choose = f"give one of {', '.join(FORMATS)} explicitly"
         raise SourceError(

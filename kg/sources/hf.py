@@ -1,4 +1,4 @@
-"""Hugging Face papers page, saved as text (format ``hf``).
+"""Hugging Face papers page, saved as text or whole as HTML (format ``hf``).
 
 Such a dump is a run of papers, each a title line and an abstract line, optionally followed by
 a metadata block::
@@ -26,6 +26,11 @@ Copies differ from the page: "-" or "*" may stand for the bullets, tabs and non-
 for spaces, "1,234" or "1.2k" for an upvote count, and site chrome (Sign Up, Trending, Submitted
 by ...) may stand anywhere; all of them are read as the page means them.
 
+A page saved whole (HTML) is read as the lines a browser shows (:mod:`kg.sources.html_page`),
+each located at its line in the HTML; a title that links to the paper's page
+(``/papers/2401.01234``) gives the paper its arXiv id. An HTML page that shows no papers listing
+is refused.
+
 A title line not followed by an abstract is reported as skipped: it is either unknown page
 chrome or a paper the page shows without its text, and neither should become a node silently.
 """
@@ -36,6 +41,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from kg.sources.html_page import page_lines
 from kg.sources.base import (
     MONTHS,
     FileResult,
@@ -188,11 +194,11 @@ def _is_title_like(text: str) -> bool:
     return len(text) < _SHORT_LINE and not text.endswith(".")
 
 
-#: the start of an HTML document, which is no page saved as text
+#: the start of an HTML document (a page saved whole)
 _HTML = re.compile(r"\A\s*(?:<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>])", re.IGNORECASE)
-#: why an HTML file is no input (a page saved with Ctrl+S, or any other web page)
-HTML_REASON = ("an HTML document: kg reads a Hugging Face papers page as text (the browser's "
-               '"Save as text", or the page selected and pasted into a .txt file), not its HTML')
+#: why an HTML file is no input: a web page that is no Hugging Face papers page
+HTML_REASON = ("an HTML page that shows no Hugging Face papers listing (kg reads the papers pages "
+               "of huggingface.co, saved whole or as text)")
 
 
 def is_html(text: str) -> bool:
@@ -203,14 +209,18 @@ def is_html(text: str) -> bool:
 def read_hf(path: Path) -> FileResult:
     """Papers from a saved Hugging Face papers page (see the module docstring for the rules)."""
     text = read_text(path)
+    links: dict[str, str] = {}  # a saved HTML page's paper links: title -> arXiv id
     if is_html(text):
-        raise SourceError(f"{path} is {HTML_REASON}.", str(path), HTML_REASON)
-    # split at line ends only: splitlines() would also split at U+2028, form feeds and NEL,
-    # which may sit inside an abstract, and shift every later line number
-    rows = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        rows, links = page_lines(text)
+        if not looks_like_hf_page("\n".join(line for _, line in rows)):
+            raise SourceError(f"{path} is {HTML_REASON}.", str(path), HTML_REASON)
+    else:
+        # split at line ends only: splitlines() would also split at U+2028, form feeds and NEL,
+        # which may sit inside an abstract, and shift every later line number
+        rows = list(enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), 1))
     lines: list[_Line] = []
     page = 0
-    for number, raw in enumerate(rows, 1):
+    for number, raw in rows:
         if raw.strip() in PAGE_HEADER:
             page += 1
         for part in _metadata_parts(_unglue_trailing_chrome(raw)):
@@ -248,6 +258,8 @@ def read_hf(path: Path) -> FileResult:
                         year=meta.get("year"),
                         author_count=meta.get("author_count"),  # type: ignore[arg-type]
                         upvotes=meta.get("upvotes"),  # type: ignore[arg-type]
+                        arxiv_id=links.get(title.text),
+                        url=f"https://huggingface.co/papers/{links[title.text]}" if title.text in links else None,
                         source=location,
                     )
                 except RecordError as exc:  # e.g. a "title" of punctuation only

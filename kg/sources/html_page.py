@@ -1,0 +1,108 @@
+"""A web page saved whole (Ctrl+S) as the lines of text a browser shows, for the page readers.
+
+Text in block elements (``div``, ``p``, ``h3``, ``li`` ...) and after ``<br>`` starts a new line;
+inline elements (``a``, ``span``, ``b``) join their words into the line around them; scripts,
+styles, SVG drawings and the document head show nothing, and the site's navigation and footer
+are left out. Each line keeps the number of the
+source line its text starts on, so a reader's messages point into the saved file. Links to a
+paper's page (``/papers/2401.01234`` on Hugging Face, ``arxiv.org/abs/...``) are collected by
+their text, so a title that is such a link gets its arXiv id.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+from kg.sources.base import arxiv_id_from
+
+#: elements whose start and end break the text into lines
+_BLOCKS = frozenset({
+    "address", "article", "aside", "blockquote", "br", "dd", "details", "dialog", "div", "dl", "dt",
+    "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6",
+    "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section", "summary", "table", "td",
+    "th", "tr", "ul",
+})
+#: elements whose content a browser does not show as text, and the site's navigation and footer
+#: (chrome around the page's own content)
+_HIDDEN = frozenset({"head", "script", "style", "noscript", "template", "svg", "iframe", "object",
+                     "nav", "footer"})
+#: elements that have no end tag
+_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+                   "source", "track", "wbr"})
+#: a link to a paper's page: Hugging Face's /papers/ID, or an arXiv abstract page
+_PAPER_LINK = re.compile(r"(?:^|/)papers/(\d{4}\.\d{4,5})(?:v\d+)?/?$|arxiv\.org/abs/")
+
+
+class _PageText(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.lines: list[tuple[int, str]] = []
+        self.links: dict[str, str] = {}  # a link's text (spaces collapsed) -> arXiv id
+        self._words: list[str] = []  # the current line's text, as pieces
+        self._started = False  # whether the current line has visible text yet
+        self._line_number = 0  # the source line that text starts on
+        self._hidden = 0  # depth inside elements that show nothing
+        self._link: tuple[str, list[str]] | None = None  # an open paper link: its id, its text
+
+    def _break(self) -> None:
+        text = " ".join("".join(self._words).split())
+        if text:
+            self.lines.append((self._line_number, text))
+        self._words, self._started = [], False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _HIDDEN and tag not in _VOID:
+            self._hidden += 1
+        elif tag in _BLOCKS:
+            self._break()
+        if tag == "a":
+            href = dict(attrs).get("href") or ""
+            paper = _PAPER_LINK.search(href)
+            arxiv_id = paper and (paper.group(1) or arxiv_id_from(href))
+            self._link = (arxiv_id, []) if arxiv_id else None
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _BLOCKS:  # <br/>, <hr/>
+            self._break()
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _HIDDEN:
+            self._hidden = max(0, self._hidden - 1)
+        elif tag in _BLOCKS:
+            self._break()
+        if tag == "a" and self._link is not None:
+            arxiv_id, words = self._link
+            text = " ".join("".join(words).split())
+            if text:
+                self.links.setdefault(text, arxiv_id)
+            self._link = None
+
+    def handle_data(self, data: str) -> None:
+        if self._hidden:
+            return
+        if not self._started and data.strip():
+            # the line's number: where its first visible character is in the source
+            self._line_number = self.getpos()[0] + data[: len(data) - len(data.lstrip())].count("\n")
+            self._started = True
+        self._words.append(data)  # inline elements join their text as written: "A<b>bc</b>" is "Abc"
+        if self._link is not None:
+            self._link[1].append(data)
+
+    def close(self) -> None:
+        super().close()
+        self._break()
+
+
+def page_lines(html: str) -> tuple[list[tuple[int, str]], dict[str, str]]:
+    """The lines of text a browser shows for ``html``, each with the source line it starts on,
+    and the arXiv ids of paper links by their text."""
+    parser = _PageText()
+    parser.feed(html)
+    parser.close()
+    return parser.lines, parser.links
+
+
+def page_text(html: str) -> str:
+    """The text a browser shows for ``html``, a line per block."""
+    return "\n".join(line for _, line in page_lines(html)[0])
