@@ -20,6 +20,7 @@ Profiles: ``ci`` (the default: few, derandomised examples, well under a minute o
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import os
@@ -434,6 +435,17 @@ def test_hf_page_with_hostile_lines(tmp_path_factory, written):
     assert_good_kept(tmp_path_factory, "hf", "page.txt", text, good, titles=False)
 
 
+@given(written=hf_page())
+def test_hf_page_saved_as_html_with_hostile_lines(tmp_path_factory, written):
+    """The same page saved whole: each line a block of escaped text, in a document whose head
+    and scripts a browser does not show, under the heading every saved page has."""
+    text, good = written
+    body = "".join(f"<div>{html.escape(line)}</div>\n" for line in text.split("\n"))
+    page = (f"<!DOCTYPE html>\n<html><head><title>Daily Papers</title><script>var t = '<div>x</div>';</script>"
+            f"</head>\n<body><nav><a href='/'>Home</a></nav>\n<h1>Daily Papers</h1>\n{body}</body></html>\n")
+    assert_good_kept(tmp_path_factory, "hf", "page.html", page, good, titles=False)
+
+
 # ----------------------------------------------------------------------------- tagged exports
 
 
@@ -475,7 +487,7 @@ def test_tagged_exports_with_hostile_values(tmp_path_factory, written):
 @given(
     fmt=st.sampled_from(sorted(READERS)),
     data=st.one_of(st.binary(max_size=600), hostile_text.map(_bytes)),
-    name=st.sampled_from(["input", "input.json", "input.txt", "input.csv", "input.bib", "input.xml"]),
+    name=st.sampled_from(["input", "input.json", "input.txt", "input.csv", "input.bib", "input.xml", "input.html"]),
 )
 def test_any_bytes_in_any_format(tmp_path_factory, fmt, data, name):
     path = tmp_path_factory.mktemp("any") / name
