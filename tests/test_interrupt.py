@@ -315,3 +315,40 @@ def test_a_generation_clears_the_views_and_report_kg_wrote_but_not_the_users_fil
     assert sorted(p.name for p in (out / "report").iterdir()) == [".kg-names", "notes.md"]
     assert sorted(p.name for p in views.iterdir()) == [".kg-names", "mine.html"]
     assert not (out / "neo4j").exists()
+
+
+def test_an_analyze_that_waited_for_a_build_analyses_the_graph_the_build_wrote(references, tmp_path):
+    """kg analyze reads the graph, then waits for the folder's lock while a build writes: once
+    in, it must analyse the build's graph, not write the figures of the old one over it."""
+    from kg.sinks.files import read_graph_json
+    from kg.sinks.outputs import locked
+
+    old_dir, _, new, _ = references
+    out = tmp_path / "out"
+    shutil.copytree(old_dir, out)
+    new_graph = tmp_path / "new-graph.json"
+    new_graph.write_bytes(new["graph.json"])
+    with locked(out):  # a build holding the folder
+        analyze = subprocess.Popen([sys.executable, "-m", "kg", "analyze", "--out", str(out)],
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=kg_env())
+        said = bytearray()
+
+        def listen() -> None:
+            while chunk := analyze.stderr.read(1):
+                said.extend(chunk)
+
+        listener = threading.Thread(target=listen, daemon=True)
+        listener.start()
+        deadline = time.monotonic() + 300
+        while b"waiting for another kg run" not in said:  # it has read the old graph by now
+            assert analyze.poll() is None and time.monotonic() < deadline, bytes(said).decode()
+            time.sleep(0.05)
+        shutil.copy(new_graph, out / "graph.tmp")
+        os.replace(out / "graph.tmp", out / "graph.json")  # the build's switch
+    assert analyze.wait(timeout=300) == 0, bytes(said).decode()[-2000:]
+    listener.join(timeout=10)
+
+    def papers(path: Path) -> set[str]:
+        return {n for n, d in read_graph_json(path).nodes(data=True) if d["label"] == "Paper"}
+
+    assert papers(out / "graph.json") == papers(new_graph) != papers(old_dir / "graph.json")

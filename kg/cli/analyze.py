@@ -85,6 +85,17 @@ def load_graph(out_dir: Path) -> nx.DiGraph:
     return graph
 
 
+def graph_stamp(out_dir: Path) -> tuple[int, int, int] | None:
+    """What changes when a run switches in a new ``graph.json``: its inode, time and size."""
+    from kg.sinks.outputs import current
+
+    try:
+        stat = current(out_dir / "graph.json").stat()
+    except OSError:
+        return None
+    return stat.st_ino, stat.st_mtime_ns, stat.st_size
+
+
 def run_analysis(graph: nx.DiGraph, include_broad: bool, similar_top_k: int = 5) -> Analysis:
     from kg.analytics import analyse
 
@@ -127,11 +138,16 @@ def analyze(
     from kg.sinks.report import headline, write_report
 
     target = push_target(neo4j_uri, neo4j_user, database, batch_size)
-    graph = load_graph(out_dir)
-    analysis = run_analysis(graph, include_broad, similar_top_k)
+    stamp = graph_stamp(out_dir)
+    graph = load_graph(out_dir)  # before the lock: a missing or broken graph fails at once
     try:
         # report/ and the write-back switch in together (kg.sinks.outputs), as kg build's outputs
         with output_generation(out_dir) as generation:
+            if graph_stamp(out_dir) != stamp:
+                # a build switched in a new graph while this run waited for the lock: analysing
+                # the old one would write its figures over the new build
+                graph = load_graph(out_dir)
+            analysis = run_analysis(graph, include_broad, similar_top_k)
             report = write_report(graph, analysis, generation.path / "report")
             if not no_write_back:
                 apply(graph, analysis)
