@@ -1479,6 +1479,25 @@ def test_tagged_exports_of_reference_managers_and_databases(tmp_path, name, text
         assert (result.papers[0].doi, result.papers[0].venue) == ("10.1000/clinic.2022.1", "Journal of Clinical Learning")
 
 
+@pytest.mark.parametrize("name", ["refs.ris", "savedrecs.txt", "pubmed.nbib", "refs.bib"])
+def test_old_mac_line_ends_read_as_line_ends(tmp_path, name):
+    """Classic EndNote and Excel for Mac ended lines with a lone CR: every line-based reader
+    reads such a file as the same file with LF."""
+    text = {"refs.ris": RIS_EXPORT, "savedrecs.txt": WOS_EXPORT, "pubmed.nbib": MEDLINE_EXPORT,
+            "refs.bib": (DATA / "refs.bib").read_text(encoding="utf-8")}[name]
+    (tmp_path / "lf").mkdir()
+    (tmp_path / "cr").mkdir()
+    lf, cr = tmp_path / "lf" / name, tmp_path / "cr" / name
+    lf.write_bytes(text.encode("utf-8"))
+    cr.write_bytes(text.replace("\n", "\r").encode("utf-8"))
+
+    def read(path: Path) -> list[tuple]:
+        return [(p.title, p.abstract, p.authors, p.published) for p in read_papers([path]).papers]
+
+    assert read(cr) == read(lf)
+    assert len(read(lf)) >= 1
+
+
 def test_a_folders_text_files_that_are_no_page_are_passed_over(tmp_path):
     (tmp_path / "README.txt").write_text("Papers for the JEPA reading group\nCollected in March; see refs.ris.\n")
     (tmp_path / "refs.txt").write_text(RIS_EXPORT)  # an RIS export saved as .txt is read as RIS

@@ -44,6 +44,7 @@ from kg.sources.base import (
     SourceError,
     SourceWarning,
     limit_lengths,
+    one_line_break,
     text_head,
 )
 from kg.sources.bibtex import read_bibtex
@@ -182,7 +183,7 @@ def detect_format(path: Path, in_folder: bool = False) -> str:
     by_extension = EXTENSIONS.get(suffix)
     if by_extension and suffix not in SNIFFED_EXTENSIONS:
         return by_extension
-    head = text_head(path)
+    head = one_line_break(text_head(path))
     if is_html(head):  # a page saved whole: a Hugging Face listing is read, other pages are not
         if in_folder and not looks_like_hf_page(page_text(text_head(path, size=_HTML_HEAD))):
             raise SourceError(f"{path} is {HTML_REASON}.", str(path), HTML_REASON)

@@ -22,7 +22,7 @@ import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import AnyStr, TypeVar
 from urllib.parse import urlsplit
 
 from kg.records import Paper, paper_id_for
@@ -236,13 +236,20 @@ def _not_utf8(path: Path, data: bytes, exc: UnicodeDecodeError) -> SourceError:
 NOT_UTF8_LINE = "not UTF-8 text; re-save the file as UTF-8"
 
 
+def one_line_break(text: AnyStr) -> AnyStr:
+    """``text`` with old Mac line ends (a lone CR, as classic EndNote and Excel wrote them) as
+    LF, when it has no LF at all; text that has LF keeps any CR it holds (inside a value)."""
+    lf, cr = ("\n", "\r") if isinstance(text, str) else (b"\n", b"\r")
+    return text.replace(cr, lf) if cr in text and lf not in text else text  # type: ignore[arg-type]
+
+
 def read_lines(path: Path, keep_bad: bool = False) -> tuple[list[str], set[int]]:
     """The file's lines (split at "\n" only, a leading byte-order mark dropped) and the numbers
     of those that are not UTF-8, which come back empty (with ``keep_bad``, with U+FFFD for the
     bytes that are not, so a record's structure stays): in a file of one record a line, one badly
     encoded record is skipped, not the file. A file whose lines are mostly not UTF-8 is in
     another encoding altogether (UTF-16, Latin-1 throughout): one SourceError, as read_text."""
-    data = _read_bytes(path).removeprefix(b"\xef\xbb\xbf")
+    data = one_line_break(_read_bytes(path).removeprefix(b"\xef\xbb\xbf"))
     try:
         return data.decode("utf-8").split("\n"), set()
     except UnicodeDecodeError as exc:

@@ -30,6 +30,7 @@ from kg.sources.base import (
     comma_names,
     make_paper,
     parse_date,
+    one_line_break,
     read_lines,
 )
 
@@ -83,7 +84,7 @@ SIGNATURES = (
 
 def sniff_tagged(text: str) -> str | None:
     """``ris``, ``wos`` or ``medline`` when ``text`` (a file's start) opens as one, else None."""
-    text = text.lstrip("\ufeff \t\r\n").replace("\r\n", "\n")
+    text = one_line_break(text.lstrip("\ufeff \t\r\n").replace("\r\n", "\n"))
     return next((name for pattern, name in SIGNATURES if pattern.match(text)), None)
 
 
