@@ -1075,6 +1075,18 @@ def test_two_columns_that_could_be_the_title_are_reported(tmp_path):
     assert (result.papers[0].arxiv_id, result.warnings) == ("2301.08243", [])
 
 
+def test_one_broken_record_in_a_json_array_costs_only_itself(tmp_path):
+    broken = write(tmp_path / "a.json", '[\n {"title": "First"},\n {"title": "Broken" "abstract": "x"},\n'
+                                          ' {"title": "Third", "abstract": "y"},\n]\n')
+    result = read_papers([broken])
+    assert [p.title for p in result.papers] == ["First", "Third"]
+    assert skipped_at(result) == {f"{broken}#2": "not valid JSON (Expecting ',' delimiter, line 3)"}
+    # a file with nothing readable is still one error with its line and column
+    cut = write(tmp_path / "cut.json", '[{"title": "Cut Off", "abstr')
+    with pytest.raises(SourceError, match=r"cut\.json:1:23 is not valid JSON \(Unterminated string starting\)"):
+        read_papers([cut])
+
+
 def test_csl_json_and_numeric_dates(tmp_path):
     path = tmp_path / "zotero.json"
     path.write_text(json.dumps([

@@ -258,7 +258,12 @@ def read_json(path: Path) -> FileResult:
             # one record a line under a .json name (Kaggle's arXiv metadata snapshot)
             return read_jsonl(path)
         where = f"{path}:{getattr(exc, 'lineno', 1)}:{getattr(exc, 'colno', 1)}"
-        reason = f"not valid JSON ({getattr(exc, 'msg', exc)})"
+        reason = f"not valid JSON ({str(getattr(exc, 'msg', exc)).removesuffix(' at')})"
+        if text.lstrip("\ufeff \t\r\n").startswith("["):
+            # an array with one broken record (a missing comma, a stray quote): the others stay
+            result = _array_item_by_item(path, text)
+            if result.papers:
+                return result
         raise SourceError(f"{where} is {reason}.", where, reason) from None
     except RecursionError:
         if text.lstrip("\ufeff \t\r\n").startswith("["):
@@ -299,7 +304,8 @@ _TOO_DEEP = "JSON nested too deeply to be a paper record"
 
 def _array_item_by_item(path: Path, text: str) -> FileResult:
     """The records of a JSON array read one at a time, so that one nested too deeply for
-    Python's parser is skipped alone (named by its number) and the others are kept."""
+    Python's parser, or one that is not valid JSON, is skipped alone (named by its number) and
+    the others are kept; a comma after the last record is allowed."""
     result = FileResult()
     decoder = json.JSONDecoder(parse_int=json_int)
     position = text.index("[") + 1
@@ -314,9 +320,14 @@ def _array_item_by_item(path: Path, text: str) -> FileResult:
             result.skipped.append(SkippedRecord(location, _TOO_DEEP))
             position = _value_end(text, position)
             continue
-        except ValueError as exc:  # JSONDecodeError: the rest of the array cannot be read
-            result.skipped.append(SkippedRecord(location, f"not valid JSON ({getattr(exc, 'msg', exc)})"))
-            return result
+        except ValueError as exc:  # JSONDecodeError
+            line = text.count("\n", 0, getattr(exc, "pos", position)) + 1
+            result.skipped.append(SkippedRecord(
+                location, f"not valid JSON ({str(getattr(exc, 'msg', exc)).removesuffix(' at')}, line {line})"))
+            if text[position] not in "{[":
+                return result  # no record to pass over: the rest of the array cannot be read
+            position = _value_end(text, position)  # the broken record ends where its braces close
+            continue
         add_record(result, record, location, record_to_paper)
     return result
 
