@@ -26,12 +26,22 @@ from kg.text import safe_text
 CONTRACT_KEYS: dict[str, str] = {t: t + "s" for t in CONCEPT_TYPES}
 
 
+#: symbols that tell titles apart ("C++" and "C#", "P = NP" and "P ≠ NP"), kept in the key as
+#: words of their own (so "Image+Text" and "Image + Text" agree); other punctuation is spacing
+_TITLE_SYMBOLS = "+#=<>≤≥≠"
+_NOT_KEPT = re.compile(rf"[^\w\s{re.escape(_TITLE_SYMBOLS)}]")
+_KEPT = re.compile(rf"[{re.escape(_TITLE_SYMBOLS)}]")
+
+
 def normalise_title(title: str) -> str:
-    """Lower-case, accent-folded, punctuation-free title used to spot duplicate papers."""
-    text = unicodedata.normalize("NFKD", title)
+    """Lower-case, accent-folded title without punctuation but for :data:`_TITLE_SYMBOLS`,
+    used to spot duplicate papers."""
+    # "≠" decomposes to "=" and a combining stroke, which the accent folding would drop
+    text = unicodedata.normalize("NFKD", title.replace("≠", "\uf8ff"))
     # accents and the zero-width (non-)joiners, which change no letter, do not tell titles apart
-    text = "".join(ch for ch in text if not unicodedata.combining(ch) and ch not in "\u200c\u200d").lower()
-    text = re.sub(r"[^\w\s]", " ", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch) and ch not in "\u200c\u200d")
+    text = text.replace("\uf8ff", "≠").lower()
+    text = _KEPT.sub(r" \g<0> ", _NOT_KEPT.sub(" ", text))
     return " ".join(text.split())
 
 

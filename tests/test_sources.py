@@ -255,6 +255,27 @@ def test_duplicates_across_files_are_merged_not_doubled():
     assert len(result.papers) == 3
 
 
+def test_titles_told_apart_by_a_symbol_are_two_papers_and_one_title_two_texts_is_said(tmp_path):
+    path = write(tmp_path / "m.jsonl", "\n".join(json.dumps(r) for r in [
+        {"title": "Compiling C++ with Large Language Models", "abstract": "We compile C++ code."},
+        {"title": "Compiling C# with Large Language Models", "abstract": "We compile C sharp code."},
+        {"title": "Is P = NP?", "abstract": "Yes."},
+        {"title": "Is P ≠ NP?", "abstract": "No."},
+        {"title": "Image+Text Embeddings", "abstract": "Joint embeddings of images and text."},
+        {"title": "Image + Text embeddings", "abstract": "Joint embeddings of images and text, improved."},
+        {"title": "Attention Is All You Need", "abstract": "Sequence transduction models are based on recurrent networks."},
+        {"title": "Attention is all you need!", "abstract": "We study attention in the human visual cortex with fMRI."},
+    ]) + "\n")
+    result = read_papers([path])
+    assert [p.title for p in result.papers] == [
+        "Compiling C++ with Large Language Models", "Compiling C# with Large Language Models",
+        "Is P = NP?", "Is P ≠ NP?", "Image+Text Embeddings", "Attention Is All You Need"]
+    assert len({p.id for p in result.papers}) == 6
+    assert [str(w) for w in result.warnings] == [
+        f"{path}:8: same title as {path}:7 but an abstract sharing few of its words; "
+        "merged into that paper, whose abstract is kept"]
+
+
 def test_merge_fills_empty_fields_and_matches_on_arxiv_id():
     first = Paper(title="A Paper", abstract="")
     later = Paper(title="A paper!", abstract="Text.", arxiv_id="2401.00001", authors=["X Y"], upvotes=3)

@@ -282,6 +282,15 @@ def _fill(first: Paper, later: Paper) -> None:
         first.id = first.arxiv_id
 
 
+def _other_abstract(first: Paper, later: Paper) -> bool:
+    """Whether two records of one title have abstracts sharing under half their words."""
+    if not first.abstract or not later.abstract:
+        return False
+    words = [set(re.findall(r"\w+", text.lower())) for text in (first.abstract, later.abstract)]
+    union = words[0] | words[1]
+    return bool(union) and len(words[0] & words[1]) < 0.5 * len(union)
+
+
 def merge_duplicates(
     papers: Sequence[Paper], warnings: list[SourceWarning] | None = None
 ) -> tuple[list[Paper], int]:
@@ -315,7 +324,7 @@ def merge_duplicates(
                 f"({paper.title[:60]!r}, there {first.title[:60]!r}); merged into that paper",
             ))
         if first is None:
-            first = by_title.get(key)
+            first, shared = by_title.get(key), "title"
             if first is not None and first.arxiv_id and paper.arxiv_id and first.arxiv_id != paper.arxiv_id:
                 if warnings is not None:
                     warnings.append(SourceWarning(
@@ -324,6 +333,14 @@ def merge_duplicates(
                         f"({paper.arxiv_id}, there {first.arxiv_id}); kept as two papers",
                     ))
                 first = None
+        if first is not None and shared == "title" and warnings is not None and _other_abstract(first, paper):
+            # one title, two texts: a reprint with a rewritten abstract, or two papers that chose
+            # one title; either way the user should know which text the graph keeps
+            warnings.append(SourceWarning(
+                paper.source or paper.id,
+                f"same title as {first.source or first.id} but an abstract sharing few of its words; "
+                "merged into that paper, whose abstract is kept",
+            ))
         if first is None:
             kept.append(paper)
             first = paper
