@@ -276,6 +276,17 @@ def test_titles_told_apart_by_a_symbol_are_two_papers_and_one_title_two_texts_is
         "merged into that paper, whose abstract is kept"]
 
 
+def test_a_merge_never_leaves_year_and_date_disagreeing(tmp_path):
+    path = write(tmp_path / "y.jsonl", "\n".join(json.dumps(r) for r in [
+        {"title": "Paper With Year Only", "abstract": "x", "year": 2019},
+        {"title": "Paper With Year Only", "abstract": "x", "date": "2023-06-01"},  # another year: no day
+        {"title": "Paper Two", "abstract": "x", "year": 2023},
+        {"title": "Paper Two", "abstract": "x", "date": "2023-06-01"},  # the same year: its day
+    ]) + "\n")
+    assert [(p.year, p.published, p.month) for p in read_papers([path]).papers] == [
+        (2019, None, None), (2023, "2023-06-01", "2023-06")]
+
+
 def test_merge_fills_empty_fields_and_matches_on_arxiv_id():
     first = Paper(title="A Paper", abstract="")
     later = Paper(title="A paper!", abstract="Text.", arxiv_id="2401.00001", authors=["X Y"], upvotes=3)

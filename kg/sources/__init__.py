@@ -273,8 +273,13 @@ def _is_empty(value: object) -> bool:
 def _fill(first: Paper, later: Paper) -> None:
     """Fill ``first``'s empty fields from ``later`` (the first record of a paper wins)."""
     auto_id = first.id == paper_id_for(first.title)
+    # a date of another year than the one kept would leave year and date disagreeing (kg papers
+    # showing one, --since filtering by the other): the first record's year wins, without a day
+    other_year = first.year is not None and later.year is not None and later.year != first.year
     for name in ("abstract", "published", "year", "url", "arxiv_id", "authors", "author_count", "upvotes",
                  "doi", "openalex_id", "venue", "references", "links", "month"):
+        if other_year and name in ("published", "month"):
+            continue
         if _is_empty(getattr(first, name)) and not _is_empty(getattr(later, name)):
             setattr(first, name, getattr(later, name))
     if auto_id and first.arxiv_id:
