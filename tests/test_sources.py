@@ -478,6 +478,11 @@ def test_unreadable_file_is_a_source_error(tmp_path):
         ("math.GT/0309136", "math.GT/0309136"),
         ("10.1145/3292500.3330701", None),
         ("2413.01234", None),  # month 13
+        ("0704.0001", "0704.0001"),  # four digits until December 2014, five from January 2015
+        ("1412.1234", "1412.1234"),
+        (2301.08243, "2301.08243"),  # a JSON number
+        (2301.08240, None),  # a JSON number that lost its last zero: "2301.0824" is no id
+        ("1412.12345", None),
         ("https://github.com/example/2401.01234", None),
     ],
 )

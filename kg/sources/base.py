@@ -456,7 +456,7 @@ def arxiv_id_from(value: object, *, in_text: bool = False) -> str | None:
     be marked as arXiv, so that other dotted numbers are never taken for one.
     """
     if isinstance(value, float) and not in_text:
-        value = repr(value)  # "arxiv_id": 2301.08243 in JSON; one that lost its zeros stays no id
+        value = repr(value)  # "arxiv_id": 2301.08243 in JSON; one that lost its zeros is no id (below)
     if not isinstance(value, str) or not value.strip():
         return None
     text = value.strip()
@@ -464,7 +464,13 @@ def arxiv_id_from(value: object, *, in_text: bool = False) -> str | None:
     if not match:
         return None
     found = match.group("id")
-    if "/" in found:  # old style: the archive is lower case ("hep-th"), a subject class upper ("math.GT")
+    if "/" not in found:
+        yymm, _, number = found.partition(".")
+        if (yymm >= "1501") != (len(number) == 5):
+            # five digits from January 2015 on, four before: "2301.0824" is a number that lost
+            # its last zero ("arxiv_id": 2301.08240 in JSON), naming another paper, so no id
+            return None
+    else:  # old style: the archive is lower case ("hep-th"), a subject class upper ("math.GT")
         archive, _, number = found.partition("/")
         name, dot, subject = archive.partition(".")
         found = f"{name.lower()}{dot}{subject.upper()}/{number}"
