@@ -468,3 +468,13 @@ def test_eval_leaves_out_a_line_that_is_not_json(tmp_path):
     assert result.exit_code == 0, result.output
     assert f"warning {gold}:1: not JSON" in result.output
     assert "papers: 1 gold, 1 found" in result.output
+
+
+def test_build_refuses_an_input_folder_as_its_output_folder(tmp_path):
+    """Its outputs would make the next build pass the folder over, papers and all."""
+    folder = tmp_path / "papers"
+    folder.mkdir()
+    (folder / "p.jsonl").write_text(json.dumps({"title": "T", "abstract": "A"}) + "\n", encoding="utf-8")
+    result = invoke("build", str(folder), "--out", str(tmp_path / "papers" / "."))
+    assert_one_line_error(result, f"is the input folder {folder}", "give another folder")
+    assert sorted(p.name for p in folder.iterdir()) == ["p.jsonl"]

@@ -311,6 +311,21 @@ class _status:
         click.echo(" done" if exc_type is None else " failed", err=True)
 
 
+def refuse_an_input_folder_as_out(out: Path, inputs: tuple[Path, ...]) -> None:
+    """One line when ``out`` is one of the input folders: the build's files there would make
+    the next build pass the folder over as a build's outputs, papers and all."""
+    for given in inputs:
+        try:
+            same = given.is_dir() and out.is_dir() and os.path.samefile(given, out)
+        except OSError:
+            same = False
+        if same:
+            raise click.ClickException(
+                f"--out {out} is the input folder {given}: a folder holding kg's outputs is passed over "
+                f"as a build by the next build, with the papers in it; give another folder, such as "
+                f"{given / 'kg-out'}.")
+
+
 def ensure_writable(out: Path) -> None:
     """Fail with one line, before any work, when ``out`` cannot be written; creates nothing (the
     outputs' generation creates the folder when it writes)."""
@@ -497,6 +512,7 @@ def build(
     from kg.sinks import files
     target = push_target(neo4j_uri, neo4j_user, database, batch_size)
     period = period_of(since, until)
+    refuse_an_input_folder_as_out(out, inputs)
     ensure_writable(out)
     if fetch_specs:
         inputs = (*inputs, *fetch_for_build(fetch_specs, out, since, until, fetch_max))
