@@ -305,3 +305,17 @@ def test_no_color_is_honoured_and_counts_read_as_english(tmp_path):
 def test_a_word_that_names_no_ready_query_lists_them(tmp_path):
     for query in ("no_such_query", "", "elsewhere/top_concepts.cypher"):
         assert_clean_error(run_kg("query", query, cwd=tmp_path), "Ready queries by name", "top_concepts")
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
+def test_output_that_cannot_be_written_is_one_line_not_a_traceback(tmp_path):
+    """`kg extract ... > out.jsonl` on a full disk: one line and status 1."""
+    papers = tmp_path / "p.jsonl"
+    papers.write_text(json.dumps({"title": "JEPA for ECG", "abstract": "We train a JEPA on ECG."}) + "\n",
+                      encoding="utf-8")
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([sys.executable, "-m", "kg", "extract", str(papers), "--fast", "--format", "jsonl"],
+                                stdout=full, stderr=subprocess.PIPE, text=True, timeout=300)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr and "Exception ignored" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1] == "Error: Cannot write to standard output: No space left on device."

@@ -66,24 +66,75 @@ class QuietWhenUnread:
         return getattr(self._stream, name)
 
 
+class StdoutUnwritable(click.ClickException):
+    """Standard output could not be written (a full disk, an I/O error)."""
+
+
+class FailsInOneLine:
+    """Standard output whose write errors (a full disk under ``kg extract > out.jsonl``) end
+    the run with one line and status 1 rather than a traceback. A closed pipe is click's to
+    handle (it exits quietly), so it passes through."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            raise
+        except OSError as err:
+            raise StdoutUnwritable(f"Cannot write to standard output: {err.strerror or err}.") from None
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as err:
+            raise StdoutUnwritable(f"Cannot write to standard output: {err.strerror or err}.") from None
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+
+def _stdout_to_null(stream: TextIO) -> None:
+    """Point standard output at the null device: what is left in its buffer cannot be written,
+    and Python's flush at exit must not fail on it a second time."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stream.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, io.UnsupportedOperation, AttributeError):
+        pass
+
+
 class _Group(click.Group):
     """The ``kg`` group: every error message is cleaned for the terminal on its way out, as
     it may quote a file name or a record (:func:`kg.escape.terminal`); standard error goes
-    quiet instead of failing when nobody reads it any more (:class:`QuietWhenUnread`)."""
+    quiet instead of failing when nobody reads it any more (:class:`QuietWhenUnread`), and
+    standard output that cannot be written ends the run in one line (:class:`FailsInOneLine`)."""
 
     def invoke(self, ctx: click.Context):  # type: ignore[override]
         from kg.escape import terminal
 
-        original = sys.stderr
+        original, original_out = sys.stderr, sys.stdout
         if original is not None and not isinstance(original, QuietWhenUnread):
             sys.stderr = QuietWhenUnread(original)  # type: ignore[assignment]
+        if original_out is not None and not isinstance(original_out, FailsInOneLine):
+            sys.stdout = FailsInOneLine(original_out)  # type: ignore[assignment]
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            if sys.stdout is not None:
+                sys.stdout.flush()  # a full disk shows at the last flush: here, not at exit
+            return result
         except click.ClickException as err:
+            if isinstance(err, StdoutUnwritable) and original_out is not None:
+                _stdout_to_null(original_out)
             err.message = terminal(err.message)
             raise
         finally:
-            sys.stderr = original
+            sys.stderr, sys.stdout = original, original_out
 
 
 @click.group(cls=_Group, epilog=EXAMPLES, context_settings={"help_option_names": ["-h", "--help"]})
