@@ -478,3 +478,17 @@ def test_build_refuses_an_input_folder_as_its_output_folder(tmp_path):
     result = invoke("build", str(folder), "--out", str(tmp_path / "papers" / "."))
     assert_one_line_error(result, f"is the input folder {folder}", "give another folder")
     assert sorted(p.name for p in folder.iterdir()) == ["p.jsonl"]
+
+
+@pytest.mark.parametrize("name", ["graph.json", "extractions.jsonl", "graph.html", "neo4j/Paper.csv", "report/report.md"])
+def test_extract_does_not_write_over_a_builds_outputs(tmp_path, name):
+    built = tmp_path / "kg-out"
+    (built / "neo4j").mkdir(parents=True)
+    for output in ("graph.json", "extractions.jsonl", "graph.html", "neo4j/Paper.csv"):
+        (built / output).write_text("kept\n", encoding="utf-8")
+    paper = tmp_path / "p.jsonl"
+    paper.write_text(json.dumps({"title": "T", "abstract": "A"}) + "\n", encoding="utf-8")
+    result = invoke("extract", str(paper), "-o", str(built / name))
+    assert_one_line_error(result, "is the build's output", "give another file")
+    assert all((built / output).read_text(encoding="utf-8") == "kept\n"
+               for output in ("graph.json", "extractions.jsonl", "graph.html", "neo4j/Paper.csv"))

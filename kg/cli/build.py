@@ -22,6 +22,7 @@ from kg.cli import QuietWhenUnread, main
 from kg.cli.fetch import fetch_for_build, fetch_options, period_of
 from kg.cli.neo4j import optional_push_options, push_if_asked, push_target
 from kg.cli.paths import (
+    BUILD_DATA_FILES,
     OutputDir,
     OutputFile,
     refuse_to_overwrite,
@@ -311,6 +312,17 @@ class _status:
         click.echo(" done" if exc_type is None else " failed", err=True)
 
 
+def build_outputs_around(path: Path) -> list[Path]:
+    """The outputs of the kg build whose folder holds ``path`` (or of none), which a command
+    writing a file of its own must not write over."""
+    from kg.sources import is_build_output
+
+    for folder in Path(os.path.abspath(path)).parents:
+        if is_build_output(folder):
+            return [folder / name for name in (*BUILD_DATA_FILES, "graph.html", "neo4j", *DERIVED_FOLDERS)]
+    return []
+
+
 def refuse_an_input_folder_as_out(out: Path, inputs: tuple[Path, ...]) -> None:
     """One line when ``out`` is one of the input folders: the build's files there would make
     the next build pass the folder over as a build's outputs, papers and all."""
@@ -383,6 +395,7 @@ def extract(
     result = read_inputs(inputs, input_format)
     if output is not None:
         refuse_to_overwrite(output, [Path(name) for name in result.files], "the input")
+        refuse_to_overwrite(output, build_outputs_around(output), "the build's output")
     extractions = run_extraction(result.papers, pipeline_config, nlp_batch_size, jobs=jobs, cache_dir=cache_dir,
                                  use_cache=not no_cache, dask_address=dask_address)
     lines = (json.dumps(e.to_contract(include_broad), ensure_ascii=False) for e in extractions)
