@@ -484,6 +484,7 @@ def test_build_refuses_an_input_folder_as_its_output_folder(tmp_path):
 def test_extract_does_not_write_over_a_builds_outputs(tmp_path, name):
     built = tmp_path / "kg-out"
     (built / "neo4j").mkdir(parents=True)
+    (built / "report").mkdir()  # an analysed build
     for output in ("graph.json", "extractions.jsonl", "graph.html", "neo4j/Paper.csv"):
         (built / output).write_text("kept\n", encoding="utf-8")
     paper = tmp_path / "p.jsonl"
