@@ -1098,6 +1098,17 @@ def test_one_odd_value_among_json_records_costs_only_itself(tmp_path):
         read_papers([settings])
 
 
+def test_a_tab_separated_title_that_opens_with_a_quote_is_text(tmp_path):
+    """Web of Science's tab-delimited export quotes nothing: such a row is its line, cut at tabs."""
+    path = write(tmp_path / "savedrecs.tsv", "PT\tAU\tTI\tAB\tPY\n"
+                 'J\tLee, A\t"Why Should I Trust You?": Explaining Predictions\tWe explain.\t2016\n'
+                 "J\tKim, B\tA plain title\tText.\t2017\n")
+    result = read_papers([path])
+    assert [(p.title, p.year) for p in result.papers] == [
+        ('"Why Should I Trust You?": Explaining Predictions', 2016), ("A plain title", 2017)]
+    assert result.skipped == []
+
+
 def test_two_columns_that_could_be_the_title_are_reported(tmp_path):
     path = write(tmp_path / "scopus.csv", "Title,Abstract,Article Title,year,year\nA,x,B,2020,2021\n")
     result = read_papers([path])

@@ -145,13 +145,18 @@ def read_csv(path: Path) -> FileResult:
         try:
             row = next(reader, None)
         except csv.Error as exc:
-            result.skipped.append(SkippedRecord(f"{path}:{line}", _quote_problem(exc)))
             # start again on the line after the one where the broken row began
             offset = line
             # a generator, not a slice: a file of many broken rows must not cost a copy for each
             rest = (lines[i] for i in range(offset, len(lines)))
             reader = csv.reader(rest, delimiter=delimiter, strict=True)
-            continue
+            # tab-separated exports (Web of Science) quote nothing: a title that opens with a
+            # quote ("Why Should I Trust You?": ...) is text, and the line is the row
+            unquoted = lines[line - 1].rstrip("\r\n").split("\t") if delimiter == "\t" else []
+            if len(unquoted) != len(names):
+                result.skipped.append(SkippedRecord(f"{path}:{line}", _quote_problem(exc)))
+                continue
+            row = unquoted
         if row is None:
             break
         if not any(cell.strip() for cell in row):
