@@ -470,7 +470,8 @@ def read_papers(
         # one line each: a file name or reason holding a line break must not look like two files
         names = ", ".join(" ".join(str(given).split()) for given in inputs)
         barren = [" ".join(line.split()) for line in barren]
-        message = f"No papers were found in {names}." + "".join(f"\n  {line}" for line in barren)
+        end = "" if names.endswith(".") else "."  # "kg build ." must not end in ".."
+        message = f"No papers were found in {names}{end}" + "".join(f"\n  {line}" for line in barren)
         raise SourceError(message, details=barren)
     result.papers, result.duplicates_merged = merge_duplicates(papers, result.warnings)
     return result

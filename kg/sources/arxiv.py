@@ -152,5 +152,8 @@ def read_arxiv(path: Path) -> FileResult:
     elif root.tag == f"{ATOM}entry":
         entries = [root]
     else:
+        if root.tag in ("feed", "entry"):  # written by hand, or by a tool that drops namespaces
+            raise SourceError(f"{path} has a <{root.tag}> without the Atom namespace (xmlns=\"{ATOM[1:-1]}\"), "
+                              "which every Atom feed declares.")
         raise SourceError(f"{path} is XML but not an Atom feed (its root element is <{root.tag}>).")
     return collect_records(path, entries, entry_to_paper)
