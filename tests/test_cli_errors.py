@@ -493,3 +493,11 @@ def test_extract_does_not_write_over_a_builds_outputs(tmp_path, name):
     assert_one_line_error(result, "is the build's output", "give another file")
     assert all((built / output).read_text(encoding="utf-8") == "kept\n"
                for output in ("graph.json", "extractions.jsonl", "graph.html", "neo4j/Paper.csv"))
+
+
+@pytest.mark.parametrize("args", [("results", "--dataset", ""), ("results", "--method", " "), ("concepts", "--explain", ""),
+                                  ("papers", "--concept", ""), ("viz", "--paper", ""), ("viz", "--concept", "  ")])
+def test_an_empty_name_is_one_error_not_a_filter_that_matches_everything(tmp_path, args):
+    option = args[1]
+    result = invoke(*args, "--out", str(tmp_path))
+    assert_one_line_error(result, f"{option} is empty")

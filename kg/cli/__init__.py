@@ -109,6 +109,15 @@ def _stdout_to_null(stream: TextIO) -> None:
         pass
 
 
+def not_blank(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Option callback: a name that is empty or only spaces (an unset shell variable) is one
+    clear error, not a filter that matches everything."""
+    if value is not None and not value.strip():
+        name = max(getattr(param, "opts", None) or ["the option"], key=len)
+        raise click.ClickException(f"{name} is empty: give a name, an alias or an id.")
+    return value
+
+
 class _Group(click.Group):
     """The ``kg`` group: every error message is cleaned for the terminal on its way out, as
     it may quote a file name or a record (:func:`kg.escape.terminal`); standard error goes

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from kg.cli import main
+from kg.cli import main, not_blank
 from kg.cli.build import exits_cleanly_when_interrupted, output_generation
 from kg.cli.neo4j import optional_push_options, push_if_asked, push_target
 from kg.cli.paths import BUILD_DATA_FILES, OutputDir, OutputFile, refuse_to_overwrite
@@ -184,10 +184,10 @@ def _slug(key: str) -> str:
 @main.command(epilog=VIZ_EPILOG)
 @click.argument("view", required=False, type=click.Choice(VIEWS, case_sensitive=False))
 @out_option
-@click.option("--concept", metavar="NAME", default=None, help="Ego view of a concept (id, name or alias).")
+@click.option("--concept", metavar="NAME", default=None, callback=not_blank, help="Ego view of a concept (id, name or alias).")
 @click.option("--depth", type=click.IntRange(1, 2), default=2, show_default=True,
               help="Concept view: 1 = its papers, 2 = also the concepts those papers use.")
-@click.option("--paper", "paper_id", metavar="PAPER", default=None,
+@click.option("--paper", "paper_id", metavar="PAPER", default=None, callback=not_blank,
               help="A paper (id, arXiv id or unique title fragment; `kg papers` lists them) and its nearest papers.")
 @click.option("--community", type=click.IntRange(0), default=None, metavar="K", help="One community of concepts (ids from `kg analyze`).")
 @click.option("--top", type=click.IntRange(5, 2000), default=None,

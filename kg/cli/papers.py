@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kg.cli import main
+from kg.cli import main, not_blank
 from kg.cli.analyze import load_graph, out_option
 from kg.escape import terminal
 
@@ -23,7 +23,7 @@ Examples:
 @main.command(epilog=PAPERS_EPILOG)
 @click.argument("query", nargs=-1)
 @out_option
-@click.option("--concept", metavar="NAME", default=None, help="Only papers linked to this concept (id, name or alias).")
+@click.option("--concept", metavar="NAME", default=None, callback=not_blank, help="Only papers linked to this concept (id, name or alias).")
 @click.option("--year", type=click.IntRange(1000, 9999), default=None, help="Only papers of this year.")
 @click.option("--has-code", is_flag=True, help="Only papers that link a code repository.")
 @click.option("--limit", type=click.IntRange(1), default=50, show_default=True, help="At most this many rows.")

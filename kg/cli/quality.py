@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kg.cli import main
+from kg.cli import main, not_blank
 from kg.escape import terminal
 from kg.cli.build import batch_option, config_option, format_option, read_inputs, run_extraction
 from kg.cli.paths import OutputDir
@@ -110,7 +110,7 @@ def eval_command(
               help="Only concepts linked to at least this many papers.")
 @click.option("--include-broad/--no-broad", default=True, show_default=True,
               help="List concepts flagged broad (marked [broad]).")
-@click.option("--explain", metavar="NAME", default=None,
+@click.option("--explain", metavar="NAME", default=None, callback=not_blank,
               help="Show which surface forms were merged into the concept NAME (its id, name or an "
                    "alias), and why.")
 @click.option("--limit", type=click.IntRange(1), default=50, show_default=True, help="At most this many rows.")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kg.cli import main
+from kg.cli import main, not_blank
 from kg.cli.analyze import load_graph, out_option
 from kg.escape import terminal
 
@@ -31,11 +31,11 @@ def _cut(text: object, width: int) -> str:
 
 @main.command(epilog=RESULTS_EPILOG)
 @out_option
-@click.option("--dataset", metavar="NAME", default=None, help="Only results on this dataset (id, name or alias).")
-@click.option("--metric", metavar="NAME", default=None, help="Only results by this metric (id, name or alias).")
-@click.option("--task", metavar="NAME", default=None,
+@click.option("--dataset", metavar="NAME", default=None, callback=not_blank, help="Only results on this dataset (id, name or alias).")
+@click.option("--metric", metavar="NAME", default=None, callback=not_blank, help="Only results by this metric (id, name or alias).")
+@click.option("--task", metavar="NAME", default=None, callback=not_blank,
               help="Only results for this task (the result's task, or a task its paper addresses).")
-@click.option("--method", metavar="NAME", default=None, help="Only results of this method (id, name or alias).")
+@click.option("--method", metavar="NAME", default=None, callback=not_blank, help="Only results of this method (id, name or alias).")
 @click.option("--kind", type=click.Choice(["all", "score", "gain"]), default="all", show_default=True,
               help="Scores (absolute values), gains (improvements over a baseline) or both.")
 @click.option("--limit", type=click.IntRange(1), default=10, show_default=True, help="Rows per leaderboard.")
