@@ -317,38 +317,53 @@ def test_a_generation_clears_the_views_and_report_kg_wrote_but_not_the_users_fil
     assert not (out / "neo4j").exists()
 
 
-def test_an_analyze_that_waited_for_a_build_analyses_the_graph_the_build_wrote(references, tmp_path):
-    """kg analyze reads the graph, then waits for the folder's lock while a build writes: once
-    in, it must analyse the build's graph, not write the figures of the old one over it."""
-    from kg.sinks.files import read_graph_json
+def run_while_a_build_switches(out: Path, new_graph: Path, *args: str) -> tuple[int, str]:
+    """Run ``kg ARGS --out OUT`` while this process holds OUT as a build does; once the command
+    says it waits, switch ``new_graph`` in as the build would, and let it go on."""
     from kg.sinks.outputs import locked
 
-    old_dir, _, new, _ = references
-    out = tmp_path / "out"
-    shutil.copytree(old_dir, out)
-    new_graph = tmp_path / "new-graph.json"
-    new_graph.write_bytes(new["graph.json"])
-    with locked(out):  # a build holding the folder
-        analyze = subprocess.Popen([sys.executable, "-m", "kg", "analyze", "--out", str(out)],
+    with locked(out):
+        command = subprocess.Popen([sys.executable, "-m", "kg", *args, "--out", str(out)],
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=kg_env())
         said = bytearray()
 
         def listen() -> None:
-            while chunk := analyze.stderr.read(1):
+            while chunk := command.stderr.read(1):
                 said.extend(chunk)
 
         listener = threading.Thread(target=listen, daemon=True)
         listener.start()
         deadline = time.monotonic() + 300
         while b"waiting for another kg run" not in said:  # it has read the old graph by now
-            assert analyze.poll() is None and time.monotonic() < deadline, bytes(said).decode()
+            assert command.poll() is None and time.monotonic() < deadline, bytes(said).decode()
             time.sleep(0.05)
         shutil.copy(new_graph, out / "graph.tmp")
         os.replace(out / "graph.tmp", out / "graph.json")  # the build's switch
-    assert analyze.wait(timeout=300) == 0, bytes(said).decode()[-2000:]
+    code = command.wait(timeout=300)
     listener.join(timeout=10)
+    return code, bytes(said).decode()
+
+
+def test_commands_that_waited_for_a_build_never_write_the_old_graphs_figures_over_it(references, tmp_path):
+    """kg analyze and kg viz read the graph, then wait for the folder while a build writes:
+    analyze must analyse the build's graph, and viz must not add a view of the old one."""
+    from kg.sinks.files import read_graph_json
+
+    old_dir, _, new, _ = references
+    new_graph = tmp_path / "new-graph.json"
+    new_graph.write_bytes(new["graph.json"])
 
     def papers(path: Path) -> set[str]:
         return {n for n, d in read_graph_json(path).nodes(data=True) if d["label"] == "Paper"}
 
+    out = tmp_path / "analyze"
+    shutil.copytree(old_dir, out)
+    code, said = run_while_a_build_switches(out, new_graph, "analyze")
+    assert code == 0, said[-2000:]
     assert papers(out / "graph.json") == papers(new_graph) != papers(old_dir / "graph.json")
+
+    out = tmp_path / "viz"
+    shutil.copytree(old_dir, out)
+    code, said = run_while_a_build_switches(out, new_graph, "viz")
+    assert code == 1 and "was rebuilt while this view was drawn" in said, said[-2000:]
+    assert not (out / "views" / "overview-community.html").exists()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -232,9 +234,11 @@ def viz(
     if output is not None:
         refuse_to_overwrite(output, [out_dir / name for name in (*BUILD_DATA_FILES, "neo4j", "graph.html", "report")],
                             "the build's output")
+    stamp = graph_stamp(out_dir)
     graph = load_graph(out_dir)
     if view == "leaderboard":
-        write_leaderboard(graph, output or out_dir / "views" / "leaderboard.html", listed=output is None)
+        with writing_a_view(out_dir, stamp, output):
+            write_leaderboard(graph, output or out_dir / "views" / "leaderboard.html", listed=output is None)
         return
     from kg.analytics import stored_analysis
 
@@ -270,13 +274,35 @@ def viz(
         raise click.ClickException(str(err.args[0]) if err.args else str(err)) from None
     target = output or out_dir / "views" / f"{name}.html"
     try:
-        views.write_view(page, target)
-        if output is None:
-            list_as_written(target)  # a rebuild knows it for kg's (kg build removes stale views)
+        with writing_a_view(out_dir, stamp, output):
+            views.write_view(page, target)
+            if output is None:
+                list_as_written(target)  # a rebuild knows it for kg's (kg build removes stale views)
     except OSError as err:
         raise click.ClickException(f"Cannot write {target}: {err.strerror}.") from None
     click.echo(f"{terminal(page.title)}: {len(page.nodes)} nodes, {len(page.edges)} edges")
     click.echo(f"open {terminal(target)} in a browser")
+
+
+@contextlib.contextmanager
+def writing_a_view(out_dir: Path, stamp: tuple[int, int, int] | None, output: Path | None) -> Iterator[None]:
+    """Hold the output folder while a view goes into its views/ (``output`` None), so that a
+    build cannot clear the folder meanwhile, and refuse when the graph the view was drawn from
+    has been replaced since it was read (a build finished): the folder's views describe its
+    graph. A view written elsewhere (``-o``) needs neither."""
+    from kg.sinks.outputs import locked
+
+    if output is not None:
+        yield
+        return
+    def waiting() -> None:
+        click.echo(f" (waiting for another kg run writing to {terminal(out_dir)})", err=True, nl=False)
+
+    with locked(out_dir, on_wait=waiting):
+        if graph_stamp(out_dir) != stamp:
+            raise click.ClickException(
+                f"{out_dir} was rebuilt while this view was drawn: run the command again to draw the new graph.")
+        yield
 
 
 def write_leaderboard(graph: nx.DiGraph, target: Path, listed: bool = False) -> None:
