@@ -3,10 +3,10 @@
 Text in block elements (``div``, ``p``, ``h3``, ``li`` ...) and after ``<br>`` starts a new line;
 inline elements (``a``, ``span``, ``b``) join their words into the line around them; scripts,
 styles, SVG drawings and the document head show nothing, and the site's navigation and footer
-are left out. Each line keeps the number of the
-source line its text starts on, so a reader's messages point into the saved file. Links to a
-paper's page (``/papers/2401.01234`` on Hugging Face, ``arxiv.org/abs/...``) are collected by
-their text, so a title that is such a link gets its arXiv id.
+are left out. Each line keeps the number of the source line its text starts on, so a reader's
+messages point into the saved file. Links to a paper's page (``/papers/2401.01234`` on Hugging
+Face, ``arxiv.org/abs/...``) are collected by their text, so a title that is such a link gets
+its arXiv id.
 """
 
 from __future__ import annotations
@@ -27,9 +27,6 @@ _BLOCKS = frozenset({
 #: (chrome around the page's own content)
 _HIDDEN = frozenset({"head", "script", "style", "noscript", "template", "svg", "iframe", "object",
                      "nav", "footer"})
-#: elements that have no end tag
-_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
-                   "source", "track", "wbr"})
 #: a link to a paper's page: Hugging Face's /papers/ID, or an arXiv abstract page
 _PAPER_LINK = re.compile(r"(?:^|/)papers/(\d{4}\.\d{4,5})(?:v\d+)?/?$|arxiv\.org/abs/")
 
@@ -52,14 +49,14 @@ class _PageText(HTMLParser):
         self._words, self._started = [], False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _HIDDEN and tag not in _VOID:
+        if tag in _HIDDEN:
             self._hidden += 1
         elif tag in _BLOCKS:
             self._break()
         if tag == "a":
             href = dict(attrs).get("href") or ""
             paper = _PAPER_LINK.search(href)
-            arxiv_id = paper and (paper.group(1) or arxiv_id_from(href))
+            arxiv_id = paper and arxiv_id_from(paper.group(1) or href)
             self._link = (arxiv_id, []) if arxiv_id else None
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
