@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+from pathlib import Path
 
 import networkx as nx
 import pytest
@@ -501,3 +502,12 @@ def test_an_empty_name_is_one_error_not_a_filter_that_matches_everything(tmp_pat
     option = args[1]
     result = invoke(*args, "--out", str(tmp_path))
     assert_one_line_error(result, f"{option} is empty")
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs /proc (Linux)")
+def test_an_output_folder_that_cannot_be_created_fails_before_extraction(tmp_path):
+    paper = tmp_path / "p.jsonl"
+    paper.write_text(json.dumps({"title": "T", "abstract": "A"}) + "\n", encoding="utf-8")
+    result = invoke("build", str(paper), "--out", "/proc/self/kg-out")
+    assert_one_line_error(result, "Output directory /proc/self/kg-out cannot be created")
+    assert "Extracting" not in result.output

@@ -339,12 +339,24 @@ def refuse_an_input_folder_as_out(out: Path, inputs: tuple[Path, ...]) -> None:
 
 
 def ensure_writable(out: Path) -> None:
-    """Fail with one line, before any work, when ``out`` cannot be written; creates nothing (the
-    outputs' generation creates the folder when it writes)."""
+    """Fail with one line, before any work, when ``out`` cannot be written; leaves nothing
+    behind (the outputs' generation creates the folder when it writes)."""
     why = unwritable_reason(out)
     if why:
         raise click.ClickException(f"Output directory {out} is not writable: {why}.")
     if not out.is_dir():
+        # a folder the permission check allows may still be impossible to create (/sys, /proc,
+        # a read-only mount): made and removed again now, rather than found after extraction
+        missing = [folder for folder in (out, *out.parents) if not folder.exists()]
+        try:
+            out.mkdir(parents=True)
+        except OSError as err:
+            raise click.ClickException(f"Output directory {out} cannot be created ({err.strerror}).") from None
+        for folder in missing:  # deepest first; one another run has written into stays
+            try:
+                folder.rmdir()
+            except OSError:
+                break
         return
     try:  # a read-only mount passes the permission check
         # a temporary name of kg.sinks.outputs: the next run deletes it if this one is killed here
