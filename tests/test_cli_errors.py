@@ -504,10 +504,12 @@ def test_an_empty_name_is_one_error_not_a_filter_that_matches_everything(tmp_pat
     assert_one_line_error(result, f"{option} is empty")
 
 
-@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs /proc (Linux)")
+@pytest.mark.skipif(not Path("/sys/kernel").is_dir(), reason="needs /sys (Linux)")
 def test_an_output_folder_that_cannot_be_created_fails_before_extraction(tmp_path):
+    """sysfs passes root's permission check but makes no folders: found before the work."""
     paper = tmp_path / "p.jsonl"
     paper.write_text(json.dumps({"title": "T", "abstract": "A"}) + "\n", encoding="utf-8")
-    result = invoke("build", str(paper), "--out", "/proc/self/kg-out")
-    assert_one_line_error(result, "Output directory /proc/self/kg-out cannot be created")
-    assert "Extracting" not in result.output
+    result = invoke("build", str(paper), "--out", "/sys/kg-out")
+    # as root: "cannot be created (Operation not permitted)"; as a user: "no permission to write"
+    assert_one_line_error(result, "Output directory /sys/kg-out")
+    assert "Extracting" not in result.output and not Path("/sys/kg-out").exists()
