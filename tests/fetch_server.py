@@ -21,6 +21,10 @@ Response = tuple[int, bytes, dict[str, str]]
 Route = Callable[[dict[str, str], int], Response]
 
 
+#: a response header the server does not send: seconds to wait between the body's bytes
+DRIP = "X-Test-Drip"
+
+
 def fixture(name: str, status: int = 200, content_type: str | None = None) -> Response:
     body = (FIXTURES / name).read_bytes()
     kind = content_type or ("application/atom+xml; charset=utf-8" if name.endswith(".xml") else "application/json")
@@ -68,13 +72,21 @@ class FixtureServer:
                 server.hits[parts.path] = hit + 1
                 route = server.routes.get(parts.path)
                 status, body, headers = route(params, hit) if route else (404, b"not found", {})
+                headers = dict(headers)
+                drip = float(headers.pop(DRIP, 0))  # seconds between the body's bytes
                 self.send_response(status)
                 for key, value in headers.items():
                     self.send_header(key, value)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 try:
-                    self.wfile.write(body)
+                    if drip:
+                        for byte in range(len(body)):
+                            self.wfile.write(body[byte : byte + 1])
+                            self.wfile.flush()
+                            time.sleep(drip)
+                    else:
+                        self.wfile.write(body)
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up (a test's Ctrl-C): nothing to answer
 

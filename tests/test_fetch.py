@@ -342,3 +342,47 @@ def test_fetch_progress_shows_no_eta_for_a_rough_total(monkeypatch):
         progress.close()
     assert "300/10000" in line and "new" in line
     assert not re.search(r"\d\d:\d\d:\d\d", line), line
+
+
+# --------------------------------------------------------------------------- hostile servers
+
+
+def test_an_answer_that_drips_is_bounded_by_the_timeout_and_a_huge_one_refused(server, monkeypatch):
+    from fetch_server import DRIP
+
+    import kg.fetch.http as http
+
+    server.routes["/drip"] = lambda params, hit: (200, b"x" * 100, {DRIP: "0.05"})  # 5 s in all
+    client = HttpClient(server.url, retries=0, timeout=1.0)
+    started = time.monotonic()
+    with pytest.raises(FetchError, match=r"the answer took more than 1 s to arrive"):
+        client.get("drip")
+    assert time.monotonic() - started < 4
+    monkeypatch.setattr(http, "MAX_BODY_BYTES", 1000)
+    server.routes["/huge"] = lambda params, hit: (200, b"x" * 5000, {})
+    with pytest.raises(FetchError, match=r"an answer of more than"):
+        client.get("huge")
+
+
+def test_a_cursor_that_comes_back_stops_the_fetch_keeping_its_records(server, tmp_path):
+    work = {"id": "https://openalex.org/W1", "title": "Looping Paper One", "publication_year": 2024}
+    odd = {"id": "https://openalex.org/W2", "title": "Odd Fields", "authorships": 5, "referenced_works": 7,
+           "locations": 3}
+    page = json.dumps({"meta": {"count": None, "next_cursor": "SAME"}, "results": [work, odd]}).encode()
+    server.routes["/openalex/works"] = lambda params, hit: (200, page, {"Content-Type": "application/json"})
+    out = tmp_path / "loop.jsonl"
+    result = run(server, "openalex", "loops", "--out", str(out))
+    error = one_line_error(result)
+    assert "openalex answered 3 pages in a row with records it had sent already" in error
+    assert len(server.requests("/openalex/works")) == 4
+    # the record whose fields are of the wrong types keeps what it has, and nothing is written twice
+    assert [(r["title"], r["authors"], r["references"]) for r in lines(out)] == [
+        ("Looping Paper One", [], []), ("Odd Fields", [], [])]
+
+
+@pytest.mark.parametrize(("variable", "value"), [("KG_FETCH_DELAY", "nan"), ("KG_FETCH_DELAY", "inf"),
+                                                 ("KG_FETCH_BACKOFF", "abc"), ("KG_FETCH_BACKOFF", "nan")])
+def test_odd_waits_in_the_environment_are_one_line(server, tmp_path, variable, value):
+    result = run(server, "openalex", "x", "--out", str(tmp_path / "o.jsonl"), env={variable: value})
+    error = one_line_error(result)
+    assert variable in error or "finite number of seconds" in error

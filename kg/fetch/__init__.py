@@ -18,6 +18,8 @@ hf        Hugging Face ``/api/daily_papers``, a day a page  :mod:`kg.fetch.hf`
 from __future__ import annotations
 
 import datetime as _dt
+import json
+import math
 import os
 import time
 from collections import Counter
@@ -27,7 +29,7 @@ from dataclasses import dataclass, field
 from kg.fetch import arxiv, hf, openalex
 from kg.fetch.base import Page, Query, QueryError, Source, parse_period
 from kg.fetch.http import FetchError, HttpClient, RateLimited
-from kg.fetch.store import JsonlStore, query_key
+from kg.fetch.store import JsonlStore, query_key, record_keys
 
 __all__ = [
     "SOURCES",
@@ -49,6 +51,8 @@ BASE_URLS: dict[str, tuple[str, str]] = {
     "openalex": ("KG_FETCH_OPENALEX_URL", openalex.BASE_URL),
     "hf": ("KG_FETCH_HF_URL", hf.BASE_URL),
 }
+#: pages in a row holding only records this run has had already, after which a fetch stops
+MAX_PAGES_WITHOUT_NEWS = 3
 #: seconds between two requests to each source's real host
 MIN_INTERVALS = {"arxiv": arxiv.MIN_INTERVAL, "openalex": openalex.MIN_INTERVAL, "hf": hf.MIN_INTERVAL}
 
@@ -77,16 +81,19 @@ def make_source(
     if not url.startswith(("http://", "https://")):
         raise QueryError(f"The {name} base URL {url!r} is not an http(s) URL.")
     if delay is None and env.get("KG_FETCH_DELAY"):
-        try:
-            delay = float(env["KG_FETCH_DELAY"])
-        except ValueError:
-            raise QueryError(f"KG_FETCH_DELAY={env['KG_FETCH_DELAY']!r} is not a number of seconds.") from None
+        delay = _seconds(env["KG_FETCH_DELAY"], "KG_FETCH_DELAY")
+    if backoff is None and env.get("KG_FETCH_BACKOFF"):
+        backoff = _seconds(env["KG_FETCH_BACKOFF"], "KG_FETCH_BACKOFF")
+    for value, what in ((delay, "the delay"), (backoff, "the backoff"), (timeout, "the timeout")):
+        # NaN passes every comparison, so "at least the API's interval" would not hold for it
+        if value is not None and not (math.isfinite(value) and value >= 0):
+            raise QueryError(f"{what.capitalize()} must be a finite number of seconds, not {value}.")
     if delay is None or (url == default and delay < MIN_INTERVALS[name]):
         # the public APIs' own limits are kept whatever is asked; other servers (a mirror,
         # the tests' fixture server) may be asked faster
         delay = MIN_INTERVALS[name]
     if backoff is None:
-        backoff = float(env.get("KG_FETCH_BACKOFF") or 2.0)
+        backoff = 2.0
     client = HttpClient(url, min_interval=delay, retries=retries, backoff=backoff, timeout=timeout, sleep=sleep,
                         on_retry=on_retry)
     if name == "arxiv":
@@ -95,6 +102,13 @@ def make_source(
         return openalex.OpenAlexSource(client, email=env.get("KG_FETCH_EMAIL") or None,
                                        api_key=env.get("KG_FETCH_OPENALEX_KEY") or None)
     return hf.HfDailySource(client)
+
+
+def _seconds(text: str, variable: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise QueryError(f"{variable}={text!r} is not a number of seconds.") from None
 
 
 @dataclass
@@ -144,9 +158,23 @@ def fetch(
         summary.resumed_at = int(saved.get("position") or 0)
     started = time.monotonic()
     page: Page
+    # an API that answers the same page again (a cursor that comes back, a start it ignores)
+    # would be asked forever: what this run has seen tells progress from a loop
+    states_seen: set[str] = set()
+    keys_seen: set[str] = set()
+    pages_without_news = 0
     for page in source.pages(query, resume):
         for record in page.records:
             record["fetched_from"] = source.name
+        news = False
+        for record in page.records:
+            own = record_keys(record)
+            news = news or not own or not keys_seen.issuperset(own)
+            keys_seen.update(own)
+        pages_without_news = 0 if news or not page.records else pages_without_news + 1
+        state = json.dumps(page.next_state, sort_keys=True, default=str)
+        looping = page.next_state is not None and state in states_seen
+        states_seen.add(state)
         new, duplicates = store.append(page.records)
         summary.pages += 1
         summary.fetched += len(page.records)
@@ -168,5 +196,10 @@ def fetch(
         summary.elapsed = time.monotonic() - started
         if progress:
             progress(summary)
+        if looping or pages_without_news >= MAX_PAGES_WITHOUT_NEWS:
+            why = ("sent back a page it had sent already" if looping else
+                   f"answered {pages_without_news} pages in a row with records it had sent already")
+            raise FetchError(f"{source.name} {why} (next: {state}): stopped, keeping the "
+                             f"{summary.new} new records so far.")
     summary.elapsed = time.monotonic() - started
     return summary

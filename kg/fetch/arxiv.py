@@ -135,13 +135,16 @@ class ArxivSource:
                 return
             empty_tries = 0
             records, skipped = [], []
+            if query.max_results is not None:  # a server that sends more than asked for
+                entries = entries[: query.max_results - start]
             for entry in entries:
                 try:
                     records.append(entry_record(entry))
                 except ValueError as err:
                     skipped.append(str(err))
             start += len(entries)
-            done = total is not None and start >= total
+            done = (total is not None and start >= total) or (
+                query.max_results is not None and start >= query.max_results)
             yield Page(records, None if done else {"start": start}, total, skipped, position=start)
             if done:
                 return

@@ -81,6 +81,12 @@ class Source(Protocol):
         ...
 
 
+def listed(value: object) -> list[Any]:
+    """``value`` when it is a list, else no items: an API field of another type (a number where
+    a list of authors belongs) costs that field, not the record or its page."""
+    return value if isinstance(value, list) else []
+
+
 def make_record(
     *,
     title: object,
@@ -110,7 +116,7 @@ def make_record(
         "id": arxiv_id or openalex_id or (f"doi:{doi}" if doi else None) or paper_id_for(clean_title),
         "title": clean_title,
         "abstract": clean_text(abstract) if isinstance(abstract, str) else "",
-        "authors": [a for a in (clean_text(a) for a in authors or []) if a],
+        "authors": [a for a in (clean_text(a) for a in authors or [] if isinstance(a, str)) if a],
         "published": iso,
         "year": parsed_year,
         "url": url,

@@ -12,7 +12,7 @@ import datetime as _dt
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from kg.fetch.base import Page, Query, QueryError, make_record
+from kg.fetch.base import Page, Query, QueryError, listed, make_record
 from kg.fetch.http import FetchError, HttpClient
 from kg.sources.base import arxiv_id_from
 
@@ -28,7 +28,7 @@ def item_record(item: object) -> dict[str, Any]:
         raise ValueError(f"an item that is not an object ({type(item).__name__})")
     paper = item.get("paper") if isinstance(item.get("paper"), Mapping) else item
     arxiv_id = arxiv_id_from(paper.get("id"))
-    authors = [a.get("name") for a in paper.get("authors") or [] if isinstance(a, Mapping) and a.get("name")]
+    authors = [a.get("name") for a in listed(paper.get("authors")) if isinstance(a, Mapping) and a.get("name")]
     links = [paper.get(k) for k in ("githubRepo", "projectPage") if isinstance(paper.get(k), str)]
     return make_record(
         title=paper.get("title") or item.get("title"),

@@ -25,6 +25,8 @@ USER_AGENT = f"kg/{__version__} (kg fetch, a research-paper knowledge-graph buil
 #: query parameters whose values never appear in a message
 SECRET_PARAMS = ("api_key",)
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+#: the largest answer read (a page of arXiv's 2,000 entries is about 4 MiB)
+MAX_BODY_BYTES = 64 * 2**20
 
 
 class FetchError(Exception):
@@ -123,7 +125,7 @@ class HttpClient:
             self.requests += 1
             try:
                 with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                    return response.read()
+                    return self._read(response)
             except urllib.error.HTTPError as err:
                 if err.code not in RETRY_STATUSES:
                     body = _body(err)
@@ -152,6 +154,22 @@ class HttpClient:
             wait *= 2
         raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
 
+
+    def _read(self, response: http.client.HTTPResponse) -> bytes:
+        """The whole body within ``timeout`` seconds and :data:`MAX_BODY_BYTES`: the socket's
+        timeout bounds each read, and a server that sends a byte at a time never trips it."""
+        deadline = time.monotonic() + self.timeout
+        chunks: list[bytes] = []
+        size = 0
+        while chunk := response.read1(65536):
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                raise FetchError(f"{self.host} sent an answer of more than {MAX_BODY_BYTES // 2**20} MiB; "
+                                 "is the base URL right?")
+            chunks.append(chunk)
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the answer took more than {self.timeout:g} s to arrive")
+        return b"".join(chunks)
 
     def _wait(self, seconds: float, why: str, attempt: int) -> None:
         if self.on_retry is not None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from kg.fetch.base import Page, Query, QueryError, make_record
+from kg.fetch.base import Page, Query, QueryError, listed, make_record
 from kg.fetch.http import FetchError, HttpClient
 from kg.sources.base import arxiv_id_from
 from kg.sources.jsonrec import abstract_from_index
@@ -35,7 +35,7 @@ def _arxiv_id(work: Mapping[str, Any]) -> str | None:
     found = arxiv_id_from(work.get("doi"))
     if found:
         return found
-    for location in work.get("locations") or []:
+    for location in listed(work.get("locations")):
         if isinstance(location, Mapping):
             for key in ("landing_page_url", "pdf_url"):
                 found = arxiv_id_from(location.get(key))
@@ -52,10 +52,10 @@ def work_record(work: object) -> dict[str, Any]:
     source = primary.get("source") if isinstance(primary.get("source"), Mapping) else {}
     authors = [
         a["author"].get("display_name")
-        for a in work.get("authorships") or []
+        for a in listed(work.get("authorships"))
         if isinstance(a, Mapping) and isinstance(a.get("author"), Mapping) and a["author"].get("display_name")
     ]
-    references = [r for r in work.get("referenced_works") or [] if isinstance(r, str)]
+    references = [r for r in listed(work.get("referenced_works")) if isinstance(r, str)]
     arxiv_id = _arxiv_id(work)
     url = primary.get("landing_page_url") or work.get("doi") or work.get("id")
     return make_record(
@@ -115,12 +115,15 @@ class OpenAlexSource:
             if total is not None and query.max_results is not None:
                 total = min(total, query.max_results)
             records, skipped = [], []
-            for work in data["results"]:
+            results = data["results"]
+            if query.max_results is not None:  # a server that sends more than asked for
+                results = results[: query.max_results - seen]
+            for work in results:
                 try:
                     records.append(work_record(work))
                 except ValueError as err:
                     skipped.append(str(err))
-            seen += len(data["results"])
+            seen += len(results)
             next_cursor = meta.get("next_cursor")
             done = not data["results"] or not isinstance(next_cursor, str) or not next_cursor
             state = None if done else {"cursor": next_cursor, "seen": seen}
