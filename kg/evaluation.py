@@ -181,9 +181,12 @@ def read_jsonl(path: Path, warn: Callable[[str], None] | None = None) -> dict[st
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
-        except (json.JSONDecodeError, RecursionError) as err:
-            problem: str | None = f"not JSON ({getattr(err, 'msg', 'nested too deeply')})"
+            record = json.loads(line.removeprefix("\ufeff") if number == 1 else line)
+        except (ValueError, RecursionError) as err:
+            # ValueError beyond JSONDecodeError: a number of more digits than Python converts
+            why = getattr(err, "msg", None) or ("nested too deeply" if isinstance(err, RecursionError)
+                                                else "a number of more digits than Python reads")
+            problem: str | None = f"not JSON ({why})"
         else:
             problem = _record_problem(record)
         if problem is not None:

@@ -513,3 +513,13 @@ def test_an_output_folder_that_cannot_be_created_fails_before_extraction(tmp_pat
     # as root: "cannot be created (Operation not permitted)"; as a user: "no permission to write"
     assert_one_line_error(result, "Output directory /sys/kg-out")
     assert "Extracting" not in result.output and not Path("/sys/kg-out").exists()
+
+
+def test_eval_leaves_out_a_line_with_a_huge_number_and_reads_a_bom(tmp_path):
+    gold = tmp_path / "gold.jsonl"
+    good = {"title": "Good paper", "methods": [{"name": "JEPA"}]}
+    gold.write_text("\ufeff" + json.dumps(good) + '\n{"title": "Huge", "n": ' + "9" * 5000 + "}\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["eval", str(gold), "--pred", str(gold)])
+    assert result.exit_code == 0, result.output
+    assert f"warning {gold}:2: not JSON (a number of more digits than Python reads)" in result.output
+    assert "papers: 1 gold, 1 found" in result.output
