@@ -169,7 +169,8 @@ def test_corrupt_concepts_json_is_named_in_one_line(tmp_path, corruption, explai
 
 
 @pytest.mark.parametrize("value", ["99999999999999999999999", "-9223372036854775809", "[1, 99999999999999999999999]",
-                                   '{"a": {"b": 99999999999999999999999}}', "[" * 50_000 + "]" * 50_000])
+                                   '{"a": {"b": 99999999999999999999999}}', "[" * 50_000 + "]" * 50_000,
+                                   "[" * 500 + "]" * 500, '"\\ud800"', '{"\\udfff": 1}'])
 def test_query_parameter_out_of_range_is_one_line(value):
     # the URI points nowhere: the parameter must be refused before any connection is tried
     env = {"KG_NEO4J_URI": "bolt://127.0.0.1:1", "KG_NEO4J_PASSWORD": "whatever-pw"}
@@ -182,6 +183,11 @@ def test_query_parameter_from_a_file_comment_out_of_range(tmp_path):
     query.write_text("// :param limit => 99999999999999999999999\nRETURN $limit\n", encoding="utf-8")
     env = {"KG_NEO4J_URI": "bolt://127.0.0.1:1", "KG_NEO4J_PASSWORD": "whatever-pw"}
     assert_one_line_error(invoke("query", str(query), env=env), "limit", str(query))
+
+
+def test_a_query_that_is_not_utf8_is_one_line():
+    env = {"KG_NEO4J_URI": "bolt://127.0.0.1:1", "KG_NEO4J_PASSWORD": "whatever-pw"}
+    assert_one_line_error(invoke("query", "RETURN 1 // \udcff", env=env), "not UTF-8")
 
 
 def test_query_largest_integers_are_accepted():

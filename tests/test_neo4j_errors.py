@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import json
+
 import os
 import signal
 import subprocess
@@ -38,6 +40,19 @@ def test_query_integers_at_the_64_bit_edge(neo4j_driver, neo4j_server):
     assert [line for line in over.output.splitlines() if line.startswith("Error:")] == [
         "Error: --param n: the integer 9223372036854775808 is beyond Neo4j's 64-bit range."
     ]
+
+
+def test_query_json_holds_no_nan_and_a_deep_param_goes_through(neo4j_driver, neo4j_server):
+    """JSON has no NaN or Infinity: they are null; a list nested 100 deep is a parameter the
+    server and the driver both handle, and one 500 deep is refused before it is sent."""
+    deep = "[" * 100 + "1" + "]" * 100
+    ok = CliRunner().invoke(main, ["query", "RETURN 0.0 / 0.0 AS x, 1.0 / 0.0 AS y, {z: -1.0 / 0.0} AS m, size($d) AS n",
+                                   "-p", f"d={deep}", "--format", "json"], env=env_of(neo4j_server))
+    assert ok.exit_code == 0, ok.output
+    assert json.loads(ok.output.strip().splitlines()[-1]) == {"x": None, "y": None, "m": {"z": None}, "n": 1}
+    too_deep = CliRunner().invoke(main, ["query", "RETURN $d AS d", "-p", "d=" + "[" * 500 + "]" * 500],
+                                  env=env_of(neo4j_server))
+    assert too_deep.exit_code == 1 and "nested more than 100 deep" in too_deep.output
 
 
 def test_losing_the_server_mid_push_prints_one_line(neo4j_server: Neo4jServer, tmp_path):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import json
+import math
 import logging
 import os
 import re
@@ -337,19 +338,34 @@ def parse_value(text: str) -> Any:
         raise ValueError("nested too deeply") from None
 
 
+#: lists and maps nested deeper than this are refused: the driver unpacks the server's answer
+#: recursively, and fails a few hundred levels down
+MAX_PARAM_DEPTH = 100
+
+
 def check_value(value: Any) -> None:
-    """Raise ValueError when Neo4j cannot take ``value`` as a parameter: an integer beyond its
-    64-bit range, anywhere in nested lists and maps (the driver would fail with OverflowError)."""
-    stack = [value]
+    """Raise ValueError when Neo4j cannot take ``value`` as a parameter, anywhere in nested
+    lists and maps: an integer beyond its 64-bit range (the driver fails with OverflowError),
+    text that is not Unicode (a lone surrogate, "\\ud800" in JSON: the driver cannot encode
+    it), or nesting deeper than :data:`MAX_PARAM_DEPTH`."""
+    stack = [(value, 0)]
     while stack:
-        item = stack.pop()
+        item, depth = stack.pop()
+        if depth > MAX_PARAM_DEPTH:
+            raise ValueError(f"lists or maps nested more than {MAX_PARAM_DEPTH} deep")
         if isinstance(item, int) and not isinstance(item, bool) and not INT_RANGE[0] <= item <= INT_RANGE[1]:
             raise ValueError(f"the integer {str(item)[:30]}{'…' if len(str(item)) > 30 else ''} "
                              "is beyond Neo4j's 64-bit range")
+        texts = [item] if isinstance(item, str) else list(item) if isinstance(item, dict) else []
+        for text in texts:
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ValueError("text holding a lone surrogate (\\ud800-\\udfff), which is not Unicode") from None
         if isinstance(item, list):
-            stack.extend(item)
+            stack.extend((one, depth + 1) for one in item)
         elif isinstance(item, dict):
-            stack.extend(item.values())
+            stack.extend((one, depth + 1) for one in item.values())
 
 
 def check_params(params: dict[str, Any]) -> None:
@@ -402,13 +418,17 @@ def _json_value(value: Any) -> Any:
     from neo4j.graph import Path as GraphPath
 
     if isinstance(value, Node):
-        return {"labels": sorted(value.labels), **dict(value)}
+        return {"labels": sorted(value.labels), **_json_value(dict(value))}
     if isinstance(value, Relationship):
-        return {"type": value.type, **dict(value)}
+        return {"type": value.type, **_json_value(dict(value))}
     if isinstance(value, GraphPath):
         return [_json_value(n) for n in value.nodes]
     if isinstance(value, list):
         return [_json_value(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _json_value(v) for k, v in value.items()}
+    if isinstance(value, float) and not math.isfinite(value):
+        return None  # JSON has no NaN or Infinity; json.dumps would write them anyway
     return value
 
 
@@ -475,6 +495,10 @@ def query(query: str, params: tuple[str, ...], fmt: str, uri: str, user: str, da
             raise click.ClickException(f"Cannot read {path}: {err.strerror}.") from None
     else:
         text = query
+        try:  # bytes a shell passed that are not UTF-8 come in as lone surrogates
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise click.ClickException("The query holds bytes that are not UTF-8 text.") from None
     try:
         values = default_params(text)
     except ValueError as err:
