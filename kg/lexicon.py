@@ -70,6 +70,21 @@ def _read_lines(resource: Traversable | Path) -> list[str]:
     return lines
 
 
+def _text_field(row: dict, key: str) -> str:
+    value = row.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{key!r} must be a non-empty string")
+    return value
+
+
+def _texts_field(row: dict, key: str) -> tuple[str, ...]:
+    """A list of strings (absent or null: none); a lone string would split into letters."""
+    value = row.get(key) or []
+    if not isinstance(value, list) or not all(isinstance(one, str) and one.strip() for one in value):
+        raise ValueError(f"{key!r} must be a list of non-empty strings")
+    return tuple(value)
+
+
 def read_gazetteer(directory: str | Path | None = None) -> list[GazetteerEntry]:
     """Entries of ``<directory>/{methods,datasets,metrics,tasks}.jsonl`` (default: shipped)."""
     base = _resource(directory, "gazetteer")
@@ -83,13 +98,15 @@ def read_gazetteer(directory: str | Path | None = None) -> list[GazetteerEntry]:
                 continue
             try:
                 row = json.loads(line)
+                if not isinstance(row, dict):
+                    raise ValueError("not a JSON object")
                 entries.append(
                     GazetteerEntry(
                         type=concept_type,
-                        name=row["name"],
-                        aliases=tuple(row.get("aliases") or ()),
+                        name=_text_field(row, "name"),
+                        aliases=_texts_field(row, "aliases"),
                         broad=bool(row.get("broad", False)),
-                        ambiguous=tuple(row.get("ambiguous_aliases") or ()),
+                        ambiguous=_texts_field(row, "ambiguous_aliases"),
                         case_sensitive=bool(row.get("case_sensitive", False)),
                     )
                 )
@@ -102,6 +119,9 @@ def read_gazetteer(directory: str | Path | None = None) -> list[GazetteerEntry]:
 def load_lexicon(directory: str | None = None) -> Lexicon:
     """The shipped (or a user's) gazetteer, generic-word list and typing heads."""
     base = Path(directory) if directory else None
+    if base is not None and not base.is_dir():
+        # a misspelt folder would give a pipeline without lists, silently finding less
+        raise ValueError(f"the lexicon folder {base} does not exist")
     generic = frozenset(
         concept_key(w) for w in _read_lines(_resource(base and base / "lexicon/generic.txt", "lexicon/generic.txt"))
     )

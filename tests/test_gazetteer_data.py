@@ -7,6 +7,7 @@ the same functions are exercised on the shipped files and on small bad inputs th
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from pathlib import Path
 
@@ -371,3 +372,26 @@ def test_no_entry_is_broad_where_the_annotators_never_call_it_broad():
     never_broad = sorted(name for name, (specific, broad) in counts.items() if specific and not broad)
     assert never_broad == []
     assert counts["large language model"][1] > 0  # the check sees the broad annotations too
+
+
+@pytest.mark.parametrize(("row", "reason"), [
+    ({"name": ["Bar"]}, "'name' must be a non-empty string"),
+    ({"name": 5}, "'name' must be a non-empty string"),
+    ({"name": "Bar", "aliases": "abc"}, "'aliases' must be a list of non-empty strings"),  # not a, b, c
+    ({"name": "Bar", "ambiguous_aliases": [1]}, "'ambiguous_aliases' must be a list of non-empty strings"),
+    (["Bar"], "not a JSON object"),
+])
+def test_a_users_gazetteer_entry_of_the_wrong_shape_names_its_line(tmp_path, row, reason):
+    from kg.lexicon import read_gazetteer
+
+    (tmp_path / "methods.jsonl").write_text(json.dumps({"name": "Good"}) + "\n" + json.dumps(row) + "\n",
+                                            encoding="utf-8")
+    with pytest.raises(ValueError, match=rf"methods\.jsonl:2: bad gazetteer entry \({re.escape(reason)}\)"):
+        read_gazetteer(tmp_path)
+
+
+def test_a_lexicon_folder_that_does_not_exist_is_an_error(tmp_path):
+    from kg.lexicon import load_lexicon
+
+    with pytest.raises(ValueError, match="the lexicon folder .* does not exist"):
+        load_lexicon(str(tmp_path / "lexcon"))
