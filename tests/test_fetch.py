@@ -386,3 +386,15 @@ def test_odd_waits_in_the_environment_are_one_line(server, tmp_path, variable, v
     result = run(server, "openalex", "x", "--out", str(tmp_path / "o.jsonl"), env={variable: value})
     error = one_line_error(result)
     assert variable in error or "finite number of seconds" in error
+
+
+@pytest.mark.parametrize(("url", "words"), [
+    ("http://[::1", "not a valid URL"),
+    ("http://127.0.0.1:abc/x", "not a valid URL"),
+    ("http://user:hunter2@127.0.0.1:1/x", "holds a user name or password"),
+    ("ftp://127.0.0.1/x", "not an http(s) URL"),
+])
+def test_odd_base_urls_are_one_line_and_never_show_a_password(tmp_path, url, words):
+    result = CliRunner().invoke(main, ["fetch", "openalex", "x", "--base-url", url, "--out", str(tmp_path / "o.jsonl")])
+    error = one_line_error(result)
+    assert words in error and "hunter2" not in result.output

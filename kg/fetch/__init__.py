@@ -22,13 +22,14 @@ import json
 import math
 import os
 import time
+import urllib.parse
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from kg.fetch import arxiv, hf, openalex
 from kg.fetch.base import Page, Query, QueryError, Source, parse_period
-from kg.fetch.http import FetchError, HttpClient, RateLimited
+from kg.fetch.http import FetchError, HttpClient, RateLimited, redact
 from kg.fetch.store import JsonlStore, query_key, record_keys
 
 __all__ = [
@@ -78,8 +79,16 @@ def make_source(
         raise QueryError(f"Unknown source {name!r}; choose one of {', '.join(SOURCES)}.")
     variable, default = BASE_URLS[name]
     url = base_url or env.get(variable) or default
-    if not url.startswith(("http://", "https://")):
-        raise QueryError(f"The {name} base URL {url!r} is not an http(s) URL.")
+    try:
+        parts = urllib.parse.urlsplit(url)
+        parts.port  # raises for a port that is no number
+    except ValueError as err:  # "http://[::1": an address urllib cannot take apart
+        raise QueryError(f"The {name} base URL is not a valid URL ({err}).") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise QueryError(f"The {name} base URL {redact(url)!r} is not an http(s) URL.")
+    if parts.username is not None or parts.password is not None:
+        raise QueryError(f"The {name} base URL {redact(url)!r} holds a user name or password, which kg fetch "
+                         "does not send; give it without them.")
     if delay is None and env.get("KG_FETCH_DELAY"):
         delay = _seconds(env["KG_FETCH_DELAY"], "KG_FETCH_DELAY")
     if backoff is None and env.get("KG_FETCH_BACKOFF"):

@@ -47,10 +47,11 @@ class RateLimited(FetchError):
 
 
 def redact(url: str) -> str:
-    """``url`` with the values of :data:`SECRET_PARAMS` replaced by ``***``."""
+    """``url`` with the values of :data:`SECRET_PARAMS`, and a password in it
+    (``https://user:password@host``), replaced by ``***``."""
     for name in SECRET_PARAMS:
         url = re.sub(rf"([?&]{name}=)[^&#]*", r"\1***", url)
-    return url
+    return re.sub(r"^([a-z][a-z0-9+.-]*://[^/@:]*):[^/@]*@", r"\1:***@", url, flags=re.IGNORECASE)
 
 
 @dataclass
@@ -83,7 +84,9 @@ class HttpClient:
 
     @property
     def host(self) -> str:
-        return urllib.parse.urlsplit(self.base_url).netloc or self.base_url
+        """The server as messages name it: host and port, never a user name or password."""
+        netloc = urllib.parse.urlsplit(self.base_url).netloc
+        return netloc.rpartition("@")[2] or "the server"
 
     def url(self, path: str, params: Mapping[str, object] | None = None) -> str:
         url = self.base_url.rstrip("/") + "/" + path.lstrip("/") if path else self.base_url
