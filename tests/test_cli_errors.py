@@ -286,6 +286,12 @@ def test_neo4j_flag_without_a_value_takes_the_environment(tmp_path):
     env = {"KG_NEO4J_URI": "bolt://127.0.0.1:1", "KG_NEO4J_PASSWORD": "whatever-pw"}
     result = invoke("analyze", "--out", str(tmp_path), "--neo4j", env=env)
     assert_one_line_error(result, "Cannot reach Neo4j at bolt://127.0.0.1:1")
+    # kg build finds the server missing before its work, not after it
+    paper = tmp_path / "p.jsonl"
+    paper.write_text(json.dumps({"title": "T", "abstract": "A"}) + "\n", encoding="utf-8")
+    result = invoke("build", str(paper), "--out", str(tmp_path / "built"), "--neo4j", env=env)
+    assert_one_line_error(result, "Cannot reach Neo4j at bolt://127.0.0.1:1")
+    assert "Extracting" not in result.output and not (tmp_path / "built").exists()
 
 
 def test_help_says_where_the_neo4j_settings_come_from():

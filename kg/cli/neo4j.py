@@ -100,9 +100,20 @@ def push_target(neo4j_uri: str | None, neo4j_user: str, database: str | None, ba
     """
     if neo4j_uri is None:
         return None
+    from kg.sinks import neo4j as sink
+
     uri = os.environ.get("KG_NEO4J_URI") or DEFAULT_URI if neo4j_uri == FROM_ENVIRONMENT else neo4j_uri
     checked_uri(uri)
-    return PushTarget(uri, neo4j_user, _password(), database, batch_size)
+    target = PushTarget(uri, neo4j_user, _password(), database, batch_size)
+    # the server, the credentials and the database too: a wrong password found after an hour's
+    # build would waste the hour
+    quiet_driver_logs()
+    try:
+        with sink.connect(target.uri, target.user, target.password, target.database):
+            pass
+    except sink.Neo4jSinkError as err:
+        raise click.ClickException(str(err)) from None
+    return target
 
 
 def push_if_asked(graph: nx.DiGraph, target: PushTarget | None, include_broad: bool = False) -> None:
