@@ -195,6 +195,11 @@ def test_500_outlasting_retries_keeps_pages_and_resumes(server, tmp_path):
     restarted = run(server, "openalex", "joint", "--restart", "--out", str(out))
     assert restarted.exit_code == 0 and "0 new, 4 already in oa.jsonl" in restarted.output
     assert len(lines(out)) == 4
+    # the output deleted, its state left: the state describes records no longer there
+    out.unlink()
+    afresh = run(server, "openalex", "joint", "--out", str(out))
+    assert afresh.exit_code == 0 and "fetched to its end before" not in afresh.output, afresh.output
+    assert len(lines(out)) == 4
 
 
 def test_malformed_json_is_one_line(server, tmp_path):

@@ -99,7 +99,9 @@ class JsonlStore:
             if isinstance(record, dict):
                 self.keys.update(record_keys(record))
                 self.report.records += 1
-        self._states = self._read_states()
+        # a state beside an output that is gone (deleted, or emptied) describes records that
+        # are no longer there: the queries start again
+        self._states = self._read_states() if data.strip() else {}
         return self.report
 
     def _read_states(self) -> dict[str, Any]:
