@@ -535,3 +535,11 @@ def test_eval_leaves_out_a_line_with_a_huge_number_and_reads_a_bom(tmp_path):
     assert result.exit_code == 0, result.output
     assert f"warning {gold}:2: not JSON (a number of more digits than Python reads)" in result.output
     assert "papers: 1 gold, 1 found" in result.output
+
+
+def test_a_param_the_query_does_not_use_is_said():
+    env = {"KG_NEO4J_URI": "bolt://127.0.0.1:1", "KG_NEO4J_PASSWORD": "whatever-pw"}
+    result = invoke("query", "papers_using_concept", "--param", "concpt=JEPA", env=env)
+    assert "warning: --param concpt is not used by the query (it has $concept)" in result.output
+    result = invoke("query", "RETURN $n AS n", "--param", "n=1", env=env)
+    assert "warning" not in result.output

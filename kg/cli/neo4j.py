@@ -528,6 +528,12 @@ def query(query: str, params: tuple[str, ...], fmt: str, uri: str, user: str, da
             check_value(values[name.strip()])
         except ValueError as err:
             raise click.ClickException(f"--param {name.strip()}: {err}.") from None
+    used = set(re.findall(r"\$`?(\w+)", text))
+    for item in params:  # a misspelt name would leave the query its default, silently
+        name = item.partition("=")[0].strip()
+        if name not in used:
+            click.echo(f"warning: --param {terminal(name)} is not used by the query (it has "
+                       f"{', '.join('$' + n for n in sorted(used)) or 'no parameters'})", err=True)
     checked_uri(uri)
     password = _password()
     # The warnings are printed below as one line each; the driver would also log them in full.
