@@ -295,6 +295,7 @@ def writing_a_view(out_dir: Path, stamp: tuple[int, int, int] | None, output: Pa
     if output is not None:
         yield
         return
+
     def waiting() -> None:
         click.echo(f" (waiting for another kg run writing to {terminal(out_dir)})", err=True, nl=False)
 
