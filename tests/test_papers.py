@@ -192,7 +192,19 @@ def test_the_month_chart_spans_the_latest_ten_years_whatever_the_oldest_date(tmp
     chart = chart_months(graph, analyse(graph), tmp_path / "months.png")
     assert chart is not None
     height, width = imread(chart).shape[:2]
-    assert width <= (0.35 * MAX_CHART_MONTHS + 2) * 110 + 1 and height < 1000
+    # ten years are drawn by quarter: 40 bars, not 120
+    assert width <= (0.35 * MAX_CHART_MONTHS / 3 + 2) * 110 + 1 and height < 1000
+
+
+def test_the_month_chart_draws_quarters_over_three_years():
+    from kg.sinks.report_citations import _periods
+
+    months = [f"{y}-{m:02d}" for y in (2022, 2023, 2024) for m in range(1, 13)]
+    assert _periods(months) == [(m, [m]) for m in months]  # 36 months: a bar each
+    longer = ["2021-12", *months]
+    periods = _periods(longer)
+    assert [label for label, _ in periods][:3] == ["2021-Q4", "2022-Q1", "2022-Q2"]
+    assert periods[1] == ("2022-Q1", ["2022-01", "2022-02", "2022-03"]) and len(periods) == 13
 
 
 def test_similar_papers_name_the_concepts_they_share(graph, tmp_path):

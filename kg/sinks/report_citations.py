@@ -37,9 +37,27 @@ def _short(text: str, limit: int) -> str:
 MAX_CHART_MONTHS = 120
 
 
+#: months the chart draws one bar each; a longer span is drawn by quarter (a bar a month over ten
+#: years made a figure about 4,800 pixels wide)
+MAX_MONTHLY_BARS = 36
+
+
+def _periods(months: list[str]) -> list[tuple[str, list[str]]]:
+    """The chart's bars: each month ("2024-05") on its own, or, over :data:`MAX_MONTHLY_BARS`
+    months, the months of each quarter ("2024-Q2")."""
+    if len(months) <= MAX_MONTHLY_BARS:
+        return [(month, [month]) for month in months]
+    quarters: dict[str, list[str]] = {}
+    for month in months:
+        year, number = month.split("-")
+        quarters.setdefault(f"{year}-Q{(int(number) - 1) // 3 + 1}", []).append(month)
+    return list(quarters.items())
+
+
 def chart_months(graph: nx.DiGraph, analysis: Analysis, path: Path, n: int = 4) -> Path | None:
-    """Bars: papers per month; lines: the ``n`` most shared concepts' papers per month.
-    None when fewer than two of the months charted (the last ten years) have papers."""
+    """Bars: papers per month (per quarter over three years); lines: the ``n`` most shared
+    concepts' papers in each. None when fewer than two of the months charted (the last ten
+    years) have papers."""
     per_month = papers_per_month(graph)
     # the latest months only: one paper dated decades earlier would stretch the chart (and the
     # figure's width) over every month between
@@ -49,17 +67,21 @@ def chart_months(graph: nx.DiGraph, analysis: Analysis, path: Path, n: int = 4) 
     top = sorted(analysis.paper_counts, key=lambda c: (-analysis.paper_counts[c], c))
     top = [c for c in top if c in analysis.cooc][:n]
     by_concept = concept_months(graph, top, analysis.include_broad)
-    fig, ax = plt.subplots(figsize=(max(6.0, 0.35 * len(months) + 2), 4.2))
-    ax.bar(range(len(months)), [per_month[m] for m in months], color="#c9d6e8", label="all papers")
+    periods = _periods(months)
+    fig, ax = plt.subplots(figsize=(max(6.0, 0.35 * len(periods) + 2), 4.2))
+    ax.bar(range(len(periods)), [sum(per_month[m] for m in ms) for _, ms in periods], color="#c9d6e8",
+           label="all papers")
     for concept in top:
         counts = by_concept.get(concept, {})
-        ax.plot(range(len(months)), [counts.get(m, 0) for m in months], marker="o",
+        ax.plot(range(len(periods)), [sum(counts.get(m, 0) for m in ms) for _, ms in periods], marker="o",
                 label=_short(_name(graph, concept), 30))
-    step = max(1, len(months) // 12)
-    ax.set_xticks(range(0, len(months), step), months[::step], rotation=45, ha="right", fontsize=8)
+    step = max(1, len(periods) // 12)
+    labels = [label for label, _ in periods]
+    ax.set_xticks(range(0, len(periods), step), labels[::step], rotation=45, ha="right", fontsize=8)
     ax.set_ylabel("papers")
-    ax.set_title("Papers per month, and the most shared concepts"
-                 + (f" (the last {MAX_CHART_MONTHS} months)" if len(per_month) > MAX_CHART_MONTHS else ""))
+    unit = "month" if len(periods) == len(months) else "quarter"
+    ax.set_title(f"Papers per {unit}, and the most shared concepts"
+                 + (f" (the last {MAX_CHART_MONTHS // 12} years)" if len(per_month) > MAX_CHART_MONTHS else ""))
     ax.legend(fontsize=8)
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
