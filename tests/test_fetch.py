@@ -403,3 +403,12 @@ def test_odd_base_urls_are_one_line_and_never_show_a_password(tmp_path, url, wor
     result = CliRunner().invoke(main, ["fetch", "openalex", "x", "--base-url", url, "--out", str(tmp_path / "o.jsonl")])
     error = one_line_error(result)
     assert words in error and "hunter2" not in result.output
+
+
+def test_the_same_query_against_another_server_is_another_query(server, tmp_path):
+    out = tmp_path / "oa.jsonl"
+    assert run(server, "openalex", "joint", "--out", str(out)).exit_code == 0
+    with FixtureServer() as mirror:
+        result = run(mirror, "openalex", "joint", "--out", str(out))
+        assert result.exit_code == 0 and "fetched to its end before" not in result.output, result.output
+        assert mirror.requests("/openalex/works")

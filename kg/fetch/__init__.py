@@ -156,7 +156,12 @@ def fetch(
     ``restart``; a restarted query writes only the records the output does not hold yet.
     """
     summary = FetchSummary(source.name)
-    key = query_key(source.name, query.describe())
+    described = query.describe()
+    base_url = getattr(getattr(source, "client", None), "base_url", None)
+    if base_url and base_url != BASE_URLS[source.name][1]:
+        # the same query against another server (a mirror, a test server) is another query
+        described["server"] = redact(base_url)
+    key = query_key(source.name, described)
     saved = None if restart else store.state(key)
     if saved and saved.get("done"):
         summary.already_complete = summary.complete = True
@@ -195,7 +200,7 @@ def fetch(
         summary.complete = page.next_state is None
         store.save_state(key, {
             "source": source.name,
-            "query": query.describe(),
+            "query": described,
             "next": page.next_state,
             "done": summary.complete,
             "position": page.position,
