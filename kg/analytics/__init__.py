@@ -10,6 +10,8 @@ graph as DESIGN.md's derived properties and relationships.
 
 from __future__ import annotations
 
+import gc
+
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -137,6 +139,9 @@ def analyse(
     pagerank = _rounded(concept_pagerank(cooc))
     betweenness = _rounded(concept_betweenness(cooc, seed=seed))
     communities = concept_communities(cooc, seed=seed)
+    # Louvain leaves its aggregated graphs behind as reference cycles, which only a full
+    # collection frees; without one here they can outlive the similarity step, the peak
+    gc.collect()
     paper_counts = {
         c: len(concept_papers(graph, c)) for c in analysed_concepts(graph, include_broad=True)
     }
