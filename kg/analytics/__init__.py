@@ -11,7 +11,6 @@ graph as DESIGN.md's derived properties and relationships.
 from __future__ import annotations
 
 import gc
-
 from dataclasses import dataclass, field
 
 import networkx as nx

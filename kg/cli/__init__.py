@@ -70,6 +70,10 @@ class StdoutUnwritable(click.ClickException):
     """Standard output could not be written (a full disk, an I/O error)."""
 
 
+def _unwritable(err: OSError) -> StdoutUnwritable:
+    return StdoutUnwritable(f"Cannot write to standard output: {err.strerror or err}.")
+
+
 class FailsInOneLine:
     """Standard output whose write errors (a full disk under ``kg extract > out.jsonl``) end
     the run with one line and status 1 rather than a traceback. A closed pipe is click's to
@@ -84,7 +88,7 @@ class FailsInOneLine:
         except BrokenPipeError:
             raise
         except OSError as err:
-            raise StdoutUnwritable(f"Cannot write to standard output: {err.strerror or err}.") from None
+            raise _unwritable(err) from None
 
     def flush(self) -> None:
         try:
@@ -92,7 +96,7 @@ class FailsInOneLine:
         except BrokenPipeError:
             raise
         except OSError as err:
-            raise StdoutUnwritable(f"Cannot write to standard output: {err.strerror or err}.") from None
+            raise _unwritable(err) from None
 
     def __getattr__(self, name: str):
         return getattr(self._stream, name)

@@ -14,7 +14,7 @@ import click
 from kg.cli import main, not_blank
 from kg.cli.build import exits_cleanly_when_interrupted, output_generation
 from kg.cli.neo4j import optional_push_options, push_if_asked, push_target
-from kg.cli.paths import BUILD_DATA_FILES, OutputDir, OutputFile, refuse_to_overwrite
+from kg.cli.paths import BUILD_OUTPUTS, OutputDir, OutputFile, refuse_to_overwrite
 from kg.escape import terminal
 from kg.schema import PAPER
 
@@ -232,7 +232,7 @@ def viz(
     if chosen and chosen[0] != view:
         raise click.UsageError(f"--{chosen[0]} does not go with the {view} view.")
     if output is not None:
-        refuse_to_overwrite(output, [out_dir / name for name in (*BUILD_DATA_FILES, "neo4j", "graph.html", "report")],
+        refuse_to_overwrite(output, [out_dir / name for name in (*BUILD_OUTPUTS, "report")],
                             "the build's output")
     stamp = graph_stamp(out_dir)
     graph = load_graph(out_dir)

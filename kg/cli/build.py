@@ -22,7 +22,7 @@ from kg.cli import QuietWhenUnread, main
 from kg.cli.fetch import fetch_for_build, fetch_options, period_of
 from kg.cli.neo4j import optional_push_options, push_if_asked, push_target
 from kg.cli.paths import (
-    BUILD_DATA_FILES,
+    BUILD_OUTPUTS,
     OutputDir,
     OutputFile,
     refuse_to_overwrite,
@@ -319,7 +319,7 @@ def build_outputs_around(path: Path) -> list[Path]:
 
     for folder in Path(os.path.abspath(path)).parents:
         if is_build_output(folder):
-            return [folder / name for name in (*BUILD_DATA_FILES, "graph.html", "neo4j", *DERIVED_FOLDERS)]
+            return [folder / name for name in (*BUILD_OUTPUTS, *DERIVED_FOLDERS)]
     return []
 
 

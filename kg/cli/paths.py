@@ -14,6 +14,8 @@ import click
 
 #: the data files of a build's output folder, which other commands read back
 BUILD_DATA_FILES = ("graph.json", "extractions.jsonl", "concepts.json", "graph.graphml")
+#: everything a build writes at the top of its output folder, which no other command may write over
+BUILD_OUTPUTS = (*BUILD_DATA_FILES, "graph.html", "neo4j")
 
 
 def _option_name(param: click.Parameter | None) -> str:

@@ -20,11 +20,11 @@ from pathlib import Path
 from kg.records import Paper
 from kg.sources.base import (
     MAX_TEXT_CHARS,
+    NOT_UTF8_LINE,
     FileResult,
     RecordError,
     SkippedRecord,
     arxiv_id_from,
-    NOT_UTF8_LINE,
     make_paper,
     parse_date,
     read_lines,
