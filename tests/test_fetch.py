@@ -412,3 +412,12 @@ def test_the_same_query_against_another_server_is_another_query(server, tmp_path
         result = run(mirror, "openalex", "joint", "--out", str(out))
         assert result.exit_code == 0 and "fetched to its end before" not in result.output, result.output
         assert mirror.requests("/openalex/works")
+
+
+def test_an_out_under_a_file_or_naming_a_folder_is_one_line_before_any_request(server, tmp_path):
+    (tmp_path / "notes").write_text("a file, not a folder\n")
+    error = one_line_error(run(server, "openalex", "joint", "--out", str(tmp_path / "notes" / "x.jsonl")))
+    assert "is a file, not a folder" in error and "File exists" not in error
+    error = one_line_error(run(server, "openalex", "joint", "--out", str(tmp_path)))
+    assert "is a folder, not a file" in error
+    assert server.requests("/openalex/works") == []

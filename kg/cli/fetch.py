@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from kg.cli import main
+from kg.cli.paths import OutputFile
 
 FETCH_EPILOG = """
 \b
@@ -177,7 +178,7 @@ def print_summary(summary, out: Path, before: int) -> None:
 @main.command(epilog=FETCH_EPILOG)
 @click.argument("source", type=click.Choice(SOURCE_NAMES, case_sensitive=False))
 @click.argument("query", nargs=-1)
-@click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path), default=Path("papers.jsonl"),
+@click.option("--out", "-o", type=OutputFile(), default=Path("papers.jsonl"),
               show_default=True, help="JSONL file to add the papers to (created if missing).")
 @click.option("--category", "categories", multiple=True, metavar="CAT",
               help="arXiv: only this category (cs.LG, stat.ML ...); repeat for several.")

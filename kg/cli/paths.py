@@ -63,8 +63,8 @@ class OutputDir(click.Path):
 
 
 class OutputFile(click.Path):
-    """A file kg writes (replaced when it exists); it must not be an existing folder, and its
-    folder must be one kg can write in (checked before any work)."""
+    """A file kg writes (replaced, or added to by `kg fetch`); it must not be an existing
+    folder, and its folder must be one kg can write in (checked before any work)."""
 
     def __init__(self) -> None:
         super().__init__(dir_okay=False, path_type=Path)
