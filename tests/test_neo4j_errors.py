@@ -92,3 +92,22 @@ def test_losing_the_server_mid_push_prints_one_line(neo4j_server: Neo4jServer, t
     others = [line for line in lines if line.strip() and not line.startswith(("Error:", "Loading ", "  "))]
     assert not others, others
     assert "Traceback" not in "\n".join(lines) and neo4j_server.password not in "\n".join(lines)
+
+
+def test_a_tls_scheme_against_a_plain_server_and_browsers_port_say_which_uri_to_use(neo4j_server: Neo4jServer,
+                                                                                     tmp_path):
+    """The driver blames both on a server that is not running; the server is running, and the
+    user needs another URI, so the line says which."""
+    if neo4j_server.data_dir is None:
+        pytest.skip("a server these tests did not start may well speak TLS")
+    write_graph_json(synthetic_graph(5, seed=3), tmp_path / "graph.json")
+    host = f"127.0.0.1:{neo4j_server.bolt_port}"
+    for uri, words in ((f"bolt+s://{host}", "takes bolt:// or neo4j://"),
+                       (f"neo4j+ssc://{host}", "takes bolt:// or neo4j://"),
+                       (f"bolt://127.0.0.1:{neo4j_server.http_port}", "answers HTTP, not Bolt")):
+        env = {**env_of(neo4j_server), "KG_NEO4J_URI": uri}
+        result = CliRunner().invoke(main, ["push", "--out", str(tmp_path)], env=env)
+        assert result.exit_code == 1, result.output
+        lines = [line for line in result.output.splitlines() if line.strip()]
+        assert len(lines) == 1 and words in lines[0] and "is the server running" not in lines[0], lines
+        assert neo4j_server.password not in result.output

@@ -19,6 +19,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
+import ssl
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sized
 from dataclasses import dataclass
 from pathlib import Path
@@ -256,6 +257,46 @@ def check_uri(uri: str) -> None:
         raise Neo4jSinkError(f"Neo4j URI {shown!r} names no host: use bolt://HOST:PORT.")
 
 
+def _causes(err: BaseException) -> list[BaseException]:
+    """``err`` and every error behind it: causes, and the members of exception groups (the
+    routing driver of neo4j:// gathers one error per router it asked)."""
+    found: list[BaseException] = []
+    todo: list[BaseException | None] = [err]
+    while todo:
+        current = todo.pop()
+        if current is None or any(current is seen for seen in found):
+            continue
+        found.append(current)
+        todo += [current.__cause__, current.__context__, *getattr(current, "exceptions", ())]
+    return found
+
+
+def _unavailable_reason(err: ServiceUnavailable, shown: str) -> str:
+    """What to tell the user when the driver found no Bolt server: the driver's own message
+    blames every failure on a server that is not running, while a TLS scheme against a plain
+    server and Browser's HTTP port are found running and want another URI."""
+    chain = _causes(err)
+    if any(isinstance(cause, ssl.SSLCertVerificationError) for cause in chain):
+        return (
+            f"Neo4j at {shown} sent a TLS certificate this machine does not trust: "
+            "bolt+ssc:// or neo4j+ssc:// accept a self-signed one."
+        )
+    if any(isinstance(cause, ssl.SSLError) for cause in chain):
+        return (
+            f"Neo4j at {shown} did not answer the encrypted connection that {shown.split('://')[0]}:// asks for: "
+            "a server without TLS (such as scripts/neo4j-local) takes bolt:// or neo4j://."
+        )
+    if any("looks like HTTP" in str(cause) for cause in chain):
+        return (
+            f"{shown} answers HTTP, not Bolt: that is Neo4j Browser's port; "
+            "Bolt listens on another port (7687 by default)."
+        )
+    return (
+        f"Cannot reach Neo4j at {shown}: is the server running? "
+        "(start one with scripts/neo4j-local start, or docker compose -f docker/compose.yml up -d)"
+    )
+
+
 def connect(uri: str, user: str, password: str | None, database: str | None = None) -> Driver:
     """Open a driver and check that the server answers and accepts the credentials.
 
@@ -286,12 +327,9 @@ def connect(uri: str, user: str, password: str | None, database: str | None = No
             f"Neo4j at {shown} refused user {user!r}: wrong user or password "
             "(check KG_NEO4J_USER / KG_NEO4J_PASSWORD)."
         ) from None
-    except ServiceUnavailable:
+    except ServiceUnavailable as err:
         driver.close()
-        raise Neo4jSinkError(
-            f"Cannot reach Neo4j at {shown}: is the server running? "
-            "(start one with scripts/neo4j-local start, or docker compose -f docker/compose.yml up -d)"
-        ) from None
+        raise Neo4jSinkError(_unavailable_reason(err, shown)) from None
     except ClientError as err:
         driver.close()
         if err.code and "DatabaseNotFound" in err.code:
