@@ -100,6 +100,15 @@ def match_concepts(
 ) -> tuple[Counts, list[dict[str, Any]], list[dict[str, Any]]]:
     """Counts, unmatched non-broad gold concepts and unmatched predictions of one paper."""
     gold_forms = [(surface_forms(g), bool(isinstance(g, dict) and g.get("broad"))) for g in gold]
+    # score.py's greedy matching (each prediction takes the first unused gold concept sharing a
+    # form), through an index of forms so that a paper with thousands of concepts stays linear:
+    # the gold concepts of each form in order, and a cursor past the used ones
+    by_form: dict[str, list[int]] = {}
+    for i, (forms, _) in enumerate(gold_forms):
+        for form in forms:
+            by_form.setdefault(form, []).append(i)
+    cursor = dict.fromkeys(by_form, 0)
+    broad_forms = {form for forms, broad in gold_forms if broad for form in forms}
     used = [False] * len(gold)
     counts = Counts()
     false_positives = []
@@ -107,9 +116,16 @@ def match_concepts(
         forms = surface_forms(p)
         if not forms:
             continue
-        hit = next((i for i, (g, _) in enumerate(gold_forms) if not used[i] and g & forms), None)
+        hit = None
+        for form in forms & by_form.keys():
+            indices, at = by_form[form], cursor[form]
+            while at < len(indices) and used[indices[at]]:
+                at += 1
+            cursor[form] = at
+            if at < len(indices) and (hit is None or indices[at] < hit):
+                hit = indices[at]
         if hit is None:
-            if not any(g & forms for g, broad in gold_forms if broad):
+            if not forms & broad_forms:
                 counts.fp += 1
                 false_positives.append(p)
             continue

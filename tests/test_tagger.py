@@ -217,6 +217,34 @@ def test_kg_eval_prints_the_reference_scorers_figures(tmp_path, corpus_dir):
     assert names and set(names) <= written
 
 
+def test_kg_eval_matches_concepts_as_the_reference_scorer_does_on_random_papers():
+    """kg's indexed matching against score.py's own greedy one, on papers whose concepts share
+    forms in every way (aliases, broad concepts, repeats), so that both orders of use matter."""
+    import importlib.util
+    import random
+
+    from kg.evaluation import match_concepts
+
+    spec = importlib.util.spec_from_file_location("reference_score", SCORER)
+    reference = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(reference)
+    rng = random.Random(7)
+    words = [f"w{i}" for i in range(12)]
+
+    def concept() -> dict | str:
+        names = rng.sample(words, rng.randint(1, 3))
+        if rng.random() < 0.2:
+            return names[0]
+        return {"name": names[0], "aliases": names[1:], **({"broad": True} if rng.random() < 0.15 else {})}
+
+    for _ in range(400):
+        gold = [concept() for _ in range(rng.randint(0, 10))]
+        pred = [concept() for _ in range(rng.randint(0, 10))]
+        counts, misses, false_positives = match_concepts(gold, pred)
+        assert (counts.tp, counts.fp, counts.fn) == reference.match(gold, pred), (gold, pred)
+        assert len(misses) == counts.fn and len(false_positives) == counts.fp
+
+
 @pytest.mark.slow
 def test_the_shipped_tagger_keeps_its_documented_dev_score(tmp_path, corpus_dir):
     """A regression guard: the dev-gold score written in benchmarks/extraction.md, within 0.01."""
