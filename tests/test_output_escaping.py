@@ -150,3 +150,32 @@ def test_build_and_extract_print_only_terminal_safe_text(hostile_inputs, tmp_pat
     [record] = [json.loads(line) for line in extract.stdout.splitlines()]
     # the override is an invisible format character: the sources drop it on the way in
     assert record["title"] == "Sparse autoencoders (SAEs) for images"
+
+
+def test_the_month_chart_draws_names_that_matplotlib_would_read_as_mathematics(tmp_path, monkeypatch):
+    """The month chart's legend names the most shared concepts; "$$" in a name made matplotlib
+    fail, and a name starting with "_" was left out of the legend."""
+    from kg.sinks.report_citations import chart_months
+
+    names = ["Dollar$$Net", "_underscore first", "cost $x^2$"]
+    concepts = {f"method:m{i}": Concept(f"method:m{i}", "method", name) for i, name in enumerate(names)}
+    papers = [Paper(f"paper {i}", id=f"p{i}", year=2024, published=f"2024-0{1 + i % 3}-10") for i in range(6)]
+    links = []
+    for paper in papers:
+        for cid, concept in concepts.items():
+            links.append(ConceptLink(paper.id, cid, "USES"))
+            concept.paper_ids.append(paper.id)
+    graph = build_graph(papers, ConceptIndex(concepts, links))
+    from kg.sinks.charts import plt
+
+    drawn = []
+    real_legend = plt.Axes.legend
+
+    def legend(self, *args, **kwargs):  # the labels the legend will show, read from matplotlib itself
+        drawn.extend(self.get_legend_handles_labels()[1])
+        return real_legend(self, *args, **kwargs)
+
+    monkeypatch.setattr(plt.Axes, "legend", legend)
+    path = chart_months(graph, analyse(graph), tmp_path / "months.png")
+    assert path is not None and path.stat().st_size > 0
+    assert {label.strip().replace("\\$", "$") for label in drawn} == {"all papers", *names}

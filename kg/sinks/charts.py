@@ -29,4 +29,18 @@ import matplotlib  # noqa: E402
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-__all__ = ["matplotlib", "plt"]
+from kg.escape import strip_controls  # noqa: E402
+
+__all__ = ["chart_label", "matplotlib", "plt"]
+
+
+def chart_label(text: str, limit: int) -> str:
+    """Text from papers as a chart shows it: one line, no controls, at most ``limit``
+    characters, ``$`` kept literal (matplotlib reads ``$...$`` as mathematics and fails on a
+    name that is not valid mathtext), and a leading ``_`` kept visible (matplotlib leaves such
+    labels out of legends)."""
+    clean = " ".join(strip_controls(text).split())
+    if len(clean) > limit:
+        clean = clean[: limit - 1] + "…"
+    clean = clean.replace("$", r"\$")
+    return " " + clean if clean.startswith("_") else clean

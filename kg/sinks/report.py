@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kg.sinks.charts import plt  # the Agg backend, a config folder that can be written
+from kg.sinks.charts import chart_label, plt  # the Agg backend, a config folder that can be written
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 import networkx as nx  # noqa: E402
 
@@ -24,7 +24,7 @@ from kg.analytics.leaderboards import leaderboards, papers_with_results  # noqa:
 from kg.analytics.papers import shared_concepts  # noqa: E402
 from kg.analytics.similarity import most_similar_pairs  # noqa: E402
 from kg.analytics.trends import papers_per_year, rising_and_falling  # noqa: E402
-from kg.escape import markdown, strip_controls, terminal  # noqa: E402
+from kg.escape import markdown, terminal  # noqa: E402
 from kg.graph import paper_nodes  # noqa: E402
 from kg.schema import PAPER  # noqa: E402
 from kg.sinks.files import atomic_write  # noqa: E402
@@ -64,13 +64,6 @@ def _paper_names(graph: nx.DiGraph) -> Callable[[str], str]:
 
 def _short(text: str, limit: int = 48) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _label(text: str, limit: int) -> str:
-    """Chart text: one line, no controls, and ``$`` kept literal (matplotlib would read
-    ``$...$`` as mathematics, and fail on a title that is not valid mathtext)."""
-    clean = " ".join(strip_controls(text).split())
-    return _short(clean, limit).replace("$", r"\$")
 
 
 NOTHING_TO_CHART = "no concepts to analyse, nothing to chart"
@@ -179,7 +172,7 @@ def chart_top_concepts(graph: nx.DiGraph, analysis: Analysis, path: Path, n: int
     """Horizontal bars: the ``n`` most central concepts, coloured by type."""
     ranked = top_by(analysis.pagerank, n)[::-1]
     fig, ax = plt.subplots(figsize=(9, 0.32 * len(ranked) + 1.4))
-    names = [_label(_name(graph, c), 40) for c, _ in ranked]
+    names = [chart_label(_name(graph, c), 40) for c, _ in ranked]
     colours = [TYPE_COLOURS.get(_type(graph, c), "#999999") for c, _ in ranked]
     ax.barh(names, [s for _, s in ranked], color=colours)
     for i, (c, s) in enumerate(ranked):
@@ -200,7 +193,7 @@ def chart_communities(graph: nx.DiGraph, analysis: Analysis, path: Path, n: int 
     if not rows:
         return None
     fig, ax = plt.subplots(figsize=(10, 0.4 * max(len(rows), 1) + 1.4))
-    labels = [f"{k}: {_label(analysis.community_labels[k], 70)}" for k, _ in rows]
+    labels = [f"{k}: {chart_label(analysis.community_labels[k], 70)}" for k, _ in rows]
     ax.barh(labels, [len(m) for _, m in rows], color="#4e79a7")
     ax.set_xlabel("concepts in the community")
     ax.set_title("Largest concept communities (Louvain)", loc="left")
@@ -219,7 +212,7 @@ def chart_cooccurrence(graph: nx.DiGraph, analysis: Analysis, path: Path, n: int
     matrix = [[analysis.cooc[a][b]["weight"] if analysis.cooc.has_edge(a, b) else 0 for b in ranked] for a in ranked]
     fig, ax = plt.subplots(figsize=(8.5, 7.5))
     image = ax.imshow(matrix, cmap="Blues")
-    names = [_label(_name(graph, c), 28) for c in ranked]
+    names = [chart_label(_name(graph, c), 28) for c in ranked]
     ax.set_xticks(range(len(ranked)), names, rotation=60, ha="right", fontsize=8)
     ax.set_yticks(range(len(ranked)), names, fontsize=8)
     for i, row in enumerate(matrix):
@@ -242,7 +235,7 @@ def chart_trends(graph: nx.DiGraph, analysis: Analysis, path: Path, n: int = 5) 
     for ax, group, title in ((axes[0], rising, "Rising"), (axes[1], falling, "Falling")):
         for t in group:
             years = sorted(t.shares)
-            ax.plot(years, [100 * t.shares[y] for y in years], marker="o", label=_label(_name(graph, t.concept), 30))
+            ax.plot(years, [100 * t.shares[y] for y in years], marker="o", label=chart_label(_name(graph, t.concept), 30))
         ax.set_title(f"{title} concepts")
         ax.set_xlabel("year")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
@@ -273,7 +266,7 @@ def chart_code(graph: nx.DiGraph, analysis: Analysis, path: Path, n: int = 12) -
     left.set_title(f"Papers with code: {code.share:.0%}")
     left.spines[["top", "right"]].set_visible(False)
     if rates:
-        right.barh([f"{_label(_name(graph, c), 36)} ({t})" for c, _, t in rates], [100 * r for _, r, _ in rates],
+        right.barh([f"{chart_label(_name(graph, c), 36)} ({t})" for c, _, t in rates], [100 * r for _, r, _ in rates],
                    color=[TYPE_COLOURS.get(_type(graph, c), "#999") for c, _, _ in rates])
         right.axvline(100 * code.share, color="#333", linestyle="--", linewidth=1)
         right.text(100 * code.share, -0.9, " corpus average", fontsize=8)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kg.sinks.charts import plt  # the Agg backend, a config folder that can be written
+from kg.sinks.charts import chart_label, plt  # the Agg backend, a config folder that can be written
 import networkx as nx  # noqa: E402
 
 from kg.analytics.trends import concept_months, papers_per_month  # noqa: E402
@@ -74,7 +74,7 @@ def chart_months(graph: nx.DiGraph, analysis: Analysis, path: Path, n: int = 4) 
     for concept in top:
         counts = by_concept.get(concept, {})
         ax.plot(range(len(periods)), [sum(counts.get(m, 0) for m in ms) for _, ms in periods], marker="o",
-                label=_short(_name(graph, concept), 30))
+                label=chart_label(_name(graph, concept), 30))
     step = max(1, len(periods) // 12)
     labels = [label for label, _ in periods]
     ax.set_xticks(range(0, len(periods), step), labels[::step], rotation=45, ha="right", fontsize=8)
