@@ -10,6 +10,7 @@ are functions over it.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
 from urllib.parse import urlparse
@@ -48,14 +49,21 @@ def result_key(paper_id: str, number: int) -> str:
 #: properties of a ``:Result`` node besides its id (DESIGN.md), and the surface forms of its
 #: dataset and method as the paper writes them, kept when no concept of the build matches them
 RESULT_PROPERTIES = ("metric", "value", "kind", "task", "evidence", "dataset", "method")
-_FIRST_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+#: a number as a value writes it: "1,000,000" and "12,345.6" with thousands separators, else
+#: "85.1" or a decimal comma ("85,1")
+_FIRST_NUMBER = re.compile(r"(?P<grouped>\d{1,3}(?:,\d{3})+(?:\.\d+)?)(?![\d,])|\d+(?:[.,]\d+)?")
 
 
 def result_number(value: str) -> float | None:
     """The first number of a reported value ("92.7%" -> 92.7, "+4.8" -> 4.8, "3% - 4%" -> 3.0),
     what leaderboards sort by; None when the value holds no number."""
-    match = _FIRST_NUMBER.search(value.replace(",", "."))
-    return float(match.group(0)) if match else None
+    match = _FIRST_NUMBER.search(value)
+    if not match:
+        return None
+    text = match.group(0).replace(",", "") if match.group("grouped") else match.group(0).replace(",", ".")
+    number = float(text)
+    # a value of hundreds of digits is no measurement, and infinity is not JSON
+    return number if math.isfinite(number) else None
 
 
 def repo_properties(url: str) -> dict[str, str]:

@@ -355,3 +355,17 @@ def test_report_has_a_reported_results_section_in_escaped_markdown(nlp, tmp_path
     section = report[report.index("## Reported results"):]
     assert "86.0%" in section and "84.1%" in section and section.index("86.0%") < section.index("84.1%")
     assert "[click](javascript:x)" not in section and "\\[click\\]" in section and "BarNet \\|" in section
+
+
+def test_result_numbers_read_thousands_separators_and_leave_out_what_is_not_finite():
+    from kg.graph import result_number
+
+    assert result_number("1,000,000 FPS") == 1_000_000 and result_number("12,345.6") == 12345.6
+    assert result_number("85,1") == 85.1 and result_number("92.7%") == 92.7 and result_number("+4.8") == 4.8
+    # a value of hundreds of digits would be infinity, which JSON, GraphML and the bundle cannot hold
+    assert result_number("9" * 400 + "%") is None
+
+
+def test_a_value_with_thousands_separators_is_read_whole(nlp):
+    found = results_of(nlp, "FastServe", "FastServe reaches a throughput of 1,250,000 tokens per second on one GPU.")
+    assert [r.value for r in found] == ["1,250,000"], found

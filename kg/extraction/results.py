@@ -41,7 +41,7 @@ from kg.text import acronym_singular, concept_key, is_acronym
 #: "1.8x to 2.6x"; find_values splits "from A to B", a value before and one after)
 _UNIT = r"(?:\s?%|\s?[x×X](?![\w])|\s?-?times\b|-fold\b|\s?pp\b)"
 VALUE = re.compile(
-    r"(?<![\w.\-^={])(?<![A-Za-z]/)(?P<sign>[+±]|[−-](?=\d))?(?P<number>\d+(?:[.,]\d+)?)(?![\w.]*[A-Za-z]{2})"
+    r"(?<![\w.\-^={])(?<![A-Za-z]/)(?P<sign>[+±]|[−-](?=\d))?(?P<number>\d{1,3}(?:,\d{3}){2,}(?:\.\d+)?|\d+(?:[.,]\d+)?)(?![\w.]*[A-Za-z]{2})"
     rf"(?P<unit>{_UNIT})?"
     rf"(?:(?:\s?(?:-|–|~)\s?|\sto\s)(?P<number2>\d+(?:[.,]\d+)?)(?P<unit2>{_UNIT})?)?"
 )
