@@ -1213,6 +1213,31 @@ def test_bibtex_macros_comment_blocks_commented_fields_and_crossrefs(tmp_path):
     assert [(p.doi, p.venue) for p in result.papers[2:]] == [(None, "Proceedings of Conf 2022")] * 2
 
 
+def test_bibtex_entries_that_share_a_line_and_an_at_sign_inside_a_field(tmp_path):
+    """BibTeX reads an entry wherever its "@" stands outside another entry, and an "@misc{"
+    inside a braced field is text; kg read entries only at the start of a line, so the second
+    and third of one line were lost without a word, and the outer entry was cut."""
+    papers = _read_one_file(tmp_path, "line.bib",
+                            "@article{a, title={First}} @article{b, title={Second}}@misc{c, title={Third}}\n"
+                            "@article{d, title={Outer},\n abstract={It cites\n@misc{inner, title={Not an entry}}\n"
+                            " in its text.}}\n"
+                            "@article{e, title={Last}, abstract={mail me@example.org or @OpenAI (the lab)}}\n")
+    assert [p.title for p in papers] == ["First", "Second", "Third", "Outer", "Last"]
+    assert "@misc" in papers[3].abstract and "Not an entry" in papers[3].abstract
+
+
+def test_bibtex_crossrefs_between_papers_and_to_themselves_lose_no_paper(tmp_path):
+    """Only a volume (proceedings, book ...) cross-referenced by its papers is no paper: a paper
+    that another cross-references, in a cycle or by itself, is kept."""
+    papers = _read_one_file(tmp_path, "refs.bib",
+                            "@inproceedings{a, title={Self Reference}, crossref={a}, year={2023}}\n"
+                            "@inproceedings{b, title={Cycle One}, crossref={c}}\n"
+                            "@inproceedings{c, title={Cycle Two}, crossref={b}, year={2021}}\n"
+                            "@article{d, title={Plain}, year={2022}}\n")
+    assert [(p.title, p.year) for p in papers] == [
+        ("Self Reference", 2023), ("Cycle One", 2021), ("Cycle Two", 2021), ("Plain", 2022)]
+
+
 def test_adversarial_text_in_records(tmp_path):
     """Invisible characters, floods of punctuation, retitled arXiv ids, upper-case old-style
     ids and script links, as hostile or sloppy records carry them."""

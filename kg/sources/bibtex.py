@@ -15,6 +15,7 @@ Each entry is parsed on its own, between its ``@`` line and the next one, so a b
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 from kg.records import Paper
@@ -31,7 +32,10 @@ from kg.sources.base import (
 )
 from kg.sources.latex import latex_to_text
 
-_ENTRY_START = re.compile(r"^[ \t]*@[ \t]*([A-Za-z]+)[ \t]*([{(])", re.MULTILINE)
+#: "@article{" anywhere outside an entry, as BibTeX reads it ("...}@article{b," on one line, too)
+_ENTRY_START = re.compile(r"(?<![\w@.])@[ \t]*([A-Za-z]+)[ \t]*([{(])")
+#: "@article{" at the start of a line: where an entry that is never closed is taken to end
+_LINE_START = re.compile(r"^[ \t]*@[ \t]*([A-Za-z]+)[ \t]*([{(])", re.MULTILINE)
 _FIELD_NAME = re.compile(r"[A-Za-z0-9_\-:.+]+")
 #: longest field value an entry may spell out with @string macros; longer is a refused entry
 MAX_VALUE_CHARS = 10 * MAX_TEXT_CHARS
@@ -48,6 +52,12 @@ _ENTRY_TYPES = frozenset({
     "article", "book", "booklet", "conference", "inbook", "incollection", "inproceedings", "manual",
     "mastersthesis", "misc", "online", "phdthesis", "proceedings", "report", "software", "dataset",
     "techreport", "thesis", "unpublished", "electronic", "www",
+})
+#: entry types of a volume: cross-referenced by papers, such an entry is no paper itself (a paper
+#: cross-referenced by mistake, or by another paper, stays one)
+_VOLUMES = frozenset({
+    "proceedings", "mvproceedings", "book", "mvbook", "collection", "mvcollection", "reference",
+    "mvreference", "periodical",
 })
 #: fields of a cross-referenced volume that do not pass to its papers
 _PARENTS_OWN = frozenset({"title", "doi", "url", "eprint", "abstract"})
@@ -313,6 +323,32 @@ def _first_bad_line(text: str, start: int, end: int, line: int, closer: str, bad
     return next((number for number in range(line, last + 1) if number in bad), None)
 
 
+def _starts_an_entry(text: str, start: re.Match[str]) -> bool:
+    # an entry of a known type without its key counts, to be reported
+    return _is_entry_start(text, start) or start.group(1).lower() in _ENTRY_TYPES
+
+
+def _entries(text: str) -> Iterator[tuple[re.Match[str], int]]:
+    """Each entry's "@type{" and where the entry ends, in order. A braced entry ends at its
+    closing brace, and the next entry is looked for after it, anywhere: an "@misc{" inside a
+    field is text, and "}@article{" on the same line is a new entry. An entry never closed,
+    or one in parentheses, runs to the next "@type{" that starts a line."""
+    position = 0
+    while start := next((m for m in _ENTRY_START.finditer(text, position) if _starts_an_entry(text, m)), None):
+        end = None
+        if start.group(2) == "{":
+            try:
+                # read in place: a copy of the rest of the file for every entry would be quadratic
+                end = _Entry(text, "}").end(start.start())
+            except (RecordError, ValueError):
+                pass
+        if end is None:
+            following = (m for m in _LINE_START.finditer(text, start.end()) if _starts_an_entry(text, m))
+            end = next((m.start() for m in following), len(text))
+        yield start, end
+        position = end
+
+
 def read_bibtex(path: Path) -> FileResult:
     """Papers from a BibTeX file; entries without an abstract are kept, broken ones skipped.
 
@@ -324,28 +360,16 @@ def read_bibtex(path: Path) -> FileResult:
     lines, not_utf8 = read_lines(path, keep_bad=True)
     text = "\n".join(lines)
     result = FileResult()
-    # an entry of a known type without its key is kept among the starts, to be reported
-    starts = [start for start in _ENTRY_START.finditer(text)
-              if _is_entry_start(text, start) or start.group(1).lower() in _ENTRY_TYPES]
     macros: dict[str, str | None] = {}
     parsed: list[tuple[str, str, str, dict[str, str]]] = []  # (location, kind, key, fields)
-    hidden_until = 0  # the end of the last @comment{...} block
     line, counted_to = 1, 0  # line numbers counted incrementally: big files stay linear
-    for index, start in enumerate(starts):
+    for start, end in _entries(text):
         line += text.count("\n", counted_to, start.start())
         counted_to = start.start()
-        if start.start() < hidden_until:
-            continue
         kind = start.group(1).lower()
-        end = starts[index + 1].start() if index + 1 < len(starts) else len(text)
         location = f"{path}:{line}"
         closer = "}" if start.group(2) == "{" else ")"
-        if kind == "comment" and closer == "}":
-            try:  # the block runs to its closing brace, over any entry written inside it
-                # read in place: a copy of the rest of the file for every block would be quadratic
-                hidden_until = _Entry(text, closer).end(start.start())
-            except (RecordError, ValueError):
-                hidden_until = end
+        if kind == "comment":
             continue
         if not _is_entry_start(text, start):
             result.skipped.append(SkippedRecord(
@@ -376,11 +400,13 @@ def read_bibtex(path: Path) -> FileResult:
         except RecordError as exc:
             result.skipped.append(SkippedRecord(location, f"@{kind} entry skipped: {exc}"))
     by_key = {key.lower(): fields for _, _, key, fields in parsed if key}
-    parents = {fields["crossref"].strip().lower() for *_, fields in parsed if fields.get("crossref")}
+    parents = {fields["crossref"].strip().lower() for _, _, key, fields in parsed
+               if fields.get("crossref") and fields["crossref"].strip().lower() != key.lower()}
     for location, kind, key, fields in parsed:
-        if key.lower() in parents and not fields.get("abstract"):
+        if kind in _VOLUMES and key.lower() in parents and not fields.get("abstract"):
             continue  # a proceedings volume that entries cross-reference, not a paper
-        parent = by_key.get(fields.get("crossref", "").strip().lower())
+        reference = fields.get("crossref", "").strip().lower()
+        parent = by_key.get(reference) if reference != key.lower() else None
         if parent is not None:
             # the volume lends its venue, year and editors; its title, DOI and address are its own
             fields = {**{k: v for k, v in parent.items() if k not in _PARENTS_OWN}, **fields}
