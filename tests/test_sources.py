@@ -1238,6 +1238,35 @@ def test_bibtex_crossrefs_between_papers_and_to_themselves_lose_no_paper(tmp_pat
         ("Self Reference", 2023), ("Cycle One", 2021), ("Cycle Two", 2021), ("Plain", 2022)]
 
 
+def test_a_wrapped_list_with_a_broken_or_cut_record_keeps_the_others(tmp_path):
+    """As a bare array already did: an API answer cut off mid-record, or with one record
+    missing a comma, loses that record, not the file."""
+    cut = tmp_path / "cut.json"
+    cut.write_text('{"meta": {"count": 3}, "results": [{"title": "First"}, {"title": "Second"}, {"title": "Thi')
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"message": {"items": [{"title": "D1"}, {"title": "D2" "x": 1}, {"title": "D3"}]}}')
+    result = read_papers([cut, broken])
+    assert [p.title for p in result.papers] == ["First", "Second", "D1", "D3"]
+    assert [(s.location, s.reason.split(" (")[0]) for s in result.skipped] == [
+        (f"{cut}#3", "not valid JSON"), (f"{broken}#2", "not valid JSON")]
+
+
+def test_json_lines_glued_parted_by_a_lone_cr_or_holding_api_pages(tmp_path):
+    """Records two to a line, line ends mixed by an editor (a lone CR between two records), and
+    an API's pages saved one a line: every record is read, each named by its line."""
+    path = tmp_path / "mixed.jsonl"
+    path.write_bytes(b'{"title": "One"}\r\n{"title": "Two"}\r{"title": "Three"}\r\n'
+                     b'{"title": "Four"} {"title": "Five"}\n'
+                     b'{"results": [{"title": "Six"}], "meta": {"count": 1}}\n'
+                     b'{"title": "Seven" "broken": 1}\n')
+    result = read_papers([path])
+    assert [p.title for p in result.papers] == ["One", "Two", "Three", "Four", "Five", "Six"]
+    assert [p.source.rsplit("/", 1)[-1] for p in result.papers] == [
+        "mixed.jsonl:1", "mixed.jsonl:2#1", "mixed.jsonl:2#2", "mixed.jsonl:3#1", "mixed.jsonl:3#2",
+        "mixed.jsonl:4#1"]
+    assert [s.location for s in result.skipped] == [f"{path}:5"]
+
+
 def test_adversarial_text_in_records(tmp_path):
     """Invisible characters, floods of punctuation, retitled arXiv ids, upper-case old-style
     ids and script links, as hostile or sloppy records carry them."""

@@ -259,9 +259,11 @@ def read_json(path: Path) -> FileResult:
             return read_jsonl(path)
         where = f"{path}:{getattr(exc, 'lineno', 1)}:{getattr(exc, 'colno', 1)}"
         reason = f"not valid JSON ({str(getattr(exc, 'msg', exc)).removesuffix(' at')})"
-        if text.lstrip("\ufeff \t\r\n").startswith("["):
-            # an array with one broken record (a missing comma, a stray quote): the others stay
-            result = _array_item_by_item(path, text)
+        array = _array_start(text)
+        if array is not None:
+            # an array with one broken record (a missing comma, a stray quote, a cut end), bare
+            # or wrapped ({"results": [...]}): the others stay
+            result = _array_item_by_item(path, text, array)
             if result.papers:
                 return result
         raise SourceError(f"{where} is {reason}.", where, reason) from None
@@ -302,13 +304,29 @@ def _keyed_records(data: dict[str, Any]) -> bool:
 _TOO_DEEP = "JSON nested too deeply to be a paper record"
 
 
-def _array_item_by_item(path: Path, text: str) -> FileResult:
-    """The records of a JSON array read one at a time, so that one nested too deeply for
-    Python's parser, or one that is not valid JSON, is skipped alone (named by its number) and
-    the others are kept; a comma after the last record is allowed."""
+#: where an object wraps its list of records: '"results": [' (the first such key in the text)
+_WRAPPED_ARRAY = re.compile(r'"(?:' + "|".join(LIST_KEYS) + r')"\s*:\s*\[')
+
+
+def _array_start(text: str) -> int | None:
+    """Where the array of records opens in a JSON text that cannot be parsed whole: the text
+    itself, or the list an object wraps under one of :data:`LIST_KEYS`; None for neither."""
+    stripped = text.lstrip("\ufeff \t\r\n")
+    if stripped.startswith("["):
+        return text.index("[")
+    if stripped.startswith("{") and (match := _WRAPPED_ARRAY.search(text)):
+        return match.end() - 1
+    return None
+
+
+def _array_item_by_item(path: Path, text: str, start: int | None = None) -> FileResult:
+    """The records of a JSON array (opening at ``start``, else the text's first "[") read one
+    at a time, so that one nested too deeply for Python's parser, or one that is not valid
+    JSON, is skipped alone (named by its number) and the others are kept; a comma after the
+    last record is allowed."""
     result = FileResult()
     decoder = json.JSONDecoder(parse_int=json_int)
-    position = text.index("[") + 1
+    position = (text.index("[") if start is None else start) + 1
     for number in itertools.count(1):
         position = _ARRAY_GAP.match(text, position).end()  # type: ignore[union-attr]
         if position >= len(text) or text[position] == "]":
@@ -398,12 +416,19 @@ def read_jsonl(path: Path) -> FileResult:
         try:
             record = _load_line(line)
         except ValueError as exc:  # JSONDecodeError, with a column
-            why = f"{exc.msg.removesuffix(' at')} at column {exc.colno}" if hasattr(exc, "colno") else str(exc)
-            result.skipped.append(SkippedRecord(location, f"not valid JSON ({why})"))
-            continue
+            # records glued on one line, or parted by a lone carriage return (a file whose line
+            # ends were mixed by an editor): each of them, when that is all the line holds
+            record = _several_records(line)
+            if record is None:
+                why = f"{exc.msg.removesuffix(' at')} at column {exc.colno}" if hasattr(exc, "colno") else str(exc)
+                result.skipped.append(SkippedRecord(location, f"not valid JSON ({why})"))
+                continue
         except RecursionError:
             result.skipped.append(SkippedRecord(location, _TOO_DEEP))
             continue
+        if isinstance(record, dict) and "title" not in record:
+            # a page of an API's answer saved a line each ({"results": [...], "meta": ...})
+            record = _wrapped_list(record) or record
         # a line holding an array of records (a whole JSON file on one line) gives each of them
         # (one that is no record among them is skipped alone)
         many = isinstance(record, list) and any(isinstance(one, dict) for one in record)
@@ -411,6 +436,15 @@ def read_jsonl(path: Path) -> FileResult:
         for position, one in enumerate(records, 1):
             add_record(result, one, f"{location}#{position}" if many else location, record_to_paper)
     return result
+
+
+def _several_records(line: str) -> list[Any] | None:
+    """The records of a line that holds more than one JSON object, or None."""
+    try:
+        values = load_json_values(line)
+    except (ValueError, RecursionError):
+        return None
+    return [value for _, value in values] if len(values) > 1 and all(isinstance(v, dict) for _, v in values) else None
 
 
 def _load_line(line: str) -> Any:
