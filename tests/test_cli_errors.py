@@ -362,6 +362,19 @@ def test_viz_never_writes_a_view_over_the_builds_data(tmp_path, name):
     assert target.read_bytes() == before
 
 
+@pytest.mark.parametrize("name", ["views/.kg-names", ".kg-names", ".kg-lock"])
+def test_no_command_writes_over_the_output_folders_bookkeeping(tmp_path, name):
+    write_graph_json(papers_only_graph(), tmp_path / "graph.json")
+    (tmp_path / "views").mkdir()
+    target = tmp_path / name
+    target.write_text('["overview.html"]', encoding="utf-8")
+    result = invoke("viz", "--out", str(tmp_path), "--output", str(target))
+    assert_one_line_error(result, "names one of kg's own bookkeeping files")
+    assert target.read_text(encoding="utf-8") == '["overview.html"]'
+    result = invoke("extract", str(tmp_path / "graph.json"), "--output", str(tmp_path / "views" / ".kg-x"))
+    assert_one_line_error(result, "names one of kg's own bookkeeping files")
+
+
 def test_viz_writes_no_file_over_a_device_a_pipe_or_a_link(tmp_path):
     write_graph_json(papers_only_graph(), tmp_path / "graph.json")
     fifo = tmp_path / "pipe"

@@ -79,6 +79,12 @@ class OutputFile(click.Path):
             # a device (/dev/null), a pipe or a socket: kg writes a file and renames it into place,
             # which would put a plain file where the device was
             raise click.ClickException(f"{_option_name(param)} {value} is not a regular file: give a file name.")
+        if isinstance(value, (str, os.PathLike)) and Path(value).name.startswith(".kg-"):
+            # the lists, locks and staging of an output folder (kg.sinks.outputs): a view written
+            # there would break the next build's clean-up
+            raise click.ClickException(
+                f"{_option_name(param)} {value} names one of kg's own bookkeeping files (.kg-…): give another name."
+            )
         if isinstance(value, (str, os.PathLike)) and (why := unwritable_reason(Path(value))):
             raise click.ClickException(f"{_option_name(param)} {value} cannot be written: {why}.")
         return super().convert(value, param, ctx)
