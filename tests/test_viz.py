@@ -300,9 +300,16 @@ def test_views_of_different_nodes_never_share_a_file(out_dir):
     assert "paper-syn000003.html" in by_name.output
     from kg.cli.analyze import _slug
 
-    names = {_slug(key) for key in ("method:日本語", "method:中文", "method:C++", "method:C", "paper:2301.08243")}
-    assert len(names) == 5
+    keys = ("method:日本語", "method:中文", "method:C++", "method:C", "paper:2301.08243", "method:zorblax-3.1",
+            "method:zorblax-3_1", "method:plain name")
+    graph = nx.DiGraph()
+    graph.add_nodes_from(keys)
+    names = {_slug(key, graph) for key in keys}
+    assert len(names) == len(keys)
     assert all(re.fullmatch(r"[a-z0-9-]+", name) for name in names)
+    # names that read the same only get a digest when another node reads so too
+    assert _slug("method:plain name", graph) == "method-plain-name"
+    assert _slug("method:zorblax-3.1", graph) != "method-zorblax-3-1"
 
 
 def test_viz_errors_are_one_line(out_dir):

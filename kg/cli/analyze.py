@@ -174,11 +174,17 @@ def analyze(
 VIEWS = ("overview", "bipartite", "concept", "paper", "community", "corpus", "leaderboard")
 
 
-def _slug(key: str) -> str:
+def _readable_slug(key: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", key.lower()).strip("-")
+
+
+def _slug(key: str, graph: nx.DiGraph) -> str:
     """A file name for a view centred on the node ``key``: readable ASCII, and a digest of the
-    key when that had to drop or cut characters, so that two nodes never share a file."""
-    slug = re.sub(r"[^a-z0-9]+", "-", key.lower()).strip("-")
-    if len(slug) > 60 or re.search(r"[^a-z0-9:. _/-]", key.lower()):
+    key when that had to drop or cut characters, or when another node of ``graph`` reads the
+    same ("Zorblax-3.1" and "Zorblax-3_1"), so that two nodes never share a file."""
+    slug = _readable_slug(key)
+    if (len(slug) > 60 or re.search(r"[^a-z0-9:. _/-]", key.lower())
+            or any(node != key and _readable_slug(node) == slug for node in graph)):
         slug = f"{slug[:50].strip('-')}-{hashlib.sha1(key.encode('utf-8')).hexdigest()[:8]}".lstrip("-")
     return slug
 
@@ -256,12 +262,12 @@ def viz(
             if not concept:
                 raise click.UsageError("The concept view needs --concept NAME.")
             page = views.concept_view(graph, analysis, concept, depth=depth)
-            name = f"concept-{_slug(page.centre)}"  # "concept-method-sparse-autoencoder", whatever name found it
+            name = f"concept-{_slug(page.centre, graph)}"  # "concept-method-sparse-autoencoder", whatever name found it
         elif view == "paper":
             if not paper_id:
                 raise click.UsageError("The paper view needs --paper PAPER.")
             page = views.paper_view(graph, analysis, paper_id)
-            name = _slug(page.centre)  # "paper-2301-08243", whichever id or title fragment found it
+            name = _slug(page.centre, graph)  # "paper-2301-08243", whichever id or title fragment found it
         elif view == "community":
             if community is None:
                 raise click.UsageError("The community view needs --community K.")
