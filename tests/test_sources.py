@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import socket
 from pathlib import Path
@@ -1057,6 +1058,10 @@ def test_a_hugging_face_page_saved_as_html(tmp_path):
     assert in_folder.ignored == [str(folder / "about.html")]
     with pytest.raises(SourceError, match=r"about\.html is an HTML page that shows no Hugging Face papers"):
         read_papers([folder / "about.html"])
+    # "</head>" and "<body>" may be left out of HTML: the first element of the body ends the head
+    bare = tmp_path / "bare.html"
+    bare.write_text(re.sub(r"</head>|<body[^>]*>", "", path.read_text(encoding="utf-8")), encoding="utf-8")
+    assert [p.title for p in read_papers([bare]).papers] == [jepa.title, second.title]
 
 
 @pytest.mark.parametrize(("text", "titles"), [

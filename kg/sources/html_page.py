@@ -25,8 +25,11 @@ _BLOCKS = frozenset({
 })
 #: elements whose content a browser does not show as text, and the site's navigation and footer
 #: (chrome around the page's own content)
-_HIDDEN = frozenset({"head", "script", "style", "noscript", "template", "svg", "iframe", "object",
+_HIDDEN = frozenset({"script", "style", "noscript", "template", "svg", "iframe", "object",
                      "nav", "footer"})
+#: what a document's head holds; any other element starts the body, since "</head>" (and
+#: "<body>") may be left out
+_HEAD_CONTENT = frozenset({"head", "title", "meta", "link", "base", "style", "script", "noscript", "template"})
 #: a link to a paper's page: Hugging Face's /papers/ID, or an arXiv abstract page
 _PAPER_LINK = re.compile(r"(?:^|/)papers/(\d{4}\.\d{4,5})(?:v\d+)?/?$|arxiv\.org/abs/")
 
@@ -40,6 +43,7 @@ class _PageText(HTMLParser):
         self._started = False  # whether the current line has visible text yet
         self._line_number = 0  # the source line that text starts on
         self._hidden = 0  # depth inside elements that show nothing
+        self._in_head = False
         self._link: tuple[str, list[str]] | None = None  # an open paper link: its id, its text
 
     def _break(self) -> None:
@@ -49,6 +53,10 @@ class _PageText(HTMLParser):
         self._words, self._started = [], False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "head":
+            self._in_head = True
+        elif tag not in _HEAD_CONTENT:
+            self._in_head = False
         if tag in _HIDDEN:
             self._hidden += 1
         elif tag in _BLOCKS:
@@ -64,6 +72,8 @@ class _PageText(HTMLParser):
             self._break()
 
     def handle_endtag(self, tag: str) -> None:
+        if tag == "head":
+            self._in_head = False
         if tag in _HIDDEN:
             self._hidden = max(0, self._hidden - 1)
         elif tag in _BLOCKS:
@@ -76,7 +86,7 @@ class _PageText(HTMLParser):
             self._link = None
 
     def handle_data(self, data: str) -> None:
-        if self._hidden:
+        if self._hidden or self._in_head:
             return
         if not self._started and data.strip():
             # the line's number: where its first visible character is in the source
