@@ -995,6 +995,7 @@ def test_published_in_a_period():
     ("Martin Luther King, Jr. and Ann Lee", ["Martin Luther King Jr.", "Ann Lee"]),
     ("King, Martin Luther, Jr.", ["Martin Luther King Jr."]),
     ([{"literal": "OpenAI"}, {"given": "Ann", "family": "Lee"}], ["OpenAI", "Ann Lee"]),
+    ({"name": "Solo Author"}, ["Solo Author"]),  # one author as an object, not a list of one
 ])
 def test_author_lists_as_sources_spell_them(value, expected):
     from kg.sources.base import split_authors

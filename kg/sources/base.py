@@ -488,7 +488,7 @@ _AND = re.compile(r"\s+and\s+", re.IGNORECASE)
 
 def split_authors(value: object) -> list[str]:
     """Author names from a list (of names, ``{"name": ...}`` or CSL-JSON's ``{"given": ...,
-    "family": ...}``) or one string.
+    "family": ...}``), one such object, or one string.
 
     A string is split on ";" if present, else on " and ", and then on commas where they separate names ("Edward J. Hu, Yelong Shen and Phillip Wallis",
     as the arXiv metadata writes them). "Last, First" becomes "First Last"; "others" (BibTeX's
@@ -496,6 +496,8 @@ def split_authors(value: object) -> list[str]:
     """
     if value is None:
         return []
+    if isinstance(value, dict):  # one author, written as an object rather than a list of one
+        value = [value]
     if isinstance(value, list):
         names = []
         for item in value:
