@@ -506,6 +506,22 @@ def test_build_refuses_an_input_folder_as_its_output_folder(tmp_path):
     assert sorted(p.name for p in folder.iterdir()) == ["p.jsonl"]
 
 
+def test_build_refuses_its_own_outputs_as_input_and_keeps_the_build(tmp_path):
+    """extractions.jsonl reads back as titles alone: a build from it into the same folder would
+    replace the build with a poorer one. Into another folder it is allowed."""
+    papers = tmp_path / "p.jsonl"
+    papers.write_text(json.dumps({"title": "T", "abstract": "We train BERT on SQuAD."}) + "\n", encoding="utf-8")
+    out = tmp_path / "kg-out"
+    assert invoke("build", str(papers), "--out", str(out), "--fast").exit_code == 0
+    before = (out / "graph.json").read_bytes()
+    for given in (out / "extractions.jsonl", out / "neo4j", out):
+        result = invoke("build", str(given), "--out", str(out), "--fast")
+        assert result.exit_code == 1 and str(out) in result.output, result.output
+        assert (out / "graph.json").read_bytes() == before
+    result = invoke("build", str(out / "extractions.jsonl"), "--out", str(tmp_path / "other"), "--fast")
+    assert result.exit_code == 0, result.output
+
+
 @pytest.mark.parametrize("name", ["graph.json", "extractions.jsonl", "graph.html", "neo4j/Paper.csv", "report/report.md"])
 def test_extract_does_not_write_over_a_builds_outputs(tmp_path, name):
     built = tmp_path / "kg-out"

@@ -315,17 +315,23 @@ class _status:
 def build_outputs_around(path: Path) -> list[Path]:
     """The outputs of the kg build whose folder holds ``path`` (or of none), which a command
     writing a file of its own must not write over."""
-    from kg.sources import is_build_output
-
     for folder in Path(os.path.abspath(path)).parents:
-        if is_build_output(folder):
-            return [folder / name for name in (*BUILD_OUTPUTS, *DERIVED_FOLDERS)]
+        if outputs := build_outputs_in(folder):
+            return outputs
     return []
 
 
+def build_outputs_in(folder: Path) -> list[Path]:
+    """The outputs of the kg build in ``folder``, or none when it holds no build."""
+    from kg.sources import is_build_output
+
+    return [folder / name for name in (*BUILD_OUTPUTS, *DERIVED_FOLDERS)] if is_build_output(folder) else []
+
+
 def refuse_an_input_folder_as_out(out: Path, inputs: tuple[Path, ...]) -> None:
-    """One line when ``out`` is one of the input folders: the build's files there would make
-    the next build pass the folder over as a build's outputs, papers and all."""
+    """One line when ``out`` is one of the input folders (the build's files there would make
+    the next build pass the folder over as a build's outputs, papers and all), or an input is
+    one of the outputs of the build in ``out``."""
     for given in inputs:
         try:
             same = given.is_dir() and out.is_dir() and os.path.samefile(given, out)
@@ -336,6 +342,14 @@ def refuse_an_input_folder_as_out(out: Path, inputs: tuple[Path, ...]) -> None:
                 f"--out {out} is the input folder {given}: a folder holding kg's outputs is passed over "
                 f"as a build by the next build, with the papers in it; give another folder, such as "
                 f"{given / 'kg-out'}.")
+        if given.exists() and any(os.path.realpath(given) == os.path.realpath(path)
+                                  or os.path.realpath(path) in Path(os.path.realpath(given)).parents
+                                  for path in build_outputs_in(out) if path.exists()):
+            # extractions.jsonl reads back as titles without abstracts: the build would replace
+            # itself with a poorer one
+            raise click.ClickException(
+                f"{given} is an output of the build in {out}: building from it into the same folder "
+                "would replace the build with one of titles alone; give the papers it was built from.")
 
 
 def ensure_writable(out: Path) -> None:
