@@ -405,6 +405,15 @@ def test_empty_inputs_are_source_errors(tmp_path):
         read_papers([tmp_path])
     with pytest.raises(SourceError, match="No input"):
         read_papers([])
+    (tmp_path / "blank.json").write_text("  \n\n", encoding="utf-8")
+    with pytest.raises(SourceError, match=r"blank\.json is empty: it holds no paper records"):
+        read_papers([tmp_path / "blank.json"])
+
+
+def test_json_in_utf32_with_its_byte_order_mark_is_read(tmp_path):
+    path = tmp_path / "wide.json"
+    path.write_bytes('[{"title": "Wide Characters \u00e9t\u00e9"}]'.encode("utf-32"))
+    assert [p.title for p in read_papers([path]).papers] == ["Wide Characters été"]
 
 
 def test_not_utf8_names_file_and_line():

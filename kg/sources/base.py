@@ -171,9 +171,11 @@ def _unpack(path: Path, name: str, module, limit: int | None = None) -> bytes:
 
 
 def _encoding(data: bytes) -> str | None:
-    """The encoding ``data`` says it is in, when not UTF-8: a UTF-16 byte-order mark (Excel's
-    "Unicode text"), UTF-16 without one (ASCII text whose every other byte is zero), or JabRef's
+    """The encoding ``data`` says it is in, when not UTF-8: a UTF-32 or UTF-16 byte-order mark
+    (Excel's "Unicode text" is UTF-16), UTF-16 without one (ASCII text whose every other byte is zero), or JabRef's
     "% Encoding:" among the comment lines it starts with."""
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):  # before UTF-16: FF FE 00 00 starts both
+        return "utf-32"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
     head = data[:2000]

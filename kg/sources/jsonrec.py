@@ -250,6 +250,9 @@ def read_json(path: Path) -> FileResult:
     """Papers from a JSON file holding a list of records, an object with such a list (under
     "papers", "data" ...: :data:`LIST_KEYS`), or an object of records keyed by their ids."""
     text = read_text(path)
+    if not text.strip():
+        reason = "empty: it holds no paper records"
+        raise SourceError(f"{path} is {reason}.", str(path), reason)
     try:
         data = load_json(text)
     except ValueError as exc:  # JSONDecodeError, with a line and column
