@@ -317,6 +317,19 @@ def test_kg_results_prints_leaderboards_of_a_build(nlp, tmp_path):
     assert "Traceback" not in missing.output
 
 
+def test_kg_results_evidence_shows_the_value_it_ranks_in_a_long_sentence():
+    from kg.cli.results import MAX_EVIDENCE_CHARS, _evidence_lines
+
+    sentence = ("FooNet outperforms the strongest baseline, evaluated on: " + "many benchmarks, " * 60
+                + "and clustering (avg. 8.4%).")
+    lines = _evidence_lines(sentence, "8.4%")
+    shown = " ".join(line.strip() for line in lines)
+    assert "8.4%" in shown and len(shown) <= MAX_EVIDENCE_CHARS + 10 and shown.startswith("“…")
+    assert all(line.startswith("       ") for line in lines) and len(lines) > 1
+    short = _evidence_lines("FooNet reaches 92.7% top-1 accuracy on ImageNet.", "92.7%")
+    assert [line.strip() for line in short] == ["“FooNet reaches 92.7% top-1 accuracy on ImageNet.”"]
+
+
 def test_kg_results_on_a_graph_without_results_says_how_to_get_them(tmp_path):
     from kg.records import ConceptIndex
     from kg.sinks.files import write_graph_json

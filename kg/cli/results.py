@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import textwrap
 from pathlib import Path
 
 import click
@@ -27,6 +29,25 @@ baseline) are listed in tables of their own, largest first.
 def _cut(text: object, width: int) -> str:
     text = terminal(text)
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+#: the longest evidence printed whole; a longer sentence is cut around its value
+MAX_EVIDENCE_CHARS = 600
+
+
+def _evidence_lines(evidence: str, value: str) -> list[str]:
+    """The sentence a result was read from, wrapped to the terminal and indented under its
+    row: whole when it is of a readable length, else the part around the value, so that the
+    reader always sees the number being ranked."""
+    text = " ".join(terminal(evidence).split())
+    if len(text) > MAX_EVIDENCE_CHARS:
+        at = max(0, text.find(terminal(value)))
+        start = max(0, min(at - MAX_EVIDENCE_CHARS // 2, len(text) - MAX_EVIDENCE_CHARS))
+        text = ("…" if start else "") + text[start : start + MAX_EVIDENCE_CHARS].strip() + (
+            "…" if start + MAX_EVIDENCE_CHARS < len(text) else "")
+    width = max(40, shutil.get_terminal_size().columns - 1)
+    return textwrap.wrap(f"“{text}”", width=width, initial_indent=" " * 7, subsequent_indent=" " * 8,
+                         break_on_hyphens=False)
 
 
 @main.command(epilog=RESULTS_EPILOG)
@@ -75,7 +96,7 @@ def results(out_dir: Path, dataset: str | None, metric: str | None, task: str | 
                        f"{entry.year or '----':4}  {_cut(entry.paper_id, 12):12}  {_cut(entry.paper, 44):44}  "
                        f"{terminal(entry.code or '-')}")
             if evidence and entry.evidence:
-                click.echo(f"       “{_cut(entry.evidence, 150)}”")
+                click.echo("\n".join(_evidence_lines(entry.evidence, entry.value)))
         if len(board.entries) > limit:
             click.echo(f"  ... {len(board.entries) - limit} more (--limit {limit})")
         click.echo("")
