@@ -572,3 +572,13 @@ def test_a_param_the_query_does_not_use_is_said():
     assert "warning: --param concpt is not used by the query (it has $concept)" in result.output
     result = invoke("query", "RETURN $n AS n", "--param", "n=1", env=env)
     assert "warning" not in result.output
+
+
+@pytest.mark.parametrize("address", ["localhost", "tcp://scheduler", "notaurl"])
+def test_a_dask_address_without_a_port_is_one_line_at_once(tmp_path, address):
+    papers = tmp_path / "p.jsonl"
+    papers.write_text(json.dumps({"title": "T", "abstract": "A"}) + "\n", encoding="utf-8")
+    for command in ("build", "extract"):
+        result = invoke(command, str(papers), "--dask", address, *(["--out", str(tmp_path / "o")] if command == "build" else []))
+        assert_one_line_error(result, f"--dask {address!r} is not a Dask scheduler address", "tcp://HOST:PORT")
+    assert not (tmp_path / "o").exists()
