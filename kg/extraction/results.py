@@ -152,9 +152,10 @@ class _Place:
     broad: bool = False
 
 
-def find_values(sent: Span, measures: frozenset[int] = frozenset()) -> list[_Value]:
+def find_values(sent: Span, measures: frozenset[int] = frozenset(), names: frozenset[int] = frozenset()) -> list[_Value]:
     """Numbers in a sentence that may be reported outcomes, with their token positions;
-    ``measures`` are the tokens of metrics the paper names ("FID 2.5" is a result)."""
+    ``measures`` are the tokens of metrics the paper names ("FID 2.5" is a result), ``names``
+    those of the methods and datasets it names (the "2.0" of "wav2vec 2.0" is no result)."""
     doc, values = sent.doc, []
     text, offset = sent.text, sent.start_char
     matches = list(GLUED_VALUE.finditer(text))
@@ -184,6 +185,8 @@ def find_values(sent: Span, measures: frozenset[int] = frozenset()) -> list[_Val
             continue
         if any(v.start < span.end and span.start < v.end for v in values):
             continue
+        if not signed and not unit and any(i in names for i in range(span.start, span.end)):
+            continue  # part of a name the paper uses: "wav2vec 2.0", "AlpacaEval 2.0"
         values.append(_Value(match.group(0).strip(), span.start, span.end, number, unit, signed))
     outcomes: list[_Value] = []
     for value in values:
@@ -197,6 +200,19 @@ def find_values(sent: Span, measures: frozenset[int] = frozenset()) -> list[_Val
 
 def _next_words(doc: Doc, index: int, count: int = 3) -> list[Token]:
     return list(doc[index : min(len(doc), index + count)])
+
+
+#: a word with a digit inside it, a name's shape ("wav2vec", "data2vec", "seq2seq")
+_DIGIT_INSIDE = re.compile(r"[A-Za-z]+\d+[A-Za-z]+")
+_ORDER_SIGNS = frozenset({">", "<", "≥", "≤", ">=", "<="})
+
+
+def _compares_bare_numbers(doc: Doc, value: _Value) -> bool:
+    """Whether the value stands on one side of ">" or "<" with a bare number on the other."""
+    after = doc[value.end : value.end + 2]
+    before = doc[max(0, value.start - 2) : value.start]
+    return (len(after) == 2 and after[0].text in _ORDER_SIGNS and after[1].like_num) or (
+        len(before) == 2 and before[1].text in _ORDER_SIGNS and before[0].like_num)
 
 
 def _is_outcome(value: _Value, doc: Doc, measures: frozenset[int] = frozenset()) -> bool:
@@ -253,9 +269,12 @@ def _is_outcome(value: _Value, doc: Doc, measures: frozenset[int] = frozenset())
         return bool(window & (COMPARATIVES | CHANGE_NOUNS | speedups) or run & (CHANGE_NOUNS | speedups)) or bool(
             preceding & ({"by", "up", "achieving", "achieves", "yielding", "yields"} | speedups)
         )
-    if (not value.unit and not value.signed and before is not None and before.text[:1].isupper()
-            and before.pos_ == "PROPN" and first_after not in UNIT_WORDS and not after_measure):
-        return False  # "Llama 3.1", "Claude 3.5 Sonnet": a version in a name
+    if (not value.unit and not value.signed and before is not None and first_after not in UNIT_WORDS
+            and not after_measure and (before.text[:1].isupper() and before.pos_ == "PROPN"
+                                       or _DIGIT_INSIDE.fullmatch(before.text))):
+        return False  # "Llama 3.1", "Claude 3.5 Sonnet", "wav2vec 2.0": a version in a name
+    if not value.unit and not value.signed and _compares_bare_numbers(doc, value):
+        return False  # "(such as 9.11 > 9.9)": numbers as an example, not measured
     if value.unit or value.signed or "." in number or "," in number and len(number.split(",")[1]) != 3:
         return True
     # a whole number without a unit is a count unless a unit or measure follows ("17 points",
@@ -373,12 +392,13 @@ class ResultExtractor:
         places = locate(doc, mentions)
         metric_spans = self._metric_spans(doc, places)
         measure_tokens = frozenset(i for start, end in metric_spans for i in range(start, end))
+        name_tokens = frozenset(i for p in places if p.type in ("method", "dataset") for i in range(p.start, p.end))
         own = self._own_method(doc, mentions)
         results: list[Result] = []
         seen: set[tuple[str, str]] = set()
         previous: Result | None = None
         for sent in doc.sents:
-            values = find_values(sent, measure_tokens)
+            values = find_values(sent, measure_tokens, name_tokens)
             if not values:
                 continue
             in_sent = [p for p in places if sent.start <= p.start < sent.end]
