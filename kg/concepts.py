@@ -85,7 +85,9 @@ def canonicalise(extractions: Iterable[PaperExtraction], lexicon: Lexicon | None
 
     # 2. union long forms of one mention; remember which long forms each acronym stood for
     forest = _UnionFind()
-    reasons: dict[str, str] = {}
+    # why a form joined a concept, by the form and the node it joined: two concepts may share a
+    # form (SEM: structural equation model, synergistic ecphory model), each for its own reason
+    reasons: dict[str, dict[str, str]] = defaultdict(dict)
     acronym_uses: dict[str, Counter[str]] = defaultdict(Counter)
     mention_keys: list[tuple[PaperExtraction, Mention, str, list[str]]] = []
     for extraction in extractions:
@@ -99,14 +101,14 @@ def canonicalise(extractions: Iterable[PaperExtraction], lexicon: Lexicon | None
                 other = f"{concept_type}|{concept_key(form)}"
                 if other != node:
                     forest.union(node, other)
-                    reasons.setdefault(form, f"variant of '{mention.name}' in paper {extraction.paper.id}")
+                    reasons[form].setdefault(node, f"variant of '{mention.name}' in paper {extraction.paper.id}")
             short_keys = []
             for form in shorts:
                 short_key = f"{concept_type}|{concept_key(acronym_singular(form))}"
                 short_keys.append(short_key)
                 if longs:
                     acronym_uses[short_key][node] += 1
-                    reasons.setdefault(form, f"acronym defined in paper {extraction.paper.id}")
+                    reasons[form].setdefault(node, f"acronym defined in paper {extraction.paper.id}")
             mention_keys.append((extraction, mention, node, short_keys))
 
     # 3. gazetteer aliases join their canonical entry
@@ -118,7 +120,18 @@ def canonicalise(extractions: Iterable[PaperExtraction], lexicon: Lexicon | None
             if canonical != node:
                 forest.union(node, canonical)
             for form in entry.forms:
-                reasons.setdefault(form, "alias in the shipped gazetteer")
+                reasons[form].setdefault(canonical, "alias in the shipped gazetteer")
+
+    # 3b. names that differ only in where they break ("Llama 2" / "Llama2", "visuo-motor" /
+    # "visuomotor", "Sentence-BERT" / "SentenceBert") are one concept: the guideline counts
+    # hyphen variants as aliases
+    first_of: dict[str, str] = {}
+    for node in sorted(forest.parent):
+        compact = node.replace(" ", "")
+        if compact in first_of:
+            forest.union(first_of[compact], node)
+        else:
+            first_of[compact] = node
 
     # 4. an acronym joins its dominant long form only
     for short_key, uses in acronym_uses.items():
@@ -144,8 +157,9 @@ def canonicalise(extractions: Iterable[PaperExtraction], lexicon: Lexicon | None
     aliases_of: dict[str, set[str]] = defaultdict(set)
     for root, uses in members.items():
         concept_type = root.split("|", 1)[0]
+        root_nodes = sorted(nodes_of[root])
         entry = next(
-            (gazetteer[(concept_type, node.split("|", 1)[1])] for node in sorted(nodes_of[root])
+            (gazetteer[(concept_type, node.split("|", 1)[1])] for node in root_nodes
              if (concept_type, node.split("|", 1)[1]) in gazetteer),
             None,
         )
@@ -169,7 +183,12 @@ def canonicalise(extractions: Iterable[PaperExtraction], lexicon: Lexicon | None
                 aliases_of[concept_id].add(surface)
                 concept.aliases.append(surface)
                 same = concept_key(surface) == concept_key(name)
-                concept.merged[surface] = "same normalised form" if same else reasons.get(surface, "variant")
+                if not same and concept_key(surface).replace(" ", "") == concept_key(name).replace(" ", ""):
+                    concept.merged[surface] = "same name but for spaces or hyphens"
+                    continue
+                concept.merged[surface] = "same normalised form" if same else next(
+                    (why for node, why in reasons.get(surface, {}).items() if forest.find(node) == root),
+                    "variant")
         for extraction, mention in uses:
             concept.broad = concept.broad or mention.broad or bool(entry and entry.broad)
             paper_id = extraction.paper.id

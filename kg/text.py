@@ -76,8 +76,8 @@ def concept_key(surface: str) -> str:
     """Normalised key of a surface form; equal keys mean the same concept name."""
     text = _basic(surface)
     words = text.split()
-    if words and words[0] in ("the", "a", "an"):
-        words = words[1:]
+    if words and words[0] in ("the", "a", "an") and re.match(r"(?i)\s*(?:the|an?)\s", surface):
+        words = words[1:]  # an article, not a name's first letter ("A-OKVQA" is not "OK-VQA")
     if not words:
         return ""
     words[-1] = singular(words[-1])

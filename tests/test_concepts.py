@@ -112,3 +112,30 @@ def test_a_name_with_a_kind_word_after_it_is_no_spelling_out_of_the_name():
         ]
     )
     assert sorted(c.name for c in index.concepts.values()) == ["GPR1200", "sparse autoencoder"]
+
+
+def test_a_shared_short_form_is_explained_by_each_concepts_own_paper():
+    first = paper("Structural equation models", Mention("method", "structural equation model", aliases=["SEM"]))
+    second = paper("Memory in LLMs", Mention("method", "synergistic ecphory model", aliases=["SEM"]))
+    index = canonicalise([first, second])
+    why = {c.name: c.merged.get("SEM") for c in index.concepts.values()}
+    assert why == {"structural equation model": f"acronym defined in paper {first.paper.id}",
+                   "synergistic ecphory model": f"acronym defined in paper {second.paper.id}"}
+
+
+def test_names_that_differ_only_in_spaces_or_hyphens_are_one_concept():
+    index = canonicalise([
+        paper("A", Mention("method", "Llama 2")), paper("B", Mention("method", "Llama2")),
+        paper("C", Mention("task", "visuo-motor control")), paper("D", Mention("task", "visuomotor control")),
+        paper("E", Mention("method", "Llama-2")), paper("F", Mention("method", "LLaMA 2 7B")),
+    ])
+    by_type = sorted((c.type, c.name, c.paper_count) for c in index.concepts.values())
+    assert [(t, n.lower().replace(" ", "").replace("-", ""), count) for t, n, count in by_type] == [
+        ("method", "llama27b", 1), ("method", "llama2", 3), ("task", "visuomotorcontrol", 2)]
+    llama = next(c for c in index.concepts.values() if c.paper_count == 3)
+    assert llama.merged["Llama2"] == "same name but for spaces or hyphens"
+
+
+def test_a_leading_a_is_an_article_only_before_a_space():
+    assert concept_key("A-OKVQA") != concept_key("OKVQA")
+    assert concept_key("A sparse autoencoder") == concept_key("sparse autoencoder")

@@ -202,6 +202,16 @@ def test_a_variant_spelled_out_around_an_acronym_is_no_definition():
     assert found == {("SSE", "Sparse State Expansion")}
 
 
+def test_a_name_in_brackets_after_a_function_word_is_no_definition(nlp):
+    # "[CLS]" is the token's name; "contextualized embeddings of both" spells nothing out
+    from kg.extraction.abbreviations import find_abbreviations
+
+    doc = nlp("It improves the contextualized embeddings of both [CLS] and ordinary tokens. "
+              "We train a sparse autoencoder (SAE) on them.")
+    found = {(a.short_form.text, a.long_form.text) for a in find_abbreviations(doc)}
+    assert found == {("SAE", "sparse autoencoder")}
+
+
 def test_a_specific_variant_folds_into_the_plain_concept_the_paper_also_names():
     from kg.extraction.mentions import fold_variants
     from kg.records import Mention

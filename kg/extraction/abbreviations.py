@@ -15,6 +15,8 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 _CLOSING = {"(": ")", "[": "]"}
+#: parts of speech that never end a long form
+_NEVER_LAST = frozenset({"DET", "ADP", "CCONJ", "SCONJ", "PRON", "PART", "AUX"})
 
 
 @dataclass(frozen=True)
@@ -115,6 +117,10 @@ def _define(doc: Doc, open_index: int, inner: Span) -> Abbreviation | None:
             first -= 2
         long_span = doc[start + first : open_index]
         if len(long_span) == 0 or long_span.text.lower() == inner_text.lower():
+            return None
+        if long_span[-1].pos_ in _NEVER_LAST:
+            # "the contextualized embeddings of both [CLS] and ordinary tokens": a name never
+            # ends in "both", "of" or "the"; what the brackets hold is named, not defined
             return None
         # "SSE in both pure linear and hybrid (SSE-H)" spells out a variant of SSE, not SSE-H
         parts = {part for part in inner_text.replace("/", "-").split("-") if len(part) > 1 and part.isupper()}
