@@ -108,6 +108,18 @@ def test_list_papers_filters_and_ranks_concepts(graph):
     assert t_jepa.concepts == ["JEPA", "tabular learning", "ImageNet"] and t_jepa.year == 2024
     with pytest.raises(KeyError, match="No concept named 'unheard of'"):
         list_papers(graph, concept="unheard of")
+    # each query word starts a title word: "earn" is inside "Learning", T-JEPA is not ACT-JEPA
+    assert list_papers(graph, "earn") == []
+    assert [r.id for r in list_papers(graph, "T-JEPA")] == ["p1"]
+    assert [r.id for r in list_papers(graph, "pretrain")] == ["p3", "p5"]
+
+
+def test_papers_of_one_year_are_listed_newest_first_by_date():
+    papers = [Paper("Alpha", id="a", year=2025, published="2025-01-26"), Paper("Beta", id="b", year=2025),
+              Paper("Gamma", id="c", year=2025, published="2025-10-28"), Paper("Delta", id="d", year=2024,
+                                                                               published="2024-12-30")]
+    graph = build_graph(papers, ConceptIndex({}, []))
+    assert [r.id for r in list_papers(graph)] == ["c", "a", "b", "d"]
 
 
 @pytest.mark.parametrize("name", ["method:mae", "masked autoencoder", "Masked Autoencoders", "MAE", "MAEs"])

@@ -37,6 +37,11 @@ class PaperRow:
     arxiv_id: str | None
     has_code: bool
     concepts: list[str] = field(default_factory=list)
+    published: str | None = None
+
+
+#: the words of a title or a query, for matching one against the other
+_WORD = re.compile(r"\w+")
 
 
 def _norm(text: object) -> str:
@@ -154,7 +159,7 @@ def list_papers(
 
     Raises :class:`KeyError` with one sentence when ``concept`` names no concept.
     """
-    words = _norm(query).split()
+    words = _WORD.findall(_norm(query))
     wanted_concepts = None
     if concept is not None:
         wanted_concepts = _concept_matches(graph, concept)
@@ -166,7 +171,10 @@ def list_papers(
         title = str(data.get("title") or data.get("name") or "")
         if words:
             ids = {_norm(data.get("id")), _norm(data.get("arxiv_id"))}
-            if not (all(w in title.lower() for w in words) or _norm(query) in ids):
+            title_words = _WORD.findall(title.lower())
+            # each word of the query starts a word of the title: "ep" is not every title with
+            # "deep" in it, and "T-JEPA" not "ACT-JEPA"
+            if not (all(any(t.startswith(w) for t in title_words) for w in words) or _norm(query) in ids):
                 continue
         if year is not None and data.get("year") != year:
             continue
@@ -182,8 +190,12 @@ def list_papers(
             key=paper, id=str(data.get("id") or paper.removeprefix("paper:")), title=title,
             year=data.get("year"), arxiv_id=data.get("arxiv_id"), has_code=code,
             concepts=[str(graph.nodes[c].get("name") or c) for c in ranked[:top_concepts]],
+            published=data.get("published") or None,
         ))
-    rows.sort(key=lambda r: (-(r.year or 0), r.title.lower(), r.id))
+    # newest first: by year, then by date within the year (undated last), then by title
+    rows.sort(key=lambda r: (r.title.lower(), r.id))
+    rows.sort(key=lambda r: str(r.published or ""), reverse=True)
+    rows.sort(key=lambda r: -(r.year or 0))
     return rows
 
 

@@ -31,7 +31,8 @@ def papers(query: tuple[str, ...], out_dir: Path, concept: str | None, year: int
            limit: int) -> None:
     """List the papers of a built graph: id, year, title and top concepts.
 
-    QUERY words must all occur in the title (case-insensitive). The id printed first is what
+    Each QUERY word must start a word of the title (case-insensitive: "pretrain" finds
+    "Pretraining"); newest papers first. The id printed first is what
     `kg viz --paper` takes (so do arXiv ids and unique title fragments).
     """
     from kg.analytics.papers import list_papers
