@@ -287,6 +287,9 @@ def _unavailable_reason(err: ServiceUnavailable, shown: str) -> str:
             "a server without TLS (such as scripts/neo4j-local) takes bolt:// or neo4j://."
         )
     if any("looks like HTTP" in str(cause) for cause in chain):
+        if urlsplit(shown).port in (None, 7687):
+            # Bolt's own port answered by a web server: a proxy in the way, or another service
+            return f"{shown} answers HTTP, not Bolt: what listens there is a web server or a proxy, not Neo4j."
         return (
             f"{shown} answers HTTP, not Bolt: that is Neo4j Browser's port; "
             "Bolt listens on another port (7687 by default)."
