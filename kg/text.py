@@ -99,6 +99,17 @@ def names_one_of(name: str, forms: Iterable[str]) -> bool:
     return bool(wanted) and any(concept_key(str(form)) == wanted for form in forms)
 
 
+def closest_names(query: str, names: Iterable[str], n: int = 3) -> list[str]:
+    """The ``names`` nearest to ``query`` for a miss to suggest: those that contain it first,
+    then the most alike (any case)."""
+    import difflib
+
+    wanted = " ".join(query.lower().split())
+    lowered = {name.lower(): name for name in sorted(set(names))}
+    near = [lowered[k] for k in lowered if wanted and wanted in k][:n]
+    return near or [lowered[k] for k in difflib.get_close_matches(wanted, list(lowered), n=n, cutoff=0.6)]
+
+
 def is_acronym(text: str) -> bool:
     """Short forms such as "SAE", "ViT", "JEPA", "GPT-4", "SAEs" (at least two capitals)."""
     stripped = text.strip()

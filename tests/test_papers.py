@@ -150,6 +150,44 @@ def test_kg_papers_says_how_many_it_left_out(out_dir):
     assert len(re.findall(r"^\S+  \d{4}  ", result.output, flags=re.MULTILINE)) == 2
 
 
+def test_a_concept_miss_names_the_closest_concepts_in_every_command(out_dir):
+    runner = CliRunner()
+    for args in (["papers", "--concept", "masked autoencodr"], ["viz", "--concept", "masked autoencodr"]):
+        result = runner.invoke(main, [*args, "--out", str(out_dir)])
+        assert result.exit_code == 1 and "closest: 'masked autoencoder'" in result.output, result.output
+
+
+def test_a_name_of_several_concepts_says_so_and_how_to_choose(tmp_path):
+    concepts = {"method:structural equation model": Concept("method:structural equation model", "method",
+                                                            "structural equation model", aliases=["SEM"]),
+                "method:synergistic ecphory model": Concept("method:synergistic ecphory model", "method",
+                                                            "synergistic ecphory model", aliases=["SEM"])}
+    links = [ConceptLink("a", "method:structural equation model", "USES"),
+             ConceptLink("b", "method:synergistic ecphory model", "USES"),
+             ConceptLink("c", "method:synergistic ecphory model", "USES")]
+    for link in links:
+        concepts[link.concept_id].paper_ids.append(link.paper_id)
+    graph = build_graph([Paper(t, id=t) for t in "abc"], ConceptIndex(concepts, links))
+    write_graph_json(graph, tmp_path / "graph.json")
+    runner = CliRunner()
+    listed = runner.invoke(main, ["papers", "--concept", "SEM", "--out", str(tmp_path)])
+    assert listed.exit_code == 0 and "'SEM' names 2 concepts" in listed.stderr and "Listing the papers of each" in listed.stderr
+    assert "3 papers" in listed.stdout
+    drawn = runner.invoke(main, ["viz", "--concept", "SEM", "--out", str(tmp_path)])
+    assert drawn.exit_code == 0 and "Drawing synergistic ecphory model, the most used" in drawn.stderr
+    one = runner.invoke(main, ["viz", "--concept", "method:structural equation model", "--out", str(tmp_path)])
+    assert one.exit_code == 0 and "names 2 concepts" not in one.output
+
+
+@pytest.mark.parametrize("args, option", [
+    (["overview", "--type", "dataset"], "--type"), (["--community", "0", "--colour-by", "type"], "--colour-by"),
+    (["--paper", "p1", "--top", "5"], "--top"), (["leaderboard", "--top", "5"], "--top"), (["--depth", "1"], "--depth"),
+])
+def test_viz_refuses_an_option_the_view_would_ignore(out_dir, args, option):
+    result = CliRunner().invoke(main, ["viz", *args, "--out", str(out_dir)])
+    assert result.exit_code == 2 and f"{option} does not go with the" in result.output, result.output
+
+
 def test_kg_papers_and_viz_misses_are_one_line(out_dir):
     runner = CliRunner()
     concept = runner.invoke(main, ["papers", "--concept", "unheard of", "--out", str(out_dir)])

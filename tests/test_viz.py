@@ -315,7 +315,7 @@ def test_views_of_different_nodes_never_share_a_file(out_dir):
 def test_viz_errors_are_one_line(out_dir):
     runner = CliRunner()
     unknown = runner.invoke(main, ["viz", "--concept", "unheard of", "--out", str(out_dir)])
-    assert unknown.exit_code == 1 and "no concept named 'unheard of'" in unknown.output
+    assert unknown.exit_code == 1 and "No concept named 'unheard of'" in unknown.output
     both = runner.invoke(main, ["viz", "--concept", "x", "--paper", "y", "--out", str(out_dir)])
     assert both.exit_code == 2 and "only one of" in both.output
     missing = runner.invoke(main, ["viz", "concept", "--out", str(out_dir)])

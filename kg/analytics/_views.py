@@ -40,6 +40,29 @@ def concepts_named(graph: nx.DiGraph, name: str) -> list[str]:
     )
 
 
+def closest_concept_names(graph: nx.DiGraph, name: str, n: int = 3) -> list[str]:
+    """The concept names nearest to ``name`` (a typo, a form no concept has)."""
+    from kg.text import closest_names
+
+    return closest_names(name, (str(d["name"]) for _, d in graph.nodes(data=True) if d.get("concept") and d.get("name")), n)
+
+
+def several_concepts_note(graph: nx.DiGraph, name: str, hits: list[str], doing: str) -> str | None:
+    """A line for a name that names several concepts (SEM: two methods), saying what the
+    command does with them and how to choose one; None for one concept or none."""
+    if len(hits) < 2:
+        return None
+    listed = "; ".join(f"{graph.nodes[h].get('name')} ({h})" for h in hits[:5])
+    return f"note: {name!r} names {len(hits)} concepts: {listed}. {doing}; give an id to choose one."
+
+
+def concept_miss(graph: nx.DiGraph, name: str) -> str:
+    """One sentence for a concept name that names none, with the closest names."""
+    near = closest_concept_names(graph, name)
+    hint = f"closest: {', '.join(repr(n) for n in near)}" if near else "`kg concepts` lists them"
+    return f"No concept named {name!r} ({hint})."
+
+
 def is_paper(graph: nx.DiGraph, node: str) -> bool:
     return graph.nodes[node].get("label") == PAPER
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
-from kg.analytics._views import CONCEPT_RELATIONS, NotFound, concepts_named, is_paper
+from kg.analytics._views import CONCEPT_RELATIONS, NotFound, concept_miss, concepts_named, is_paper
 from kg.schema import ADDRESSES, EVALUATES_ON, HAS_CODE, PROPOSES, REPORTS, USES
 
 #: relation order of a paper's concepts in listings: what a paper proposes describes it best
@@ -164,7 +164,7 @@ def list_papers(
     if concept is not None:
         wanted_concepts = _concept_matches(graph, concept)
         if not wanted_concepts:
-            raise KeyError(f"No concept named {concept!r} (`kg concepts` lists them).")
+            raise KeyError(concept_miss(graph, concept))
     rows = []
     for paper in _papers(graph):
         data = graph.nodes[paper]

@@ -189,6 +189,28 @@ def _slug(key: str, graph: nx.DiGraph) -> str:
     return slug
 
 
+#: the views each option shapes; given to another view, it would be ignored without a word
+_VIEW_OPTIONS = {
+    "top": ("overview", "bipartite", "community", "corpus"),
+    "colour_by": ("overview",),
+    "concept_type": ("bipartite",),
+    "depth": ("concept",),
+}
+
+
+def _refuse_options_the_view_ignores(view: str) -> None:
+    from click.core import ParameterSource
+
+    ctx = click.get_current_context()
+    for name, views_taking in _VIEW_OPTIONS.items():
+        if view not in views_taking and ctx.get_parameter_source(name) in (
+                ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT):
+            option = next(p for p in ctx.command.params if p.name == name)
+            raise click.UsageError(
+                f"{max(option.opts, key=len)} does not go with the {view} view (it shapes the "
+                f"{' and '.join(', '.join(views_taking).rsplit(', ', 1))} view{'s' if len(views_taking) > 1 else ''}).")
+
+
 @main.command(epilog=VIZ_EPILOG)
 @click.argument("view", required=False, type=click.Choice(VIEWS, case_sensitive=False))
 @out_option
@@ -227,6 +249,7 @@ def viz(
     them); --concept, --paper and --community pick their view by themselves.
     """
     from kg import views
+    from kg.analytics._views import concepts_named, several_concepts_note
     from kg.sinks.outputs import list_as_written
 
     chosen = [name for name, value in (("concept", concept), ("paper", paper_id), ("community", community)) if value is not None]
@@ -237,6 +260,7 @@ def viz(
     view = view.lower()
     if chosen and chosen[0] != view:
         raise click.UsageError(f"--{chosen[0]} does not go with the {view} view.")
+    _refuse_options_the_view_ignores(view)
     if output is not None:
         refuse_to_overwrite(output, [out_dir / name for name in (*BUILD_OUTPUTS, "report")],
                             "the build's output")
@@ -262,6 +286,10 @@ def viz(
             if not concept:
                 raise click.UsageError("The concept view needs --concept NAME.")
             page = views.concept_view(graph, analysis, concept, depth=depth)
+            note = several_concepts_note(graph, concept, concepts_named(graph, concept),
+                                         f"Drawing {graph.nodes[page.centre].get('name')}, the most used")
+            if note:
+                click.echo(terminal(note), err=True)
             name = f"concept-{_slug(page.centre, graph)}"  # "concept-method-sparse-autoencoder", whatever name found it
         elif view == "paper":
             if not paper_id:

@@ -38,6 +38,12 @@ def papers(query: tuple[str, ...], out_dir: Path, concept: str | None, year: int
     from kg.analytics.papers import list_papers
 
     graph = load_graph(out_dir)
+    if concept is not None:
+        from kg.analytics._views import concepts_named, several_concepts_note
+
+        note = several_concepts_note(graph, concept, concepts_named(graph, concept), "Listing the papers of each")
+        if note:
+            click.echo(terminal(note), err=True)
     try:
         rows = list_papers(graph, " ".join(query) or None, concept=concept, year=year, has_code=has_code)
     except KeyError as err:

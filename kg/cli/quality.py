@@ -133,7 +133,11 @@ def concepts(
         found = [r for r in rows if r["id"] == explain] or [
             r for r in rows if names_one_of(explain, (r["name"], *r["aliases"]))]
         if not found:
-            raise click.ClickException(f"No concept named {explain!r} in {path}.")
+            from kg.text import closest_names
+
+            near = closest_names(explain, (str(r["name"]) for r in rows))
+            hint = f" (closest: {', '.join(repr(n) for n in near)})" if near else ""
+            raise click.ClickException(f"No concept named {explain!r} in {path}{hint}.")
         for row in found:
             click.secho(f"{terminal(row['name'])} ({row['type']}, {row['paper_count']} papers, "
                         f"id {terminal(row['id'])})", bold=True)

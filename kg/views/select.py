@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import networkx as nx
 
-from kg.analytics._views import concepts_named
+from kg.analytics._views import concept_miss, concepts_named
 from kg.analytics.papers import find_paper as _resolve_paper
 
 
@@ -23,7 +23,7 @@ def find_concept(graph: nx.DiGraph, name: str) -> str:
     """Resolve a concept id, name or alias (any case, singular or plural) to its node key."""
     hits = concepts_named(graph, name)
     if not hits:
-        raise KeyError(f"no concept named {name!r}")
+        raise KeyError(concept_miss(graph, name))
     if len(hits) > 1:
         # the same surface form as, say, a method and a task: prefer the most used one
         hits.sort(key=lambda n: concept_rank(graph, n))
