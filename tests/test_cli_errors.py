@@ -582,3 +582,24 @@ def test_a_dask_address_without_a_port_is_one_line_at_once(tmp_path, address):
         result = invoke(command, str(papers), "--dask", address, *(["--out", str(tmp_path / "o")] if command == "build" else []))
         assert_one_line_error(result, f"--dask {address!r} is not a Dask scheduler address", "tcp://HOST:PORT")
     assert not (tmp_path / "o").exists()
+
+
+def test_extract_output_dash_is_standard_output_and_other_dashes_are_refused(tmp_path, monkeypatch):
+    papers = tmp_path / "p.jsonl"
+    papers.write_text(json.dumps({"title": "Sparse autoencoders", "abstract": "We train a sparse autoencoder."}) + "\n",
+                      encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["extract", str(papers), "--fast", "-o", "-"])
+    assert result.exit_code == 0 and json.loads(result.stdout.splitlines()[0])["title"] == "Sparse autoencoders"
+    assert not (tmp_path / "-").exists()
+    write_graph_json(papers_only_graph(), tmp_path / "graph.json")
+    assert_one_line_error(invoke("viz", "--out", str(tmp_path), "-o", "-"), "this option writes a file")
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs /proc (Linux)")
+def test_an_output_in_a_folder_where_no_file_can_be_created_is_refused_before_the_work(tmp_path):
+    papers = tmp_path / "p.jsonl"
+    papers.write_text(json.dumps({"title": "T", "abstract": "A"}) + "\n", encoding="utf-8")
+    result = invoke("extract", str(papers), "--fast", "-o", "/proc/kg-test.jsonl")
+    assert_one_line_error(result, "no file can be created in /proc")
+    assert "Extracting" not in result.output

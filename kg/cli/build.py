@@ -413,8 +413,8 @@ def ensure_writable(out: Path) -> None:
     help="Output format: the extraction contract of DESIGN.md, one JSON line per paper.",
 )
 @format_option("--input-format", "--from")
-@click.option("--output", "-o", type=OutputFile(), default=None,
-              help="Write to this file instead of standard output.")
+@click.option("--output", "-o", type=OutputFile(dash_is_stdout=True), default=None,
+              help="Write to this file (its folders are created) instead of standard output ('-').")
 @config_option
 @batch_option
 @extraction_options

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import os
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -66,11 +67,16 @@ class OutputFile(click.Path):
     """A file kg writes (replaced, or added to by `kg fetch`); it must not be an existing
     folder, and its folder must be one kg can write in (checked before any work)."""
 
-    def __init__(self) -> None:
+    def __init__(self, dash_is_stdout: bool = False) -> None:
         super().__init__(dir_okay=False, path_type=Path)
+        self.dash_is_stdout = dash_is_stdout
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         _refuse_empty(value, param)
+        if value == "-":
+            if self.dash_is_stdout:
+                return None  # standard output, as without the option
+            raise click.ClickException(f"{_option_name(param)} - : this option writes a file; give its name.")
         if isinstance(value, (str, os.PathLike)) and os.path.isdir(value):
             raise click.ClickException(
                 f"{_option_name(param)} {value} is a folder, not a file: give a file name inside it."
@@ -85,9 +91,24 @@ class OutputFile(click.Path):
             raise click.ClickException(
                 f"{_option_name(param)} {value} names one of kg's own bookkeeping files (.kg-…): give another name."
             )
-        if isinstance(value, (str, os.PathLike)) and (why := unwritable_reason(Path(value))):
+        if isinstance(value, (str, os.PathLike)) and (why := unwritable_reason(Path(value)) or _cannot_create_in(Path(value))):
             raise click.ClickException(f"{_option_name(param)} {value} cannot be written: {why}.")
         return super().convert(value, param, ctx)
+
+
+def _cannot_create_in(path: Path) -> str | None:
+    """Why no file can be created beside ``path`` when its folder exists (/proc, a read-only
+    mount: the permission bits say yes, the file system says no), found by creating one."""
+    folder = path.parent
+    if not folder.is_dir():
+        return None  # created by the run; unwritable_reason looked at the nearest existing folder
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".kg-tmp.probe.", dir=folder)
+    except OSError as err:
+        return f"no file can be created in {folder} ({err.strerror or err})"
+    os.close(fd)
+    os.unlink(probe)
+    return None
 
 
 def _remove_empty_folders(root: Path) -> None:
