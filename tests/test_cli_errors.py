@@ -603,3 +603,15 @@ def test_an_output_in_a_folder_where_no_file_can_be_created_is_refused_before_th
     result = invoke("extract", str(papers), "--fast", "-o", "/proc/kg-test.jsonl")
     assert_one_line_error(result, "no file can be created in /proc")
     assert "Extracting" not in result.output
+
+
+def test_eval_of_papers_given_as_predictions_warns_and_empty_rows_are_not_applicable(tmp_path):
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps({"title": "A paper", "methods": [{"name": "BERT"}]}) + "\n", encoding="utf-8")
+    papers = tmp_path / "papers.jsonl"
+    papers.write_text(json.dumps({"title": "A paper", "abstract": "We use BERT."}) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["eval", str(gold), "--pred", str(papers)])
+    assert result.exit_code == 0, result.output
+    assert "hold no methods, datasets, metrics, tasks or repos" in result.stderr and "as INPUTS" in result.stderr
+    rows = {line.split()[0]: line.split()[1:4] for line in result.stdout.splitlines() if line.split()}
+    assert rows["datasets"] == ["n/a"] * 3 and rows["methods"] == ["0.000"] * 3

@@ -208,7 +208,9 @@ def test_kg_eval_prints_the_reference_scorers_figures(tmp_path, corpus_dir):
     for name, (p, r, f1, tp, fp, fn) in rows.items():
         want = figures[name]
         assert (int(tp), int(fp), int(fn)) == (want["tp"], want["fp"], want["fn"]), name
-        assert float(f1) == pytest.approx(want["f1"], abs=5e-4), name
+        # a row with nothing to find and nothing found is "n/a", where score.py prints 0.000
+        assert (f1 == "n/a" and not want["tp"] + want["fp"] + want["fn"]) or float(f1) == pytest.approx(
+            want["f1"], abs=5e-4), name
     # what kg extract leaves out (broad concepts) is not listed as a false positive either
     written = {m["name"] for line in pred.read_text().splitlines()
                for key in ("methods", "datasets", "metrics", "tasks") for m in json.loads(line)[key]}

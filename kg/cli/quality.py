@@ -55,7 +55,7 @@ def eval_command(
     abstracts. Prints precision, recall and F1 per type, then the worst misses and false
     positives with their evidence sentences.
     """
-    from kg.evaluation import evaluate, read_jsonl, title_key, worst_errors
+    from kg.evaluation import CONTRACT_TYPES, evaluate, read_jsonl, title_key, worst_errors
 
     try:
         def warn(note: str) -> None:
@@ -71,6 +71,12 @@ def eval_command(
             if not set(gold_records) & set(predictions):
                 # the scorer would print a table of zeros; nothing was paired (titles differ)
                 raise click.ClickException(f"None of the gold papers' titles is in {pred}.")
+            paired = [predictions[k] for k in set(gold_records) & set(predictions)]
+            if not any(key in record for record in paired for key in (*CONTRACT_TYPES, "repos")):
+                # the papers themselves, passed where their extraction was meant: all zeros
+                warn(f"{pred}: its records hold no methods, datasets, metrics, tasks or repos, so every "
+                     f"gold concept counts as missed; to extract and score papers, give them as INPUTS "
+                     f"(kg eval {gold} PAPERS).")
         elif inputs:
             papers = [p for p in read_inputs(inputs, input_format).papers]
             wanted = set(gold_records)
@@ -88,6 +94,9 @@ def eval_command(
     report = evaluate(gold_records, predictions)
     click.echo(f"{'type':<10} {'P':>6} {'R':>6} {'F1':>6} {'tp':>5} {'fp':>5} {'fn':>5}")
     for name, c in report.rows.items():
+        if not c.tp + c.fp + c.fn:  # nothing to find and nothing found: no figure to give
+            click.echo(f"{name:<10} {'n/a':>6} {'n/a':>6} {'n/a':>6} {c.tp:5d} {c.fp:5d} {c.fn:5d}")
+            continue
         click.echo(f"{name:<10} {c.precision:6.3f} {c.recall:6.3f} {c.f1:6.3f} {c.tp:5d} {c.fp:5d} {c.fn:5d}")
     click.echo(f"papers: {report.papers_gold} gold, {report.papers_found} found in predictions")
     for kind in ("miss", "false positive"):
