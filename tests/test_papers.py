@@ -271,3 +271,21 @@ def test_similar_papers_name_the_concepts_they_share(graph, tmp_path):
     view = views.paper_view(graph, analysis, "T-JEPA")
     tips = [e["title"] for e in view.edges if e["relation"] == "SIMILAR_TO"]
     assert tips and any("sharing JEPA, ImageNet" in tip for tip in tips)
+
+
+def test_trends_say_how_many_papers_they_were_read_from(tmp_path):
+    from kg.sinks.report import headline, write_report
+
+    concepts = {"method:a": Concept("method:a", "method", "alpha"), "method:b": Concept("method:b", "method", "beta")}
+    papers, links = [], []
+    for i in range(14):
+        year = None if i >= 12 else 2020 + i % 2
+        papers.append(Paper(f"paper {i}", id=f"p{i}", year=year))
+        for cid in (["method:a"] if year == 2020 else ["method:a", "method:b"]):
+            links.append(ConceptLink(f"p{i}", cid, "USES"))
+            concepts[cid].paper_ids.append(f"p{i}")
+    graph = build_graph(papers, ConceptIndex(concepts, links))
+    analysis = analyse(graph)
+    assert any("from the 12 of 14 papers that give a year" in line for line in headline(graph, analysis))
+    report = write_report(graph, analysis, tmp_path).read_text(encoding="utf-8")
+    assert "Computed from the 12 of 14 papers that give a year." in report

@@ -69,6 +69,11 @@ def _short(text: str, limit: int = 48) -> str:
 NOTHING_TO_CHART = "no concepts to analyse, nothing to chart"
 
 
+def _papers_with_a_year(graph: nx.DiGraph) -> tuple[int, int]:
+    """How many papers give a year (the only ones trends see), and how many papers there are."""
+    return sum(papers_per_year(graph).values()), len(paper_nodes(graph))
+
+
 def _broad_left_out(graph: nx.DiGraph, analysis: Analysis) -> bool:
     return not analysis.include_broad and any(d.get("broad") for _, d in graph.nodes(data=True))
 
@@ -136,7 +141,9 @@ def headline(graph: nx.DiGraph, analysis: Analysis, n: int = 5) -> list[str]:
             )
     rising, falling = rising_and_falling(analysis.trends, n)
     if rising or falling:
-        lines += ["", "Rising concepts (share of papers per year):"]
+        dated, total = _papers_with_a_year(graph)
+        seen = f", from the {dated:,} of {total:,} papers that give a year" if dated < total else ""
+        lines += ["", f"Rising concepts (share of papers per year{seen}):"]
         lines += [f"  +{t.slope * 100:.1f} pts/yr  {name(t.concept)}" for t in rising]
         lines += ["Falling concepts:"]
         lines += [f"  {t.slope * 100:.1f} pts/yr  {name(t.concept)}" for t in falling]
@@ -371,6 +378,9 @@ def _report_markdown(graph: nx.DiGraph, analysis: Analysis, out_dir: Path, n: in
     md += ["## Trends by year", ""]
     rising, falling = rising_and_falling(analysis.trends, n)
     if charts["trends"] is not None:
+        dated, total = _papers_with_a_year(graph)
+        if dated < total:
+            md += [f"Computed from the {dated:,} of {total:,} papers that give a year.", ""]
         md += ["![trends](trends.png)", ""]
         md += _table(
             ["concept", "trend (share points per year)", "papers per year"],
