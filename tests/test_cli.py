@@ -319,3 +319,14 @@ def test_output_that_cannot_be_written_is_one_line_not_a_traceback(tmp_path):
     assert result.returncode == 1
     assert "Traceback" not in result.stderr and "Exception ignored" not in result.stderr
     assert result.stderr.strip().splitlines()[-1] == "Error: Cannot write to standard output: No space left on device."
+
+
+def test_progress_bars_fit_a_narrow_terminal(monkeypatch):
+    from kg.cli import bar_width
+
+    monkeypatch.setenv("COLUMNS", "200")
+    assert bar_width("Extracting concepts") == 36
+    monkeypatch.setenv("COLUMNS", "70")
+    assert bar_width("Extracting concepts") == 70 - len("Extracting concepts") - 40
+    monkeypatch.setenv("COLUMNS", "20")
+    assert bar_width("Extracting concepts") == 4

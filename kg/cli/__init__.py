@@ -159,6 +159,14 @@ def main() -> None:
         click.get_current_context().color = False
 
 
+def bar_width(label: str, extra: int = 40) -> int:
+    """Width of a progress bar's bar that keeps its line (label, bar, counts and ETA, about
+    ``extra`` characters besides the bar) within the terminal, so a narrow one does not wrap it."""
+    import shutil
+
+    return max(4, min(36, shutil.get_terminal_size().columns - len(label) - extra))
+
+
 def _register() -> None:
     # imported for their side effect of adding commands to ``main``
     import importlib
