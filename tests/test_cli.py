@@ -330,3 +330,12 @@ def test_progress_bars_fit_a_narrow_terminal(monkeypatch):
     assert bar_width("Extracting concepts") == 70 - len("Extracting concepts") - 40
     monkeypatch.setenv("COLUMNS", "20")
     assert bar_width("Extracting concepts") == 4
+
+
+def test_the_build_summary_counts_the_papers_since_left_out(tmp_path):
+    papers = tmp_path / "p.jsonl"
+    rows = [{"title": f"Paper {i}", "abstract": "We train BERT.", "published": f"20{20 + i}-05-01"} for i in range(4)]
+    papers.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    result = run_kg("build", str(papers), "--since", "2022", "--fast", "--out", str(tmp_path / "o"))
+    assert result.returncode == 0, result.stderr
+    assert "papers: 4 read from 1 file(s), 2 published outside --since/--until left out" in result.stdout

@@ -64,7 +64,7 @@ out_option = click.option(
 broad_option = click.option(
     "--include-broad",
     is_flag=True,
-    help="Keep broad concepts (deep learning, LLMs, fine-tuning ...) in the analytics.",
+    help="Keep broad concepts (deep learning, LLMs, fine-tuning ...) in the analytics and views.",
 )
 
 

@@ -104,7 +104,7 @@ def config_option(command):
     with_pipeline = click.option(
         "--fast", is_flag=True,
         help="The fast pipeline (pipelines/kg-fast.cfg): the concept tagger, gazetteer and acronyms "
-             "without the English parser, about twice as fast, a little less accurate and without "
+             "without the English parser, about 2.5 times as fast, a little less accurate and without "
              "reported results (benchmarks/scale.md).",
     )(with_pipeline)
     return click.option(
@@ -147,9 +147,9 @@ def read_inputs(inputs: tuple[Path, ...], input_format: str | None) -> ReadResul
     return result
 
 
-def keep_published_in(result: ReadResult, since: datetime.date | None, until: datetime.date | None) -> None:
+def keep_published_in(result: ReadResult, since: datetime.date | None, until: datetime.date | None) -> int:
     """--since / --until of kg build: only the papers published in the period stay in
-    ``result``; says how many were left out, and fails when none is left."""
+    ``result``; says how many were left out (and returns that), and fails when none is left."""
     from kg.sources import published_in
 
     inside = [published_in(paper, since, until) for paper in result.papers]
@@ -160,6 +160,7 @@ def keep_published_in(result: ReadResult, since: datetime.date | None, until: da
                    + (f" ({undated} of them without a date)" if undated else ""), err=True)
     if not result.papers:
         raise click.ClickException("No paper of the inputs was published in the --since/--until period.")
+    return outside + undated
 
 
 def extraction_options(command):
@@ -562,8 +563,9 @@ def build(
 ) -> None:
     """Build the knowledge graph of papers and the concepts they share.
 
-    INPUTS are files or folders of paper records (Hugging Face papers pages, JSON / JSONL,
-    arXiv Atom XML, BibTeX with abstracts, CSV); folders are walked and duplicate papers merged.
+    INPUTS are files or folders of paper records (Hugging Face papers pages, saved as text or
+    HTML; JSON / JSONL; arXiv Atom XML; BibTeX with abstracts; CSV / TSV; RIS; MEDLINE; Web of
+    Science exports); folders are walked and duplicate papers merged.
     With --fetch SOURCE:QUERY the papers of a field are fetched first (see `kg fetch`).
     """
     from kg import analytics
@@ -581,8 +583,7 @@ def build(
     elif not inputs:
         raise click.UsageError("Give INPUT files or folders, or --fetch SOURCE:QUERY.")
     result = read_inputs(inputs, input_format)
-    if since or until:
-        keep_published_in(result, *period)
+    left_out = keep_published_in(result, *period) if since or until else 0
     extractions = run_extraction(result.papers, pipeline_config, nlp_batch_size, jobs=jobs, cache_dir=cache_dir,
                                  use_cache=not no_cache, dask_address=dask_address)
     try:
@@ -613,20 +614,22 @@ def build(
     # the outputs are written: a reader of the summary that has gone (`kg build ... | head -1`)
     # is no failure of the build
     with contextlib.redirect_stdout(QuietWhenUnread(sys.stdout)):
-        print_summary(result, index, out)
+        print_summary(result, index, out, left_out)
         if stale:
             click.echo(f"removed the previous graph's {' and '.join(stale)} from {terminal(out)}: "
                        "`kg analyze` and `kg viz` write them for this one")
 
 
-def print_summary(result: ReadResult, index: ConceptIndex, out: Path) -> None:
-    """Papers read / skipped, concepts per type and the ten most shared concepts."""
+def print_summary(result: ReadResult, index: ConceptIndex, out: Path, left_out: int = 0) -> None:
+    """Papers read / skipped (and left out by --since / --until), concepts per type and the ten
+    most shared concepts."""
     click.echo("")
     click.secho(f"Built the graph in {terminal(out)}/", bold=True)
     # grouped by the kind of reason: the part before a colon, quoted text (a record's own
     # words, which may hold colons) shortened first
     skipped = Counter(re.sub(r"'[^']*'", "'…'", s.reason).split(":")[0] for s in result.skipped)
-    line = f"papers: {len(result.papers)} read from {len(result.files)} file(s)"
+    line = (f"papers: {len(result.papers) + left_out} read from {len(result.files)} file(s)"
+            + (f", {left_out} published outside --since/--until left out" if left_out else ""))
     if result.duplicates_merged:
         line += f", {result.duplicates_merged} duplicates merged"
     line += f", {len(result.skipped)} skipped"

@@ -160,7 +160,7 @@ def print_summary(summary, out: Path, before: int) -> None:
         click.echo(f"This query was fetched to its end before ({before} records in {out}); "
                    "--restart asks again and adds only papers not in the file yet.")
         return
-    line = (f"Fetched {summary.fetched} records from {summary.source} in {summary.elapsed:.1f} s "
+    line = (f"Fetched {summary.fetched} record{'' if summary.fetched == 1 else 's'} from {summary.source} in {summary.elapsed:.1f} s "
             f"({summary.rate:.1f}/s, {summary.pages} pages): {summary.new} new, "
             f"{summary.duplicates} already in {out.name}, {sum(summary.skipped.values())} skipped")
     if summary.skipped:

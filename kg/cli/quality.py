@@ -148,7 +148,7 @@ def concepts(
             hint = f" (closest: {', '.join(repr(n) for n in near)})" if near else ""
             raise click.ClickException(f"No concept named {explain!r} in {path}{hint}.")
         for row in found:
-            click.secho(f"{terminal(row['name'])} ({row['type']}, {row['paper_count']} papers, "
+            click.secho(f"{terminal(row['name'])} ({row['type']}, {row['paper_count']} paper{'' if row['paper_count'] == 1 else 's'}, "
                         f"id {terminal(row['id'])})", bold=True)
             if row.get("broad"):
                 click.echo("  flagged broad: left out of analytics and views by default")
