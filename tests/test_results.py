@@ -382,3 +382,19 @@ def test_result_numbers_read_thousands_separators_and_leave_out_what_is_not_fini
 def test_a_value_with_thousands_separators_is_read_whole(nlp):
     found = results_of(nlp, "FastServe", "FastServe reaches a throughput of 1,250,000 tokens per second on one GPU.")
     assert [r.value for r in found] == ["1,250,000"], found
+
+
+def test_results_on_data_no_paper_names_are_listed_not_ranked(tmp_path):
+    from kg.analytics.leaderboards import leaderboards
+    from kg.records import ConceptIndex
+    from kg.sinks.files import write_graph_json
+
+    graph = build_graph([Paper("A", id="a", year=2023), Paper("B", id="b", year=2024)], ConceptIndex(), results={
+        "a": [Result("95%", "accuracy")], "b": [Result("49.6%", "accuracy"), Result("93.7%", "accuracy")]})
+    (board,) = leaderboards(graph)
+    assert not board.ranked and board.direction.startswith("listed, not ranked")
+    assert [e.value for e in board.entries][-1] == "95%"  # by paper, newest first: not the best value first
+    write_graph_json(graph, tmp_path / "graph.json")
+    out = CliRunner().invoke(main, ["results", "--out", str(tmp_path)])
+    assert out.exit_code == 0 and "listed, not ranked" in out.output
+    assert [line.split()[0] for line in out.output.splitlines() if "%" in line and "·" not in line] == ["-"] * 3

@@ -49,10 +49,22 @@ class Leaderboard:
     entries: list[Entry] = field(default_factory=list)
 
     @property
+    def ranked(self) -> bool:
+        """Whether the entries compare: results on data no paper names (one paper's "95%
+        accuracy" and another's) are listed, not ranked against each other."""
+        return self.dataset != NO_DATASET
+
+    @property
     def direction(self) -> str:
+        if not self.ranked:
+            return "listed, not ranked: the data is not named"
         if self.kind == "gain":
             return "gains over a baseline, largest first"
         return "lower is better" if self.lower_is_better else "higher is better"
+
+
+#: the table of results whose paper names no dataset (nor task) for them
+NO_DATASET = "(no dataset named)"
 
 
 class NoMatch(NotFound):
@@ -105,7 +117,7 @@ def _rows(graph: nx.DiGraph) -> list[_Row]:
         elif task:
             dataset_key, dataset = "task-text:" + concept_key(task), f"task: {task}"
         else:
-            dataset_key, dataset = "none", "(no dataset named)"
+            dataset_key, dataset = "none", NO_DATASET
         if data.get("dataset"):
             forms["dataset"] |= {str(data["dataset"]).lower(), strip_kind_words(str(data["dataset"])).lower()}
         if metric_node is not None:
@@ -197,7 +209,8 @@ def leaderboards(
             number = entry.number if entry.number is not None else 0.0
             return (entry.number is None, number if board.lower_is_better else -number, entry.paper)
 
-        board.entries.sort(key=rank)
+        # a table that does not compare lists its results by paper, newest first
+        board.entries.sort(key=rank if board.ranked else lambda e: (-(e.year or 0), e.paper, e.result_id))
         boards.append(board)
     # named datasets first, then the biggest tables; scores before gains
     boards.sort(key=lambda b: (b.dataset.startswith(("(", "task: ")), b.kind != "score", -len(b.entries),

@@ -92,7 +92,7 @@ def results(out_dir: Path, dataset: str | None, metric: str | None, task: str | 
                     f"result{'s' if len(board.entries) != 1 else ''})", bold=True)
         click.echo(f"  {'#':>3}  {'method':22}  {'value':>10}  {'year':4}  {'paper id':12}  {'title':44}  code")
         for rank, entry in enumerate(board.entries[:limit], start=1):
-            click.echo(f"  {rank:>3}  {_cut(entry.method, 22):22}  {_cut(entry.value, 10):>10}  "
+            click.echo(f"  {rank if board.ranked else '-':>3}  {_cut(entry.method, 22):22}  {_cut(entry.value, 10):>10}  "
                        f"{entry.year or '----':4}  {_cut(entry.paper_id, 12):12}  {_cut(entry.paper, 44):44}  "
                        f"{terminal(entry.code or '-')}")
             if evidence and entry.evidence:

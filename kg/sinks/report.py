@@ -423,6 +423,7 @@ def results_markdown(graph: nx.DiGraph, n: int = 10, rows: int = 5) -> list[str]
         md += [f"### {markdown(board.dataset)} · {markdown(board.metric)} ({board.direction})", ""]
         md += _table(
             ["#", "method", "value", "paper", "year"],
-            [(rank, e.method, e.value, e.paper, e.year or "") for rank, e in enumerate(board.entries[:rows], 1)],
+            [(rank if board.ranked else "-", e.method, e.value, e.paper, e.year or "")
+             for rank, e in enumerate(board.entries[:rows], 1)],
         )
     return md

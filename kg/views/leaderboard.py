@@ -58,7 +58,7 @@ def _table(graph: nx.DiGraph, board: Leaderboard, anchor: str) -> list[str]:
         evidence = (f"<details><summary>sentence</summary>{esc(entry.evidence)}</details>"
                     if entry.evidence else "")
         out.append(
-            f'<tr><td class="rank">{rank}</td><td>{esc(entry.method)}</td><td class="value">{esc(entry.value)}</td>'
+            f'<tr><td class="rank">{rank if board.ranked else "-"}</td><td>{esc(entry.method)}</td><td class="value">{esc(entry.value)}</td>'
             f"<td>{paper}{evidence}</td><td>{esc(entry.year or '')}</td>"
             f"<td>{link(entry.code, shorten(entry.code, 50)) if entry.code else ''}</td></tr>"
         )
