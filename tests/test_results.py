@@ -398,3 +398,13 @@ def test_results_on_data_no_paper_names_are_listed_not_ranked(tmp_path):
     out = CliRunner().invoke(main, ["results", "--out", str(tmp_path)])
     assert out.exit_code == 0 and "listed, not ranked" in out.output
     assert [line.split()[0] for line in out.output.splitlines() if "%" in line and "·" not in line] == ["-"] * 3
+
+
+def test_a_filter_that_misses_only_with_the_others_says_so(nlp):
+    from kg.analytics.leaderboards import NoMatch, leaderboards
+
+    graph = results_graph(nlp)
+    assert leaderboards(graph, metric="WER")  # on LibriSpeech
+    with pytest.raises(NoMatch, match="no reported result with the dataset 'ImageNet' names the metric 'WER'; "
+                                      "it has results, on others"):
+        leaderboards(graph, dataset="ImageNet", metric="WER")

@@ -145,14 +145,25 @@ def _rows(graph: nx.DiGraph) -> list[_Row]:
     return rows
 
 
-def _check(rows: list[_Row], what: str, query: str | None) -> list[_Row]:
-    """The rows whose ``what`` answers to ``query`` (concept id, name or alias, any case)."""
+def _answering(rows: list[_Row], what: str, query: str) -> list[_Row]:
+    wanted = query.strip().lower()
+    return [r for r in rows if wanted in r.forms[what] or names_one_of(wanted, r.forms[what])]
+
+
+def _check(rows: list[_Row], what: str, query: str | None, every_row: list[_Row] | None = None,
+           earlier: str = "") -> list[_Row]:
+    """The rows whose ``what`` answers to ``query`` (concept id, name or alias, any case);
+    ``every_row`` and ``earlier`` (the filters applied before, in words) let a miss say that the
+    name has results, only not with those filters."""
     if not query:
         return rows
-    wanted = query.strip().lower()
-    kept = [r for r in rows if wanted in r.forms[what] or names_one_of(wanted, r.forms[what])]
+    kept = _answering(rows, what, query)
     if kept:
         return kept
+    if earlier and every_row is not None and _answering(every_row, what, query):
+        raise NoMatch(f"no reported result {earlier} names the {what} {query!r}; it has results, on "
+                      "others: leave a filter out to see them")
+    wanted = query.strip().lower()
     known = sorted({f for r in rows for f in r.forms[what] if ":" not in f})
     near = [k for k in known if wanted in k][:3] or difflib.get_close_matches(wanted, known, n=3, cutoff=0.5)
     hint = f"closest: {', '.join(near)}" if near else f"`kg results` lists every {what} with results"
@@ -185,9 +196,12 @@ def leaderboards(
     >>> [e.value for e in leaderboards(g)[0].entries]
     ['84.5%', '81.0%']
     """
-    rows = _rows(graph)
+    every_row = rows = _rows(graph)
+    applied: list[str] = []
     for what, query in (("dataset", dataset), ("metric", metric), ("task", task), ("method", method)):
-        rows = _check(rows, what, query)
+        rows = _check(rows, what, query, every_row, " and ".join(applied))
+        if query:
+            applied.append(f"with the {what} {query!r}")
     groups: dict[tuple[str, str, str], list[_Row]] = defaultdict(list)
     for row in rows:
         groups[(row.dataset_key, row.metric_key, row.kind)].append(row)
