@@ -413,6 +413,11 @@ def test_concepts_explain_takes_an_id_a_name_or_a_plural(tmp_path):
     assert by_id.exit_code == 0 and by_id.output.startswith("sae (task") and "sparse" not in by_id.output
     plural = invoke("concepts", "--out", str(tmp_path), "--explain", "Sparse Autoencoders")
     assert plural.exit_code == 0 and plural.output.startswith("sparse autoencoder (method"), plural.output
+    # the listing's options would be ignored: refused, not dropped silently
+    narrowed = invoke("concepts", "--out", str(tmp_path), "--explain", "SAE", "--type", "task", "--limit", "1")
+    assert narrowed.exit_code == 2 and "--type, --limit do not go with --explain" in narrowed.output
+    typo = invoke("concepts", "--out", str(tmp_path), "--explain", "sparse autoencodr")
+    assert typo.exit_code == 1 and "closest: 'sparse autoencoder'" in typo.output
 
 
 def test_eval_leaves_out_records_it_cannot_score_and_names_their_lines(tmp_path):

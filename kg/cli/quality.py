@@ -138,6 +138,16 @@ def concepts(
     except (OSError, ValueError) as err:
         raise click.ClickException(f"Cannot read {path}: {err}") from None
     if explain:
+        from click.core import ParameterSource
+
+        ctx = click.get_current_context()
+        given = [f"--{name.replace('_', '-')}" for name in ("limit", "min_papers", "include_broad")
+                 if ctx.get_parameter_source(name) == ParameterSource.COMMANDLINE]
+        if concept_type is not None:
+            given.insert(0, "--type")
+        if given:
+            raise click.UsageError(f"{', '.join(given)} do{'es' if len(given) == 1 else ''} not go with --explain, "
+                                   "which shows every concept the name names.")
         # an id, or a name or alias as canonicalisation compares them (as every command takes one)
         found = [r for r in rows if r["id"] == explain] or [
             r for r in rows if names_one_of(explain, (r["name"], *r["aliases"]))]
