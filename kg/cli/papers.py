@@ -15,7 +15,7 @@ PAPERS_EPILOG = """
 Examples:
   kg papers --out hf                        # every paper, newest first
   kg papers JEPA --out hf                   # papers whose titles hold every word given
-  kg papers --concept ImageNet --year 2024 --has-code --out hf
+  kg papers --concept ImageNet --has-code --out hf
   kg viz --paper T-JEPA --out hf            # then view one: by id, arXiv id or title fragment
 """
 
