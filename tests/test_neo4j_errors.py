@@ -7,8 +7,10 @@ import json
 
 import os
 import signal
+import socket
 import subprocess
 import sys
+import time
 from typing import TYPE_CHECKING
 
 import pytest
@@ -101,6 +103,16 @@ def test_a_tls_scheme_against_a_plain_server_and_browsers_port_say_which_uri_to_
     if neo4j_server.data_dir is None:
         pytest.skip("a server these tests did not start may well speak TLS")
     write_graph_json(synthetic_graph(5, seed=3), tmp_path / "graph.json")
+    # a server restarted by an earlier test answers Bolt before its HTTP connector is up
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", neo4j_server.http_port), timeout=2):
+                break
+        except OSError:
+            if time.monotonic() > deadline:
+                pytest.fail(f"Neo4j's HTTP port {neo4j_server.http_port} never opened")
+            time.sleep(0.5)
     host = f"127.0.0.1:{neo4j_server.bolt_port}"
     for uri, words in ((f"bolt+s://{host}", "takes bolt:// or neo4j://"),
                        (f"neo4j+ssc://{host}", "takes bolt:// or neo4j://"),
