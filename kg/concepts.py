@@ -122,17 +122,6 @@ def canonicalise(extractions: Iterable[PaperExtraction], lexicon: Lexicon | None
             for form in entry.forms:
                 reasons[form].setdefault(canonical, "alias in the shipped gazetteer")
 
-    # 3b. names that differ only in where they break ("Llama 2" / "Llama2", "visuo-motor" /
-    # "visuomotor", "Sentence-BERT" / "SentenceBert") are one concept: the guideline counts
-    # hyphen variants as aliases
-    first_of: dict[str, str] = {}
-    for node in sorted(forest.parent):
-        compact = node.replace(" ", "")
-        if compact in first_of:
-            forest.union(first_of[compact], node)
-        else:
-            first_of[compact] = node
-
     # 4. an acronym joins its dominant long form only
     for short_key, uses in acronym_uses.items():
         roots = Counter()
@@ -183,9 +172,6 @@ def canonicalise(extractions: Iterable[PaperExtraction], lexicon: Lexicon | None
                 aliases_of[concept_id].add(surface)
                 concept.aliases.append(surface)
                 same = concept_key(surface) == concept_key(name)
-                if not same and concept_key(surface).replace(" ", "") == concept_key(name).replace(" ", ""):
-                    concept.merged[surface] = "same name but for spaces or hyphens"
-                    continue
                 concept.merged[surface] = "same normalised form" if same else next(
                     (why for node, why in reasons.get(surface, {}).items() if forest.find(node) == root),
                     "variant")

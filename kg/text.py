@@ -37,8 +37,15 @@ def spelling_variants() -> dict[str, str]:
     return table
 
 
+#: a space or hyphen between a name's letters and the number after them: "GPT-2", "Llama 2" and
+#: "Llama2" are one name; the key is a function of the text alone, so every build (and every
+#: push into one Neo4j database) gives such a concept the same id
+_LETTERS_THEN_NUMBER = re.compile(r"(?<=[^\W\d_])[\s\-_‐–]+(?=\d)")
+
+
 def _basic(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).lower().strip()
+    text = unicodedata.normalize("NFKC", text)
+    text = _LETTERS_THEN_NUMBER.sub("", text).lower().strip()
     text = re.sub(r"[-_/–—‐]", " ", text)
     text = re.sub(r"[^\w\s+#.]", "", text)
     text = re.sub(r"(?<!\d)\.(?!\d)", "", text)
