@@ -44,6 +44,16 @@ def test_query_integers_at_the_64_bit_edge(neo4j_driver, neo4j_server):
     ]
 
 
+def test_query_text_longer_than_a_file_name_runs(neo4j_driver, neo4j_server):
+    """kg query first asks whether its text names a file: text over 255 bytes made that ask
+    fail with "File name too long" (a traceback) instead of running the query."""
+    long_query = "RETURN " + " + ".join(["1"] * 150) + " AS n"
+    assert len(long_query.encode()) > 300
+    result = CliRunner().invoke(main, ["query", long_query, "--format", "json"], env=env_of(neo4j_server))
+    assert result.exit_code == 0, result.output
+    assert '{"n": 150}' in result.output
+
+
 def test_query_json_holds_no_nan_and_a_deep_param_goes_through(neo4j_driver, neo4j_server):
     """JSON has no NaN or Infinity: they are null; a list nested 100 deep is a parameter the
     server and the driver both handle, and one 500 deep is refused before it is sent."""

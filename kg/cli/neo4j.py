@@ -234,6 +234,14 @@ Examples:
 """
 
 
+def _names_a_file(path: Path) -> bool:
+    """Whether ``path`` is an existing file; False for text too long to be a file name."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):  # "File name too long", a NUL byte
+        return False
+
+
 @main.command(epilog=PUSH_EPILOG)
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("kg-out"),
               show_default=True, help="Output directory of kg build (reads its graph.json).")
@@ -490,11 +498,11 @@ def query(query: str, params: tuple[str, ...], fmt: str, uri: str, user: str, da
     by_name = one_word and "/" not in query
     where = path.parent.as_posix()
     by_checkout_path = query.endswith(".cypher") and (where in (".", "queries") or where.endswith("cypher/queries"))
-    if not path.is_file() and (by_name or by_checkout_path):
+    if not _names_a_file(path) and (by_name or by_checkout_path):
         # a ready query by name or by its path in a checkout, also from an installed kg
         path = sink.shipped_query(query) or path
-    if one_word or query.endswith(".cypher") or path.is_file():
-        if not path.is_file():
+    if one_word or query.endswith(".cypher") or _names_a_file(path):
+        if not _names_a_file(path):
             ready = ", ".join(sorted(p.stem for p in sink.QUERIES_FOLDER.glob("*.cypher")))
             what = f"No such query file: {path}" if query.strip() else "The query is empty"
             raise click.ClickException(f"{what}. Ready queries by name: {ready}.")
@@ -541,7 +549,7 @@ def query(query: str, params: tuple[str, ...], fmt: str, uri: str, user: str, da
     try:
         with sink.connect(uri, user, password, database) as driver:
             # kg's ready queries name only its schema: a type this graph lacks is no mistake
-            ready_query = path.is_file() and path.resolve().parent == sink.QUERIES_FOLDER.resolve()
+            ready_query = _names_a_file(path) and path.resolve().parent == sink.QUERIES_FOLDER.resolve()
             result = sink.run_query(driver, text, values, database, schema_names_only=ready_query)
     except sink.Neo4jSinkError as err:
         raise click.ClickException(str(err)) from None
