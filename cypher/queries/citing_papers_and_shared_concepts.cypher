@@ -11,5 +11,5 @@ OPTIONAL MATCH (citing)-[:PROPOSES|USES|EVALUATES_ON|REPORTS|ADDRESSES]->(c:Conc
                <-[:PROPOSES|USES|EVALUATES_ON|REPORTS|ADDRESSES]-(p)
 WITH p, citing, collect(DISTINCT c.name) AS shared
 RETURN p.title AS paper, citing.title AS cited_by, citing.year AS year, shared[..8] AS shared_concepts
-ORDER BY year DESC, cited_by
+ORDER BY year IS NULL, year DESC, cited_by
 LIMIT toInteger($limit);

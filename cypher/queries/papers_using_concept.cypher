@@ -7,4 +7,4 @@ MATCH (c:Concept)
 WHERE toLower(c.name) = toLower($concept) OR any(a IN c.aliases WHERE toLower(a) = toLower($concept))
 MATCH (p:Paper)-[r:PROPOSES|USES|EVALUATES_ON|REPORTS|ADDRESSES]->(c)
 RETURN p.title AS paper, p.year AS year, type(r) AS how, c.name AS concept, r.evidence AS evidence
-ORDER BY how = 'PROPOSES' DESC, year DESC, paper;
+ORDER BY how = 'PROPOSES' DESC, year IS NULL, year DESC, paper;

@@ -1,6 +1,6 @@
 // All results reported for a method: every score and gain credited to it in the abstracts,
 // grouped by dataset (or task when no dataset is named) and metric, with the sentence that
-// reports it.
+// reports it; best first within each group (by the metric's direction).
 // Parameters: method (name, alias or concept id, case-insensitive); limit.
 // In Neo4j Browser run first:
 // :param method => 'CROMA'
@@ -14,5 +14,6 @@ OPTIONAL MATCH (r)-[:MEASURED_BY]->(x:Metric)
 RETURN m.name AS method, coalesce(d.name, r.dataset, r.task, '-') AS dataset_or_task,
        coalesce(x.name, r.metric, '-') AS metric, r.value AS value, r.kind AS kind,
        p.title AS paper, p.year AS year, r.evidence AS evidence
-ORDER BY dataset_or_task, metric, kind DESC, paper
+ORDER BY dataset_or_task, metric, kind DESC,
+         CASE WHEN r.lower_is_better THEN r.number ELSE -r.number END, paper
 LIMIT toInteger($limit);
