@@ -528,3 +528,26 @@ def test_a_paper_that_reports_fewer_results_loses_the_stale_ones(neo4j_driver):
     stored, _, _ = neo4j_driver.execute_query(
         "MATCH (r:Result {id: 'result:2404.08471:1'}) RETURN r.dataset AS dataset")
     assert stored[0]["dataset"] is None
+
+
+def test_concepts_and_authors_no_paper_links_any_more_are_deleted_unless_the_user_links_them(neo4j_driver):
+    sink.load_graph(neo4j_driver, small_records_graph())
+    graph = small_records_graph()
+    linked_once = [n for n in graph if graph.nodes[n].get("label") in ("Author", "Repo") or graph.nodes[n].get("concept")]
+    lonely = [n for n in linked_once if graph.in_degree(n) == 1 and not any(
+        t == "OF" or t == "ON" or t == "MEASURED_BY" for _, _, t in graph.in_edges(n, data="type"))]
+    assert len(lonely) >= 2, lonely
+    noted = next(n for n in lonely if graph.nodes[n].get("label") == "Author")
+    neo4j_driver.execute_query("MATCH (a:Author {name: $name}) CREATE (:UserNote {text: 'keep'})-[:ABOUT]->(a)",
+                               name=graph.nodes[noted]["name"])
+    graph.remove_nodes_from(lonely)  # the rebuild: their one paper no longer names them
+    report = sink.load_graph(neo4j_driver, graph)
+    kept, _, _ = neo4j_driver.execute_query("MATCH (:UserNote)-[:ABOUT]->(a:Author) RETURN a.name AS name")
+    assert [r["name"] for r in kept] == [graph_name := small_records_graph().nodes[noted]["name"]], graph_name
+    orphans, _, _ = neo4j_driver.execute_query(
+        "MATCH (n) WHERE (n:Concept OR n:Repo OR n:Author) AND NOT (n)--() RETURN properties(n) AS p")
+    assert orphans == [], [r["p"] for r in orphans]
+    assert report.orphans_deleted >= len(lonely) - 1
+    zero, _, _ = neo4j_driver.execute_query("MATCH (c:Concept) WHERE c.paper_count = 0 RETURN count(c) AS n")
+    assert zero[0]["n"] == 0
+    neo4j_driver.execute_query("MATCH (u:UserNote) DETACH DELETE u")

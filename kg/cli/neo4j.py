@@ -196,7 +196,10 @@ def push_graph(
                 deleted = sink.empty_graph(driver, database)
                 click.echo(f"Emptied the database ({deleted} nodes deleted).", err=True)
             click.echo(f"Loading {graph.number_of_nodes()} nodes and {graph.number_of_edges()} edges into {sink.redact_uri(uri)}", err=True)
-            sink.load_graph(driver, graph, database, batch_size, _progress, refresh=False)
+            report = sink.load_graph(driver, graph, database, batch_size, _progress, refresh=False)
+            if report.orphans_deleted:
+                click.echo(f"  removed {report.orphans_deleted} concepts, repos or authors no paper links to any more",
+                           err=True)
             # the analytics refresh reads the database back into a graph of its own: let go of
             # this one first (``kg push`` hands it over; a networkx graph is a reference cycle)
             del graph

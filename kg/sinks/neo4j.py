@@ -178,6 +178,16 @@ MATCH (b:Paper {id: row.target})
 CREATE (a)-[:SIMILAR_TO {score: row.score}]->(b)
 """
 _DELETE_ALL = "MATCH (n) WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS deleted"
+# Concepts, repos and authors that no relationship holds any more (the one paper that named a
+# concept dropped it): left, they would show up in search with 0 papers. The derived relations
+# do not hold a node, since kg recomputes them; a relationship of the user's own does.
+_DELETE_ORPHANS = f"""
+MATCH (n) WHERE (n:{schema.CONCEPT} OR n:{schema.REPO} OR n:{schema.AUTHOR})
+  AND NOT EXISTS {{ MATCH (n)-[r]-() WHERE NOT type(r) IN [{', '.join(repr(t) for t in sorted(schema.DERIVED_RELATIONS))}] }}
+WITH n LIMIT $limit
+DETACH DELETE n
+RETURN count(*) AS deleted
+"""
 _COUNT_LABEL = "MATCH (n:{label}) RETURN count(n) AS n"
 _COUNT_TYPE = "MATCH ()-[r:{type}]->() RETURN count(r) AS n"
 
@@ -193,6 +203,7 @@ class LoadReport:
     nodes: dict[str, int]
     relationships: dict[str, int]
     derived: dict[str, int]
+    orphans_deleted: int = 0
 
     @property
     def total(self) -> int:
@@ -654,8 +665,15 @@ def load_graph(
         for rel, rows in iter_relationship_rows(graph)
         if rows
     }
+    orphans = delete_orphans(driver, database)
     derived = refresh_derived(driver, database, batch_size, progress, include_broad, similar_top_k) if refresh else {}
-    return LoadReport(sent_nodes, sent_rels, derived)
+    return LoadReport(sent_nodes, sent_rels, derived, orphans)
+
+
+def delete_orphans(driver: Driver, database: str | None = None, batch_size: int = 10000) -> int:
+    """Delete the concepts, repos and authors no paper (nor anything of the user's) links to
+    any more; returns how many."""
+    return _delete_in_batches(driver, _DELETE_ORPHANS, database, batch_size)
 
 
 # --------------------------------------------------------------------------- derived properties
