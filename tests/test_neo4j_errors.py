@@ -133,3 +133,10 @@ def test_a_tls_scheme_against_a_plain_server_and_browsers_port_say_which_uri_to_
         lines = [line for line in result.output.splitlines() if line.strip()]
         assert len(lines) == 1 and words in lines[0] and "is the server running" not in lines[0], lines
         assert neo4j_server.password not in result.output
+
+
+def test_a_parameter_of_the_wrong_type_for_a_ready_query_is_one_line(neo4j_driver, neo4j_server):
+    result = CliRunner().invoke(main, ["query", "top_concepts", "-p", "limit=abc"], env=env_of(neo4j_server))
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert [line for line in result.output.splitlines() if line.startswith("Error:")] == [
+        "Error: --param limit: the query takes a number here (its default is 25), not 'abc'."]

@@ -147,7 +147,7 @@ def _password() -> str:
     if sys.stdin.isatty():
         return click.prompt("Neo4j password", hide_input=True)
     raise click.ClickException(
-        "No Neo4j password: set KG_NEO4J_PASSWORD (scripts/neo4j-local uses 'kg-neo4j-local' by default)."
+        "No Neo4j password: set KG_NEO4J_PASSWORD (for scripts/neo4j-local, the one its --help and the README give)."
     )
 
 
@@ -531,10 +531,15 @@ def query(query: str, params: tuple[str, ...], fmt: str, uri: str, user: str, da
             raise click.ClickException(f"--param {item[:60]!r}: expected NAME=VALUE.")
         try:
             parsed = parse_value(value)
-            if isinstance(values.get(name.strip()), str) and isinstance(parsed, (int, float)):
+            default = values.get(name.strip())
+            if isinstance(default, str) and isinstance(parsed, (int, float)):
                 # the query takes text here (its default is text): "2401.00009" is a paper id,
                 # not the number 2401.00009
                 parsed = value.strip()
+            if (isinstance(default, (int, float)) and not isinstance(default, bool)
+                    and not (isinstance(parsed, (int, float)) and not isinstance(parsed, bool))):
+                # Neo4j would answer with a Java type error
+                raise ValueError(f"the query takes a number here (its default is {default}), not {value.strip()[:40]!r}")
             values[name.strip()] = parsed
             check_value(values[name.strip()])
         except ValueError as err:

@@ -323,7 +323,7 @@ def connect(uri: str, user: str, password: str | None, database: str | None = No
     if not password:
         raise Neo4jSinkError(
             f"No password for Neo4j at {shown}: set KG_NEO4J_PASSWORD "
-            "(scripts/neo4j-local uses 'kg-neo4j-local' unless told otherwise)."
+            "(for scripts/neo4j-local, the one its --help and the README give)."
         )
     try:
         # kg's own statements are fixed and known: the server's notifications (such as "this
