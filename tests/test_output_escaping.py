@@ -179,3 +179,12 @@ def test_the_month_chart_draws_names_that_matplotlib_would_read_as_mathematics(t
     path = chart_months(graph, analyse(graph), tmp_path / "months.png")
     assert path is not None and path.stat().st_size > 0
     assert {label.strip().replace("\\$", "$") for label in drawn} == {"all papers", *names}
+
+
+def test_query_table_cells_show_numbers_booleans_lists_and_maps_as_cypher_writes_them():
+    from kg.cli.neo4j import _cell
+
+    assert [_cell(v) for v in (123456.0, 0.000123456789, 1 / 3, True, None)] == ["123456", "0.000123457", "0.333333",
+                                                                                "true", ""]
+    assert _cell([1, [2, 3]]) == "1, [2, 3]" and _cell(["x", None]) == "x, null"
+    assert _cell({"b": None, "x": False}) == "{b: null, x: false}"

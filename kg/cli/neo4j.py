@@ -414,7 +414,9 @@ def default_params(query: str) -> dict[str, Any]:
     return params
 
 
-def _cell(value: Any) -> str:
+def _cell(value: Any, nested: bool = False) -> str:
+    """A value as a table cell shows it: a top-level list as its items, a nested one and a map
+    in brackets, so [1, [2, 3]] does not read as 1, 2, 3."""
     from neo4j.graph import Node, Relationship
     from neo4j.graph import Path as GraphPath
 
@@ -426,10 +428,16 @@ def _cell(value: Any) -> str:
         return f"[:{value.type}]"
     if isinstance(value, GraphPath):
         return " -> ".join(_cell(n) for n in value.nodes)
+    if isinstance(value, bool):
+        return "true" if value else "false"  # as Cypher writes them
     if isinstance(value, float):
-        return f"{value:.4g}"
+        # six significant digits, and whole numbers as they are: 123456.0 is "123456", not 1.235e+05
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else f"{value:.6g}"
     if isinstance(value, list):
-        return ", ".join(_cell(v) for v in value)
+        items = ", ".join(_cell(v, nested=True) if v is not None else "null" for v in value)
+        return f"[{items}]" if nested else items
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_cell(v, nested=True) if v is not None else 'null'}" for k, v in value.items()) + "}"
     if value is None:
         return ""
     return str(value)
