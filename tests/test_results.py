@@ -14,7 +14,7 @@ from kg.cli import main
 from kg.concepts import canonicalise
 from kg.extraction import extract
 from kg.graph import build_graph
-from kg.records import Paper, PaperExtraction, Result
+from kg.records import Concept, ConceptLink, Paper, PaperExtraction, Result
 
 from conftest import REPO, SHARED
 
@@ -408,3 +408,21 @@ def test_a_filter_that_misses_only_with_the_others_says_so(nlp):
     with pytest.raises(NoMatch, match="no reported result with the dataset 'ImageNet' names the metric 'WER'; "
                                       "it has results, on others"):
         leaderboards(graph, dataset="ImageNet", metric="WER")
+
+
+def test_results_on_different_splits_of_a_dataset_are_different_leaderboards():
+    from kg.analytics.leaderboards import leaderboards
+    from kg.records import ConceptIndex
+
+    papers = [Paper(f"ASR {i}", id=f"a{i}", year=2024) for i in range(4)]
+    concepts = ConceptIndex({"dataset:librispeech": Concept("dataset:librispeech", "dataset", "LibriSpeech",
+                                                            paper_ids=[p.id for p in papers])},
+                            [ConceptLink(p.id, "dataset:librispeech", "EVALUATES_ON") for p in papers])
+    results = {"a0": [Result("2.1%", "WER", dataset="LibriSpeech test-clean")],
+               "a1": [Result("4.3%", "WER", dataset="LibriSpeech test-other")],
+               "a2": [Result("1.9%", "WER", dataset="LibriSpeech test_clean")],
+               "a3": [Result("2.5%", "WER", dataset="LibriSpeech")]}
+    graph = build_graph(papers, concepts, results=results)
+    boards = {b.dataset: [e.value for e in b.entries] for b in leaderboards(graph)}
+    assert boards == {"LibriSpeech test-clean": ["1.9%", "2.1%"], "LibriSpeech test-other": ["4.3%"],
+                      "LibriSpeech": ["2.5%"]}

@@ -12,6 +12,7 @@ gains largest first.
 from __future__ import annotations
 
 import difflib
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -63,6 +64,12 @@ class Leaderboard:
         return "lower is better" if self.lower_is_better else "higher is better"
 
 
+#: a split named after a dataset ("LibriSpeech test-clean", "COCO val", "SQuAD dev set"): results
+#: on different splits do not compare
+#: ("test" alone is what a dataset's results are on when no split is named, so it is no split)
+_SPLIT = re.compile(r"\s(?:the\s)?((?:test|dev)[-_ ]?(?:clean|other)|val|validation|dev)(?:\s(?:set|split))?\s*$",
+                    re.IGNORECASE)
+
 #: the table of results whose paper names no dataset (nor task) for them
 NO_DATASET = "(no dataset named)"
 
@@ -112,6 +119,10 @@ def _rows(graph: nx.DiGraph) -> list[_Row]:
         if dataset_node is not None:
             dataset_key, dataset = dataset_node, str(graph.nodes[dataset_node].get("name") or dataset_node)
             forms["dataset"] |= _names(graph, dataset_node)
+            split = _SPLIT.search(str(data.get("dataset") or ""))
+            if split:  # "LibriSpeech test-clean" and "test-other" are two leaderboards
+                name = re.sub(r"[\s_-]+", "-", split.group(1).lower()).replace("validation", "val")
+                dataset_key, dataset = f"{dataset_key}|{name}", f"{dataset} {name}"
         elif data.get("dataset"):
             dataset_key, dataset = "dataset-text:" + concept_key(data["dataset"]), str(data["dataset"])
         elif task:
