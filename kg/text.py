@@ -106,15 +106,15 @@ def names_one_of(name: str, forms: Iterable[str]) -> bool:
     return bool(wanted) and any(concept_key(str(form)) == wanted for form in forms)
 
 
-def closest_names(query: str, names: Iterable[str], n: int = 3) -> list[str]:
+def closest_names(query: str, names: Iterable[str], n: int = 3, cutoff: float = 0.6) -> list[str]:
     """The ``names`` nearest to ``query`` for a miss to suggest: those that contain it first,
-    then the most alike (any case)."""
+    then the most alike (any case; :func:`difflib.get_close_matches` above ``cutoff``)."""
     import difflib
 
     wanted = " ".join(query.lower().split())
     lowered = {name.lower(): name for name in sorted(set(names))}
     near = [lowered[k] for k in lowered if wanted and wanted in k][:n]
-    return near or [lowered[k] for k in difflib.get_close_matches(wanted, list(lowered), n=n, cutoff=0.6)]
+    return near or [lowered[k] for k in difflib.get_close_matches(wanted, list(lowered), n=n, cutoff=cutoff)]
 
 
 def is_acronym(text: str) -> bool:

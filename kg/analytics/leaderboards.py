@@ -11,7 +11,6 @@ gains largest first.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -21,7 +20,7 @@ import networkx as nx
 from kg.analytics._views import NotFound
 from kg.concepts import strip_kind_words
 from kg.schema import HAS_CODE, MEASURED_BY, OF, ON, PAPER, REPORTS_RESULT, RESULT
-from kg.text import concept_key, names_one_of
+from kg.text import closest_names, concept_key, names_one_of
 
 
 @dataclass
@@ -174,9 +173,7 @@ def _check(rows: list[_Row], what: str, query: str | None, every_row: list[_Row]
     if earlier and every_row is not None and _answering(every_row, what, query):
         raise NoMatch(f"no reported result {earlier} names the {what} {query!r}; it has results, on "
                       "others: leave a filter out to see them")
-    wanted = query.strip().lower()
-    known = sorted({f for r in rows for f in r.forms[what] if ":" not in f})
-    near = [k for k in known if wanted in k][:3] or difflib.get_close_matches(wanted, known, n=3, cutoff=0.5)
+    near = closest_names(query, {f for r in rows for f in r.forms[what] if ":" not in f}, cutoff=0.5)
     hint = f"closest: {', '.join(near)}" if near else f"`kg results` lists every {what} with results"
     raise NoMatch(f"no reported result names the {what} {query!r}; {hint}")
 
