@@ -434,12 +434,12 @@ def _cell(value: Any, nested: bool = False) -> str:
         # six significant digits, and whole numbers as they are: 123456.0 is "123456", not 1.235e+05
         return str(int(value)) if value.is_integer() and abs(value) < 1e15 else f"{value:.6g}"
     if isinstance(value, list):
-        items = ", ".join(_cell(v, nested=True) if v is not None else "null" for v in value)
+        items = ", ".join(_cell(v, nested=True) for v in value)
         return f"[{items}]" if nested else items
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}: {_cell(v, nested=True) if v is not None else 'null'}" for k, v in value.items()) + "}"
+        return "{" + ", ".join(f"{k}: {_cell(v, nested=True)}" for k, v in value.items()) + "}"
     if value is None:
-        return ""
+        return "null" if nested else ""  # an empty cell, but a null inside a list or map
     return str(value)
 
 
