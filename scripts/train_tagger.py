@@ -340,7 +340,8 @@ def run_silver_cv(silver: Sequence[dict[str, Any]], records, args) -> None:
             print(f"fold {k} [silver {source}] F1 {scores['concepts']['f1']:.3f} P {scores['concepts']['p']:.3f} "
                   f"R {scores['concepts']['r']:.3f}")
     report_cv(summary)
-    record_scores(args.model_out.parent / "scores.json", "cv-silver", summary)
+    if not args.variant:  # as in run_cv: a run of some variants only is an experiment
+        record_scores(args.model_out.parent / "scores.json", "cv-silver", summary)
 
 
 def train_all(jobs: list[tuple[Path, Path, Path, Path, str]], args, extra: list[str]) -> None:
