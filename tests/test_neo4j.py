@@ -462,6 +462,22 @@ def test_push_replace_asks_first_and_keeps_data_on_no(neo4j_driver, neo4j_server
     assert sink.graph_counts(neo4j_driver)["Paper"] == 20
 
 
+def test_push_says_how_many_stored_papers_the_build_lacks_and_prune_deletes_them(neo4j_driver, neo4j_server, tmp_path):
+    sink.load_graph(neo4j_driver, small_records_graph())
+    write_graph_json(synthetic_graph(4), tmp_path / "graph.json")
+    result = CliRunner().invoke(main, ["push", "--out", str(tmp_path)], env=_env(neo4j_server))
+    assert result.exit_code == 0, result.output
+    assert "3 of those papers are not in this build" in result.output and "--prune" in result.output
+    assert sink.graph_counts(neo4j_driver)["Paper"] == 7
+    result = CliRunner().invoke(main, ["push", "--out", str(tmp_path), "--prune"], env=_env(neo4j_server))
+    assert result.exit_code == 0, result.output
+    assert "removed 3 papers this build does not hold" in result.output
+    assert "not in this build" not in result.output
+    assert sink.graph_counts(neo4j_driver)["Paper"] == 4
+    result = CliRunner().invoke(main, ["push", "--out", str(tmp_path), "--prune", "--bulk"], env=_env(neo4j_server))
+    assert result.exit_code == 1 and "nothing to prune" in result.output
+
+
 def test_push_errors_are_one_sentence(neo4j_server, tmp_path):
     bad_password = {**_env(neo4j_server), "KG_NEO4J_PASSWORD": "wrong-password-42"}
     write_graph_json(synthetic_graph(5), tmp_path / "graph.json")
@@ -528,6 +544,30 @@ def test_a_paper_that_reports_fewer_results_loses_the_stale_ones(neo4j_driver):
     stored, _, _ = neo4j_driver.execute_query(
         "MATCH (r:Result {id: 'result:2404.08471:1'}) RETURN r.dataset AS dataset")
     assert stored[0]["dataset"] is None
+
+
+def test_a_rebuild_without_a_paper_leaves_it_counted_and_prune_deletes_it_with_its_results(neo4j_driver):
+    sink.load_graph(neo4j_driver, small_records_graph())
+    rebuilt = small_records_graph()
+    # the rebuild no longer holds V-JEPA (its record was dropped): its results and the FID
+    # metric only it reported should go with it under prune, and stay without
+    gone = "paper:2404.08471"
+    rebuilt.remove_nodes_from([gone, *(n for n in small_records_graph() if n.startswith("result:2404.08471:"))])
+    rebuilt.remove_nodes_from(list(nx.isolates(rebuilt)))  # what only V-JEPA named
+    kept = sink.load_graph(neo4j_driver, rebuilt)
+    assert (kept.papers_not_loaded, kept.papers_pruned) == (1, 0)
+    assert sink.graph_counts(neo4j_driver)["Paper"] == 3
+
+    pruned = sink.load_graph(neo4j_driver, rebuilt, prune=True)
+    assert (pruned.papers_not_loaded, pruned.papers_pruned) == (0, 1)
+    counts, wanted = sink.graph_counts(neo4j_driver), expected_counts(rebuilt)
+    assert {k: counts[k] for k in ("Paper", "Result", *sink.RELATIONSHIP_TARGETS)} == \
+        {k: wanted[k] for k in ("Paper", "Result", *sink.RELATIONSHIP_TARGETS)}
+    fid, _, _ = neo4j_driver.execute_query("MATCH (m:Metric {id: 'metric:fid'}) RETURN count(m) AS n")
+    assert fid[0]["n"] == 0
+    # a paper of the build is never pruned: pushing the same build again deletes nothing
+    again = sink.load_graph(neo4j_driver, rebuilt, prune=True)
+    assert again.papers_pruned == 0 and sink.graph_counts(neo4j_driver)["Paper"] == 2
 
 
 def test_concepts_and_authors_no_paper_links_any_more_are_deleted_unless_the_user_links_them(neo4j_driver):

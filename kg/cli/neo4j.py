@@ -168,10 +168,12 @@ def push_graph(
     batch_size: int = 1000,
     replace: bool = False,
     include_broad: bool = False,
+    prune: bool = False,
 ) -> dict[str, int]:
     """Apply the schema, optionally empty the database, load ``graph`` and print the counts.
 
-    ``include_broad`` is passed to the analytics refresh (as ``kg build --include-broad``).
+    ``include_broad`` is passed to the analytics refresh (as ``kg build --include-broad``);
+    ``prune`` deletes the stored papers that ``graph`` does not hold (``kg push --prune``).
 
     Returns the node and relationship counts of the database afterwards. Errors become one
     :class:`click.ClickException` naming the URI (never the password).
@@ -196,7 +198,10 @@ def push_graph(
                 deleted = sink.empty_graph(driver, database)
                 click.echo(f"Emptied the database ({deleted} nodes deleted).", err=True)
             click.echo(f"Loading {graph.number_of_nodes()} nodes and {graph.number_of_edges()} edges into {sink.redact_uri(uri)}", err=True)
-            report = sink.load_graph(driver, graph, database, batch_size, _progress, refresh=False)
+            report = sink.load_graph(driver, graph, database, batch_size, _progress, refresh=False, prune=prune)
+            if report.papers_pruned:
+                click.echo(f"  removed {report.papers_pruned} papers this build does not hold, with their results",
+                           err=True)
             if report.orphans_deleted:
                 click.echo(f"  removed {report.orphans_deleted} concepts, repos or authors no paper links to any more",
                            err=True)
@@ -221,6 +226,11 @@ def push_graph(
     rels = sum(v for k, v in counts.items() if k.isupper())
     click.echo(f"Neo4j now holds {nodes}; {rels} relationships. Open Neo4j Browser on the server's "
                "HTTP port (http://127.0.0.1:7474/browser/ by default) or try: kg query top_concepts")
+    if report.papers_not_loaded:
+        # a rebuild that dropped or retitled papers, or another corpus loaded before: both are
+        # kept (MERGE never deletes), so say so rather than let the counts puzzle
+        click.echo(f"{report.papers_not_loaded} of those papers are not in this build (earlier loads): "
+                   "'kg push --prune' deletes them, '--replace' empties the database first.", err=True)
     return counts
 
 
@@ -231,6 +241,7 @@ Examples:
   scripts/neo4j-local start              # or: docker compose -f docker/compose.yml up -d
   kg build examples/sample --out kg-out
   kg push --out kg-out                   # MERGE: run it again, or after building more papers
+  kg push --out kg-out --prune           # and delete the papers this build no longer holds
   kg push --out kg-out --replace --yes   # empty the database first
   kg build big-field/ --out big && kg push --out big --bulk   # first load of a big graph
                                          # into an empty database (neo4j-admin import)
@@ -248,6 +259,10 @@ def _names_a_file(path: Path) -> bool:
 @main.command(epilog=PUSH_EPILOG)
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("kg-out"),
               show_default=True, help="Output directory of kg build (reads its graph.json).")
+@click.option("--prune", is_flag=True,
+              help="After loading, delete the papers (with their results) that the database holds and "
+                   "this build does not: a rebuild that dropped or retitled papers. Concepts only they "
+                   "named go too; relationships of your own to them are deleted with them.")
 @click.option("--replace", is_flag=True, help="Delete everything in the database first (asks unless --yes).")
 @click.option("--yes", "-y", is_flag=True, help="Do not ask before --replace.")
 @click.option("--include-broad", is_flag=True,
@@ -261,13 +276,16 @@ def _names_a_file(path: Path) -> bool:
               help="With --bulk: the data folder of scripts/neo4j-local (its --data; default: .neo4j "
                    "of this kg checkout) [env KG_NEO4J_DATA].")
 @neo4j_options
-def push(out: Path, replace: bool, yes: bool, include_broad: bool, bulk: bool, neo4j_data: Path | None,
+def push(out: Path, prune: bool, replace: bool, yes: bool, include_broad: bool, bulk: bool, neo4j_data: Path | None,
          uri: str, user: str, database: str | None, batch_size: int) -> None:
     """Load the graph built by 'kg build' into Neo4j.
 
     Nodes and relationships are MERGEd, so pushing again changes nothing and pushing a graph
     of new papers links them to the concepts already in the database. PageRank, communities,
     CO_OCCURS and SIMILAR_TO are then recomputed over everything the database holds.
+
+    Papers of earlier loads that this build does not hold (a rebuild dropped or retitled them)
+    stay, and kg push says how many; --prune deletes them after the load.
 
     --bulk is for the first load of a big graph into an empty database: Neo4j's own importer
     writes the store directly, the server stopped meanwhile, and the analytics come as the
@@ -279,6 +297,8 @@ def push(out: Path, replace: bool, yes: bool, include_broad: bool, bulk: bool, n
     from kg.sinks.outputs import current
 
     if bulk:
+        if prune:
+            raise click.ClickException("--bulk loads into an empty database, where there is nothing to prune.")
         push_bulk(out, replace, include_broad, neo4j_data, uri, user, database)
         return
     path = out / "graph.json"
@@ -298,7 +318,8 @@ def push(out: Path, replace: bool, yes: bool, include_broad: bool, bulk: bool, n
             raise click.ClickException(str(err)) from None
 
     # handed over, not kept here: push_graph lets go of it before the analytics refresh
-    push_graph(read_graph(), uri, user, password, database, batch_size, replace=replace, include_broad=include_broad)
+    push_graph(read_graph(), uri, user, password, database, batch_size, replace=replace, include_broad=include_broad,
+               prune=prune)
 
 
 def push_bulk(out: Path, replace: bool, include_broad: bool, neo4j_data: Path | None, uri: str, user: str,

@@ -188,6 +188,20 @@ WITH n LIMIT $limit
 DETACH DELETE n
 RETURN count(*) AS deleted
 """
+# Papers of earlier loads that the graph being loaded does not hold (a rebuild dropped or
+# retitled them, or another corpus was pushed into the same database): read, then, when the
+# user asks, deleted with their results; the concepts only they named go with the orphans.
+_READ_PAPER_IDS = "MATCH (p:Paper) RETURN p.id AS id"
+_DELETE_PAPER_RESULTS = """
+UNWIND $rows AS row
+MATCH (:Paper {id: row.id})-[:REPORTS_RESULT]->(r:Result)
+DETACH DELETE r
+"""
+_DELETE_PAPERS = """
+UNWIND $rows AS row
+MATCH (p:Paper {id: row.id})
+DETACH DELETE p
+"""
 _COUNT_LABEL = "MATCH (n:{label}) RETURN count(n) AS n"
 _COUNT_TYPE = "MATCH ()-[r:{type}]->() RETURN count(r) AS n"
 
@@ -204,6 +218,10 @@ class LoadReport:
     relationships: dict[str, int]
     derived: dict[str, int]
     orphans_deleted: int = 0
+    #: papers of earlier loads that the loaded graph does not hold: deleted (``prune``) ...
+    papers_pruned: int = 0
+    #: ... or left in the database, counted
+    papers_not_loaded: int = 0
 
     @property
     def total(self) -> int:
@@ -630,6 +648,7 @@ def load_graph(
     include_broad: bool = False,
     similar_top_k: int = 5,
     refresh: bool = True,
+    prune: bool = False,
 ) -> LoadReport:
     """MERGE ``graph`` (schema of :mod:`kg.graph`) into Neo4j, then refresh derived properties.
 
@@ -643,6 +662,8 @@ def load_graph(
     progress : optional ``progress(stage, done, total)`` callback.
     include_broad, similar_top_k : passed to :func:`kg.analytics.annotate` by the refresh.
     refresh : recompute the whole-graph properties afterwards (benchmarks turn it off).
+    prune : delete the papers (and their results) that the database holds and ``graph`` does
+        not, once ``graph`` is loaded; without it they stay and are counted in the report.
 
     Returns
     -------
@@ -665,9 +686,23 @@ def load_graph(
         for rel, rows in iter_relationship_rows(graph)
         if rows
     }
+    # after the load, so that a failed run has lost nothing the rerun would not put back
+    others = papers_not_in(driver, graph, database)
+    if prune and others:
+        rows = [{"id": paper} for paper in others]
+        write_batches(driver, _DELETE_PAPER_RESULTS, rows, database, batch_size, progress, "results of pruned papers")
+        write_batches(driver, _DELETE_PAPERS, rows, database, batch_size, progress, "pruned papers")
     orphans = delete_orphans(driver, database)
     derived = refresh_derived(driver, database, batch_size, progress, include_broad, similar_top_k) if refresh else {}
-    return LoadReport(sent_nodes, sent_rels, derived, orphans)
+    return LoadReport(sent_nodes, sent_rels, derived, orphans,
+                      papers_pruned=len(others) if prune else 0, papers_not_loaded=0 if prune else len(others))
+
+
+def papers_not_in(driver: Driver, graph: nx.DiGraph, database: str | None = None) -> list[str]:
+    """The ids of the papers stored in the database that ``graph`` does not hold, sorted."""
+    loaded = {_key_of(graph, node) for node, label in graph.nodes(data="label") if label == schema.PAPER}
+    records, _, _ = driver.execute_query(_READ_PAPER_IDS, database_=database, routing_="r")
+    return sorted(rec["id"] for rec in records if rec["id"] not in loaded)
 
 
 def delete_orphans(driver: Driver, database: str | None = None, batch_size: int = 10000) -> int:
