@@ -321,6 +321,41 @@ def test_output_that_cannot_be_written_is_one_line_not_a_traceback(tmp_path):
     assert result.stderr.strip().splitlines()[-1] == "Error: Cannot write to standard output: No space left on device."
 
 
+def _on_a_terminal(args: list[str], term: str, cwd: Path) -> str:
+    """What kg writes to a pseudo-terminal (both streams) with TERM set to ``term``."""
+    import pty
+
+    master, slave = pty.openpty()
+    env = {**os.environ, "TERM": term, "COLUMNS": "120"}
+    env.pop("NO_COLOR", None)
+    proc = subprocess.Popen([sys.executable, "-m", "kg", *args], stdout=slave, stderr=slave, cwd=cwd, env=env)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(master)
+    assert proc.wait(timeout=300) == 0, b"".join(chunks).decode(errors="replace")
+    return b"".join(chunks).decode(errors="replace")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
+def test_a_dumb_terminal_gets_no_escape_sequences(tmp_path):
+    papers = tmp_path / "p.jsonl"
+    papers.write_text(json.dumps({"title": "Sparse Autoencoders for Probing",
+                                  "abstract": "We train a sparse autoencoder on activations."}) + "\n")
+    args = ["build", str(papers), "--out", str(tmp_path / "out"), "--jobs", "1", "--no-cache", "--fast"]
+    smart = _on_a_terminal(args, "xterm", tmp_path)
+    assert "\x1b[?25l" in smart and "\x1b[1m" in smart  # the bar hides the cursor; headings are bold
+    dumb = _on_a_terminal(args, "dumb", tmp_path)
+    assert "\x1b" not in dumb and "Extracting concepts" in dumb and "Built the graph" in dumb
+
+
 def test_progress_bars_fit_a_narrow_terminal(monkeypatch):
     from kg.cli import bar_width
 

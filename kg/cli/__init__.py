@@ -155,8 +155,33 @@ class _Group(click.Group):
 def main() -> None:
     """Build a knowledge graph of research papers and the methods, datasets, metrics and
     tasks they share; explore it as HTML, with networkx analytics, or in Neo4j."""
-    if os.environ.get("NO_COLOR"):  # https://no-color.org: no styling, even on a terminal
+    if os.environ.get("NO_COLOR") or dumb_terminal():  # https://no-color.org: no styling, even on a terminal
         click.get_current_context().color = False
+
+
+def dumb_terminal() -> bool:
+    """Whether the terminal says it understands no escape sequences (``TERM=dumb``: Emacs's
+    shell, some CI logs): no styling and no redrawn progress bars there."""
+    return os.environ.get("TERM") == "dumb"
+
+
+class _NotATerminal:
+    """A stream that says it is no terminal, so click draws no bar on it (a bar hides the
+    cursor with escape sequences, which a dumb terminal prints as they are)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def isatty(self) -> bool:
+        return False
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+
+def progress_stream() -> TextIO:
+    """Where progress bars go: standard error, seen as no terminal on a dumb one."""
+    return _NotATerminal(sys.stderr) if dumb_terminal() else sys.stderr  # type: ignore[return-value]
 
 
 def bar_width(label: str, extra: int = 40) -> int:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from kg.cli import QuietWhenUnread, bar_width, main
+from kg.cli import QuietWhenUnread, bar_width, main, progress_stream
 from kg.cli.fetch import fetch_for_build, fetch_options, period_of
 from kg.cli.neo4j import optional_push_options, push_if_asked, push_target
 from kg.cli.paths import (
@@ -287,7 +287,7 @@ class Progress:
         self.length, self.done, self.clock = length, 0, clock
         self.first: float | None = None
         self.base = 0  # items done by the end of the first burst
-        self.bar = click.progressbar(length=length, label=label, file=sys.stderr, show_pos=True,
+        self.bar = click.progressbar(length=length, label=label, file=progress_stream(), show_pos=True,
                                      show_eta=False, item_show_func=self._eta_text, width=bar_width(label))
 
     def __enter__(self) -> Progress:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from kg.cli import bar_width, main
+from kg.cli import bar_width, main, progress_stream
 from kg.cli.paths import OutputFile
 
 FETCH_EPILOG = """
@@ -91,7 +91,7 @@ class _Progress:
             length = max(summary.total or 0, summary.position, 1)
             # no ETA: the total is what the API reported (hf: days, of uneven size), and
             # --max or a stop ends the run before it, so an estimate would mislead
-            self.bar = click.progressbar(length=length, label=self.label, file=sys.stderr, show_pos=True,
+            self.bar = click.progressbar(length=length, label=self.label, file=progress_stream(), show_pos=True,
                                          show_eta=False, item_show_func=self._counts, width=bar_width(self.label))
             self.bar.__enter__()
             self.shown = summary.resumed_at or 0
