@@ -32,7 +32,7 @@ def corpus_dir() -> Path:
 
 # --------------------------------------------------------------------------- hermetic environment
 
-#: kg's own connection settings: a user's KG_NEO4J_URI / _PASSWORD must not steer the tests.
+#: kg's own settings: a user's KG_NEO4J_URI / _PASSWORD (or KG_BLAS ...) must not steer the tests.
 #: The Neo4j tests use the server they start, or one named by KG_TEST_NEO4J_URI (conftest_neo4j).
 #: KG_NEO4J_CACHE stays: it only says where scripts/neo4j-local keeps its jars.
 KEEP = frozenset({"KG_NEO4J_CACHE"})
@@ -42,7 +42,8 @@ LOCALE = {"LC_ALL": "C.UTF-8", "LANG": "C.UTF-8", "PYTHONIOENCODING": "utf-8"}
 
 def _hermetic(patch: pytest.MonkeyPatch, cache_dir: Path) -> None:
     for name in list(os.environ):
-        if name.startswith("KG_NEO4J_") and name not in KEEP:
+        # every setting of kg's (KG_NEO4J_*, KG_BLAS, KG_FETCH_* ...); the tests' own stay
+        if name.startswith("KG_") and not name.startswith("KG_TEST_") and name not in KEEP:
             patch.delenv(name)
     # extractions are cached in a folder of the test's own, never the user's ~/.cache/kg, and
     # a user's KG_JOBS does not choose how the tests extract

@@ -356,6 +356,15 @@ def test_a_dumb_terminal_gets_no_escape_sequences(tmp_path):
     assert "\x1b" not in dumb and "Extracting concepts" in dumb and "Built the graph" in dumb
 
 
+def test_an_unknown_kg_blas_is_one_line_before_any_work(tmp_path, monkeypatch):
+    papers = tmp_path / "p.jsonl"
+    papers.write_text(json.dumps({"title": "JEPA for ECG", "abstract": "We train a JEPA on ECG."}) + "\n")
+    monkeypatch.setenv("KG_BLAS", "openblas")
+    result = run_kg("extract", str(papers), "--fast", "-o", str(tmp_path / "x.jsonl"))
+    assert_clean_error(result, "KG_BLAS='openblas'", "numpy, blis")
+    assert not (tmp_path / "x.jsonl").exists()
+
+
 def test_progress_bars_fit_a_narrow_terminal(monkeypatch):
     from kg.cli import bar_width
 

@@ -86,6 +86,12 @@ def config_option(command):
 
     @functools.wraps(command)
     def with_pipeline(*args, fast: bool = False, **kwargs):
+        from kg.extraction import blas_choice
+
+        try:
+            blas_choice()
+        except ValueError as err:
+            raise click.ClickException(str(err)) from None
         if fast:
             if kwargs.get("pipeline_config") is not None:
                 raise click.UsageError("Give --fast or --pipeline, not both: --fast is the shipped pipelines/kg-fast.cfg.")

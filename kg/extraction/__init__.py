@@ -87,6 +87,20 @@ def check_config(config_path: str | Path) -> None:
                          f"[components.{missing[0]}] section.")
 
 
+#: the values KG_BLAS takes (unset or empty: numpy)
+BLAS_CHOICES = ("numpy", "blis")
+
+
+def blas_choice() -> str:
+    """``KG_BLAS``: which library multiplies the networks' matrices; ValueError (one sentence)
+    for a value kg does not know, which would otherwise be taken silently for the default."""
+    value = os.environ.get(BLAS_ENV, "").strip().lower() or "numpy"
+    if value not in BLAS_CHOICES:
+        raise ValueError(f"{BLAS_ENV}={os.environ[BLAS_ENV]!r} is not one of {', '.join(BLAS_CHOICES)} "
+                         f"(unset it for numpy's BLAS, kg's default).")
+    return value
+
+
 def use_numpy_blas() -> None:
     """Multiply the networks' matrices with numpy's BLAS, one thread per process.
 
@@ -98,7 +112,7 @@ def use_numpy_blas() -> None:
     Called by :func:`load_pipeline`, before any model is built (a model keeps the ops it was
     built with).
     """
-    if os.environ.get(BLAS_ENV, "").strip().lower() == "blis":
+    if blas_choice() == "blis":
         return
     ops = get_current_ops()
     if type(ops) is NumpyOps and ops.use_blis:
