@@ -47,7 +47,8 @@ def _basic(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     text = _LETTERS_THEN_NUMBER.sub("", text).lower().strip()
     text = re.sub(r"[-_/–—‐]", " ", text)
-    text = re.sub(r"[^\w\s+#.]", "", text)
+    # "^" stays: pass^k (all of k tries succeed) is another metric than pass@k (one of k)
+    text = re.sub(r"[^\w\s+#.^]", "", text)
     text = re.sub(r"(?<!\d)\.(?!\d)", "", text)
     return " ".join(text.split())
 

@@ -138,3 +138,11 @@ def test_a_name_and_its_number_are_one_key_however_they_are_joined():
 def test_a_leading_a_is_an_article_only_before_a_space():
     assert concept_key("A-OKVQA") != concept_key("OKVQA")
     assert concept_key("A sparse autoencoder") == concept_key("sparse autoencoder")
+
+
+def test_pass_hat_k_is_another_metric_than_pass_at_k():
+    # pass^k: all of k tries succeed; pass@k: one of them does. Their results must not share a table.
+    assert concept_key("pass^k") != concept_key("pass@k")
+    assert concept_key("Pass@k") == concept_key("pass@k")
+    index = canonicalise([paper("A", Mention("metric", "pass@k")), paper("B", Mention("metric", "pass^k"))])
+    assert set(index.concepts) == {"metric:passk", "metric:pass^k"}
