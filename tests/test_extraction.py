@@ -353,3 +353,16 @@ def test_the_indexed_attribute_ruler_matches_exactly_as_spacys(nlp, corpus_dir):
     ours.add_patterns(unusual)
     doc = english("the cat sat on the mat.", disable=["attribute_ruler", "lemmatizer"])
     assert ours.match(doc) == plain.match(doc) != []
+
+
+def test_the_tagger_gets_its_own_batch_size_from_the_config(nlp, tmp_path):
+    """[kg.component_batch_size] reaches nlp.pipe as component_cfg: the concept tagger runs on
+    16 texts at a time whatever --nlp-batch-size says, a name not in the pipeline is left out."""
+    from kg.extraction import FAST_CONFIG, component_batch_sizes, load_pipeline, shipped_path
+
+    assert component_batch_sizes(nlp) == {"kg_tagger": {"batch_size": 16}}
+    config = shipped_path(FAST_CONFIG).read_text(encoding="utf-8")
+    assert "[kg.component_batch_size]\nkg_tagger = 16" in config
+    other = tmp_path / "other.cfg"
+    other.write_text(config.replace("kg_tagger = 16", "kg_tagger = 8\nno_such_component = 4"), encoding="utf-8")
+    assert component_batch_sizes(load_pipeline(other)) == {"kg_tagger": {"batch_size": 8}}

@@ -142,6 +142,14 @@ def _nest(flat: dict[str, Any]) -> dict[str, Any]:
     return nested
 
 
+def component_batch_sizes(nlp: Language) -> dict[str, dict[str, int]]:
+    """``nlp.pipe``'s ``component_cfg`` for the components that the pipeline config's
+    ``[kg.component_batch_size]`` gives a batch size of their own (present in the pipeline)."""
+    kg_section = nlp.config.get("kg") or {}
+    sizes = kg_section.get("component_batch_size") or {}
+    return {name: {"batch_size": int(size)} for name, size in sizes.items() if name in nlp.pipe_names}
+
+
 def extract(
     papers: Sequence[Paper],
     nlp: Language,
@@ -154,7 +162,8 @@ def extract(
     # the sources already cut overlong abstracts with a warning; this only keeps papers built
     # elsewhere from failing spaCy's length limit (E088)
     texts: Iterable[str] = (paper.text[: nlp.max_length - 1] for paper in papers)
-    for paper, doc in zip(papers, nlp.pipe(texts, batch_size=batch_size, n_process=n_process)):
+    docs = nlp.pipe(texts, batch_size=batch_size, n_process=n_process, component_cfg=component_batch_sizes(nlp))
+    for paper, doc in zip(papers, docs):
         found = list(doc._.mentions or []) if doc.has_extension("mentions") else []
         reported = list(doc._.results or []) if doc.has_extension("results") else []
         results.append(
