@@ -290,6 +290,68 @@ def test_the_next_run_removes_what_dead_runs_left(tmp_path):
     assert sorted(p.name for p in out.iterdir()) == ["graph.json", "views"]
 
 
+def _old_build(out: Path) -> dict[str, str]:
+    from kg.sinks.outputs import new_generation
+
+    with new_generation(out) as generation:
+        (generation.path / "neo4j").mkdir()
+        (generation.path / "neo4j" / "Paper.csv").write_text("old", encoding="utf-8")
+        (generation.path / "concepts.json").write_text("old", encoding="utf-8")
+    return {str(p.relative_to(out)): p.read_text(encoding="utf-8") for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def _new_build(out: Path) -> None:
+    from kg.sinks.outputs import new_generation
+
+    with new_generation(out) as generation:
+        (generation.path / "neo4j").mkdir()
+        (generation.path / "neo4j" / "Paper.csv").write_text("new", encoding="utf-8")
+        (generation.path / "concepts.json").write_text("new", encoding="utf-8")
+        (generation.path / "graph.json").write_text("new", encoding="utf-8")
+
+
+def _files(out: Path) -> dict[str, str]:
+    return {str(p.relative_to(out)): p.read_text(encoding="utf-8") for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def test_a_place_the_switch_cannot_fill_is_found_before_the_commit(tmp_path):
+    """A folder where an output file goes (the user's graph.json/): the run fails naming it,
+    before the commit point, so the old set stays whole and nothing is left to roll forward."""
+    out = tmp_path / "out"
+    before = _old_build(out)
+    (out / "graph.json").mkdir()
+    with pytest.raises(IsADirectoryError) as failure:
+        _new_build(out)
+    assert failure.value.filename == str(out / "graph.json")
+    assert _files(out) == before
+    assert not any(p.name.startswith((".kg-swap", ".kg-staging")) for p in out.iterdir())
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root writes into any folder")
+def test_a_folder_of_kgs_the_run_may_not_write_into_is_found_before_the_commit(tmp_path):
+    out = tmp_path / "out"
+    before = _old_build(out)
+    (out / "neo4j").chmod(0o555)
+    try:
+        with pytest.raises(PermissionError) as failure:
+            _new_build(out)
+        assert failure.value.filename == str(out / "neo4j")
+        assert _files(out) == before
+        assert not any(p.name.startswith((".kg-swap", ".kg-staging")) for p in out.iterdir())
+    finally:
+        (out / "neo4j").chmod(0o755)
+    _new_build(out)  # and once it may, the next run switches in as usual
+    assert _files(out)["neo4j/Paper.csv"] == "new"
+
+
+def test_a_kg_swap_that_is_no_folder_does_not_stop_every_later_run(tmp_path):
+    out = tmp_path / "out"
+    _old_build(out)
+    (out / ".kg-swap").write_text("junk", encoding="utf-8")
+    _new_build(out)
+    assert _files(out)["graph.json"] == "new" and not (out / ".kg-swap").exists()
+
+
 def test_a_generation_clears_the_views_and_report_kg_wrote_but_not_the_users_files(tmp_path):
     """kg build clears OUT/report and OUT/views (they describe the graph it replaces): the files
     kg listed there go in the same switch, a file of the user's stays."""

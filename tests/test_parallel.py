@@ -185,6 +185,37 @@ def test_damaged_entries_are_reported_once_and_recomputed(tmp_path):
     assert extracted_line(result.stderr).startswith("nothing to extract")
 
 
+def test_an_entry_that_is_a_folder_or_huge_is_damage_and_costs_no_other_entry(tmp_path):
+    from kg.extraction.cache import MAX_ENTRY_BYTES
+
+    cache, sample = tmp_path / "cache", str(SAMPLE)
+    kg("build", sample, "--out", str(tmp_path / "clean"), "--cache-dir", str(cache))
+    entries = _entries(cache)
+    folder, huge, *_ = entries
+    folder.unlink()
+    (folder / "x").mkdir(parents=True)
+    with open(huge, "r+b") as handle:
+        handle.truncate(MAX_ENTRY_BYTES + 1)  # sparse: no disk used, and never read
+    result = kg("build", sample, "--out", str(tmp_path / "again"), "--cache-dir", str(cache))
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 1 and "and 1 more: recomputed and written again" in warnings[0], warnings
+    assert_same_files(tmp_path / "again", every_file(tmp_path / "clean"))
+    result = kg("build", sample, "--out", str(tmp_path / "third"), "--cache-dir", str(cache))
+    assert "warning" not in result.stderr and extracted_line(result.stderr).startswith("nothing to extract")
+
+    # a shard folder kg cannot write into costs its entries only: the others are cached
+    for entry in _entries(cache):
+        entry.unlink()
+    blocked = entries[0].parent
+    blocked.rmdir()
+    blocked.write_text("not a folder", encoding="utf-8")
+    result = kg("build", sample, "--out", str(tmp_path / "fourth"), "--cache-dir", str(cache))
+    lost = sum(1 for e in entries if e.parent == blocked)
+    assert f"warning: {lost} extraction" in result.stderr and "; the others are cached" in result.stderr
+    assert "the rest of this run's extractions are not cached" not in result.stderr
+    assert len(_entries(cache)) == 12 - lost
+
+
 def test_concurrent_builds_share_one_cache_without_seeing_half_entries(tmp_path):
     cache = tmp_path / "cache"
     runs = []

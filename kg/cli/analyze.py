@@ -14,7 +14,7 @@ import click
 from kg.cli import main, not_blank
 from kg.cli.build import exits_cleanly_when_interrupted, output_generation
 from kg.cli.neo4j import optional_push_options, push_if_asked, push_target
-from kg.cli.paths import BUILD_OUTPUTS, OutputDir, OutputFile, refuse_to_overwrite
+from kg.cli.paths import BUILD_OUTPUTS, OutputDir, OutputFile, refuse_to_overwrite, write_failure
 from kg.escape import terminal
 from kg.schema import PAPER
 
@@ -157,7 +157,7 @@ def analyze(
                 files.write_graphml(graph, generation.path / "graph.graphml")
         report = out_dir / "report" / report.name
     except OSError as err:
-        raise click.ClickException(f"Cannot write to {out_dir}: {err.strerror}.") from None
+        raise write_failure(out_dir, err) from None
     for line in headline(graph, analysis, top):
         click.echo(line)
     click.echo("")

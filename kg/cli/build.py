@@ -28,6 +28,7 @@ from kg.cli.paths import (
     refuse_to_overwrite,
     removes_a_folder_it_created_if_it_fails,
     unwritable_reason,
+    write_failure,
 )
 from kg.escape import json_line, terminal
 from kg.records import CONCEPT_TYPES, ConceptIndex, Paper, PaperExtraction
@@ -260,11 +261,16 @@ def run_extraction(
     if stats.damaged:
         path, why = stats.damaged[0]
         more = f" and {len(stats.damaged) - 1} more" if len(stats.damaged) > 1 else ""
+        again = "" if stats.cache_write_error else " and written again"
         click.echo(f"warning: damaged extraction cache entry {terminal(path)} ({why}){more}: "
-                   "recomputed and written again", err=True)
-    if stats.cache_write_error:
+                   f"recomputed{again}", err=True)
+    if stats.cache_writes_stopped:
         click.echo(f"warning: cannot write the extraction cache ({terminal(stats.cache_write_error)}): "
                    "the rest of this run's extractions are not cached", err=True)
+    elif stats.cache_write_error:
+        n = stats.cache_write_failures
+        click.echo(f"warning: {n} extraction{'s' if n != 1 else ''} could not be written to the cache "
+                   f"(first: {terminal(stats.cache_write_error)}); the others are cached", err=True)
     papers_word = "paper" if stats.extracted == 1 else "papers"
     line = f"{stats.extracted:,} {papers_word} extracted by {stats.workers}"
     if cache is not None and not stats.extracted:
@@ -615,7 +621,7 @@ def build(
             # a report and views describe the graph this build replaces
             stale = [f"{folder}/" for folder in DERIVED_FOLDERS if generation.clear(folder)]
     except OSError as err:
-        raise click.ClickException(f"Cannot write to {out}: {err.strerror}.") from None
+        raise write_failure(out, err) from None
     push_if_asked(graph, target, include_broad)
     # the outputs are written: a reader of the summary that has gone (`kg build ... | head -1`)
     # is no failure of the build

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -22,6 +23,18 @@ BUILD_OUTPUTS = (*BUILD_DATA_FILES, "graph.html", "neo4j")
 def _option_name(param: click.Parameter | None) -> str:
     opts = getattr(param, "opts", None) or []
     return max(opts, key=len) if opts else "the path"
+
+
+#: a run's staging folder inside its output folder (kg.sinks.outputs): named under the output's
+#: own name in messages
+_STAGED = re.compile(r"(?:^|(?<=[/\\]))\.kg-(?:staging-\d+|swap)[/\\]")
+
+
+def write_failure(out: Path, err: OSError) -> click.ClickException:
+    """One line for outputs that could not be written to ``out``: the file or folder the error
+    names (a staged file under the name it was to have), else the folder."""
+    where = _STAGED.sub("", str(err.filename)) if err.filename else str(out)
+    return click.ClickException(f"Cannot write to {where}: {err.strerror or err}.")
 
 
 def unwritable_reason(path: Path) -> str | None:

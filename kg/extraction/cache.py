@@ -20,10 +20,12 @@ build running at the same time) sees a whole entry or none.
 
 from __future__ import annotations
 
+import errno
 import functools
 import hashlib
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -38,6 +40,10 @@ from kg.records import Paper, PaperExtraction
 CACHE_ENV = "KG_CACHE_DIR"
 #: layout and entry format; bump to leave every older entry behind
 FORMAT_VERSION = 1
+#: the largest entry read: a paper's extraction is a few kB, one of a 1M-character text a few MB
+MAX_ENTRY_BYTES = 64 * 2**20
+#: write errors that every later write would meet too
+_WHOLE_CACHE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})
 #: modules outside kg/extraction/ whose code shapes an extraction
 _EXTRA_SOURCES = ("records.py", "lexicon.py", "text.py")
 #: packages whose version goes into the fingerprint besides kg's own dependencies and the
@@ -220,8 +226,12 @@ class ExtractionCache:
     damaged: list[tuple[Path, str]] = field(default_factory=list)
     hits: int = 0
     misses: int = 0
-    #: the first write that failed (disk full, say): the build goes on, this run caches no more
+    #: the first write that failed: the build goes on without that entry
     write_error: str | None = None
+    #: how many entries could not be written
+    write_failures: int = 0
+    #: a write failed for the whole cache (disk full, read-only): this run caches no more
+    writes_stopped: bool = False
 
     @property
     def folder(self) -> Path:
@@ -248,7 +258,11 @@ class ExtractionCache:
         none or it is damaged (then it is noted in :attr:`damaged` and will be overwritten)."""
         path = self._path(key)
         try:
-            raw = path.read_bytes()
+            with open(path, "rb") as handle:
+                # entries are a few kB: a huge file is damage, and is not read into memory
+                if os.fstat(handle.fileno()).st_size > MAX_ENTRY_BYTES:
+                    return self._damage(path, f"larger than {MAX_ENTRY_BYTES // 2**20} MiB")
+                raw = handle.read()
         except FileNotFoundError:
             self.misses += 1
             return None
@@ -276,19 +290,26 @@ class ExtractionCache:
 
     def put(self, key: str, extraction: PaperExtraction) -> None:
         """Write one entry atomically (temporary file in the same folder, then a rename). A
-        failed write is kept in :attr:`write_error` and ends this run's writing, not the run."""
-        if self.write_error is not None:
+        failed write costs that entry, never the run: the first is kept in :attr:`write_error`;
+        one that no later write could escape (a full disk, a read-only file system) ends this
+        run's writing."""
+        if self.writes_stopped:
             return
         try:
             self._write(key, extraction)
         except (OSError, ValueError) as err:
-            self.write_error = f"{self._path(key)}: {getattr(err, 'strerror', None) or err}"
+            self.write_failures += 1
+            if self.write_error is None:
+                self.write_error = f"{self._path(key)}: {getattr(err, 'strerror', None) or err}"
+            self.writes_stopped = getattr(err, "errno", None) in _WHOLE_CACHE_ERRORS
 
     def _write(self, key: str, extraction: PaperExtraction) -> None:
         payload = extraction.to_dict(include_paper=False)
         entry = {"format": FORMAT_VERSION, "key": key, "sha256": _checksum(payload), "extraction": payload}
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)  # a folder at an entry's name in kg's own cache can only be damage
         fd, tmp = tempfile.mkstemp(prefix=".tmp.", suffix=".json", dir=path.parent)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:

@@ -74,8 +74,11 @@ class ExtractionStats:
     workers: str = "this process"
     #: damaged cache entries that were recomputed: (path, why)
     damaged: list[tuple[str, str]] = field(default_factory=list)
-    #: the first cache write that failed, if one did
+    #: the first cache write that failed, if one did; how many did; whether the cache took no
+    #: more writes after one (a full disk)
     cache_write_error: str | None = None
+    cache_write_failures: int = 0
+    cache_writes_stopped: bool = False
 
 
 Status = Callable[[str], ContextManager[Any]]
@@ -165,6 +168,7 @@ def run(
     if cache is not None:
         stats.damaged = [(str(path), why) for path, why in cache.damaged]
         stats.cache_write_error = cache.write_error
+        stats.cache_write_failures, stats.cache_writes_stopped = cache.write_failures, cache.writes_stopped
     return [r for r in results if r is not None], stats
 
 

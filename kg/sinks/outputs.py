@@ -34,6 +34,7 @@ so two runs never interleave, and anything left by a dead run is cleaned up by t
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import shutil
@@ -294,12 +295,31 @@ def _leftovers(out: Path) -> list[Path]:
 
 def _recover_locked(out: Path) -> list[Path]:
     leftovers = _leftovers(out)
-    if (out / SWAP).is_dir():
+    swap = out / SWAP
+    if swap.is_dir() and not swap.is_symlink():
         _roll_forward(out)
     for path in leftovers:
-        if path.name != SWAP:
-            _remove(path)
+        if path.name == SWAP and not (path.exists() or path.is_symlink()):
+            continue  # rolled forward above
+        # anything else goes, a .kg-swap that is no folder too: kg gives nothing else that
+        # name, and it would stop every later commit
+        _remove(path)
     return leftovers
+
+
+def _check_places(staged: Path, out: Path) -> None:
+    """Raise an OSError naming the place, before the commit point, when an entry of the staging
+    folder could not be switched in: a folder of kg's (``neo4j/``, ``report/``) the run may not
+    write into, or a folder where a file goes. Found halfway through the switch instead, the
+    error would leave the new set's files beside the old set's."""
+    for entry in os.scandir(staged):
+        place = out / entry.name
+        if not place.is_dir():  # nothing there, or a file, which os.replace replaces
+            continue
+        if not entry.is_dir(follow_symlinks=False):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(place))
+        if not os.access(place, os.W_OK | os.X_OK):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(place))
 
 
 def recover(out: Path | str) -> list[Path]:
@@ -373,6 +393,7 @@ def new_generation(out: Path | str, on_wait: Callable[[], None] | None = None) -
         generation.path.mkdir()
         try:
             yield generation
+            _check_places(generation.path, out)
             with _signals_held():
                 _write_name_lists(generation.path)
                 _fsync_tree(generation.path)
