@@ -343,3 +343,20 @@ def test_a_build_on_a_dask_cluster_writes_the_same_files_as_a_local_one(referenc
     # a worker that took a shard loaded the pipeline once (a worker may have had none to take)
     assert [None] in loaded.values() and all(v in ([None], []) for v in loaded.values())
     assert_same_files(tmp_path / "out", reference)
+
+
+def test_worker_processes_that_cannot_start_are_one_line(tmp_path):
+    """forkserver listens on a Unix socket under TMPDIR, whose path has a length limit (108
+    bytes on Linux): a long TMPDIR stops the workers before they start."""
+    long_tmp = tmp_path / ("x" * 110)
+    long_tmp.mkdir()
+    papers = tmp_path / "p.jsonl"
+    papers.write_text("".join(json.dumps({"title": f"Paper {i}", "abstract": "We train BERT."}) + "\n"
+                              for i in range(150)), encoding="utf-8")  # more than one shard
+    result = subprocess.run([sys.executable, "-m", "kg", "build", str(papers), "--out", str(tmp_path / "out"),
+                             "--no-cache", "--jobs", "2", "--fast"], capture_output=True, text=True, timeout=600,
+                            env={**os.environ, "TMPDIR": str(long_tmp)})
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1] == (
+        "Error: Cannot start the extraction's worker processes (AF_UNIX path too long): "
+        "run with --jobs 1 to extract in this process.")

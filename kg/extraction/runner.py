@@ -342,10 +342,17 @@ class _PoolWorkers(_Workers):
         context = _pool_context()
         config = portable_config(self.plan.pipeline_config)
         for _ in range(self.jobs):
-            ours, theirs = context.Pipe()
-            process = context.Process(target=_pool_worker, args=(theirs, config), daemon=True,
-                                      name="kg-extraction-worker")
-            process.start()
+            try:
+                ours, theirs = context.Pipe()
+                process = context.Process(target=_pool_worker, args=(theirs, config), daemon=True,
+                                          name="kg-extraction-worker")
+                process.start()
+            except OSError as err:
+                # forkserver's socket path (a long TMPDIR), a process limit, no /dev/shm ...
+                raise ExtractionError(
+                    f"Cannot start the extraction's worker processes ({err.strerror or err}): "
+                    "run with --jobs 1 to extract in this process."
+                ) from None
             theirs.close()
             self.workers.append((process, ours))
         # every worker has loaded the pipeline (or said why it cannot) before the progress bar
