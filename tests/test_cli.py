@@ -383,3 +383,26 @@ def test_the_build_summary_counts_the_papers_since_left_out(tmp_path):
     result = run_kg("build", str(papers), "--since", "2022", "--fast", "--out", str(tmp_path / "o"))
     assert result.returncode == 0, result.stderr
     assert "papers: 4 read from 1 file(s), 2 published outside --since/--until left out" in result.stdout
+
+
+def test_running_out_of_memory_is_one_line_and_keeps_the_outputs(tmp_path, monkeypatch):
+    """A MemoryError anywhere in a run (here while reading, as a huge input would cause; a real
+    one needs a memory limit whose effect depends on the machine) ends it in one line."""
+    from click.testing import CliRunner
+
+    import kg.cli.build
+    from kg.cli import main
+
+    papers = tmp_path / "p.jsonl"
+    papers.write_text(json.dumps({"title": "JEPA for ECG", "abstract": "We train a JEPA on ECG."}) + "\n")
+    out = tmp_path / "out"
+    assert CliRunner().invoke(main, ["build", str(papers), "--out", str(out), "--fast", "--no-cache"]).exit_code == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+
+    def exhausted(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(kg.cli.build, "read_papers", exhausted)
+    result = CliRunner().invoke(main, ["build", str(papers), "--out", str(out), "--fast", "--no-cache"])
+    assert result.exit_code == 1 and result.output.strip().splitlines()[-1].startswith("Error: Out of memory.")
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before

@@ -146,6 +146,13 @@ class _Group(click.Group):
                 _stdout_to_null(original_out)
             err.message = terminal(err.message)
             raise
+        except MemoryError:
+            # anywhere in a run (numpy's arrays, a huge input): what was written stays as it was,
+            # since outputs switch in only when complete
+            raise click.ClickException(
+                "Out of memory. Outputs written before stay as they were; try the --fast pipeline, "
+                "fewer --jobs, or fewer papers at a time."
+            ) from None
         finally:
             sys.stderr, sys.stdout = original, original_out
 
