@@ -429,3 +429,19 @@ def test_commands_that_waited_for_a_build_never_write_the_old_graphs_figures_ove
     code, said = run_while_a_build_switches(out, new_graph, "viz")
     assert code == 1 and "was rebuilt while this view was drawn" in said, said[-2000:]
     assert not (out / "views" / "overview-community.html").exists()
+
+
+def test_what_killed_writers_left_beside_a_file_goes_when_it_is_next_written(tmp_path):
+    """`kg extract -o x.jsonl` killed before its rename leaves .kg-tmp.<pid>.x.jsonl.*; the next
+    write of x.jsonl deletes it, and nothing of a live writer or of another file."""
+    from kg.sinks.files import atomic_write
+
+    dead = 2**22 + 12345  # above the largest pid Linux gives: no such process
+    left = tmp_path / f".kg-tmp.{dead}.x.jsonl.ab12cd"
+    other = tmp_path / f".kg-tmp.{dead}.y.jsonl.ab12cd"
+    live = tmp_path / f".kg-tmp.{os.getpid()}.x.jsonl.ef34gh"
+    for path in (left, other, live):
+        path.write_text("half", encoding="utf-8")
+    with atomic_write(tmp_path / "x.jsonl") as handle:
+        handle.write("whole\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["x.jsonl", other.name, live.name])

@@ -360,3 +360,18 @@ def test_worker_processes_that_cannot_start_are_one_line(tmp_path):
     assert result.stderr.strip().splitlines()[-1] == (
         "Error: Cannot start the extraction's worker processes (AF_UNIX path too long): "
         "run with --jobs 1 to extract in this process.")
+
+
+def test_what_killed_writers_left_in_the_cache_goes_at_the_next_build(tmp_path):
+    from kg.extraction.cache import ExtractionCache
+
+    cache = ExtractionCache(tmp_path / "cache", "f" * 64)
+    shard = cache.folder / "ab"
+    shard.mkdir(parents=True)
+    dead = 2**22 + 12345
+    left, live = shard / f".tmp.{dead}.x1y2.json", shard / f".tmp.{os.getpid()}.z3w4.json"
+    entry = shard / ("ab" + "0" * 62 + ".json")
+    for path in (left, live, entry):
+        path.write_text("{}", encoding="utf-8")
+    cache.check_writable()
+    assert sorted(p.name for p in shard.iterdir()) == sorted([live.name, entry.name])

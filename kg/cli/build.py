@@ -87,7 +87,7 @@ def config_option(command):
 
     @functools.wraps(command)
     def with_pipeline(*args, fast: bool = False, **kwargs):
-        from kg.extraction import blas_choice
+        from kg.blas import blas_choice  # not kg.extraction: spaCy's import takes seconds
 
         try:
             blas_choice()

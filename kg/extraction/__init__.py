@@ -19,6 +19,8 @@ from spacy.language import Language
 from thinc.api import Model, NumpyOps, get_current_ops, set_current_ops
 from threadpoolctl import threadpool_limits
 
+from kg.blas import BLAS_ENV, blas_choice  # noqa: F401  (BLAS_ENV: the name benchmarks set)
+
 # imported for their side effect: registering the component factories
 from kg.extraction import (  # noqa: F401
     abbreviations, attributes, gazetteer, mentions, patterns, results, suggester, tokens,
@@ -32,8 +34,6 @@ DEFAULT_CONFIG = "kg.cfg"
 FAST_CONFIG = "kg-fast.cfg"
 TAGGER_MODEL = "tagger/model"
 CALIBRATION = "tagger/calibration.json"
-#: environment variable: "blis" keeps thinc's bundled blis for the networks' matrix products
-BLAS_ENV = "KG_BLAS"
 
 
 def shipped_path(relative: str) -> Path:
@@ -87,20 +87,6 @@ def check_config(config_path: str | Path) -> None:
     if missing:
         raise ValueError(f"{config_path} lists {', '.join(missing)} in its pipeline but has no "
                          f"[components.{missing[0]}] section.")
-
-
-#: the values KG_BLAS takes (unset or empty: numpy)
-BLAS_CHOICES = ("numpy", "blis")
-
-
-def blas_choice() -> str:
-    """``KG_BLAS``: which library multiplies the networks' matrices; ValueError (one sentence)
-    for a value kg does not know, which would otherwise be taken silently for the default."""
-    value = os.environ.get(BLAS_ENV, "").strip().lower() or "numpy"
-    if value not in BLAS_CHOICES:
-        raise ValueError(f"{BLAS_ENV}={os.environ[BLAS_ENV]!r} is not one of {', '.join(BLAS_CHOICES)} "
-                         f"(unset it for numpy's BLAS, kg's default).")
-    return value
 
 
 def use_numpy_blas() -> None:

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.extraction import DEFAULT_CONFIG, shipped_path
+from kg.pids import dead_writer
 from kg.records import Paper, PaperExtraction
 
 #: environment variable naming the cache folder (``--cache-dir`` wins over it)
@@ -238,7 +239,8 @@ class ExtractionCache:
         return self.root / f"v{FORMAT_VERSION}" / self.fingerprint[:32]
 
     def check_writable(self) -> None:
-        """Create the folder and write a probe file, or raise :class:`CacheError`."""
+        """Create the folder and write a probe file, or raise :class:`CacheError`; then delete
+        the temporary files of writers that were killed before their rename."""
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             fd, probe = tempfile.mkstemp(prefix=".write-test.", dir=self.folder)
@@ -249,6 +251,17 @@ class ExtractionCache:
                 f"The extraction cache folder {self.root} is not writable ({err.strerror or err}): "
                 f"pass --cache-dir DIR, set {CACHE_ENV}, or use --no-cache."
             ) from None
+        self._remove_dead_writers_temporaries()
+
+    def _remove_dead_writers_temporaries(self) -> None:
+        for shard in _subfolders(self.folder):
+            for entry in _entries_of(shard):
+                name = entry.name
+                if name.startswith(_TEMP_PREFIX) and dead_writer(name, _TEMP_PREFIX):
+                    try:
+                        os.unlink(entry.path)
+                    except OSError:
+                        pass
 
     def _path(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.json"
@@ -310,7 +323,8 @@ class ExtractionCache:
         path.parent.mkdir(parents=True, exist_ok=True)
         if path.is_dir() and not path.is_symlink():
             shutil.rmtree(path)  # a folder at an entry's name in kg's own cache can only be damage
-        fd, tmp = tempfile.mkstemp(prefix=".tmp.", suffix=".json", dir=path.parent)
+        # the writer's pid in the name: the next run can tell a killed writer's leftover
+        fd, tmp = tempfile.mkstemp(prefix=f"{_TEMP_PREFIX}{os.getpid()}.", suffix=".json", dir=path.parent)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.write(json.dumps(entry, ensure_ascii=False))
@@ -318,6 +332,24 @@ class ExtractionCache:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+
+
+#: temporary entries start with this, then the writer's pid
+_TEMP_PREFIX = ".tmp."
+
+
+def _subfolders(folder: Path) -> list[str]:
+    try:
+        return [entry.path for entry in os.scandir(folder) if entry.is_dir(follow_symlinks=False)]
+    except OSError:
+        return []
+
+
+def _entries_of(folder: str) -> list[os.DirEntry]:
+    try:
+        return list(os.scandir(folder))
+    except OSError:
+        return []
 
 
 def _checksum(payload: Any) -> str:

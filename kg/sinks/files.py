@@ -19,7 +19,24 @@ import networkx as nx
 from kg.records import ConceptIndex, PaperExtraction
 from kg.sinks import graphml
 from kg.schema import PAPER
-from kg.sinks.outputs import current
+from kg.sinks.outputs import TEMP_PREFIX, current, stale_temp
+
+
+def _remove_dead_writers_temporaries(path: Path) -> None:
+    """Delete what writers of ``path`` killed before their rename left next to it (a SIGKILL
+    skips their clean-up); a live writer's temporary file stays."""
+    try:
+        entries = list(os.scandir(path.parent))
+    except OSError:
+        return
+    for entry in entries:
+        name = entry.name
+        if (name.startswith(TEMP_PREFIX) and name[len(TEMP_PREFIX):].partition(".")[2].startswith(f"{path.name}.")
+                and stale_temp(name)):
+            try:
+                os.unlink(entry.path)
+            except OSError:
+                pass
 
 
 @contextmanager
@@ -29,8 +46,9 @@ def atomic_write(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
     if path.is_symlink():
         path = Path(os.path.realpath(path))
     path.parent.mkdir(parents=True, exist_ok=True)
+    _remove_dead_writers_temporaries(path)
     # named so that the next run can tell a dead writer's leftover (kg.sinks.outputs.TEMP_PREFIX)
-    fd, tmp = tempfile.mkstemp(prefix=f".kg-tmp.{os.getpid()}.{path.name}.", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{os.getpid()}.{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, mode, encoding=None if "b" in mode else "utf-8") as handle:
             yield handle

@@ -43,6 +43,8 @@ import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from kg.pids import dead_writer
+
 try:  # POSIX; elsewhere writers go unlocked
     import fcntl
 except ImportError:  # pragma: no cover
@@ -261,20 +263,9 @@ def _remove(path: Path) -> None:
             path.unlink()
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _stale_temp(name: str) -> bool:
+def stale_temp(name: str) -> bool:
     """A temporary file of :func:`kg.sinks.files.atomic_write` whose writer has died."""
-    pid = name[len(TEMP_PREFIX):].split(".", 1)[0]
-    return not pid.isdigit() or (int(pid) != os.getpid() and not _pid_alive(int(pid)))
+    return dead_writer(name, TEMP_PREFIX)
 
 
 def _leftovers(out: Path) -> list[Path]:
@@ -288,7 +279,7 @@ def _leftovers(out: Path) -> list[Path]:
         for name in names:
             if folder == out and (name.startswith(STAGING_PREFIX) or name in (SWAP, OLD)):
                 found.append(folder / name)
-            elif name.startswith(TEMP_PREFIX) and _stale_temp(name):
+            elif name.startswith(TEMP_PREFIX) and stale_temp(name):
                 found.append(folder / name)
     return found
 
