@@ -396,7 +396,7 @@ def run_while_a_build_switches(out: Path, new_graph: Path, *args: str) -> tuple[
         listener = threading.Thread(target=listen, daemon=True)
         listener.start()
         deadline = time.monotonic() + 300
-        while b"waiting for another kg run" not in said:  # it has read the old graph by now
+        while b"Waiting for another kg run" not in said:  # it has read the old graph by now
             assert command.poll() is None and time.monotonic() < deadline, bytes(said).decode()
             time.sleep(0.05)
         shutil.copy(new_graph, out / "graph.tmp")
@@ -445,3 +445,20 @@ def test_what_killed_writers_left_beside_a_file_goes_when_it_is_next_written(tmp
     with atomic_write(tmp_path / "x.jsonl") as handle:
         handle.write("whole\n")
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["x.jsonl", other.name, live.name])
+
+
+def test_an_interrupted_extract_says_so_and_leaves_its_output_file_as_it_was(tmp_path):
+    output = tmp_path / "x.jsonl"
+    output.write_text("previous\n", encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "kg", "extract", *new_input(), "--no-cache", "--jobs", "1",
+                             "-o", str(output)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=kg_env())
+    said = b""
+    while b"Extracting concepts" not in said and proc.poll() is None:
+        said += proc.stderr.read1(4096)
+    proc.send_signal(signal.SIGINT)
+    said += proc.stderr.read()
+    assert proc.wait(timeout=120) == 130, said
+    assert b"Traceback" not in said and b"Aborted!" not in said
+    assert said.decode().strip().splitlines()[-1] == f"kg extract interrupted by SIGINT: {output} is left as it was."
+    assert output.read_text(encoding="utf-8") == "previous\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.jsonl"]

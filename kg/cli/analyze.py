@@ -331,7 +331,8 @@ def writing_a_view(out_dir: Path, stamp: tuple[int, int, int] | None, output: Pa
         return
 
     def waiting() -> None:
-        click.echo(f" (waiting for another kg run writing to {terminal(out_dir)})", err=True, nl=False)
+        # a line of its own: the next status line starts after it
+        click.echo(f"Waiting for another kg run writing to {terminal(out_dir)} to finish ...", err=True)
 
     with locked(out_dir, on_wait=waiting):
         if graph_stamp(out_dir) != stamp:

@@ -415,6 +415,39 @@ def ensure_writable(out: Path) -> None:
         raise click.ClickException(f"Output directory {out} is not writable ({err.strerror}).") from None
 
 
+#: click context meta key: the output generation of this run (kg.sinks.outputs.Generation)
+GENERATION = "kg.generation"
+
+
+def exits_cleanly_when_interrupted(command):
+    """Ctrl-C, SIGTERM or SIGHUP: clean up (the staging folder goes), say in one line whether
+    OUT holds the previous or the new outputs, and exit with 128 + the signal number."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        from kg.sinks.outputs import Interrupted, exit_status, signal_name, stop_signals_raise
+
+        ctx = click.get_current_context()
+        try:
+            with stop_signals_raise():
+                return command(*args, **kwargs)
+        except (KeyboardInterrupt, Interrupted) as err:
+            generation = ctx.meta.get(GENERATION)
+            if "out" not in kwargs and "out_dir" not in kwargs:  # kg extract: one file, or stdout
+                output = kwargs.get("output")
+                state = f"{terminal(output)} is left as it was" if output else "its output ends here"
+            elif generation is not None and generation.committed:
+                state = f"the new outputs are in {terminal(kwargs.get('out', kwargs.get('out_dir')))}"
+            else:
+                out = terminal(kwargs.get("out", kwargs.get("out_dir")))
+                state = f"{out} is left as it was (the previous outputs, if any)"
+            click.echo("", err=True)
+            click.echo(f"{ctx.command_path} interrupted by {signal_name(err)}: {state}.", err=True)
+            ctx.exit(exit_status(err))
+
+    return wrapper
+
+
 @main.command(epilog=EXTRACT_EPILOG)
 @input_argument
 @click.option(
@@ -433,6 +466,7 @@ def ensure_writable(out: Path) -> None:
 @extraction_options
 @click.option("--include-broad", is_flag=True,
               help="Also list concepts flagged broad (deep learning, LLMs, fine-tuning ...).")
+@exits_cleanly_when_interrupted
 def extract(
     inputs: tuple[Path, ...],
     output_format: str,
@@ -474,36 +508,6 @@ def extract(
     click.echo(f"Wrote {len(extractions)} papers to {output}", err=True)
 
 
-#: click context meta key: the output generation of this run (kg.sinks.outputs.Generation)
-GENERATION = "kg.generation"
-
-
-def exits_cleanly_when_interrupted(command):
-    """Ctrl-C, SIGTERM or SIGHUP: clean up (the staging folder goes), say in one line whether
-    OUT holds the previous or the new outputs, and exit with 128 + the signal number."""
-
-    @functools.wraps(command)
-    def wrapper(*args, **kwargs):
-        from kg.sinks.outputs import Interrupted, exit_status, signal_name, stop_signals_raise
-
-        ctx = click.get_current_context()
-        try:
-            with stop_signals_raise():
-                return command(*args, **kwargs)
-        except (KeyboardInterrupt, Interrupted) as err:
-            out = terminal(kwargs.get("out", kwargs.get("out_dir")))
-            generation = ctx.meta.get(GENERATION)
-            if generation is not None and generation.committed:
-                state = f"the new outputs are in {out}"
-            else:
-                state = f"{out} is left as it was (the previous outputs, if any)"
-            click.echo("", err=True)
-            click.echo(f"{ctx.command_path} interrupted by {signal_name(err)}: {state}.", err=True)
-            ctx.exit(exit_status(err))
-
-    return wrapper
-
-
 @contextlib.contextmanager
 def output_generation(out: Path) -> Iterator[Generation]:
     """:func:`kg.sinks.outputs.new_generation` for a command: says when it waits for another
@@ -511,7 +515,8 @@ def output_generation(out: Path) -> Iterator[Generation]:
     from kg.sinks.outputs import new_generation
 
     def waiting() -> None:
-        click.echo(f" (waiting for another kg run writing to {terminal(out)})", err=True, nl=False)
+        # a line of its own: the next status line starts after it
+        click.echo(f"Waiting for another kg run writing to {terminal(out)} to finish ...", err=True)
 
     with new_generation(out, on_wait=waiting) as generation:
         click.get_current_context().meta[GENERATION] = generation

@@ -127,7 +127,7 @@ def concepts(
     out: Path, concept_type: str | None, min_papers: int, include_broad: bool, explain: str | None, limit: int
 ) -> None:
     """List the canonical concepts of a built graph with their aliases and paper counts."""
-    from kg.sinks.files import read_concepts
+    from kg.sinks.files import CorruptFileError, read_concepts
     from kg.text import names_one_of
 
     path = out / "concepts.json"
@@ -135,7 +135,11 @@ def concepts(
         rows = read_concepts(path)
     except FileNotFoundError:
         raise click.ClickException(f"{path} not found: run `kg build INPUT --out {out}` first.") from None
-    except (OSError, ValueError) as err:
+    except CorruptFileError as err:  # names the file itself
+        raise click.ClickException(str(err)) from None
+    except OSError as err:
+        raise click.ClickException(f"Cannot read {path}: {err.strerror or err}.") from None
+    except ValueError as err:
         raise click.ClickException(f"Cannot read {path}: {err}") from None
     if explain:
         from click.core import ParameterSource

@@ -301,9 +301,14 @@ def _pool_worker(conn: Connection, config: str | None) -> None:
     # Ctrl-C reaches every process of the terminal's group: kg stops its workers itself
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        conn.send(("ready", load_in_worker(config)))
+        loaded = ("ready", load_in_worker(config))
     except Exception as err:  # sent to kg, which reports it in one line
-        conn.send(("error", f"Cannot load the extraction pipeline in a worker: {_first_line(err)}"))
+        loaded = ("error", f"Cannot load the extraction pipeline in a worker: {_first_line(err)}")
+    try:
+        conn.send(loaded)
+    except OSError:  # kg stopped while this worker loaded: nobody to tell
+        return
+    if loaded[0] == "error":
         return
     while True:
         try:
