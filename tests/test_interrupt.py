@@ -377,6 +377,14 @@ def test_a_generation_clears_the_views_and_report_kg_wrote_but_not_the_users_fil
     assert sorted(p.name for p in (out / "report").iterdir()) == [".kg-names", "notes.md"]
     assert sorted(p.name for p in views.iterdir()) == [".kg-names", "mine.html"]
     assert not (out / "neo4j").exists()
+    # cleared again with nothing of the user's left in it, a folder goes: no views/ holding
+    # only kg's empty list
+    (views / "mine.html").unlink()
+    (views / "paper-y.html").write_text("a view of the graph", encoding="utf-8")
+    list_as_written(views / "paper-y.html")
+    with new_generation(out) as generation:
+        assert generation.clear("views") == ["paper-y.html"]
+    assert not views.exists() and (out / "report" / "notes.md").exists()
 
 
 def run_while_a_build_switches(out: Path, new_graph: Path, *args: str) -> tuple[int, str]:

@@ -242,6 +242,11 @@ def _switch_folder(new: Path, target: Path, old: Path) -> None:
             os.remove(target / name)
     os.replace(new / NAMES, target / NAMES)  # the folder's last step
     os.rmdir(new)
+    if not names and os.listdir(target) == [NAMES]:
+        # cleared (the report or views of a graph a build replaced), and nothing of the user's
+        # in it: no folder holding only kg's empty list
+        os.remove(target / NAMES)
+        os.rmdir(target)
 
 
 def _roll_forward(out: Path) -> None:
