@@ -426,3 +426,21 @@ def test_results_on_different_splits_of_a_dataset_are_different_leaderboards():
     boards = {b.dataset: [e.value for e in b.entries] for b in leaderboards(graph)}
     assert boards == {"LibriSpeech test-clean": ["1.9%", "2.1%"], "LibriSpeech test-other": ["4.3%"],
                       "LibriSpeech": ["2.5%"]}
+
+
+def test_occurrences_are_those_of_the_word_bounded_regular_expression():
+    """kg_results finds a name's places with str.find instead of compiling a pattern per name;
+    they must be re.finditer's of (?<!\\w)NAME(?!\\w), on names with symbols and any script."""
+    import random
+    import re
+
+    from kg.extraction.results import occurrences
+
+    rng = random.Random(0)
+    alphabet = "ab _-+.()1é日A"
+    for _ in range(5000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        form = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 4)))
+        expected = [(m.start(), m.end()) for m in re.finditer(r"(?<!\w)" + re.escape(form) + r"(?!\w)", text)]
+        assert list(occurrences(text, form)) == expected, (text, form)
+    assert list(occurrences("C++ and C++11 use C++", "C++")) == [(0, 3), (18, 21)]

@@ -25,6 +25,7 @@ The results are ``doc._.results``, a list of :class:`~kg.records.Result`.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 import re
 from dataclasses import dataclass
 
@@ -285,6 +286,24 @@ def _is_outcome(value: _Value, doc: Doc, measures: frozenset[int] = frozenset())
     return after_measure or (before is not None and before.lower_ in ("scoring", "scores", "score"))
 
 
+def _word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"  # what a regular expression's \\w matches
+
+
+def occurrences(text: str, form: str) -> Iterator[tuple[int, int]]:
+    """Where ``form`` occurs in ``text`` as a whole word or words (no word character just
+    before or after), left to right without overlaps: ``re.finditer`` of ``(?<!\\w)FORM(?!\\w)``
+    without compiling a pattern for every name (which was a third of this component's time)."""
+    at = text.find(form) if form else -1
+    while at >= 0:
+        end = at + len(form)
+        if (at == 0 or not _word_char(text[at - 1])) and (end == len(text) or not _word_char(text[end])):
+            yield at, end
+            at = text.find(form, end)
+        else:
+            at = text.find(form, at + 1)
+
+
 def locate(doc: Doc, mentions: list[Mention]) -> list[_Place]:
     """Where each mention's surface forms occur in the doc, and the dataset and metric spans of
     the earlier components that no mention covers ("the GPR1200 dataset" a resolver found too
@@ -295,10 +314,10 @@ def locate(doc: Doc, mentions: list[Mention]) -> list[_Place]:
         for surface in sorted({mention.name, *mention.aliases}):
             if not surface:
                 continue
-            for match in re.finditer(r"(?<!\w)" + re.escape(surface) + r"(?!\w)", text):
-                span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
+            for start, end in occurrences(text, surface):
+                span = doc.char_span(start, end, alignment_mode="expand")
                 if span is not None:
-                    places.append(_Place(mention.type, span.start, span.end, match.group(0), mention.proposed, mention.broad))
+                    places.append(_Place(mention.type, span.start, span.end, surface, mention.proposed, mention.broad))
     places.sort(key=lambda p: (p.start, -(p.end - p.start)))
     kept: list[_Place] = []
     for place in places:
@@ -900,7 +919,7 @@ class ResultExtractor:
             return []
         counts = {}
         for form in {best.name, *best.aliases}:
-            counts[form] = len(re.findall(r"(?<!\w)" + re.escape(form) + r"(?!\w)", doc.text))
+            counts[form] = sum(1 for _ in occurrences(doc.text, form))
         # the short form is the one leaderboards and annotators use
         return sorted(counts, key=lambda form: (not is_acronym(form), -counts[form], len(form)))
 
