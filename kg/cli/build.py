@@ -123,7 +123,9 @@ def config_option(command):
     )(with_pipeline)
 
 batch_option = click.option(
-    "--nlp-batch-size", type=click.IntRange(1), default=64, show_default=True, help="Texts per nlp.pipe batch."
+    "--nlp-batch-size", type=click.IntRange(1), default=64, show_default=True,
+    help="Texts per nlp.pipe batch (the concept tagger takes 16 at a time, as the pipeline config's "
+         "[kg.component_batch_size] says).",
 )
 
 
