@@ -423,7 +423,8 @@ GENERATION = "kg.generation"
 
 def exits_cleanly_when_interrupted(command):
     """Ctrl-C, SIGTERM or SIGHUP: clean up (the staging folder goes), say in one line whether
-    OUT holds the previous or the new outputs, and exit with 128 + the signal number."""
+    OUT holds the previous or the new outputs (for kg extract: that its -o file is as it was),
+    and exit with 128 + the signal number."""
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
@@ -435,14 +436,14 @@ def exits_cleanly_when_interrupted(command):
                 return command(*args, **kwargs)
         except (KeyboardInterrupt, Interrupted) as err:
             generation = ctx.meta.get(GENERATION)
-            if "out" not in kwargs and "out_dir" not in kwargs:  # kg extract: one file, or stdout
+            out = kwargs.get("out", kwargs.get("out_dir"))
+            if out is None:  # kg extract: one file (written whole or not at all), or stdout
                 output = kwargs.get("output")
                 state = f"{terminal(output)} is left as it was" if output else "its output ends here"
             elif generation is not None and generation.committed:
-                state = f"the new outputs are in {terminal(kwargs.get('out', kwargs.get('out_dir')))}"
+                state = f"the new outputs are in {terminal(out)}"
             else:
-                out = terminal(kwargs.get("out", kwargs.get("out_dir")))
-                state = f"{out} is left as it was (the previous outputs, if any)"
+                state = f"{terminal(out)} is left as it was (the previous outputs, if any)"
             click.echo("", err=True)
             click.echo(f"{ctx.command_path} interrupted by {signal_name(err)}: {state}.", err=True)
             ctx.exit(exit_status(err))
