@@ -290,14 +290,14 @@ def test_the_next_run_removes_what_dead_runs_left(tmp_path):
     assert sorted(p.name for p in out.iterdir()) == ["graph.json", "views"]
 
 
-def _old_build(out: Path) -> dict[str, str]:
+def _old_build(out: Path) -> dict[str, bytes]:
     from kg.sinks.outputs import new_generation
 
     with new_generation(out) as generation:
         (generation.path / "neo4j").mkdir()
         (generation.path / "neo4j" / "Paper.csv").write_text("old", encoding="utf-8")
         (generation.path / "concepts.json").write_text("old", encoding="utf-8")
-    return {str(p.relative_to(out)): p.read_text(encoding="utf-8") for p in sorted(out.rglob("*")) if p.is_file()}
+    return every_file(out)
 
 
 def _new_build(out: Path) -> None:
@@ -310,10 +310,6 @@ def _new_build(out: Path) -> None:
         (generation.path / "graph.json").write_text("new", encoding="utf-8")
 
 
-def _files(out: Path) -> dict[str, str]:
-    return {str(p.relative_to(out)): p.read_text(encoding="utf-8") for p in sorted(out.rglob("*")) if p.is_file()}
-
-
 def test_a_place_the_switch_cannot_fill_is_found_before_the_commit(tmp_path):
     """A folder where an output file goes (the user's graph.json/): the run fails naming it,
     before the commit point, so the old set stays whole and nothing is left to roll forward."""
@@ -323,7 +319,7 @@ def test_a_place_the_switch_cannot_fill_is_found_before_the_commit(tmp_path):
     with pytest.raises(IsADirectoryError) as failure:
         _new_build(out)
     assert failure.value.filename == str(out / "graph.json")
-    assert _files(out) == before
+    assert every_file(out) == before
     assert not any(p.name.startswith((".kg-swap", ".kg-staging")) for p in out.iterdir())
 
 
@@ -336,12 +332,12 @@ def test_a_folder_of_kgs_the_run_may_not_write_into_is_found_before_the_commit(t
         with pytest.raises(PermissionError) as failure:
             _new_build(out)
         assert failure.value.filename == str(out / "neo4j")
-        assert _files(out) == before
+        assert every_file(out) == before
         assert not any(p.name.startswith((".kg-swap", ".kg-staging")) for p in out.iterdir())
     finally:
         (out / "neo4j").chmod(0o755)
     _new_build(out)  # and once it may, the next run switches in as usual
-    assert _files(out)["neo4j/Paper.csv"] == "new"
+    assert every_file(out)["neo4j/Paper.csv"] == b"new"
 
 
 def test_a_kg_swap_that_is_no_folder_does_not_stop_every_later_run(tmp_path):
@@ -349,7 +345,7 @@ def test_a_kg_swap_that_is_no_folder_does_not_stop_every_later_run(tmp_path):
     _old_build(out)
     (out / ".kg-swap").write_text("junk", encoding="utf-8")
     _new_build(out)
-    assert _files(out)["graph.json"] == "new" and not (out / ".kg-swap").exists()
+    assert every_file(out)["graph.json"] == b"new" and not (out / ".kg-swap").exists()
 
 
 def test_a_generation_clears_the_views_and_report_kg_wrote_but_not_the_users_files(tmp_path):

@@ -13,6 +13,8 @@ from typing import Any
 
 import click
 
+from kg.sinks.outputs import STAGING_PREFIX, SWAP
+
 
 #: the data files of a build's output folder, which other commands read back
 BUILD_DATA_FILES = ("graph.json", "extractions.jsonl", "concepts.json", "graph.graphml")
@@ -25,9 +27,9 @@ def _option_name(param: click.Parameter | None) -> str:
     return max(opts, key=len) if opts else "the path"
 
 
-#: a run's staging folder inside its output folder (kg.sinks.outputs): named under the output's
-#: own name in messages
-_STAGED = re.compile(r"(?:^|(?<=[/\\]))\.kg-(?:staging-\d+|swap)[/\\]")
+#: a run's staging folder inside its output folder, or a switch under way (kg.sinks.outputs): a
+#: file there is named by the name it is to have in messages
+_STAGED = re.compile(rf"(?:^|(?<=[/\\]))(?:{re.escape(STAGING_PREFIX)}\d+|{re.escape(SWAP)})[/\\]")
 
 
 def write_failure(out: Path, err: OSError) -> click.ClickException:
