@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.extraction import DEFAULT_CONFIG, shipped_path
-from kg.pids import dead_writer
+from kg.pids import remove_dead_writers_files
 from kg.records import Paper, PaperExtraction
 
 #: environment variable naming the cache folder (``--cache-dir`` wins over it)
@@ -255,13 +255,7 @@ class ExtractionCache:
 
     def _remove_dead_writers_temporaries(self) -> None:
         for shard in _subfolders(self.folder):
-            for entry in _entries_of(shard):
-                name = entry.name
-                if name.startswith(_TEMP_PREFIX) and dead_writer(name, _TEMP_PREFIX):
-                    try:
-                        os.unlink(entry.path)
-                    except OSError:
-                        pass
+            remove_dead_writers_files(shard, _TEMP_PREFIX)
 
     def _path(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.json"
@@ -341,13 +335,6 @@ _TEMP_PREFIX = ".tmp."
 def _subfolders(folder: Path) -> list[str]:
     try:
         return [entry.path for entry in os.scandir(folder) if entry.is_dir(follow_symlinks=False)]
-    except OSError:
-        return []
-
-
-def _entries_of(folder: str) -> list[os.DirEntry]:
-    try:
-        return list(os.scandir(folder))
     except OSError:
         return []
 

@@ -16,27 +16,11 @@ from typing import IO, Any
 
 import networkx as nx
 
+from kg.pids import remove_dead_writers_files
 from kg.records import ConceptIndex, PaperExtraction
 from kg.sinks import graphml
 from kg.schema import PAPER
-from kg.sinks.outputs import TEMP_PREFIX, current, stale_temp
-
-
-def _remove_dead_writers_temporaries(path: Path) -> None:
-    """Delete what writers of ``path`` killed before their rename left next to it (a SIGKILL
-    skips their clean-up); a live writer's temporary file stays."""
-    try:
-        entries = list(os.scandir(path.parent))
-    except OSError:
-        return
-    for entry in entries:
-        name = entry.name
-        if (name.startswith(TEMP_PREFIX) and name[len(TEMP_PREFIX):].partition(".")[2].startswith(f"{path.name}.")
-                and stale_temp(name)):
-            try:
-                os.unlink(entry.path)
-            except OSError:
-                pass
+from kg.sinks.outputs import TEMP_PREFIX, current
 
 
 @contextmanager
@@ -46,7 +30,9 @@ def atomic_write(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
     if path.is_symlink():
         path = Path(os.path.realpath(path))
     path.parent.mkdir(parents=True, exist_ok=True)
-    _remove_dead_writers_temporaries(path)
+    # what writers of this file killed before their rename left beside it (SIGKILL skips
+    # their clean-up); a live writer's temporary file stays
+    remove_dead_writers_files(path.parent, TEMP_PREFIX, of=path.name)
     # named so that the next run can tell a dead writer's leftover (kg.sinks.outputs.TEMP_PREFIX)
     fd, tmp = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{os.getpid()}.{path.name}.", dir=path.parent)
     try:
