@@ -162,8 +162,10 @@ class IndexedAttributeRuler(AttributeRuler):
         return sorted(found)
 
 
-@Language.factory("kg_attribute_ruler", default_config={"validate": False, "scorer": {"@scorers": "spacy.attribute_ruler_scorer.v1"}})
-def make_indexed_attribute_ruler(nlp: Language, name: str, validate: bool, scorer: Callable | None) -> IndexedAttributeRuler:
+@Language.factory("kg_attribute_ruler",
+                  default_config={"validate": False, "scorer": {"@scorers": "spacy.attribute_ruler_scorer.v1"}})
+def make_indexed_attribute_ruler(nlp: Language, name: str, validate: bool,
+                                 scorer: Callable | None) -> IndexedAttributeRuler:
     return IndexedAttributeRuler(nlp.vocab, name, validate=validate, scorer=scorer)
 
 
