@@ -60,7 +60,10 @@ SIZE_WORDS = frozenset(
 )
 #: units written after a value: part of the value, the measure is named elsewhere ("a speed of
 #: 14.7 FPS"); "points" is the measure itself when nothing else names one
-UNIT_WORDS = frozenset("fps ms s sec seconds milliseconds hz gb mb tb hours minutes points point db pp".split())
+UNIT_WORDS = frozenset(
+    """fps ms s sec second seconds millisecond milliseconds microsecond microseconds hz gb mb tb hours
+    minute minutes points point db pp""".split()
+)
 #: head nouns of measures ("mathematical reasoning performance", "success rate"), for a value
 #: that names no measure of its own
 MEASURE_HEADS = frozenset(
@@ -101,7 +104,7 @@ QUALIFIERS = frozenset(
     """a an the its their our this that these those absolute relative remarkable substantial
     significant notable impressive consistent overall up only about approximately nearly
     over around roughly almost respectively further additional new state-of-the-art sota real-time
-    competitive strong large small""".split()
+    competitive strong large small outstanding excellent superior""".split()
 )
 #: measures that only say "how good" and defer to a named metric reported before them
 VAGUE_MEASURES = frozenset({"performance", "results", "result", "score", "scores"})
@@ -126,8 +129,15 @@ LIST_WORDS = frozenset({"and", "or", ",", "to"})
 #: words between a measure and its value: "accuracies upwards of 95%", "by more than 10%"
 APPROXIMATORS = frozenset(
     """approximately about around nearly roughly up upwards over than more almost only just even
-    above below beyond exceeding least""".split()
+    above below beyond exceeding least less""".split()
 )
+
+#: parts of speech that end a measure's name read backwards
+_CLAUSE_WORDS = frozenset({"DET", "ADP", "CCONJ", "SCONJ", "PRON", "AUX", "PART", "NUM"})
+#: verbs of beating a baseline: the values they report in brackets are margins
+BEATING_VERBS = frozenset({"outperform", "surpass", "beat", "exceed"})
+#: words that say a value is an average ("(avg. 1.8%)")
+AVERAGE_WORDS = frozenset({"avg", "avg.", "average", "mean", "."})
 
 
 @dataclass
@@ -234,8 +244,11 @@ def _is_outcome(value: _Value, doc: Doc, measures: frozenset[int] = frozenset())
         return False
     # "100 frames per second", "40 tokens per second": a throughput, not a size
     rate = len(after) > 2 and after[1].lower_ == "per" and after[2].lower_ in ("second", "sec", "s", "minute", "hour")
-    if (first_after in SIZE_WORDS or first_after.rstrip("s") in SIZE_WORDS and first_after not in UNIT_WORDS) and not rate:
+    if ((first_after in SIZE_WORDS or first_after.rstrip("s") in SIZE_WORDS and first_after not in UNIT_WORDS)
+            and not rate and not _glued(after[0])):  # "100% token-swap accuracy": a compound's first word
         return False  # "1.2M images", "7 billion"; "210 ms" is a time, not millions
+    if first_after in ("second", "millisecond", "microsecond", "minute") and len(after) > 1 and after[1].pos_ == "NOUN":
+        return False  # "the 10 and 3 second conditions", "a 5 millisecond window": a setting
     if value.unit in ("%", "pp") and first_after == ")" and len(after) > 1:
         first_after = after[1].lower_  # "(5%) of its training data"
         after = after[1:]
@@ -252,9 +265,12 @@ def _is_outcome(value: _Value, doc: Doc, measures: frozenset[int] = frozenset())
         if (phrase and phrase[-1].lower_ in DATA_WORDS and phrase[-1].pos_ == "NOUN"
                 and not any(t.lower_ in COMPARATIVES or t.tag_ in ("JJR", "RBR") for t in phrase)):
             return False
+    # the word after the adjective, across the hyphens of a compound ("100% interchange-intervention
+    # accuracy" names a measure)
+    following = [t for t in doc[value.end + 1 : min(len(doc), value.end + 6)] if t.text != "-"][:1]
     if (value.unit == "%" and after and after[0].pos_ == "ADJ" and after[0].lower_ not in COMPARATIVES
             and after[0].lower_ not in ("relative", "absolute")
-            and after[0].tag_ not in ("JJR", "RBR") and (len(after) < 2 or after[1].pos_ not in ("NOUN", "PROPN", "ADJ"))):
+            and after[0].tag_ not in ("JJR", "RBR") and (not following or following[0].pos_ not in ("NOUN", "PROPN", "ADJ"))):
         return False  # "a 100% valid notation": a property, not a measured outcome
     if value.unit in MULTIPLIERS:
         # "30x more efficient", "a 3x speedup": a multiplier of an outcome, not "2x filters"
@@ -265,8 +281,19 @@ def _is_outcome(value: _Value, doc: Doc, measures: frozenset[int] = frozenset())
             run.add(token.lower_)
             if token.is_punct and token.text != "-":
                 break
-        preceding = {t.lower_ for t in doc[max(0, value.start - 3) : value.start]}
+        # the words before, past "at least", "up to", "of" ("speedups of at least 1.5x")
+        start = value.start
+        while start > 0 and value.start - start < 4 and (
+                doc[start - 1].lower_ in APPROXIMATORS | {"to", "of"}
+                or doc[start - 1].lower_ == "at" and doc[start].lower_ in ("least", "most")):
+            start -= 1
+        preceding = {t.lower_ for t in doc[max(0, start - 3) : value.start]}
         speedups = {"speedup", "speed-up", "speedups", "speed-ups"}
+        following = doc[value.end : min(len(doc), value.end + 1)]
+        sized = doc[start - 1] if start > 0 else None
+        if (following and following[0].lower_ in ("larger", "longer", "bigger", "wider") and sized is not None
+                and (sized.lower_ in SIZE_WORDS | DATA_WORDS or sized.lower_ in ("inputs", "sequences", "contexts"))):
+            return False  # "extrapolate to images up to 17.6x larger": a size of the input, not an outcome
         return bool(window & (COMPARATIVES | CHANGE_NOUNS | speedups) or run & (CHANGE_NOUNS | speedups)) or bool(
             preceding & ({"by", "up", "achieving", "achieves", "yielding", "yields"} | speedups)
         )
@@ -284,6 +311,30 @@ def _is_outcome(value: _Value, doc: Doc, measures: frozenset[int] = frozenset())
         return True
     # "an F1 of 85", "BLEU 28": a whole number a named metric takes
     return after_measure or (before is not None and before.lower_ in ("scoring", "scores", "score"))
+
+
+def _names_where_or_who(tokens: list[Token], places: "list[_Place]", types: tuple[str, ...] = ("dataset", "method")) -> bool:
+    """The words are (part of) a dataset or method the paper names."""
+    return bool(tokens) and any(p.type in types and p.start < tokens[-1].i + 1 and tokens[0].i < p.end for p in places)
+
+
+#: units of time and rate a value is written with ("23 FPS", "210 ms"), kept in its text
+_TIME_UNITS = UNIT_WORDS - {"points", "point", "pp", "db", "gb", "mb", "tb"}
+
+
+def _with_unit(doc: Doc, sent: Span, value: _Value) -> str:
+    """The value as written, with a unit of time or rate that follows it ("23 FPS")."""
+    if value.end < sent.end and doc[value.end].lower_ in _TIME_UNITS and not value.text.endswith(("%", "x")):
+        return f"{value.text} {doc[value.end].text}"
+    return value.text
+
+
+def _bracketed(doc: Doc, value: _Value) -> bool:
+    """The value stands alone in brackets, maybe as an average: "(2.4%)", "(avg. 1.8%)"."""
+    i = value.start - 1
+    while i > 0 and doc[i].lower_ in AVERAGE_WORDS:
+        i -= 1
+    return i >= 0 and doc[i].text == "(" and value.end < len(doc) and doc[value.end].text == ")"
 
 
 def _word_char(char: str) -> bool:
@@ -450,7 +501,7 @@ class ResultExtractor:
                     nearest_task = self._nearest(value, tasks)
                     task = nearest_task.surface if nearest_task else None
                 result = Result(
-                    value=value.text, metric=metric, kind=kind,
+                    value=_with_unit(doc, sent, value), metric=metric, kind=kind,
                     dataset=dataset_name, method=method, task=task, evidence=sent.text.strip(),
                 )
                 if metric and _is_setting(metric):
@@ -481,7 +532,7 @@ class ResultExtractor:
         # measure before its first value
         head = self._list_head(doc, value, values)
         if metric is None:
-            metric = self._measure_before(doc, sent, head)
+            metric = self._measure_before(doc, sent, head, places)
         if _says_little(metric) or self._names_a_concept(metric, places):
             # "reduces attack success rate on HarmBench from 38.5% to 4.9%": what the verb changed
             metric = self._object_of_change(doc, sent, head, places) or metric
@@ -672,6 +723,15 @@ class ResultExtractor:
             # "30x more compute-efficient": the quality that grew
             taken = self._nominal_run(doc, i + 1, sent.end)
             phrase = _phrase(taken)
+            if not phrase and i + 2 < sent.end and doc[i + 1].lower_ == "in":
+                # "92.7% faster in batch inference speed": the measure follows "in"
+                start = i + 2 + (doc[i + 2].pos_ == "DET")
+                run = list(itertools.takewhile(
+                    lambda t: (_is_nominal(t) or _gerund_modifier(t) or t.text == "-") and t.pos_ != "ADP",
+                    doc[start : min(sent.end, start + _WINDOW)]))
+                phrase = _phrase(run)
+                if phrase:
+                    return phrase
             if doc[i].lower_ in ("faster", "slower"):
                 # "3x faster inference"; "15x faster" alone: the speed is what changed
                 return f"{doc[i].text} {phrase}" if phrase else doc[i].text
@@ -717,7 +777,7 @@ class ResultExtractor:
             return _phrase(taken)
         return None
 
-    def _measure_before(self, doc: Doc, sent: Span, value: _Value) -> str | None:
+    def _measure_before(self, doc: Doc, sent: Span, value: _Value, places: list[_Place] = ()) -> str | None:
         """The words before the value: "an AUC of 0.945", "accuracy from 49.6% to 93.7%",
         "reduces hallucination by 30%"."""
         i = value.start - 1
@@ -727,6 +787,9 @@ class ResultExtractor:
             or doc[i].lower_ == "to" and doc[i - 1].lower_ == "up"
         ):
             i -= 1
+        # "finetuning (avg. 1.8%)": an average in brackets after the measure's name
+        while i > sent.start and doc[i].lower_ in AVERAGE_WORDS and "(" in (doc[i - 1].text, doc[i - 2].text):
+            i -= 1 if doc[i - 1].text == "(" else 2
         if i <= sent.start:
             return None
         link = doc[i].lower_
@@ -770,6 +833,19 @@ class ResultExtractor:
                 words = [t for t in doc[subject.left_edge.i : subject.i + 1]]
                 if all(_is_nominal(t) or t.pos_ == "DET" or t.tag_ == "PRP$" for t in words):
                     return _phrase(words)
+        if (link == "(" and value.end < sent.end and doc[value.end].text == ")"
+                and not (doc[i - 1].pos_ in ("ADJ", "ADV") and doc[i - 1].dep_ in ("acomp", "advmod"))):
+            # "finetuning (avg. 1.8%), linear (2.4%) ...": the words before the bracket name what
+            # was measured, whatever part of speech the tagger gave them in such a list
+            j, taken = i - 1, []
+            while j >= sent.start and len(taken) < _WINDOW and (
+                    doc[j].text in ("-", "_", "/") or doc[j].is_alpha and doc[j].pos_ not in _CLAUSE_WORDS
+                    and doc[j].tag_ not in ("VBZ", "VBD", "VBP", "MD")):
+                taken.insert(0, doc[j])
+                j -= 1
+            # a dataset there is where ("on ImageNet (84.4%)"); a method may be the protocol
+            # measured ("kNN classification (avg. 3.5%)")
+            return None if _names_where_or_who(taken, places, ("dataset",)) else _phrase(taken)
         if link in ("of", "from", "at", "=", ":", "(", "is", "was", "reaches", "reached", "reaching", "upwards"):
             j, taken = i - 1, []
             while j >= sent.start and (_is_nominal(doc[j]) or doc[j].text in ("-", "_")) and len(taken) < _WINDOW:
@@ -777,6 +853,8 @@ class ResultExtractor:
                 j -= 1
             if link == "from" and j >= sent.start and doc[j].lower_ in DATASET_PREPOSITIONS:
                 return None  # "raises pass@1 on HumanEval+ from 80.5%": where, not what
+            if link in ("is", "was", "reaches", "reached", "reaching") and _names_where_or_who(taken, places):
+                return None  # "on ImageNet (84.4%)", "CoRank reaches 97%": a dataset or a method
             of = self._of_before(doc, sent, j, i - _WINDOW - 2) if link == "from" else None
             if of is not None and (measure := self._measure_before_of(doc, sent, of)):
                 # "raises the average success rate of a fine-tuned baseline from 76.5%": the rate
@@ -846,6 +924,8 @@ class ResultExtractor:
         if "by" in before or any(word in GAIN_CUES and word != "by" for word in after[:4]):
             # "from 49.6% to 93.7%" are two scores even after "improves"
             return "score" if (before and before[-1] in ("from", "to")) else "gain"
+        if _bracketed(doc, value) and any(t.lemma_.lower() in BEATING_VERBS for t in doc[sent.start : value.start]):
+            return "gain"  # "X outperforms the best model on: finetuning (avg. 1.8%), ...": margins
         return "score"
 
     # -- dataset, method --------------------------------------------------------------------
@@ -856,6 +936,8 @@ class ResultExtractor:
         before the value ("we evaluate on ImageNet and CIFAR-10 and achieve 84.4% ... on ImageNet")."""
         for place in sorted((p for p in datasets if p.start > value.end), key=lambda p: p.start):
             between = doc[value.end : place.start]
+            if len(between) > 1 and between[-1].pos_ == "DET":
+                between = between[:-1]  # "72.4 NDS on the NuScenes dataset"
             if between and between[-1].lower_ in ("on", "over", "across") and all(
                     t.pos_ in ("NOUN", "PROPN", "ADJ", "NUM", "SYM", "PUNCT") and t.text not in ",;:"
                     for t in between[:-1]):
@@ -921,7 +1003,8 @@ class ResultExtractor:
         for form in {best.name, *best.aliases}:
             counts[form] = sum(1 for _ in occurrences(doc.text, form))
         # the short form is the one leaderboards and annotators use
-        return sorted(counts, key=lambda form: (not is_acronym(form), -counts[form], len(form)))
+        # the form itself breaks ties, so the choice never depends on a set's (hash) order
+        return sorted(counts, key=lambda form: (not is_acronym(form), -counts[form], len(form), form))
 
     @staticmethod
     def _listed(doc: Doc, value: _Value) -> bool:

@@ -17,8 +17,10 @@ from spacy.util import registry
 from thinc.api import Ops, get_current_ops
 from thinc.types import Ragged
 
-#: tokens no concept name runs across
-BREAKS = frozenset({".", ";", ":", "!", "?", ",", "(", ")", "[", "]", "{", "}", '"', "–", "—"})
+from kg.extraction.tokens import ABBREVIATIONS
+
+#: tokens no concept name runs across (an abbreviation kept whole, "avg.", is no part of a name)
+BREAKS = frozenset({".", ";", ":", "!", "?", ",", "(", ")", "[", "]", "{", "}", '"', "–", "—", *ABBREVIATIONS})
 
 
 def can_edge(token: Token) -> bool:
