@@ -268,6 +268,34 @@ def test_a_switch_keeps_the_folders_it_fills_and_the_users_own_files(references,
     assert every_file(out) == {**new, "neo4j/NOTES.txt": b"mine", "mine.txt": b"mine too"}
 
 
+def test_a_folders_list_never_reaches_outside_its_folder(tmp_path):
+    """An output folder may come from elsewhere (a shared drive, an archive): names in its lists
+    that leave the folder ("../x", an absolute path) are not kg's files to remove."""
+    import json
+
+    from kg.sinks.outputs import new_generation
+
+    out = tmp_path / "out"
+    victims = [tmp_path / "victim.txt", tmp_path / "elsewhere" / "secret.txt"]
+    for victim in victims:
+        victim.parent.mkdir(exist_ok=True)
+        victim.write_text("not kg's", encoding="utf-8")
+    with new_generation(out) as generation:
+        for folder in ("views", "neo4j"):
+            (generation.path / folder).mkdir()
+            (generation.path / folder / "a.csv").write_text("kg's", encoding="utf-8")
+    hostile = ["a.csv", "../../victim.txt", str(victims[1]), "..", "", 7, None]
+    for folder in ("views", "neo4j"):
+        (out / folder / ".kg-names").write_text(json.dumps(hostile), encoding="utf-8")
+    with new_generation(out) as generation:
+        assert generation.clear("views") == ["a.csv"]
+        (generation.path / "neo4j").mkdir()
+        (generation.path / "neo4j" / "b.csv").write_text("new", encoding="utf-8")
+    assert all(victim.read_text(encoding="utf-8") == "not kg's" for victim in victims)
+    assert sorted(p.name for p in (out / "neo4j").iterdir()) == [".kg-names", "b.csv"]
+    assert not (out / "views").exists()
+
+
 def test_the_next_run_removes_what_dead_runs_left(tmp_path):
     from kg.sinks.outputs import new_generation
 

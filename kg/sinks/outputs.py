@@ -209,12 +209,21 @@ def _move_entry(new: Path, target: Path, old: Path) -> None:
 
 
 def _names(path: Path) -> list[str] | None:
+    """The entries a folder's list names, only those that are plain names in that folder: the
+    list may come with an output folder from elsewhere, and "../x" or "/home/me/x" in it must
+    never make a switch remove or move a file outside the folder."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        listed = json.loads(path.read_text(encoding="utf-8"))
     except (FileNotFoundError, NotADirectoryError):
         return None
     except (OSError, ValueError):
         return []  # unreadable: treat as an empty list, never fail a switch over it
+    return [name for name in listed if _plain_name(name)] if isinstance(listed, list) else []
+
+
+def _plain_name(name: object) -> bool:
+    return (isinstance(name, str) and name not in ("", ".", "..") and "/" not in name and "\0" not in name
+            and os.sep not in name and (os.altsep is None or os.altsep not in name))
 
 
 def _switch_folder(new: Path, target: Path, old: Path) -> None:
