@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import socket
@@ -469,7 +470,7 @@ def test_unreadable_file_is_a_source_error(tmp_path):
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         server.bind(str(path))
-        with pytest.raises(SourceError, match=r"Cannot read .*socket\.jsonl"):
+        with pytest.raises(SourceError, match=r"socket\.jsonl is not a regular file"):
             read_papers([path])
     finally:
         server.close()
@@ -821,6 +822,21 @@ def test_a_bad_named_file_does_not_lose_the_good_ones(tmp_path):
     result = read_papers([bad, good])
     assert [p.title for p in result.papers] == ["Good Paper"]
     assert [str(s).split(":")[0] for s in result.skipped] == [str(bad)]
+
+
+def test_a_named_pipe_or_device_is_skipped_at_once_and_the_good_files_kept(tmp_path):
+    """A pipe named on the command line blocked the run until something wrote to it, and
+    /dev/zero was read until memory ran out; both are now passed over, named, without opening."""
+    good = write(tmp_path / "good.jsonl", '{"title": "Good Paper"}\n')
+    fifo = tmp_path / "fifo.jsonl"
+    os.mkfifo(fifo)
+    result = read_papers([good, fifo, Path("/dev/zero")])
+    assert [p.title for p in result.papers] == ["Good Paper"]
+    skipped = skipped_at(result)
+    assert set(skipped) == {str(fifo), "/dev/zero"}
+    assert all("not a regular file" in why for why in skipped.values())
+    with pytest.raises(SourceError, match="fifo.jsonl is not a regular file"):
+        read_papers([fifo])
 
 
 def test_only_bad_files_is_an_error_with_one_line_per_file(tmp_path):

@@ -203,6 +203,10 @@ def detect_format(path: Path, in_folder: bool = False) -> str:
     return sniffed
 
 
+#: why a pipe, socket or device is not read; save what it gives to a file first
+NOT_REGULAR_REASON = "not a regular file (a socket, pipe or device); not read: save its contents to a file first"
+
+
 def _walk(root: Path, skipped: list[SkippedRecord], builds: list[str]) -> list[Path]:
     """Files under ``root``, recursively, in sorted order, without hidden files or folders, and
     without folders that hold a kg build's outputs (added to ``builds``).
@@ -245,7 +249,7 @@ def _walk(root: Path, skipped: list[SkippedRecord], builds: list[str]) -> list[P
             elif entry.is_file():
                 found.append(path)
             else:
-                skipped.append(SkippedRecord(str(path), "not a regular file (a socket, pipe or device); not read"))
+                skipped.append(SkippedRecord(str(path), NOT_REGULAR_REASON))
 
     top = root.stat()
     entered.add((top.st_dev, top.st_ino))
@@ -423,6 +427,13 @@ def read_papers(
             if not files and not walk_problems and len(result.builds_passed_over) == builds_before:
                 result.skipped.append(SkippedRecord(str(root), "the directory holds no files"))
                 barren.append(str(result.skipped[-1]))
+        elif not root.is_file():
+            # a pipe would block until something writes to it, and a device such as /dev/zero
+            # never ends: named on the command line or found in a folder, neither is read
+            result.skipped.append(SkippedRecord(str(root), NOT_REGULAR_REASON))
+            barren.append(str(result.skipped[-1]))
+            file_errors.append(SourceError(f"{root} is {NOT_REGULAR_REASON}.", str(root), NOT_REGULAR_REASON))
+            continue
         else:
             files = [root]
         for path in files:
