@@ -1166,6 +1166,21 @@ def test_one_broken_record_in_a_json_array_costs_only_itself(tmp_path):
         read_papers([cut])
 
 
+def test_a_stray_quote_or_a_missing_brace_in_an_array_does_not_swallow_the_records_after_it(tmp_path):
+    """Counting braces from a record with a stray quote, or one that never closes, ran on past the
+    records after it, which were lost without a word: a pretty-printed array's next record
+    starts a line indented as the broken one."""
+    for name, broken in (("quote", '{"title": "B has a stray quote, "abstract": "x"}'),
+                         ("brace", '{"title": "B lacks its brace", "abstract": "x",'),
+                         ("nested", '{"title": "B nested", "authors": [{"name": "x"},')):
+        path = write(tmp_path / f"{name}.json",
+                     '[\n  {"title": "Paper A"},\n  ' + broken + '\n  {\n    "title": "Paper C"\n  },\n'
+                     '  {"title": "Paper D", "authors": [\n    {"name": "Ann Lee"}\n  ]}\n]\n')
+        result = read_papers([path])
+        assert [p.title for p in result.papers] == ["Paper A", "Paper C", "Paper D"], name
+        assert list(skipped_at(result)) == [f"{path}#2"], name
+
+
 def test_csl_json_and_numeric_dates(tmp_path):
     path = tmp_path / "zotero.json"
     path.write_text(json.dumps([

@@ -345,15 +345,33 @@ def _array_item_by_item(path: Path, text: str, start: int | None = None) -> File
             line = text.count("\n", 0, getattr(exc, "pos", position)) + 1
             result.skipped.append(SkippedRecord(
                 location, f"not valid JSON ({str(getattr(exc, 'msg', exc)).removesuffix(' at')}, line {line})"))
-            if text[position] not in "{[":
+            position = _broken_record_end(text, position)
+            if position is None:
                 return result  # no record to pass over: the rest of the array cannot be read
-            position = _value_end(text, position)  # the broken record ends where its braces close
             continue
         add_record(result, record, location, record_to_paper)
     return result
 
 
 _ARRAY_GAP = re.compile(r"[\s,]*")
+
+
+def _broken_record_end(text: str, start: int) -> int | None:
+    """Where the array's next record starts after a broken one opening at ``start``: where its
+    braces close, unless that passes the start of a line indented as the broken record is and
+    opening a record, as in a pretty-printed array (a stray quote inverts which text is inside
+    a string, a missing brace makes the count close late: either would swallow the records
+    after it). None when nothing after it can be read."""
+    line_start = text.rfind("\n", 0, start) + 1
+    indent = text[line_start:start]
+    next_line = None
+    if not indent.strip():  # the record starts its line: records after it likely do too
+        match = re.compile("\n" + re.escape(indent) + r"[{\[]").search(text, start + 1)
+        next_line = match.end() - 1 if match else None
+    if text[start] not in "{[":
+        return next_line
+    closed = _value_end(text, start)
+    return next_line if next_line is not None and next_line < closed else closed
 
 
 def _value_end(text: str, start: int) -> int:
