@@ -1272,6 +1272,22 @@ def test_bibtex_entries_that_share_a_line_and_an_at_sign_inside_a_field(tmp_path
     assert "@misc" in papers[3].abstract and "Not an entry" in papers[3].abstract
 
 
+def test_a_bibtex_brace_too_few_or_too_many_costs_only_its_own_entry(tmp_path):
+    """The braces of an entry missing one closed only at a later entry's extra one: every entry
+    between was read as its text and lost without a word. A line that starts an entry outside
+    every field ends the broken one; a field after an entry's closing brace is named."""
+    path = write(tmp_path / "typos.bib",
+                 "@article{bad1,\n  title = {Unclosed {brace},\n  year = {2022}\n}\n\n"
+                 "@article{good1,\n  title = {Good One}\n}\n\n@article{good2, title = {Good Two}}\n\n"
+                 "@article{bad2,\n  title = {Extra Brace}},\n  abstract = {Lost.},\n}\n\n"
+                 "@article{good3, title = {Good Three}}\n")
+    result = read_papers([path])
+    assert [p.title for p in result.papers] == ["Good One", "Good Two", "Extra Brace", "Good Three"]
+    assert list(skipped_at(result)) == [f"{path}:1"]
+    assert [str(w) for w in result.warnings] == [
+        f"{path}:12: field 'abstract' after the entry's closing brace (a brace too many?) was not read"]
+
+
 def test_bibtex_crossrefs_between_papers_and_to_themselves_lose_no_paper(tmp_path):
     """Only a volume (proceedings, book ...) cross-referenced by its papers is no paper: a paper
     that another cross-references, in a cycle or by itself, is kept."""

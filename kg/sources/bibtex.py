@@ -25,6 +25,7 @@ from kg.sources.base import (
     FileResult,
     RecordError,
     SkippedRecord,
+    SourceWarning,
     arxiv_id_from,
     make_paper,
     parse_date,
@@ -328,6 +329,33 @@ def _starts_an_entry(text: str, start: re.Match[str]) -> bool:
     return _is_entry_start(text, start) or start.group(1).lower() in _ENTRY_TYPES
 
 
+#: a brace, an escaped character, or an "@type{" starting a line: what ends a braced entry
+_ENTRY_SCAN = re.compile(r"\\.|[{}]|^[ \t]*@(?=[ \t]*[A-Za-z]+[ \t]*[{(])", re.DOTALL | re.MULTILINE)
+
+
+def _braced_entry_end(text: str, opening: int, comment: bool = False) -> int | None:
+    """Past the brace that closes the entry whose "{" is at ``opening``; or, when a line that
+    starts an entry comes first outside every field (the entry has a brace too many or too few),
+    where that line starts, so the broken entry is read alone and fails, and the entries after
+    it are kept; None when the text ends first. An "@misc{" inside a field, or anywhere in an
+    ``@comment{...}`` block, is text. Each scan stops at the next entry, so a file of unclosed
+    entries is read in linear time."""
+    depth = 0
+    for match in _ENTRY_SCAN.finditer(text, opening):
+        token = match.group()
+        if token == "{":
+            depth += 1
+        elif token == "}":
+            depth -= 1
+            if depth == 0:
+                return match.end()
+        elif token.lstrip().startswith("@") and depth <= 1 and not comment:
+            entry = _ENTRY_START.match(text, match.end() - 1)
+            if entry is not None and _starts_an_entry(text, entry):
+                return match.start()
+    return None
+
+
 def _entries(text: str) -> Iterator[tuple[re.Match[str], int]]:
     """Each entry's "@type{" and where the entry ends, in order. A braced entry ends at its
     closing brace, and the next entry is looked for after it, anywhere: an "@misc{" inside a
@@ -335,18 +363,27 @@ def _entries(text: str) -> Iterator[tuple[re.Match[str], int]]:
     or one in parentheses, runs to the next "@type{" that starts a line."""
     position = 0
     while start := next((m for m in _ENTRY_START.finditer(text, position) if _starts_an_entry(text, m)), None):
-        end = None
-        if start.group(2) == "{":
-            try:
-                # read in place: a copy of the rest of the file for every entry would be quadratic
-                end = _Entry(text, "}").end(start.start())
-            except (RecordError, ValueError):
-                pass
+        end = (_braced_entry_end(text, start.end() - 1, comment=start.group(1).lower() == "comment")
+               if start.group(2) == "{" else None)
         if end is None:
             following = (m for m in _LINE_START.finditer(text, start.end()) if _starts_an_entry(text, m))
             end = next((m.start() for m in following), len(text))
         yield start, end
         position = end
+
+
+#: "abstract = {" starting a line: a field's beginning
+_STRAY_FIELD = re.compile(r"^[ \t]*([A-Za-z][\w\-]*)[ \t]*=[ \t]*[{\"\w]", re.MULTILINE)
+
+
+def _warn_of_stray_fields(result: FileResult, previous: tuple[str, int], text: str, stop: int) -> None:
+    """A field after an entry's closing brace (the entry has a brace too many: "title =
+    {X}},") is read by nobody: say so on the entry, which was kept without it."""
+    location, end = previous
+    stray = _STRAY_FIELD.search(text, end, stop)
+    if stray is not None:
+        result.warnings.append(SourceWarning(
+            location, f"field {stray.group(1)!r} after the entry's closing brace (a brace too many?) was not read"))
 
 
 def read_bibtex(path: Path) -> FileResult:
@@ -363,11 +400,15 @@ def read_bibtex(path: Path) -> FileResult:
     macros: dict[str, str | None] = {}
     parsed: list[tuple[str, str, str, dict[str, str]]] = []  # (location, kind, key, fields)
     line, counted_to = 1, 0  # line numbers counted incrementally: big files stay linear
+    previous: tuple[str, int] | None = None  # the last entry's location and end
     for start, end in _entries(text):
+        if previous is not None:
+            _warn_of_stray_fields(result, previous, text, start.start())
         line += text.count("\n", counted_to, start.start())
         counted_to = start.start()
         kind = start.group(1).lower()
         location = f"{path}:{line}"
+        previous = (location, end)
         closer = "}" if start.group(2) == "{" else ")"
         if kind == "comment":
             continue
@@ -399,6 +440,8 @@ def read_bibtex(path: Path) -> FileResult:
             parsed.append((location, kind, entry.key, fields))
         except RecordError as exc:
             result.skipped.append(SkippedRecord(location, f"@{kind} entry skipped: {exc}"))
+    if previous is not None:
+        _warn_of_stray_fields(result, previous, text, len(text))
     by_key = {key.lower(): fields for _, _, key, fields in parsed if key}
     parents = {fields["crossref"].strip().lower() for _, _, key, fields in parsed
                if fields.get("crossref") and fields["crossref"].strip().lower() != key.lower()}
