@@ -1743,6 +1743,30 @@ def test_a_readme_with_a_heading_like_line_is_still_no_page(tmp_path):
     assert "A Paper Title" in by_title(read_papers([tmp_path]))
 
 
+def test_loosely_written_or_joined_tagged_records_are_read_not_dropped(tmp_path):
+    """Records with lower-case tags, one space or a tab before the dash, lone-CR line ends in a
+    file of LF ends, or a missing "TY"/"ER" between two records were dropped or merged into the
+    record before, without a word; a MEDLINE record without its PMID ends at its blank line."""
+    first = "TI  - First Paper\nAB  - First abstract.\nPY  - 2020\n"
+    cases = {
+        "lower.ris": "ty  - jour\nti  - First Paper\nab  - First abstract.\npy  - 2020\ner  - \n",
+        "spaces.ris": "TY - JOUR\nTI - First Paper\nAB\t- First abstract.\nPY - 2020\nER - \n",
+        "cr.ris": "TY  - JOUR\r" + first.replace("\n", "\r") + "ER  - \rTY  - JOUR\n",
+        "no_er_ty.ris": "TY  - JOUR\n" + first,
+    }
+    second = "TI  - Second Paper\nAB  - Wraps onto\nAI - based text.\nER  - \n"
+    for name, text in cases.items():
+        path = write(tmp_path / name, text + ("" if name == "cr.ris" else "TY  - JOUR\n" * (name != "no_er_ty.ris"))
+                     + second)
+        result = read_papers([path])
+        assert [(p.title, p.abstract, p.year) for p in result.papers] == [
+            ("First Paper", "First abstract.", 2020), ("Second Paper", "Wraps onto AI - based text.", None)], name
+        assert result.skipped == [], name
+    medline = write(tmp_path / "pubmed.nbib", "TI  - First Paper\nAB  - First abstract.\n\n"
+                                              "PMID- 2\nTI  - Second Paper\n")
+    assert [p.title for p in read_papers([medline]).papers] == ["First Paper", "Second Paper"]
+
+
 def test_tagged_exports_as_endnote_jstor_and_suffixes_write_them(tmp_path):
     ris = ("Provider: JSTOR http://www.jstor.org\nDatabase: JSTOR\n\n"
            "TY  - JOUR\nTI  - Dated by Year Only\nPY  - 1997\nDA  - Nov 15\nAU  - King, Martin Luther, Jr.\nER  - \n"

@@ -54,12 +54,23 @@ class Dialect:
     one_value_a_line: frozenset[str] = frozenset()
     #: tags of the file, not of a record
     ignored: frozenset[str] = frozenset()
+    #: lines written loosely (a tag in lower case, one space or a tab before the dash), read as
+    #: a tag line when the tag, in upper case, is one of ``known``
+    loose: re.Pattern[str] | None = None
+    known: frozenset[str] = frozenset()
+    #: a blank line ends the record (MEDLINE: a record missing its PMID still ends there)
+    blank_ends: bool = False
 
 
 RIS = Dialect(
     "ris", re.compile(r"^([A-Z][A-Z0-9])  -(?: (.*))?$"), frozenset({"TY"}), frozenset({"ER"}),
     titles=("TI", "T1", "CT"), abstracts=("AB", "N2"), authors=(("AU", "A1"),),
     dates=("DA", "PY", "Y1"), dois=("DO",), urls=("UR", "L2"), venues=("T2", "JO", "JF", "JA", "BT"),
+    loose=re.compile(r"^([A-Za-z][A-Za-z0-9])(?: {1,2}|\t)-(?:[ \t](.*))?$"),
+    # the tags of the RIS specification, so that a wrapped line "AI - based ..." stays text
+    known=frozenset("""TY ER TI T1 T2 T3 T4 CT BT AB N1 N2 AU A1 A2 A3 A4 ED PY Y1 Y2 DA DO UR L1 L2 L3 L4
+        JO JF JA J1 J2 KW SP EP VL IS SN PB CY ID M1 M2 M3 ST LA DB DP AN C1 C2 C3 C4 C5 C6 C7 C8 CA
+        CN ET OP RI RN RP SE U1 U2 U3 U4 U5 AD NV LB TA TT""".split()),
 )
 WOS = Dialect(
     "wos", re.compile(r"^([A-Z][A-Z0-9])(?: (.*))?$"), frozenset({"PT"}), frozenset({"ER"}),
@@ -70,7 +81,7 @@ WOS = Dialect(
 MEDLINE = Dialect(
     "medline", re.compile(r"^([A-Z]{2,4}) *- (.*)$"), frozenset({"PMID"}), frozenset(),
     titles=("TI",), abstracts=("AB",), authors=(("FAU",), ("AU",)), dates=("DP",),
-    dois=("LID", "AID"), urls=(), venues=("JT", "TA"),
+    dois=("LID", "AID"), urls=(), venues=("JT", "TA"), blank_ends=True,
 )
 
 #: first lines that give each format away (a ``.txt`` export is read by these)
@@ -103,18 +114,23 @@ def _records(lines: list[str], bad_lines: set[int], dialect: Dialect,
     def whole() -> Record:
         return {tag: [" ".join(parts).strip() for parts in values] for tag, values in record.items()}
 
-    for number, raw in enumerate(lines, 1):
+    for number, line in _lines(lines, dialect):
         if number in bad_lines:
             result.skipped.append(SkippedRecord(f"{path}:{number}", NOT_UTF8_LINE))
             continue
-        line = raw.rstrip("\r")
-        match = dialect.line.match(line)
-        tag = match.group(1) if match else None
+        match = _tag_line(line, dialect)
+        tag = match.group(1).upper() if match else None
         if tag in dialect.ignored:
             last = None
             continue
-        if tag in dialect.opens and record:
-            yield start, whole()  # a record whose closing tag is missing
+        if dialect.blank_ends and not line.strip() and record:
+            yield start, whole()
+            record, last = {}, None
+            continue
+        if record and (tag in dialect.opens or tag in dialect.titles and tag in record):
+            # a record whose closing tag is missing; a second title of the same tag starts the
+            # next record, whose opening tag is missing too
+            yield start, whole()
             record, last = {}, None
         if tag is not None:
             if tag in dialect.closes:
@@ -134,6 +150,28 @@ def _records(lines: list[str], bad_lines: set[int], dialect: Dialect,
                 values[-1].append(line.strip())
     if record:
         yield start, whole()
+
+
+def _lines(lines: list[str], dialect: Dialect) -> Iterator[tuple[int, str]]:
+    """Each line with its number, split at lone CRs where they part tag lines: two exports
+    joined into one file may end lines both ways ("TY  - JOUR\\rTI  - ..." is two lines)."""
+    for number, raw in enumerate(lines, 1):
+        line = raw.rstrip("\r")
+        if "\r" in line:
+            parts = line.split("\r")
+            if all(_tag_line(part, dialect) for part in parts[1:] if part.strip()):
+                yield from ((number, part) for part in parts)
+                continue
+        yield number, line
+
+
+def _tag_line(line: str, dialect: Dialect) -> re.Match[str] | None:
+    match = dialect.line.match(line)
+    if match is None and dialect.loose is not None:
+        match = dialect.loose.match(line)
+        if match is not None and match.group(1).upper() not in dialect.known:
+            return None
+    return match
 
 
 def _first(record: Record, tags: tuple[str, ...]) -> str | None:
