@@ -79,6 +79,16 @@ def singular(word: str) -> str:
     return word
 
 
+_LAST_WORD = re.compile(r"([A-Za-z0-9]+)[^A-Za-z0-9]*$")
+
+
+def _ends_in_capital_s(surface: str) -> bool:
+    """The last word is three or more capitals ending in "S" ("COGS"): the "S" is a letter of
+    the name, where a plural is written in lower case ("SAEs")."""
+    match = _LAST_WORD.search(surface)
+    return bool(match) and len(match.group(1)) >= 3 and match.group(1).isupper() and match.group(1).endswith("S")
+
+
 @lru_cache(maxsize=65536)
 def concept_key(surface: str) -> str:
     """Normalised key of a surface form; equal keys mean the same concept name."""
@@ -88,7 +98,8 @@ def concept_key(surface: str) -> str:
         words = words[1:]  # an article, not a name's first letter ("A-OKVQA" is not "OK-VQA")
     if not words:
         return ""
-    words[-1] = singular(words[-1])
+    if not _ends_in_capital_s(surface):
+        words[-1] = singular(words[-1])  # but "COGS" is a name, not the plural of "COG"
     text = " ".join(words)
     variants = spelling_variants()
     if variants:

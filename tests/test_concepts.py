@@ -27,6 +27,14 @@ def test_plurals_in_es_and_latin_plurals_share_the_singulars_key():
     assert concept_key("cases") == "case" and concept_key("loss") == "loss" and concept_key("analysis") == "analysis"
 
 
+def test_a_final_capital_s_is_a_letter_of_the_name_not_a_plural():
+    """"COGS" (a benchmark) was keyed as the plural of "COG" (another one), and the two merged."""
+    assert concept_key("COGS") != concept_key("COG")
+    assert concept_key("SAEs") == concept_key("SAE") and concept_key("LLMs") == concept_key("LLM")
+    index = canonicalise([paper("A", Mention("dataset", "COGS")), paper("B", Mention("dataset", "COG"))])
+    assert sorted(c.name for c in index.concepts.values()) == ["COG", "COGS"]
+
+
 def test_long_form_acronym_and_plural_merge_across_papers():
     index = canonicalise(
         [
