@@ -26,7 +26,7 @@ from kg.schema import (
 
 PAPER_PROPERTIES = (
     "id", "title", "abstract", "published", "year", "month", "url", "arxiv_id", "doi", "openalex_id",
-    "venue", "source",
+    "venue", "source", "author_count", "upvotes",
 )
 
 

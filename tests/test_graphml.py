@@ -71,3 +71,20 @@ def test_streamed_graphml_keeps_types_text_and_odd_characters(tmp_path):
     assert list(again.edges) == [("a", "b"), ("b", "c")]
     read = igraph.Graph.Read_GraphML(str(tmp_path / "graph.graphml"))
     assert read.vs["id"] == ["a", "b", "c"]
+
+
+def test_a_papers_upvotes_and_author_count_reach_every_graph_output(tmp_path):
+    # Hugging Face pages give both; they were read and then dropped from graph.json,
+    # GraphML and the Neo4j bundle
+    from kg.sinks.files import read_graph_json, write_graph_json
+    from kg.sinks.neo4j_bundle import write_bundle
+    papers = [Paper("I-JEPA", id="2301.08243", year=2023, upvotes=42, author_count=7)]
+    graph = build_graph(papers, ConceptIndex({}, []), {})
+    write_graph_json(graph, tmp_path / "graph.json")
+    assert read_graph_json(tmp_path / "graph.json").nodes["paper:2301.08243"]["upvotes"] == 42
+    write_graphml(graph, tmp_path / "graph.graphml")
+    paper = nx.read_graphml(tmp_path / "graph.graphml").nodes["paper:2301.08243"]
+    assert (paper["upvotes"], paper["author_count"]) == (42, 7)
+    write_bundle(graph, tmp_path / "neo4j")
+    header = (tmp_path / "neo4j" / "Paper.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert "upvotes" in header.split(",") and "author_count" in header.split(",")
