@@ -184,3 +184,8 @@ def safe_text(text: str) -> str:
     if "\x1b" in text:
         text = _ESCAPE_SEQUENCE.sub("", text)
     return _UNSAFE.sub(_replace_unsafe, text)
+
+
+def counted(number: int, noun: str) -> str:
+    """'1 paper', '2 papers': a count with its noun in the right number (regular plurals only)."""
+    return f"{number} {noun}" + ("" if number == 1 else "s")

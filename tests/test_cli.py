@@ -379,10 +379,14 @@ def test_progress_bars_fit_a_narrow_terminal(monkeypatch):
 def test_the_build_summary_counts_the_papers_since_left_out(tmp_path):
     papers = tmp_path / "p.jsonl"
     rows = [{"title": f"Paper {i}", "abstract": "We train BERT.", "published": f"20{20 + i}-05-01"} for i in range(4)]
+    rows.append({"title": "Paper without a date", "abstract": "We train BERT."})
     papers.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     result = run_kg("build", str(papers), "--since", "2022", "--fast", "--out", str(tmp_path / "o"))
     assert result.returncode == 0, result.stderr
-    assert "papers: 4 read from 1 file(s), 2 published outside --since/--until left out" in result.stdout
+    # a paper without a date is not one published outside the period: counted apart
+    assert "left out 2 papers published outside --since/--until and 1 without a date" in result.stderr
+    assert ("papers: 5 read from 1 file(s), 2 papers published outside --since/--until and 1 without a date "
+            "left out") in result.stdout
 
 
 def test_running_out_of_memory_is_one_line_and_keeps_the_outputs(tmp_path, monkeypatch):

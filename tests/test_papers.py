@@ -122,6 +122,17 @@ def test_papers_of_one_year_are_listed_newest_first_by_date():
     assert [r.id for r in list_papers(graph)] == ["c", "a", "b", "d"]
 
 
+def test_a_query_with_symbols_is_not_cut_to_its_letters():
+    papers = [Paper("Fuzzing C++ compilers", id="a"), Paper("Clean code", id="b"),
+              Paper("Attention in C# and F#", id="c"), Paper("A + B = C", id="d")]
+    graph = build_graph(papers, ConceptIndex({}, []))
+    assert [r.id for r in list_papers(graph, "C++")] == ["a"]  # not every title with a word in c
+    assert [r.id for r in list_papers(graph, "c#")] == ["c"]
+    assert [r.id for r in list_papers(graph, "c")] == ["d", "c", "b", "a"]  # a prefix still matches
+    assert list_papers(graph, "+++") == []  # not every paper
+    assert [r.id for r in list_papers(graph, " = ")] == ["d"]
+
+
 @pytest.mark.parametrize("name", ["method:mae", "masked autoencoder", "Masked Autoencoders", "MAE", "MAEs"])
 def test_every_command_finds_a_concept_by_id_name_alias_or_plural(graph, name):
     assert views.find_concept(graph, name) == "method:mae"

@@ -69,6 +69,18 @@ def test_paper_tooltip_does_not_link_a_javascript_url(graph):
     assert "&lt;script&gt;" in tip
 
 
+def test_a_concept_tooltip_counts_its_papers_in_the_right_number():
+    papers = [Paper("I-JEPA", id="a"), Paper("V-JEPA", id="b")]
+    concepts = {"method:jepa": Concept("method:jepa", "method", "JEPA", paper_ids=["a", "b"]),
+                "dataset:k400": Concept("dataset:k400", "dataset", "Kinetics-400", paper_ids=["b"])}
+    links = [ConceptLink("a", "method:jepa", "PROPOSES"), ConceptLink("b", "method:jepa", "USES"),
+             ConceptLink("b", "dataset:k400", "USES")]
+    graph = build_graph(papers, ConceptIndex(concepts, links), {})
+    assert "2 papers" in views.concept_tooltip(graph, "method:jepa")
+    tip = views.concept_tooltip(graph, "dataset:k400")
+    assert "1 paper" in tip and "1 papers" not in tip
+
+
 def test_views_are_self_contained(graph, tmp_path):
     page = views.render_view(views.overview_view(graph, analyse(graph)))
     # no resource from outside the file: pyvis 0.3.2's template pulls Bootstrap from a CDN

@@ -41,7 +41,8 @@ class PaperRow:
 
 
 #: the words of a title or a query, for matching one against the other
-_WORD = re.compile(r"\w+")
+# "C++" and "C#" are words of their own: the query "C++" is not every title with a "c" word
+_WORD = re.compile(r"\w+[+#]*")
 
 
 def _norm(text: object) -> str:
@@ -176,6 +177,8 @@ def list_papers(
             # "deep" in it, and "T-JEPA" not "ACT-JEPA"
             if not (all(any(t.startswith(w) for t in title_words) for w in words) or _norm(query) in ids):
                 continue
+        elif query and query.strip() and _norm(query) not in _norm(title):
+            continue  # a query of symbols only ("+++") is looked for as it is, not dropped
         if year is not None and data.get("year") != year:
             continue
         code = any(t == HAS_CODE for _, _, t in graph.out_edges(paper, data="type"))

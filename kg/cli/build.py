@@ -33,6 +33,7 @@ from kg.cli.paths import (
 from kg.escape import json_line, terminal
 from kg.records import CONCEPT_TYPES, ConceptIndex, Paper, PaperExtraction
 from kg.sources import BUILD_OUTPUT_REASON, FORMATS, ReadResult, SourceError, read_papers
+from kg.text import counted
 
 if TYPE_CHECKING:
     from kg.sinks.outputs import Generation
@@ -156,20 +157,31 @@ def read_inputs(inputs: tuple[Path, ...], input_format: str | None) -> ReadResul
     return result
 
 
-def keep_published_in(result: ReadResult, since: datetime.date | None, until: datetime.date | None) -> int:
+def keep_published_in(
+    result: ReadResult, since: datetime.date | None, until: datetime.date | None,
+) -> tuple[int, int]:
     """--since / --until of kg build: only the papers published in the period stay in
-    ``result``; says how many were left out (and returns that), and fails when none is left."""
+    ``result``; says how many were left out and returns (published outside, without a date);
+    fails when none is left."""
     from kg.sources import published_in
 
     inside = [published_in(paper, since, until) for paper in result.papers]
     outside, undated = inside.count(False), inside.count(None)
     result.papers = [paper for paper, keep in zip(result.papers, inside) if keep]
     if outside or undated:
-        click.echo(f"left out {outside + undated} papers published outside --since/--until"
-                   + (f" ({undated} of them without a date)" if undated else ""), err=True)
+        click.echo(f"left out {left_out_words(outside, undated)}", err=True)
     if not result.papers:
         raise click.ClickException("No paper of the inputs was published in the --since/--until period.")
-    return outside + undated
+    return outside, undated
+
+
+def left_out_words(outside: int, undated: int) -> str:
+    """'3 papers published outside --since/--until and 1 without a date': a paper with no date
+    is not one published outside the period, and a user looking for it needs to know which."""
+    parts = [f"{counted(outside, 'paper')} published outside --since/--until"] if outside else []
+    if undated:
+        parts.append(f"{counted(undated, 'paper')} without a date" if not parts else f"{undated} without a date")
+    return " and ".join(parts)
 
 
 def extraction_options(command):
@@ -603,7 +615,7 @@ def build(
     elif not inputs:
         raise click.UsageError("Give INPUT files or folders, or --fetch SOURCE:QUERY.")
     result = read_inputs(inputs, input_format)
-    left_out = keep_published_in(result, *period) if since or until else 0
+    left_out = keep_published_in(result, *period) if since or until else (0, 0)
     extractions = run_extraction(result.papers, pipeline_config, nlp_batch_size, jobs=jobs, cache_dir=cache_dir,
                                  use_cache=not no_cache, dask_address=dask_address)
     try:
@@ -640,7 +652,9 @@ def build(
                        "`kg analyze` and `kg viz` write them for this one")
 
 
-def print_summary(result: ReadResult, index: ConceptIndex, out: Path, left_out: int = 0) -> None:
+def print_summary(
+    result: ReadResult, index: ConceptIndex, out: Path, left_out: tuple[int, int] = (0, 0),
+) -> None:
     """Papers read / skipped (and left out by --since / --until), concepts per type and the ten
     most shared concepts."""
     click.echo("")
@@ -648,8 +662,8 @@ def print_summary(result: ReadResult, index: ConceptIndex, out: Path, left_out: 
     # grouped by the kind of reason: the part before a colon, quoted text (a record's own
     # words, which may hold colons) shortened first
     skipped = Counter(re.sub(r"'[^']*'", "'…'", s.reason).split(":")[0] for s in result.skipped)
-    line = (f"papers: {len(result.papers) + left_out} read from {len(result.files)} file(s)"
-            + (f", {left_out} published outside --since/--until left out" if left_out else ""))
+    line = (f"papers: {len(result.papers) + sum(left_out)} read from {len(result.files)} file(s)"
+            + (f", {left_out_words(*left_out)} left out" if any(left_out) else ""))
     if result.duplicates_merged:
         line += f", {result.duplicates_merged} duplicates merged"
     line += f", {len(result.skipped)} skipped"

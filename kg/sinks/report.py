@@ -34,6 +34,7 @@ from kg.sinks.report_citations import (  # noqa: E402
     citation_markdown,
     month_markdown,
 )
+from kg.text import counted  # noqa: E402
 
 if TYPE_CHECKING:
     from kg.analytics import Analysis
@@ -183,7 +184,7 @@ def chart_top_concepts(graph: nx.DiGraph, analysis: Analysis, path: Path, n: int
     colours = [TYPE_COLOURS.get(_type(graph, c), "#999999") for c, _ in ranked]
     ax.barh(names, [s for _, s in ranked], color=colours)
     for i, (c, s) in enumerate(ranked):
-        ax.text(s, i, f"  {analysis.paper_counts.get(c, 0)} papers", va="center", fontsize=8, color="#444")
+        ax.text(s, i, f"  {counted(analysis.paper_counts.get(c, 0), 'paper')}", va="center", fontsize=8, color="#444")
     ax.set_xlabel("PageRank on the concept co-occurrence graph")
     ax.set_title(f"The {len(ranked)} most central concepts")
     ax.set_xlim(0, max((s for _, s in ranked), default=1) * 1.25)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import networkx as nx
 
 from kg.schema import CONCEPT_RELATIONS
+from kg.text import counted
 from kg.views.elements import centred_nodes, graph_edge, type_legend
 from kg.views.labels import lay_out_legibly
 from kg.views.layout import layout
@@ -53,7 +54,7 @@ def concept_view(
     pos = layout(members, ((u, v, 1.0) for u, v, _ in edge_list))
     view = View(
         title=f"Concept: {display_name(graph, centre)}",
-        subtitle=f"{len(papers)} papers" + (f" and {len(members) - len(papers) - 1} concepts they share" if depth >= 2 else ""),
+        subtitle=counted(len(papers), "paper") + (f" and {len(members) - len(papers) - 1} concepts they share" if depth >= 2 else ""),
         directed=True,
     )
     view.centre = centre

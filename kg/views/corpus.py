@@ -14,6 +14,7 @@ import networkx as nx
 
 from kg.graph import paper_nodes
 from kg.schema import CONCEPT_RELATIONS, HAS_CODE
+from kg.text import counted
 from kg.views.elements import graph_edge, graph_node, type_legend
 from kg.views.labels import lay_out_legibly
 from kg.views.layout import layout
@@ -85,7 +86,7 @@ def corpus_view(
             entries.append((f"… and {len(not_drawn) - LISTED_PAPERS} more (kg papers lists them all)", ""))
         view.side_lists.append(
             SideList(
-                heading=f"{len(not_drawn)} papers not drawn"
+                heading=f"{counted(len(not_drawn), 'paper')} not drawn"
                 + (" (they share none of these concepts)" if not left_out else ""),
                 entries=entries,
             )

@@ -12,6 +12,7 @@ from typing import Any
 import networkx as nx
 
 from kg.schema import CONCEPT_RELATIONS, HAS_CODE, PAPER, REPO
+from kg.text import counted
 from kg.views.text import esc, link, shorten
 
 EVIDENCE_CHARS = 220
@@ -67,7 +68,7 @@ def concept_tooltip(graph: nx.DiGraph, node: str, community_label: str | None = 
         for source, _, edata in graph.in_edges(node, data=True)
         if edata.get("type") in CONCEPT_RELATIONS
     ]
-    stats = [f"{len({s for s, _ in papers_in})} papers"]
+    stats = [counted(len({s for s, _ in papers_in}), "paper")]
     if data.get("pagerank") is not None:
         stats.append(f"PageRank {float(data['pagerank']):.4f}")
     if data.get("community") is not None:
