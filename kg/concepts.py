@@ -103,12 +103,17 @@ def canonicalise(extractions: Iterable[PaperExtraction], lexicon: Lexicon | None
                     forest.union(node, other)
                     reasons[form].setdefault(node, f"variant of '{mention.name}' in paper {extraction.paper.id}")
             short_keys = []
+            entry = gazetteer.get((concept_type, head))
             for form in shorts:
                 short_key = f"{concept_type}|{concept_key(acronym_singular(form))}"
                 short_keys.append(short_key)
                 if longs:
                     acronym_uses[short_key][node] += 1
-                    reasons[form].setdefault(node, f"acronym defined in paper {extraction.paper.id}")
+                    # the extractor gives a gazetteer alias the entry's name whether or not the
+                    # paper spells it out: only the gazetteer is sure to be the reason
+                    reason = ("alias in the shipped gazetteer" if entry is not None and form in entry.forms
+                              else f"acronym defined in paper {extraction.paper.id}")
+                    reasons[form].setdefault(node, reason)
             mention_keys.append((extraction, mention, node, short_keys))
 
     # 3. gazetteer aliases join their canonical entry

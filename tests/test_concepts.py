@@ -131,6 +131,14 @@ def test_a_shared_short_form_is_explained_by_each_concepts_own_paper():
                    "synergistic ecphory model": f"acronym defined in paper {second.paper.id}"}
 
 
+def test_a_gazetteer_alias_is_explained_by_the_gazetteer_not_by_a_definition():
+    # the extractor names a gazetteer alias by its entry whether or not the paper spells it out
+    index = canonicalise([paper("Scaling ViT", Mention("method", "Vision Transformer", aliases=["ViT"])),
+                          paper("Probing", Mention("method", "mirror descent", aliases=["MD"]))])
+    assert index.concepts["method:vision transformer"].merged["ViT"] == "alias in the shipped gazetteer"
+    assert index.concepts["method:mirror descent"].merged["MD"].startswith("acronym defined in paper")
+
+
 def test_a_name_and_its_number_are_one_key_however_they_are_joined():
     # one key from the text alone: every build, and every push into one database, gives the
     # concept the same id whichever spelling its papers use

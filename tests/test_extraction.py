@@ -26,6 +26,22 @@ def test_acronym_definition_is_one_concept_with_its_short_form(nlp):
     assert "JEPA" in jepa.evidence
 
 
+def test_an_ambiguous_gazetteer_acronym_is_not_looked_up_blindly(nlp):
+    # CAD is computer-aided diagnosis in medicine and computer-aided design elsewhere
+    found, _ = mentions_of(
+        nlp,
+        "Pose estimation of unseen objects",
+        "We predict the poses of unknown objects without available CAD models.",
+    )
+    assert ("task", "disease diagnosis") not in found
+    found, _ = mentions_of(
+        nlp,
+        "Reading chest X-rays",
+        "We build a computer-aided diagnosis (CAD) system for chest X-rays; CAD flags nodules.",
+    )
+    assert "CAD" in found[("task", "disease diagnosis")].aliases  # spelt out: still found
+
+
 def test_plural_acronym_and_long_form_merge(nlp):
     found, _ = mentions_of(
         nlp,

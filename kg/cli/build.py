@@ -497,8 +497,9 @@ def extract(
 ) -> None:
     """Extract methods, datasets, metrics, tasks and code links from papers.
 
-    INPUTS are files or folders of paper records (Hugging Face papers pages, JSON / JSONL,
-    arXiv Atom XML, BibTeX, CSV). Prints one JSON line per paper. Broad concepts, which say
+    INPUTS are files or folders of paper records (Hugging Face papers pages, saved as text or
+    HTML; JSON / JSONL; arXiv Atom XML; BibTeX; CSV / TSV; RIS; MEDLINE; Web of Science
+    exports). Prints one JSON line per paper. Broad concepts, which say
     little about a paper, are left out unless --include-broad is given.
     """
     result = read_inputs(inputs, input_format)
