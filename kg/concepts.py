@@ -40,6 +40,11 @@ class _UnionFind:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
+def _compact(key: str) -> str:
+    """A key without its spaces: the form two spellings of one name share."""
+    return key.replace(" ", "")
+
+
 def relation_of(concept_type: str, proposed: bool) -> str:
     """The paper -> concept relationship of a mention of ``concept_type``."""
     if concept_type == "method":
@@ -127,6 +132,16 @@ def canonicalise(extractions: Iterable[PaperExtraction], lexicon: Lexicon | None
             for form in entry.forms:
                 reasons[form].setdefault(canonical, "alias in the shipped gazetteer")
 
+    # 3b. names that differ only in their spaces are one concept ("Sentence-BERT" and
+    # "SentenceBert", "visuo motor" and "visuomotor"; hyphens are spaces in a key already)
+    first_spacing: dict[tuple[str, str], str] = {}
+    for node in sorted(forest.parent):
+        concept_type, key = node.split("|", 1)
+        compact = (concept_type, _compact(key))
+        other = first_spacing.setdefault(compact, node)
+        if other != node:
+            forest.union(other, node)
+
     # 4. an acronym joins its dominant long form only
     for short_key, uses in acronym_uses.items():
         roots = Counter()
@@ -179,7 +194,8 @@ def canonicalise(extractions: Iterable[PaperExtraction], lexicon: Lexicon | None
                 same = concept_key(surface) == concept_key(name)
                 concept.merged[surface] = "same normalised form" if same else next(
                     (why for node, why in reasons.get(surface, {}).items() if forest.find(node) == root),
-                    "variant")
+                    "same name spaced otherwise" if _compact(concept_key(surface)) == _compact(concept_key(name))
+                    else "variant")
         for extraction, mention in uses:
             concept.broad = concept.broad or mention.broad or bool(entry and entry.broad)
             paper_id = extraction.paper.id

@@ -162,3 +162,15 @@ def test_pass_hat_k_is_another_metric_than_pass_at_k():
     assert concept_key("Pass@k") == concept_key("pass@k")
     index = canonicalise([paper("A", Mention("metric", "pass@k")), paper("B", Mention("metric", "pass^k"))])
     assert set(index.concepts) == {"metric:passk", "metric:pass^k"}
+
+
+def test_names_that_differ_only_in_their_spaces_are_one_concept():
+    index = canonicalise([paper("A", Mention("method", "Sentence-BERT")), paper("B", Mention("method", "SentenceBert")),
+                          paper("C", Mention("method", "visuo motor policy")),
+                          paper("D", Mention("method", "visuomotor policy")),
+                          paper("E", Mention("task", "image segmentation"))])
+    methods = sorted((c.name, c.paper_count) for c in index.concepts.values() if c.type == "method")
+    assert [count for _, count in methods] == [2, 2]
+    bert = next(c for c in index.concepts.values() if "bert" in c.id)
+    assert bert.merged == {"SentenceBert" if bert.name == "Sentence-BERT" else "Sentence-BERT": "same name spaced otherwise"}
+    assert len(index.concepts) == 3
