@@ -145,6 +145,29 @@ def test_malformed_xml_is_a_source_error_with_line():
         read_papers([DATA / "malformed.xml"])
 
 
+def test_entries_read_one_by_one_keep_the_entities_the_doctype_defines(tmp_path):
+    feed = tmp_path / "entities.xml"
+    feed.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE feed [ <!ENTITY nbsp "&#160;"> ]>\n'
+        '<feed xmlns="http://www.w3.org/2005/Atom">\n'
+        + "".join(f"<entry><id>http://arxiv.org/abs/2401.0000{i}v1</id><title>Paper&nbsp;{i}{bad}</title></entry>\n"
+                  for i, bad in ((1, ""), (2, " &undefined;"), (3, "")))
+        + "</feed>\n", encoding="utf-8")
+    result = read_papers([feed])
+    assert [p.title for p in result.papers] == ["Paper 1", "Paper 3"]  # the no-break space cleaned
+    assert skipped_at(result) == {f"{feed}#2": "the entry at line 5 is not well-formed XML (undefined entity, line 5)"}
+
+
+def test_utf32_with_or_without_a_mark_is_read_in_every_format(tmp_path):
+    feed = ('<?xml version="1.0" encoding="UTF-32"?>\n<feed xmlns="http://www.w3.org/2005/Atom"><entry>'
+            "<id>http://arxiv.org/abs/2401.01234v1</id><title>A Feed in UTF-32</title></entry></feed>\n")
+    (tmp_path / "feed.xml").write_bytes(feed.encode("utf-32"))
+    (tmp_path / "refs.bib").write_bytes("@article{k, title = {Zürich in UTF-32}}\n".encode("utf-32-le"))
+    (tmp_path / "big.jsonl").write_bytes('{"title": "Big-Endian UTF-32"}\n'.encode("utf-32-be"))
+    result = read_papers([tmp_path])
+    assert sorted(p.title for p in result.papers) == ["A Feed in UTF-32", "Big-Endian UTF-32", "Zürich in UTF-32"]
+
+
 def test_a_broken_arxiv_entry_or_a_cut_feed_costs_only_its_entries(tmp_path):
     """An undefined entity in one summary, or a download cut short, loses those entries alone."""
     feed = (DATA / "feed.xml").read_text(encoding="utf-8")

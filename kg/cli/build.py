@@ -288,7 +288,8 @@ def run_extraction(
     papers_word = "paper" if stats.extracted == 1 else "papers"
     line = f"{stats.extracted:,} {papers_word} extracted by {stats.workers}"
     if cache is not None and not stats.extracted:
-        line = f"nothing to extract: all {stats.cached:,} papers taken from the cache in {cache.root}"
+        every = "the paper" if stats.cached == 1 else f"all {stats.cached:,} papers"
+        line = f"nothing to extract: {every} taken from the cache in {cache.root}"
     elif cache is not None:
         line += f", {stats.cached:,} taken from the cache in {cache.root}"
     click.echo(terminal(line), err=True)

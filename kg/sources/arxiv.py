@@ -26,6 +26,7 @@ from kg.sources.base import (
     SkippedRecord,
     SourceError,
     SourceWarning,
+    _encoding,
     arxiv_id_from,
     clean_text,
     input_bytes,
@@ -85,7 +86,7 @@ def _not_well_formed(path: Path, error: ET.ParseError) -> SourceError:
     return SourceError(f"{path}:{line}:{column} is not well-formed XML ({reason}).")
 
 
-_XML_DECLARATION = re.compile(rb"\s*<\?xml[^>]*\?>")
+_DECLARED_XML_ENCODING = re.compile(r"""(\A\s*<\?xml[^>]*?\bencoding\s*=\s*["'])[^"']*(["'])""")
 _FEED_START = re.compile(rb"<((?:[\w.-]+:)?feed)\b[^>]*>")
 _ENTRY_OPEN = re.compile(rb"<(?:[\w.-]+:)?entry[\s>]")
 _ENTRY_CLOSE = re.compile(rb"</(?:[\w.-]+:)?entry\s*>")
@@ -99,9 +100,9 @@ def _entries_one_by_one(path: Path, data: bytes, error: ET.ParseError) -> FileRe
     opens = [match.start() for match in _ENTRY_OPEN.finditer(data)]
     if feed is None or not opens:
         raise _not_well_formed(path, error)
-    declaration = _XML_DECLARATION.match(data)
-    # the feed's start tag declares the namespaces; its declaration, the encoding
-    before = (declaration.group() if declaration else b"") + feed.group()
+    # all before the first entry but the feed's other children: the XML declaration (the
+    # encoding), a DOCTYPE (the entities the summaries use) and the feed's start tag (the namespaces)
+    before = data[: feed.end()]
     after = b"</" + feed.group(1) + b">"
     result = FileResult()
     broken = 0
@@ -134,11 +135,21 @@ def _entries_one_by_one(path: Path, data: bytes, error: ET.ParseError) -> FileRe
     return result
 
 
+def _as_expat_reads(data: bytes) -> bytes:
+    """UTF-32 text as UTF-8, its declaration saying so: expat reads UTF-8 and UTF-16 itself
+    (with what encodings a declaration names), not UTF-32."""
+    encoding = _encoding(data)
+    if not encoding or not encoding.startswith("utf-32"):
+        return data
+    text = data.decode(encoding).removeprefix("\ufeff")
+    return _DECLARED_XML_ENCODING.sub(r"\1UTF-8\2", text, count=1).encode("utf-8", "surrogatepass")
+
+
 def read_arxiv(path: Path) -> FileResult:
     """Papers from an arXiv API Atom feed. A feed that is not well formed as a whole is read an
     entry at a time (a bad one is skipped); XML without any entry to read is a SourceError."""
     try:
-        data = input_bytes(path)  # also when compressed
+        data = _as_expat_reads(input_bytes(path))  # also when compressed
         root = ET.parse(io.BytesIO(data)).getroot()
     except ET.ParseError as exc:
         return _entries_one_by_one(path, data, exc)

@@ -172,13 +172,22 @@ def _unpack(path: Path, name: str, module, limit: int | None = None) -> bytes:
 
 def _encoding(data: bytes) -> str | None:
     """The encoding ``data`` says it is in, when not UTF-8: a UTF-32 or UTF-16 byte-order mark
-    (Excel's "Unicode text" is UTF-16), UTF-16 without one (ASCII text whose every other byte is zero), or JabRef's
-    "% Encoding:" among the comment lines it starts with."""
+    (Excel's "Unicode text" is UTF-16), UTF-32 or UTF-16 without one (ASCII text with three zero
+    bytes to each other one, or every other byte zero), or JabRef's "% Encoding:" among the
+    comment lines it starts with."""
     if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):  # before UTF-16: FF FE 00 00 starts both
         return "utf-32"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
     head = data[:2000]
+    if len(head) >= 16:
+        # UTF-32 without a mark: ASCII text has three zero bytes to each character's one
+        quarters = [head[i::4] for i in range(4)]
+        zeros = [q.count(0) >= 0.9 * len(q) for q in quarters]
+        if zeros == [False, True, True, True] and not quarters[0].count(0):
+            return "utf-32-le"
+        if zeros == [True, True, True, False] and not quarters[3].count(0):
+            return "utf-32-be"
     if len(head) >= 8:
         even, odd = head[0::2], head[1::2]
         if odd.count(0) >= 0.9 * len(odd) and not even.count(0):
