@@ -440,9 +440,16 @@ def test_json_in_utf32_with_its_byte_order_mark_is_read(tmp_path):
     assert [p.title for p in read_papers([path]).papers] == ["Wide Characters été"]
 
 
-def test_not_utf8_names_file_and_line():
-    with pytest.raises(SourceError, match=r"latin1\.jsonl:2 is not UTF-8"):
+def test_not_utf8_names_file_and_line(tmp_path):
+    # its one record cut in two by a Latin-1 byte: the line that is not UTF-8 is named
+    with pytest.raises(SourceError, match=r"not UTF-8 text, the first at \S*latin1\.jsonl:2: re-save"):
         read_papers([DATA / "latin1.jsonl"])
+    # half its records in Latin-1: the others are read, not lost with them
+    half = tmp_path / "half.jsonl"
+    half.write_bytes(b'{"title": "Good one"}\n{"title": "Caf\xe9"}\n')
+    result = read_papers([half])
+    assert [p.title for p in result.papers] == ["Good one"] and skipped_at(result) == {
+        f"{half}:2": "not UTF-8 text; re-save the file as UTF-8"}
 
 
 def test_one_line_that_is_not_utf8_is_skipped_alone(tmp_path):

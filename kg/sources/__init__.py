@@ -39,6 +39,7 @@ from kg.records import Paper, normalise_title, paper_id_for
 from kg.sources.arxiv import read_arxiv
 from kg.sources.base import (
     COMPRESSED_SUFFIXES,
+    NOT_UTF8_LINE,
     FileResult,
     SkippedRecord,
     SourceError,
@@ -495,4 +496,8 @@ def _why_no_papers(path: Path, file_result: FileResult, file_format: str) -> str
         return f"{path}: no paper records found (read as {file_format})"
     if len(skipped) == 1:
         return str(skipped[0])
-    return f"{path}: all {len(skipped)} records skipped, the first as {skipped[0]}"
+    # a line not in UTF-8 may be what broke the record before it ("café" cut at the é)
+    not_utf8 = [s for s in skipped if s.reason == NOT_UTF8_LINE]
+    cause = (f"; {len(not_utf8)} of them {'is' if len(not_utf8) == 1 else 'are'} not UTF-8 text, the first at "
+             f"{not_utf8[0].location}: re-save the file as UTF-8" if not_utf8 and skipped[0] not in not_utf8 else "")
+    return f"{path}: all {len(skipped)} records skipped, the first as {skipped[0]}{cause}"

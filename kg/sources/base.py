@@ -274,7 +274,7 @@ def read_lines(path: Path, keep_bad: bool = False) -> tuple[list[str], set[int]]
             lines.append(raw.decode("utf-8", errors="replace") if keep_bad else "")
             bad.add(number)
     readable = sum(1 for number, line in enumerate(lines, 1) if line.strip() and number not in bad)
-    if len(bad) >= readable:
+    if len(bad) > readable or not readable:
         raise _not_utf8(path, data, first_error)
     return lines, bad
 
