@@ -284,6 +284,11 @@ def test_eval_says_when_predictions_pair_with_no_gold_paper(tmp_path):
     pred.write_text(json.dumps({"title": "Some Other Paper", "methods": []}) + "\n")
     assert_clean_error(run_kg("eval", str(gold), "--pred", str(pred)), "None of the gold papers' titles is in")
     assert_clean_error(run_kg("eval", str(gold), str(pred), "--pred", str(pred)), "not both")
+    # extractions given where papers go are not re-extracted from their titles alone
+    extracted = tmp_path / "extractions.jsonl"
+    extracted.write_text(json.dumps({"id": "a", "title": "Attention Is All You Need", "methods": [],
+                                     "datasets": [], "metrics": [], "tasks": [], "repos": []}) + "\n")
+    assert_clean_error(run_kg("eval", str(gold), str(extracted)), f"score it with: kg eval {gold} --pred {extracted}")
 
 
 def test_no_color_is_honoured_and_counts_read_as_english(tmp_path):

@@ -29,6 +29,23 @@ Examples:
 """
 
 
+def _holds_extractions(path: Path) -> bool:
+    """Whether ``path`` is a JSON Lines file whose first record is in the extraction contract's
+    shape (what `kg extract` and `kg build` write) rather than a paper record."""
+    import json
+
+    if path.suffix.lower() not in (".jsonl", ".ndjson") or not path.is_file():
+        return False
+    try:
+        with path.open(encoding="utf-8") as handle:
+            first = next((line for line in handle if line.strip()), "")
+        record = json.loads(first)
+    except (OSError, UnicodeDecodeError, ValueError):
+        return False  # the sources say what is wrong with it
+    contract = ("methods", "datasets", "metrics", "tasks")
+    return isinstance(record, dict) and all(k in record for k in contract) and "abstract" not in record
+
+
 @main.command("eval", epilog=EVAL_EPILOG)
 @click.argument("gold", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
@@ -78,6 +95,11 @@ def eval_command(
                      f"gold concept counts as missed; to extract and score papers, give them as INPUTS "
                      f"(kg eval {gold} PAPERS).")
         elif inputs:
+            for path in inputs:
+                if _holds_extractions(path):
+                    raise click.UsageError(
+                        f"{path} holds extractions (methods, datasets, ... per paper), not papers to extract "
+                        f"from; score it with: kg eval {gold} --pred {path}")
             papers = [p for p in read_inputs(inputs, input_format).papers]
             wanted = set(gold_records)
             papers = [p for p in papers if title_key({"title": p.title}) in wanted]
