@@ -303,6 +303,18 @@ def test_viz_writes_each_view(out_dir, args, name):
     assert count > 1
 
 
+def test_a_community_view_says_when_its_ids_are_not_those_kg_analyze_printed(graph, tmp_path):
+    broad = graph.copy()
+    annotate(broad, include_broad=True)  # as `kg analyze --include-broad` stores it
+    write_graph_json(broad, tmp_path / "graph.json")
+    runner = CliRunner()
+    told = runner.invoke(main, ["viz", "--community", "1", "--out", str(tmp_path)])
+    assert told.exit_code == 0, told.output
+    assert "kg analyze numbered the communities with broad concepts; give --include-broad" in told.output
+    same = runner.invoke(main, ["viz", "--community", "1", "--include-broad", "--out", str(tmp_path)])
+    assert same.exit_code == 0 and "numbered" not in same.output
+
+
 def test_views_of_different_nodes_never_share_a_file(out_dir):
     """A view's file is named after the node it is centred on: the same node found by two
     queries writes one file, two nodes whose names keep no ASCII letter write two."""

@@ -270,11 +270,17 @@ def viz(
         with writing_a_view(out_dir, stamp, output):
             write_leaderboard(graph, output or out_dir / "views" / "leaderboard.html", listed=output is None)
         return
-    from kg.analytics import stored_analysis
+    from kg.analytics import STORED_SETTINGS, stored_analysis
 
     # the figures kg build / kg analyze stored are what analyse() would give: minutes saved on a
     # 100k-paper build
     analysis = stored_analysis(graph, include_broad) or run_analysis(graph, include_broad)
+    stored_broad = (graph.graph.get(STORED_SETTINGS) or {}).get("include_broad")
+    if community is not None and stored_broad is not None and stored_broad != include_broad:
+        # communities are numbered anew without (or with) broad concepts: K is not kg analyze's K
+        click.echo(f"note: kg analyze numbered the communities {'with' if stored_broad else 'without'} broad "
+                   f"concepts; give {'--include-broad' if stored_broad else 'no --include-broad'} for its "
+                   f"community {community}", err=True)
     try:
         if view == "overview":
             page = views.overview_view(graph, analysis, top=top or 80, colour_by=colour_by)
