@@ -173,7 +173,14 @@ def _check(rows: list[_Row], what: str, query: str | None, every_row: list[_Row]
     if earlier and every_row is not None and _answering(every_row, what, query):
         raise NoMatch(f"no reported result {earlier} names the {what} {query!r}; it has results, on "
                       "others: leave a filter out to see them")
-    near = closest_names(query, {f for r in rows for f in r.forms[what] if ":" not in f}, cutoff=0.5)
+    # each name a result answers to, shown as its concept's name: "imagenet" and "imagenet-1k"
+    # are one suggestion when they are one dataset
+    shown: dict[str, str] = {}
+    for row in rows:
+        for form in sorted(row.forms[what]):
+            if ":" not in form:
+                shown.setdefault(form, str(getattr(row, what) or form))
+    near = list(dict.fromkeys(shown[f] for f in closest_names(query, shown, n=10, cutoff=0.5)))[:3]
     hint = f"closest: {', '.join(near)}" if near else f"`kg results` lists every {what} with results"
     raise NoMatch(f"no reported result names the {what} {query!r}; {hint}")
 
