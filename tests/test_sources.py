@@ -1430,7 +1430,8 @@ def test_hf_page_saved_or_copied_differently(tmp_path, mutation, change):
 
 def test_hf_upvotes_as_pages_abbreviate_them(tmp_path):
     original = (DATA / "hf_page.txt").read_text(encoding="utf-8")
-    for written, count in (("1,234", 1234), ("1.2k", 1200)):
+    # a count past 2**63 - 1, or one of 400 digits (infinity as a float), is no count: the paper stays
+    for written, count in (("1,234", 1234), ("1.2k", 1200), ("9" * 30 + "k", None), ("9" * 400 + "k", None)):
         path = tmp_path / "page.txt"
         path.write_text(original.replace("Mar 9 12", f"Mar 9 {written}"), encoding="utf-8")
         assert by_title(read_papers([path]))["Quiet Probes: Reading Concepts from Frozen Language Models"].upvotes == count

@@ -37,6 +37,7 @@ chrome or a paper the page shows without its text, and neither should become a n
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -136,7 +137,9 @@ def _upvotes(text: str | None) -> int | None:
     if not text:
         return None
     if text[-1] in "kK":
-        return round(float(text[:-1]) * 1000)
+        # "999…9k" of hundreds of digits is infinity as a float: no count, not a crash
+        thousands = float(text[:-1].replace(",", "") or "nan")
+        return to_int(round(thousands * 1000)) if math.isfinite(thousands) else None
     return to_int(text.replace(",", ""))
 
 
