@@ -11,6 +11,7 @@ from kg.escape import terminal
 from kg.cli.build import batch_option, config_option, format_option, read_inputs, run_extraction
 from kg.cli.paths import OutputDir
 from kg.records import CONCEPT_TYPES
+from kg.text import counted
 
 EVAL_EPILOG = """
 \b
@@ -34,6 +35,8 @@ def _holds_extractions(path: Path) -> bool:
     shape (what `kg extract` and `kg build` write) rather than a paper record."""
     import json
 
+    from kg.evaluation import CONTRACT_TYPES
+
     if path.suffix.lower() not in (".jsonl", ".ndjson") or not path.is_file():
         return False
     try:
@@ -42,8 +45,7 @@ def _holds_extractions(path: Path) -> bool:
         record = json.loads(first)
     except (OSError, UnicodeDecodeError, ValueError):
         return False  # the sources say what is wrong with it
-    contract = ("methods", "datasets", "metrics", "tasks")
-    return isinstance(record, dict) and all(k in record for k in contract) and "abstract" not in record
+    return isinstance(record, dict) and all(k in record for k in CONTRACT_TYPES) and "abstract" not in record
 
 
 @main.command("eval", epilog=EVAL_EPILOG)
@@ -184,7 +186,7 @@ def concepts(
             hint = f" (closest: {', '.join(repr(n) for n in near)})" if near else ""
             raise click.ClickException(f"No concept named {explain!r} in {path}{hint}.")
         for row in found:
-            click.secho(f"{terminal(row['name'])} ({row['type']}, {row['paper_count']} paper{'' if row['paper_count'] == 1 else 's'}, "
+            click.secho(f"{terminal(row['name'])} ({row['type']}, {counted(row['paper_count'], 'paper')}, "
                         f"id {terminal(row['id'])})", bold=True)
             if row.get("broad"):
                 click.echo("  flagged broad: left out of analytics and views by default")
