@@ -58,7 +58,7 @@ def words(papers) -> int:
 
 
 def time_jobs(papers, repeat: int) -> list[tuple[str, float]]:
-    from kg.extraction import extract, load_pipeline
+    from kg.extraction import component_batch_sizes, load_pipeline
     from kg.extraction.runner import ExtractionPlan, run
 
     def jobs(n: int):
@@ -68,7 +68,9 @@ def time_jobs(papers, repeat: int) -> list[tuple[str, float]]:
         return go
 
     def spacy_n_process() -> None:
-        assert len(extract(papers, load_pipeline(), n_process=2)) == len(papers)
+        nlp = load_pipeline()
+        docs = nlp.pipe((p.text for p in papers), n_process=2, component_cfg=component_batch_sizes(nlp))
+        assert sum(1 for _ in docs) == len(papers)
 
     runs = {"--jobs 1 (this process)": jobs(1), "--jobs 2 (kg worker processes)": jobs(2),
             "nlp.pipe(n_process=2)": spacy_n_process}

@@ -382,3 +382,26 @@ def test_the_tagger_gets_its_own_batch_size_from_the_config(nlp, tmp_path):
     other = tmp_path / "other.cfg"
     other.write_text(config.replace("kg_tagger = 16", "kg_tagger = 8\nno_such_component = 4"), encoding="utf-8")
     assert component_batch_sizes(load_pipeline(other)) == {"kg_tagger": {"batch_size": 8}}
+
+
+def test_texts_go_through_the_pipeline_in_runs_bounded_in_count_and_characters(nlp):
+    """A batch of 64 abstracts of 100,000 characters took tens of GB in the parser and the
+    concept tagger: runs hold at most ``batch_size`` texts and ``max_chars`` characters (a
+    longer text alone), in order, and a paper's mentions do not depend on its run."""
+    from kg.extraction import bounded_runs
+
+    texts = ["a" * 10, "b" * 50, "c" * 200, "d" * 10, "e" * 10, "f" * 10]
+    runs = list(bounded_runs(texts, batch_size=2, max_chars=100))
+    assert runs == [["a" * 10, "b" * 50], ["c" * 200], ["d" * 10, "e" * 10], ["f" * 10]]
+    assert list(bounded_runs([], batch_size=2, max_chars=100)) == []
+
+    sentence = "We train a sparse autoencoder with contrastive loss and evaluate on ImageNet. "
+    papers = [Paper(title=f"Paper {n}", abstract=sentence * (1 if n % 2 else 30)) for n in range(4)]
+    together = extract(papers, nlp, batch_size=64)
+    alone = [extract([paper], nlp)[0] for paper in papers]
+    assert [e.paper.title for e in together] == [f"Paper {n}" for n in range(4)]
+    def found(extraction):
+        return [(m.type, m.name, round(m.confidence, 4)) for m in extraction.mentions]
+
+    assert [found(e) for e in together] == [found(e) for e in alone]
+    assert any(m.name == "sparse autoencoder" for m in together[0].mentions)

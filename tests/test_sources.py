@@ -85,7 +85,7 @@ def test_json_list_fields_and_bad_records():
     assert speech.published == "2024-05-12"
     assert speech.url == "http://arxiv.org/abs/2405.06789v1"  # the alternate link, not the PDF
     assert speech.authors == ["Chen Placeholder", "Dana Fictive"]
-    assert skipped_at(result) == {f"{path}#2": "no title", f"{path}#4": "the title is not text"}
+    assert skipped_at(result) == {f"{path}#2": "no title", f"{path}#4": "the title is not text but a number"}
 
 
 def test_json_papers_object_and_hugging_face_api_shape():
@@ -1852,3 +1852,87 @@ def test_one_doi_is_one_paper_whatever_its_titles(tmp_path):
     assert [p.title for p in result.papers] == ["Self-Supervised Learning from Images", "Another Preprint", "Yet Another Preprint"]
     assert (result.papers[0].venue, result.duplicates_merged) == ("CVPR", 1)
     assert any("same DOI (10.1109/cvpr52729.2023.01499)" in w.reason for w in result.warnings)
+
+
+# ----------------------------------------------------------------------------- inputs built to be slow
+
+
+def test_records_longer_than_the_decoding_window_and_broken_ones_past_it(tmp_path):
+    """A record is decoded from a window of the text that grows while the record runs past it
+    (a broken record costs its own length, not the text before it): a record longer than the
+    first window is read whole, and an error past the window is named at its own line."""
+    from kg.sources.base import _RECORD_WINDOW
+
+    long_abstract = "word " * (3 * _RECORD_WINDOW // 5)
+    path = write(tmp_path / "long.json", "[\n" + json.dumps({"title": "Long One", "abstract": long_abstract}) + ",\n"
+                 + '{"title": "Broken Late", "abstract": "' + "x" * (2 * _RECORD_WINDOW) + '" "year": 2020},\n'
+                 + '{"title": "After", "abstract": "' + "y" * (3 * _RECORD_WINDOW) + '"}\n]\n')
+    result = read_papers([path])
+    assert [(p.title, len(p.abstract)) for p in result.papers] == [
+        ("Long One", len(long_abstract.strip())), ("After", 3 * _RECORD_WINDOW)]
+    assert skipped_at(result) == {f"{path}#2": "not valid JSON (Expecting ',' delimiter, line 3)"}
+    # one value a line, pretty-printed: the line a broken value's error is on
+    lines = write(tmp_path / "pretty.jsonl", '{\n "title": "Good"\n}\n{\n "title": "Bad",\n "abstract": ]\n}\n'
+                  '{\n "title": "' + "z" * (2 * _RECORD_WINDOW) + '"\n}\n')
+    result = read_papers([lines])
+    assert [p.title[:1] for p in result.papers] == ["G", "z"]
+    assert [s.reason for s in result.skipped] == ["not valid JSON (Expecting value at line 6)"]
+
+
+def test_many_broken_records_in_an_array_are_each_named(tmp_path):
+    records = [json.dumps({"title": f"Paper {n}"}) if n % 2 else '{"title": "Broken", "abstract": ]'
+               for n in range(2000)]
+    path = write(tmp_path / "many.json", "[\n" + ",\n".join(records) + "\n]\n")
+    result = read_papers([path])
+    assert len(result.papers) == 1000 and len(result.skipped) == 1000
+    assert skipped_at(result)[f"{path}#1999"] == "not valid JSON (Expecting value, line 2000)"
+
+
+def test_a_nested_paper_with_empty_fields_keeps_the_items_and_an_abstract_in_paragraphs(tmp_path):
+    path = write(tmp_path / "items.jsonl",
+                 '{"title": "Outer Title", "paper": {"title": null, "summary": "Inner summary."}}\n'
+                 '{"title": "Paragraphs", "abstract": ["We propose X.", "It works."]}\n'
+                 '{"title": "Numeric", "abstract": 5}\n')
+    result = read_papers([path])
+    assert [(p.title, p.abstract) for p in result.papers] == [
+        ("Outer Title", "Inner summary."), ("Paragraphs", "We propose X. It works.")]
+    assert skipped_at(result) == {f"{path}:3": "the abstract is not text but a number"}
+
+
+def test_bibtex_entries_never_closed_are_each_skipped_and_the_rest_kept(tmp_path):
+    """Each entry's end was found by scanning on from its "{": with thousands of entries never
+    closed every scan ran to the end of the file (10,000 such entries: a minute and a half)."""
+    broken = "".join(f"@article{{k{n},\n  title = {{{{Unclosed {n}\n}}\n\n" for n in range(300))
+    path = write(tmp_path / "unclosed.bib", "@article{first, title={First}}\n" + broken
+                 + "@misc{inner, title={Inner}}\n")
+    result = read_papers([path])
+    # an entry never closed ends where the next line that starts an entry begins
+    assert [p.title for p in result.papers] == ["First", "Inner"]
+    assert len(result.skipped) == 300
+    assert list(skipped_at(result))[:2] == [f"{path}:2", f"{path}:6"]
+
+
+def test_an_atom_feed_whose_entities_expand_past_the_limit_is_refused_whole(tmp_path):
+    """Entities that expand a hundredfold trip expat's limit; read entry by entry, each under
+    the limit, they took gigabytes: the file is refused, the other files still read."""
+    entities = ('<!DOCTYPE feed [<!ENTITY a "' + "word " * 200 + '"><!ENTITY b "' + "&a;" * 1000 + '">]>')
+    entries = "".join(f"<entry><id>http://arxiv.org/abs/2401.{n:05d}v1</id><title>T {n}</title>"
+                      f"<summary>S &b;</summary></entry>" for n in range(40))
+    bomb = write(tmp_path / "bomb.xml", '<?xml version="1.0"?>' + entities
+                 + '<feed xmlns="http://www.w3.org/2005/Atom">' + entries + "</feed>")
+    good = write(tmp_path / "good.jsonl", '{"title": "Still Read"}\n')
+    result = read_papers([bomb, good])
+    assert [p.title for p in result.papers] == ["Still Read"]
+    [skipped] = result.skipped
+    assert skipped.location.startswith(f"{bomb}:1:") and skipped.reason.startswith("not well-formed XML (limit on input amplification")
+
+
+def test_an_html_page_of_tags_never_ended_reads_them_as_text():
+    """HTMLParser looks for the end of each tag never ended up to the end of the page: past
+    :data:`MAX_UNENDED_TAGS` of them they are read as text."""
+    from kg.sources.html_page import MAX_UNENDED_TAGS, page_text
+
+    few = "<p>a <b <i>c</i></p>"
+    assert page_text(few) == "a c"  # a browser reads "<b <i>" as one tag: kept as it is
+    many = "<p>" + "<a " * (MAX_UNENDED_TAGS + 1) + "end</p>"
+    assert page_text(many) == ("<a " * (MAX_UNENDED_TAGS + 1) + "end").strip()

@@ -7,8 +7,8 @@ factories (``kg_abbreviations``, ``kg_gazetteer``, ``kg_patterns``, ``kg_mention
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Iterable, Sequence
+import itertools
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -136,11 +136,32 @@ def component_batch_sizes(nlp: Language) -> dict[str, dict[str, int]]:
     return {name: {"batch_size": int(size)} for name, size in sizes.items() if name in nlp.pipe_names}
 
 
+#: characters of text that go through the pipeline together at most (a longer text goes alone):
+#: the parser and the concept tagger's span features take about 10 KB a character while a batch
+#: runs, so a batch of 64 abstracts of 100,000 characters (the most the sources keep) would need
+#: tens of GB; 64 abstracts of a usual length are about 100,000 characters and stay one batch
+MAX_BATCH_CHARS = 150_000
+
+
+def bounded_runs(texts: Iterable[str], batch_size: int, max_chars: int) -> Iterator[list[str]]:
+    """``texts`` in order, in runs of at most ``batch_size`` texts and ``max_chars`` characters
+    (a single longer text is a run of its own)."""
+    run: list[str] = []
+    size = 0
+    for text in texts:
+        if run and (len(run) >= batch_size or size + len(text) > max_chars):
+            yield run
+            run, size = [], 0
+        run.append(text)
+        size += len(text)
+    if run:
+        yield run
+
+
 def extract(
     papers: Sequence[Paper],
     nlp: Language,
     batch_size: int = 64,
-    n_process: int = 1,
     progress: Callable[[int], None] | None = None,
 ) -> list[PaperExtraction]:
     """Run the pipeline over papers with ``nlp.pipe`` and collect each paper's mentions and links."""
@@ -148,7 +169,11 @@ def extract(
     # the sources already cut overlong abstracts with a warning; this only keeps papers built
     # elsewhere from failing spaCy's length limit (E088)
     texts: Iterable[str] = (paper.text[: nlp.max_length - 1] for paper in papers)
-    docs = nlp.pipe(texts, batch_size=batch_size, n_process=n_process, component_cfg=component_batch_sizes(nlp))
+    component_cfg = component_batch_sizes(nlp)
+    docs = itertools.chain.from_iterable(
+        nlp.pipe(run, batch_size=batch_size, component_cfg=component_cfg)
+        for run in bounded_runs(texts, batch_size, MAX_BATCH_CHARS)
+    )
     for paper, doc in zip(papers, docs):
         found = list(doc._.mentions or []) if doc.has_extension("mentions") else []
         reported = list(doc._.results or []) if doc.has_extension("results") else []

@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import re
 import xml.etree.ElementTree as ET
+from xml.parsers import expat
 from pathlib import Path
 
 from kg.records import Paper
@@ -83,9 +84,12 @@ def _parse_error(exc: ET.ParseError, line_offset: int = 0) -> tuple[int, int, st
 
 def _not_well_formed(path: Path, error: ET.ParseError) -> SourceError:
     line, column, reason = _parse_error(error)
-    return SourceError(f"{path}:{line}:{column} is not well-formed XML ({reason}).")
+    where, why = f"{path}:{line}:{column}", f"not well-formed XML ({reason})"
+    return SourceError(f"{where} is {why}.", where, why)
 
 
+#: expat's error code for entities that expand past its amplification limit (expat 2.4 and later)
+_AMPLIFICATION_LIMIT = expat.errors.codes.get(getattr(expat.errors, "XML_ERROR_AMPLIFICATION_LIMIT_BREACH", ""), -1)
 _DECLARED_XML_ENCODING = re.compile(r"""(\A\s*<\?xml[^>]*?\bencoding\s*=\s*["'])[^"']*(["'])""")
 _FEED_START = re.compile(rb"<((?:[\w.-]+:)?feed)\b[^>]*>")
 _ENTRY_OPEN = re.compile(rb"<(?:[\w.-]+:)?entry[\s>]")
@@ -152,6 +156,10 @@ def read_arxiv(path: Path) -> FileResult:
         data = _as_expat_reads(input_bytes(path))  # also when compressed
         root = ET.parse(io.BytesIO(data)).getroot()
     except ET.ParseError as exc:
+        if exc.code == _AMPLIFICATION_LIMIT:
+            # entities that expand a hundredfold (a "billion laughs"): read entry by entry, each
+            # one under expat's limit, they would still take the memory the limit guards
+            raise _not_well_formed(path, exc) from None
         return _entries_one_by_one(path, data, exc)
     except OSError as exc:
         raise SourceError(f"Cannot read {path}: {exc.strerror or exc}.") from None

@@ -22,7 +22,7 @@ import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import AnyStr, TypeVar
+from typing import Any, AnyStr, TypeVar
 from urllib.parse import urlsplit
 
 from kg.records import Paper, paper_id_for
@@ -300,6 +300,40 @@ def load_json(text: str) -> object:
 _BETWEEN_VALUES = re.compile(r"[\s,]*")
 
 
+#: characters of text a JSON value is first decoded from (doubled while the value runs past them)
+_RECORD_WINDOW = 8_192
+
+
+def decode_at(decoder: json.JSONDecoder, text: str, position: int) -> tuple[Any, int]:
+    """The JSON value starting at ``position`` and where it ends, as ``raw_decode`` gives them,
+    but read from a window of the text that grows only while the value runs past it: an error
+    from ``raw_decode`` counts the lines from the start of the text it is given, which made
+    every broken record of a long array cost the whole text before it. The error raised has the
+    message and the position in ``text`` of the JSONDecodeError."""
+    size = _RECORD_WINDOW
+    while True:
+        window = text[position : position + size]
+        whole = position + size >= len(text)
+        try:
+            value, end = decoder.raw_decode(window)
+            return value, position + end
+        except json.JSONDecodeError as exc:
+            # an error at the window's end, or a string the window cuts, may be the window's
+            cut_short = exc.pos >= len(window) - 1 or exc.msg.startswith("Unterminated string")
+            if whole or not cut_short:
+                raise DecodeError(exc.msg, position + exc.pos) from None
+            size *= 2
+
+
+class DecodeError(ValueError):  # noqa: N818 (named as the JSONDecodeError it stands for)
+    """A JSONDecodeError's message and position, without the line count from the text's start
+    that building a JSONDecodeError over the whole text would take."""
+
+    def __init__(self, msg: str, pos: int) -> None:
+        super().__init__(msg)
+        self.msg, self.pos = msg, pos
+
+
 def load_json_values(text: str, broken: list[tuple[int, str]] | None = None) -> list[tuple[int, object]]:
     """The JSON values written one after another in ``text`` (pretty-printed objects, commas
     between them allowed), each with the line it starts on. A broken value raises ValueError,
@@ -316,11 +350,12 @@ def load_json_values(text: str, broken: list[tuple[int, str]] | None = None) -> 
         line += text.count("\n", counted_to, position)
         counted_to = position
         try:
-            value, position = decoder.raw_decode(text, position)
-        except json.JSONDecodeError as exc:
+            value, position = decode_at(decoder, text, position)
+        except DecodeError as exc:
             if broken is None:
-                raise
-            broken.append((line, f"{exc.msg.removesuffix(' at')} at line {exc.lineno}"))
+                raise json.JSONDecodeError(exc.msg, text, exc.pos) from None
+            error_line = line + text.count("\n", position, exc.pos)
+            broken.append((line, f"{exc.msg.removesuffix(' at')} at line {error_line}"))
             restart = text.find("\n{", position + 1)
             if restart == -1:
                 return values
@@ -633,6 +668,19 @@ def limit_lengths(paper: Paper) -> list[str]:
     return reasons
 
 
+def _json_kind(value: object) -> str:
+    """What a field holds instead of text, in JSON's words: "a number", "an object"."""
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    return f"a {type(value).__name__}"
+
+
 def make_paper(
     *,
     title: object,
@@ -653,7 +701,7 @@ def make_paper(
 ) -> Paper:
     """A :class:`Paper` from loosely typed fields; raises RecordError when there is no title."""
     if title is not None and not isinstance(title, str):
-        raise RecordError("the title is not text")
+        raise RecordError(f"the title is not text but {_json_kind(title)}")
     clean_title = _plain(clean_text(title))
     # A title of punctuation or symbols only (emoji) would give every such record the same id
     # and make them one paper: papers are told apart by their titles' letters and digits.
@@ -662,7 +710,7 @@ def make_paper(
     if not re.search(r"\w", clean_title):
         raise RecordError("the title has no letter or digit")
     if abstract is not None and not isinstance(abstract, str):
-        raise RecordError("the abstract is not text")
+        raise RecordError(f"the abstract is not text but {_json_kind(abstract)}")
     iso, parsed_year = parse_date(published)
     if year is not None and iso is None:
         # a full date carries its own year (a venue's later year beside an arXiv date would

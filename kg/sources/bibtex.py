@@ -333,27 +333,76 @@ def _starts_an_entry(text: str, start: re.Match[str]) -> bool:
 _ENTRY_SCAN = re.compile(r"\\.|[{}]|^[ \t]*@(?=[ \t]*[A-Za-z]+[ \t]*[{(])", re.DOTALL | re.MULTILINE)
 
 
-def _braced_entry_end(text: str, opening: int, comment: bool = False) -> int | None:
-    """Past the brace that closes the entry whose "{" is at ``opening``; or, when a line that
-    starts an entry comes first outside every field (the entry has a brace too many or too few),
-    where that line starts, so the broken entry is read alone and fails, and the entries after
-    it are kept; None when the text ends first. An "@misc{" inside a field, or anywhere in an
-    ``@comment{...}`` block, is text. Each scan stops at the next entry, so a file of unclosed
-    entries is read in linear time."""
-    depth = 0
-    for match in _ENTRY_SCAN.finditer(text, opening):
-        token = match.group()
-        if token == "{":
-            depth += 1
-        elif token == "}":
-            depth -= 1
-            if depth == 0:
-                return match.end()
-        elif token.lstrip().startswith("@") and depth <= 1 and not comment:
-            entry = _ENTRY_START.match(text, match.end() - 1)
-            if entry is not None and _starts_an_entry(text, entry):
-                return match.start()
-    return None
+class _EntryEnds:
+    """Where each braced entry of a text ends, found in linear time over the whole file.
+
+    An entry whose "{" is at ``opening`` ends past the brace that closes it; or, when a line
+    that starts an entry comes first outside every field (the entry has a brace too many or too
+    few), where that line starts, so the broken entry is read alone and fails and the entries
+    after it are kept; or nowhere (None) when the text ends first. An "@misc{" inside a field,
+    or anywhere in an ``@comment{...}`` block, is text.
+
+    Scanning from each entry to its end would take time in the square of the file's length when
+    entries are never closed (each scan runs to the end of the file), so the text's braces are
+    tokenised once, with their depth from the start of the file: an entry whose "{" leaves the
+    depth at d ends at the first brace after it that brings the depth to d - 1, or at the first
+    line that starts an entry at depth d or less. Each token keeps the next token of a lower
+    such "stop level" (``_next_lower``), so that first token is a few jumps away."""
+
+    def __init__(self, text: str) -> None:
+        self._positions: list[int] = []  # token -> where it starts in the text
+        self._ends: list[int] = []  # token -> where an entry ending there ends
+        levels: list[int] = []  # token -> the depth its "{" must leave to end an entry here
+        brace_levels: list[float] = []  # the same with line starts never ending an entry
+        depth = 0
+        for match in _ENTRY_SCAN.finditer(text):
+            token = match.group()
+            if token == "{":
+                depth += 1
+                level, end = depth + 1, match.end()  # a "{" never ends an entry
+            elif token == "}":
+                depth -= 1
+                level, end = depth + 1, match.end()
+            elif token.lstrip().startswith("@"):
+                entry = _ENTRY_START.match(text, match.end() - 1)
+                if entry is None or not _starts_an_entry(text, entry):
+                    continue
+                level, end = depth, match.start()
+            else:  # an escaped character
+                continue
+            self._positions.append(match.start())
+            self._ends.append(end)
+            levels.append(level)
+            brace_levels.append(level if token in "{}" else float("inf"))
+        self._next_lower = self._next_lower_of(levels)
+        self._next_lower_brace = self._next_lower_of(brace_levels)
+        self._levels, self._brace_levels = levels, brace_levels
+        self._token_at = {position: index for index, position in enumerate(self._positions)}
+
+    @staticmethod
+    def _next_lower_of(levels: list[float]) -> list[int]:
+        """For each token, the index of the next token of a lower level (len(levels) if none)."""
+        following = [len(levels)] * len(levels)
+        waiting: list[int] = []  # tokens whose next lower one is not yet seen, levels ascending
+        for index, level in enumerate(levels):
+            while waiting and levels[waiting[-1]] > level:
+                following[waiting.pop()] = index
+            waiting.append(index)
+        return following
+
+    def end(self, opening: int, comment: bool = False) -> int | None:
+        """Where the entry whose "{" is at ``opening`` ends (see the class docstring)."""
+        first = self._token_at.get(opening)
+        if first is None:  # not a brace of the text's own (never so for an entry's "{")
+            return None
+        levels, following = (self._brace_levels, self._next_lower_brace) if comment else (
+            self._levels, self._next_lower)
+        # the entry ends at the first token after its "{" whose level is at most that "{"'s depth
+        stop = levels[first] - 1
+        index = first + 1
+        while index < len(levels) and levels[index] > stop:
+            index = following[index]
+        return self._ends[index] if index < len(levels) else None
 
 
 def _entries(text: str) -> Iterator[tuple[re.Match[str], int]]:
@@ -361,9 +410,10 @@ def _entries(text: str) -> Iterator[tuple[re.Match[str], int]]:
     closing brace, and the next entry is looked for after it, anywhere: an "@misc{" inside a
     field is text, and "}@article{" on the same line is a new entry. An entry never closed,
     or one in parentheses, runs to the next "@type{" that starts a line."""
+    ends = _EntryEnds(text)
     position = 0
     while start := next((m for m in _ENTRY_START.finditer(text, position) if _starts_an_entry(text, m)), None):
-        end = (_braced_entry_end(text, start.end() - 1, comment=start.group(1).lower() == "comment")
+        end = (ends.end(start.end() - 1, comment=start.group(1).lower() == "comment")
                if start.group(2) == "{" else None)
         if end is None:
             following = (m for m in _LINE_START.finditer(text, start.end()) if _starts_an_entry(text, m))

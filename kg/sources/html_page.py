@@ -11,6 +11,7 @@ its arXiv id.
 
 from __future__ import annotations
 
+import itertools
 import re
 from html.parser import HTMLParser
 
@@ -101,11 +102,26 @@ class _PageText(HTMLParser):
         self._break()
 
 
+#: a "<" that opens a tag, comment or declaration another "<" follows before any ">"
+_UNENDED_TAG = re.compile(r"<(?=[A-Za-z/!?][^<>]*<)")
+#: more of them than this and they are read as text: HTMLParser looks for each one's end up to
+#: the end of the page (60 KB of "<a " took half a minute); a page has a few at most, in scripts
+#: or in an attribute holding a "<"
+MAX_UNENDED_TAGS = 100
+
+
+def _defuse_unended_tags(html: str) -> str:
+    """``html`` with each "<" of a tag never ended escaped when there are too many of them."""
+    if sum(1 for _ in itertools.islice(_UNENDED_TAG.finditer(html), MAX_UNENDED_TAGS + 1)) <= MAX_UNENDED_TAGS:
+        return html
+    return _UNENDED_TAG.sub("&lt;", html)
+
+
 def page_lines(html: str) -> tuple[list[tuple[int, str]], dict[str, str]]:
     """The lines of text a browser shows for ``html``, each with the source line it starts on,
     and the arXiv ids of paper links by their text."""
     parser = _PageText()
-    parser.feed(html)
+    parser.feed(_defuse_unended_tags(html))
     parser.close()
     return parser.lines, parser.links
 

@@ -30,6 +30,7 @@ from kg.sources.base import (
     add_record,
     arxiv_id_from,
     load_json,
+    decode_at,
     load_json_values,
     make_paper,
     read_lines,
@@ -125,7 +126,9 @@ def api_fields(record: dict[str, Any]) -> dict[str, Any]:
     - Semantic Scholar: ``externalIds`` (ArXiv, DOI) and ``publicationDate``.
     """
     if isinstance(record.get("paper"), dict):
-        record = {**{k: v for k, v in record.items() if k != "paper"}, **record["paper"]}
+        # a field the paper leaves empty ("title": null) does not hide the item's
+        given = {k: v for k, v in record["paper"].items() if v not in (None, "", [])}
+        record = {**{k: v for k, v in record.items() if k != "paper"}, **given}
     else:
         record = dict(record)
 
@@ -198,9 +201,12 @@ def record_to_paper(record: Any, location: str) -> Paper:
         or arxiv_id_from(url)
     )
     authors = split_authors(record.get("authors") or record.get("author"))
+    abstract = _first(record, "abstract", "summary") or ""
+    if isinstance(abstract, list) and all(isinstance(part, str) for part in abstract):
+        abstract = " ".join(abstract)  # an abstract given as its paragraphs
     return make_paper(
         title=record.get("title"),
-        abstract=_first(record, "abstract", "summary") or "",
+        abstract=abstract,
         published=_first(record, "published", "publishedAt", "published_date", "publication_date", "date")
         or _issued(record),
         year=record.get("year"),
@@ -330,19 +336,22 @@ def _array_item_by_item(path: Path, text: str, start: int | None = None) -> File
     result = FileResult()
     decoder = json.JSONDecoder(parse_int=json_int)
     position = (text.index("[") if start is None else start) + 1
+    line, counted_to = 1, 0  # line numbers counted as the records go: many broken ones stay linear
     for number in itertools.count(1):
         position = _ARRAY_GAP.match(text, position).end()  # type: ignore[union-attr]
         if position >= len(text) or text[position] == "]":
             return result
         location = f"{path}#{number}"
         try:
-            record, position = decoder.raw_decode(text, position)
+            record, position = decode_at(decoder, text, position)
         except RecursionError:
             result.skipped.append(SkippedRecord(location, _TOO_DEEP))
             position = _value_end(text, position)
             continue
         except ValueError as exc:  # JSONDecodeError
-            line = text.count("\n", 0, getattr(exc, "pos", position)) + 1
+            error_at = getattr(exc, "pos", position)
+            line += text.count("\n", counted_to, error_at)
+            counted_to = error_at
             result.skipped.append(SkippedRecord(
                 location, f"not valid JSON ({str(getattr(exc, 'msg', exc)).removesuffix(' at')}, line {line})"))
             position = _broken_record_end(text, position)
