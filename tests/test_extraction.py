@@ -405,3 +405,18 @@ def test_texts_go_through_the_pipeline_in_runs_bounded_in_count_and_characters(n
 
     assert [found(e) for e in together] == [found(e) for e in alone]
     assert any(m.name == "sparse autoencoder" for m in together[0].mentions)
+
+
+def test_an_acronym_defined_again_and_again_is_one_concept_with_its_uses(nlp):
+    """Each definition of a short form added every use of it again (hundreds of definitions:
+    time in their square); the mentions are those of one definition."""
+    once = "We train a Sparse Feature Coder (SFC) on images. The SFC is fast. "
+    again = once + "We train a Sparse Feature Coder (SFC) on images. " * 200
+    [single] = extract([Paper(title="SFC", abstract=once)], nlp)
+    [repeated] = extract([Paper(title="SFC", abstract=again)], nlp)
+
+    def found(extraction):
+        return sorted((m.type, m.name, tuple(sorted(m.aliases))) for m in extraction.mentions)
+
+    assert found(repeated) == found(single)
+    assert ("method", "Sparse Feature Coder", ("SFC",)) in found(single)

@@ -485,3 +485,20 @@ def test_occurrences_are_those_of_the_word_bounded_regular_expression():
         expected = [(m.start(), m.end()) for m in re.finditer(r"(?<!\w)" + re.escape(form) + r"(?!\w)", text)]
         assert list(occurrences(text, form)) == expected, (text, form)
     assert list(occurrences("C++ and C++11 use C++", "C++")) == [(0, 3), (18, 21)]
+
+
+def test_a_sentence_longer_than_any_abstract_has_is_read_in_pieces(nlp):
+    """Each value's reading looked across its whole sentence, and a sentence's noun chunks were
+    walked from the doc's start for each value: a table pasted as one 5,000-token sentence
+    took a minute and a half. Such a sentence is read in pieces of MAX_SENTENCE_TOKENS."""
+    from kg.extraction.results import MAX_SENTENCE_TOKENS, bounded_sentences
+
+    row = "FooNet achieves 92.7% top-1 accuracy on ImageNet and "
+    doc = nlp(row * 60 + "that is all.")
+    pieces = list(bounded_sentences(doc, MAX_SENTENCE_TOKENS))
+    assert max(len(piece) for piece in pieces) == MAX_SENTENCE_TOKENS
+    assert [t.i for piece in pieces for t in piece] == list(range(len(doc)))  # in order, each token once
+    found = results_of(nlp, "FooNet", row * 60 + "that is all.")
+    # the same figure repeated is one result, read from its own piece as from a short sentence
+    assert fields(found, "value", "metric", "dataset") == [("92.7%", "top-1 accuracy", "ImageNet")]
+    assert len(found[0].evidence.split()) <= MAX_SENTENCE_TOKENS

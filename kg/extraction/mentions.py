@@ -12,6 +12,7 @@ result is ``doc._.mentions``.
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -147,15 +148,28 @@ def versioned_end(span: Span) -> int:
     return end
 
 
-def _uses(doc: Doc, short: Span, short_forms: set[str]) -> list[tuple[int, int]]:
+class _TokenIndex:
+    """Where each token text of a doc stands, so that finding the uses of a short form costs
+    its uses, not a walk over the doc (an abstract defining hundreds of acronyms walked it for
+    each)."""
+
+    def __init__(self, doc: Doc) -> None:
+        self.at: dict[str, list[int]] = defaultdict(list)
+        self.possessive: dict[str, list[int]] = defaultdict(list)  # "SAE's" under "SAE"
+        for token in doc:
+            self.at[token.text].append(token.i)
+            if token.text.endswith("'s"):
+                self.possessive[token.text[:-2]].append(token.i)
+
+
+def _uses(doc: Doc, short: Span, short_forms: set[str], index: _TokenIndex) -> list[tuple[int, int]]:
     """Token offsets of every use of a short form: one token ("SAEs", "SAE's"), or as many as
     the definition's short form was cut into ("A-MTRL" is "A", "-", "MTRL")."""
     if len(short) == 1:
-        return [(t.i, t.i + 1) for t in doc
-                if t.text in short_forms or (t.text.endswith("'s") and t.text[:-2] in short_forms)]
+        found = {i for form in short_forms for i in (*index.at.get(form, ()), *index.possessive.get(form, ()))}
+        return [(i, i + 1) for i in sorted(found)]
     n_tokens = len(short)
-    return [(t.i, t.i + n_tokens) for t in doc
-            if t.text == short[0].text and doc[t.i : t.i + n_tokens].text in short_forms]
+    return [(i, i + n_tokens) for i in index.at.get(short[0].text, ()) if doc[i : i + n_tokens].text in short_forms]
 
 
 #: words after a dataset's name that say what it is ("the LyraSet dataset"); capitalised they
@@ -299,6 +313,20 @@ class MentionResolver:
         """Typed long forms of acronym definitions, and every later use of their short form."""
         extra: list[Candidate] = []
         abbreviations = doc._.abbreviations if Doc.has_extension("abbreviations") else None
+        index = _TokenIndex(doc) if abbreviations else None
+        # the candidates found, by the tokens they hold and by where they start, in their order
+        holding: dict[int, list[int]] = defaultdict(list)
+        found_at: dict[int, list[Candidate]] = defaultdict(list)
+        for number, cand in enumerate(found if abbreviations else ()):
+            for i in range(cand.start, cand.end):
+                holding[i].append(number)
+            found_at[cand.start].append(cand)
+
+        def found_over(start: int, end: int) -> list[Candidate]:
+            numbers = {number for i in range(start, end) for number in holding.get(i, ())}
+            return [found[number] for number in sorted(numbers)]
+
+        used: set[tuple] = set()  # the uses added, by short form and what they stand for
         for abbreviation in abbreviations or []:
             long_form, short = abbreviation.long_form, abbreviation.short_form
             long_span = clean_span(long_form) or long_form
@@ -309,9 +337,8 @@ class MentionResolver:
             proposed = False
             if concept_type is None:
                 overlapping = [
-                    c for c in found
-                    if c.start < long_span.end and long_span.start < c.end and c.source != "name"
-                ] + [c for c in found if c.start == short.start and c.source in ("title", "proposed")]
+                    c for c in found_over(long_span.start, long_span.end) if c.source != "name"
+                ] + [c for c in found_at.get(short.start, ()) if c.source in ("title", "proposed")]
                 overlapping.sort(key=lambda c: c.rank)
                 if overlapping:
                     concept_type = overlapping[0].type
@@ -326,14 +353,18 @@ class MentionResolver:
                 Candidate(long_span.start, long_span.end, concept_type, "definition", canonical, broad, proposed)
             )
             short_forms = {short.text, acronym_singular(short.text), acronym_singular(short.text) + "s"}
-            for start, end in _uses(doc, short, short_forms):
+            meaning = (short.text, concept_type, canonical, broad, proposed)
+            if meaning in used:  # the same definition again: its uses are in already
+                continue
+            used.add(meaning)
+            for start, end in _uses(doc, short, short_forms, index):
                 extra.append(Candidate(start, end, concept_type, "alias", canonical, broad, proposed))
         return extra
 
     # -- resolution -------------------------------------------------------------------------
     def resolve(self, doc: Doc) -> list[Mention]:
         taken: list[str | None] = [None] * len(doc)  # source of the candidate holding each token
-        groups: dict[tuple[str, str], _Group] = {}
+        groups: dict[str, _Group] = {}  # by concept key
         group_at: dict[tuple[int, int], _Group] = {}  # the group each accepted span went to
         for cand in sorted(self.candidates(doc), key=lambda c: (c.rank, c.start)):
             holders = {taken[i] for i in range(cand.start, cand.end)} - {None}
@@ -359,13 +390,12 @@ class MentionResolver:
                 name = span[:-1].text  # "the LyraSet dataset": the name is LyraSet, the phrase an alias
             if is_acronym(name):
                 name = acronym_singular(name)
-            key = (cand.type, concept_key(name))
+            # one group a concept key: an alias of a concept already found under another type
+            # keeps that type
+            key = concept_key(name)
             group = groups.get(key)
             if group is None:
-                # an alias of a concept already found under another type keeps that type
-                same_name = [g for (t, k), g in groups.items() if k == key[1]]
-                group = same_name[0] if same_name else _Group(type=cand.type, name=name, first=span)
-                groups[(group.type, key[1])] = group
+                group = groups[key] = _Group(type=cand.type, name=name, first=span)
             for i in range(cand.start, cand.end):
                 taken[i] = cand.source
             group.surfaces.setdefault(text, None)
@@ -471,6 +501,19 @@ def _is_variant(long: tuple[str, ...], short: tuple[str, ...]) -> bool:
     return long[:-1] == short and long[-1] in KIND_WORDS
 
 
+def _plainer_candidates(
+    forms: list[tuple[str, ...]], plains_by_form: dict[tuple[str, ...], list[tuple[int, Mention]]],
+) -> list[Mention]:
+    """The concepts one of whose forms ``_is_variant`` could find in one of ``forms`` (each
+    form's endings, and the form without its last word), in the paper's order."""
+    found: dict[int, Mention] = {}
+    for long in forms:
+        for short in {*(long[k:] for k in range(1, len(long))), long[:-1]}:
+            for order, plain in plains_by_form.get(short, ()):
+                found[order] = plain
+    return [found[order] for order in sorted(found)]
+
+
 def fold_variants(
     mentions: list[Mention],
     below: Sequence[Mention] = (),
@@ -496,6 +539,12 @@ def fold_variants(
         same_type = [m for m in mentions if m.type == concept_type]
         weak = [m for m in below if m.type == concept_type]
         words = {id(m): [_words(f) for f in (m.name, *m.aliases)] for m in same_type + weak}
+        # each concept under each of its forms' words, in the paper's order: a variant looks up
+        # the endings and the kind-word-less start of its forms, not every concept of the paper
+        plains_by_form: dict[tuple[str, ...], list[tuple[int, Mention]]] = defaultdict(list)
+        for order, plain in enumerate(same_type):
+            for form in set(words[id(plain)]):
+                plains_by_form[form].append((order, plain))
         for variant in same_type + weak:
             if (variant.proposed or variant.broad or "gazetteer" in variant.sources
                     or any(is_acronym(f) for f in (variant.name, *variant.aliases))
@@ -503,7 +552,7 @@ def fold_variants(
                     or (listed is not None and listed(variant))):
                 continue
             best, best_length = None, 0
-            for plain in same_type:
+            for plain in _plainer_candidates(words[id(variant)], plains_by_form):
                 # a plainer concept has a shorter name, so folds never go round in a circle
                 if plain.broad or len(words[id(plain)][0]) >= len(words[id(variant)][0]):
                     continue

@@ -24,6 +24,7 @@ The results are ``doc._.results``, a list of :class:`~kg.records.Result`.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 from collections.abc import Iterator
 import re
@@ -371,9 +372,11 @@ def locate(doc: Doc, mentions: list[Mention]) -> list[_Place]:
                     places.append(_Place(mention.type, span.start, span.end, surface, mention.proposed, mention.broad))
     places.sort(key=lambda p: (p.start, -(p.end - p.start)))
     kept: list[_Place] = []
+    kept_end = 0  # places come by their start: one overlaps a kept one when it starts before this
     for place in places:
-        if not any(k.start < place.end and place.start < k.end for k in kept):
+        if place.start >= kept_end:
             kept.append(place)
+            kept_end = place.end
     for key in (GAZETTEER_KEY, RULES_KEY, TAGGER_KEY):
         for span in doc.spans.get(key, []):
             concept_type = span.label_.lower()
@@ -454,6 +457,20 @@ def _is_nominal(token: Token) -> bool:
     ) or (token.pos_ == "NUM" and any(ch.isalpha() for ch in token.text))
 
 
+#: the longest sentence read as one: a longer one (a table pasted as text, a run-on the parser did
+#: not split) is read in pieces this long, since each value's reading looks across its sentence
+#: (a 5,000-token sentence of 2,500 figures took a minute and a half). kg-train's longest
+#: sentence has 139 tokens.
+MAX_SENTENCE_TOKENS = 150
+
+
+def bounded_sentences(doc: Doc, max_tokens: int) -> Iterator[Span]:
+    """The doc's sentences, each longer than ``max_tokens`` cut in consecutive pieces that long."""
+    for sent in doc.sents:
+        for start in range(sent.start, sent.end, max_tokens):
+            yield doc[start : min(sent.end, start + max_tokens)]
+
+
 class ResultExtractor:
     """Reads the results of one doc from its sentences and its mentions."""
 
@@ -467,7 +484,8 @@ class ResultExtractor:
         results: list[Result] = []
         seen: set[tuple[str, str]] = set()
         previous: Result | None = None
-        for sent in doc.sents:
+        self._chunks = [(chunk.start, chunk.end) for chunk in doc.noun_chunks] if doc.has_annotation("DEP") else []
+        for sent in bounded_sentences(doc, MAX_SENTENCE_TOKENS):
             values = find_values(sent, measure_tokens, name_tokens)
             if not values:
                 continue
@@ -561,13 +579,15 @@ class ResultExtractor:
             if (bare or previous.metric.lower() not in VAGUE_MEASURES) and not value.signed and value.unit in ("%", ""):
                 return previous.metric, previous  # "it attains 87.0% when fine-tuned"
         if metric is None:
-            metric = self._measure_head(doc, sent, value) or self._nearest_phrase(doc, sent, value, places)
+            metric = self._measure_head(doc, sent, value) or self._nearest_phrase(doc, sent, value, places, self._chunks)
         if metric is None and unit is not None and unit.lower_ in ("points", "point"):
             metric = unit.text
         return metric, None
 
     @staticmethod
-    def _nearest_phrase(doc: Doc, sent: Span, value: _Value, places: list[_Place]) -> str | None:
+    def _nearest_phrase(
+        doc: Doc, sent: Span, value: _Value, places: list[_Place], doc_chunks: list[tuple[int, int]],
+    ) -> str | None:
         """The guideline's last resort, "the nearest phrase that names what was measured": the
         phrase after "in" / "on" right after the value ("by 5% in success rate"), else the nearest
         noun phrase of the sentence that names no method, dataset or task and is not a generic
@@ -583,7 +603,15 @@ class ResultExtractor:
                 return None
             return _phrase(list(chunk))
 
-        chunks = [c for c in sent.noun_chunks if abs(c.start - value.end) <= 8 or abs(value.start - c.end) <= 8]
+        # the doc's noun chunks near the value, found by their ends (Span.noun_chunks walks all
+        # of the doc's each time); a doc's noun chunks never overlap, so their ends are in order
+        chunks = []
+        first = bisect.bisect_left(doc_chunks, max(sent.start, value.start - 8), key=lambda chunk: chunk[1])
+        for start, end in itertools.islice(doc_chunks, first, None):
+            if start > value.end + 8:
+                break
+            if sent.start <= start and end <= sent.end and (abs(start - value.end) <= 8 or abs(value.start - end) <= 8):
+                chunks.append(doc[start:end])
         nxt = value.end + (1 if value.end < sent.end and doc[value.end].lower_ in UNIT_WORDS else 0)
         if nxt < sent.end and doc[nxt].lower_ in ("in", "on", "for"):
             after = next((c for c in chunks if c.start == nxt + 1 or (c.start == nxt + 2 and doc[nxt + 1].pos_ == "DET")), None)

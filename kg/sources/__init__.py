@@ -150,7 +150,7 @@ def _sniff(head: str) -> str | None:
     if text.startswith("{"):
         lines = [line for line in text.splitlines() if line.strip()]
         try:
-            json.loads(lines[0])
+            json.loads(lines[0], strict=False)
         except (ValueError, RecursionError, IndexError):
             return "json"  # an object spread over several lines (or a line json cannot take)
         return "jsonl" if len(lines) > 1 and lines[1].lstrip().startswith("{") else "json"

@@ -108,8 +108,9 @@ def add_record(result: FileResult, record: T, location: str, to_paper: Callable[
 _COMPRESSIONS = ((b"\x1f\x8b", "gzip", gzip), (b"BZh", "bzip2", bz2), (b"\xfd7zXZ\x00", "xz", lzma))
 #: extensions of compressed files: the one before it says the format ("papers.jsonl.gz")
 COMPRESSED_SUFFIXES = frozenset({".gz", ".bz2", ".xz"})
-#: the most a compressed file may unpack to: a small file that unpacks to gigabytes is a bomb
-MAX_UNPACKED_BYTES = 2 * 1024**3
+#: the most a compressed file may unpack to (it is read in memory, text and bytes: twice this at
+#: the peak): a small file that unpacks to gigabytes is a bomb
+MAX_UNPACKED_BYTES = 1024**3
 # JabRef writes the file's encoding on its first line: "% Encoding: ISO8859_1"
 _DECLARED_ENCODING = re.compile(rb"^%\s*Encoding:\s*([A-Za-z0-9_.:-]+)", re.MULTILINE)
 
@@ -291,9 +292,16 @@ def json_int(digits: str) -> int | str:
     return int(digits) if len(digits) <= 100 else digits
 
 
+def json_decoder() -> json.JSONDecoder:
+    """The decoder of paper files: absurdly long integers are read as text instead of failing,
+    and a tab or line break left raw inside a string (scraped text often has them; strict JSON
+    refuses them) is read as written."""
+    return json.JSONDecoder(parse_int=json_int, strict=False)
+
+
 def load_json(text: str) -> object:
-    """``json.loads`` that reads absurdly long integers as text instead of failing."""
-    return json.loads(text, parse_int=json_int)
+    """``json.loads`` with :func:`json_decoder`'s leniencies."""
+    return json.loads(text, parse_int=json_int, strict=False)
 
 
 #: what lies between JSON values written one after another: white space, commas
@@ -339,7 +347,7 @@ def load_json_values(text: str, broken: list[tuple[int, str]] | None = None) -> 
     between them allowed), each with the line it starts on. A broken value raises ValueError,
     unless ``broken`` is given: then its line and the decoder's message go there, and reading
     goes on at the next line that starts with "{"."""
-    decoder = json.JSONDecoder(parse_int=json_int)
+    decoder = json_decoder()
     values: list[tuple[int, object]] = []
     position = 0
     line, counted_to = 1, 0  # line numbers counted incrementally: big files stay linear

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import html
 import itertools
-import json
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -22,7 +21,6 @@ from kg.records import Paper
 from kg.sources.base import (
     collect_records,
     FileResult,
-    json_int,
     NOT_UTF8_LINE,
     RecordError,
     SkippedRecord,
@@ -31,6 +29,7 @@ from kg.sources.base import (
     arxiv_id_from,
     load_json,
     decode_at,
+    json_decoder,
     load_json_values,
     make_paper,
     read_lines,
@@ -334,7 +333,7 @@ def _array_item_by_item(path: Path, text: str, start: int | None = None) -> File
     JSON, is skipped alone (named by its number) and the others are kept; a comma after the
     last record is allowed."""
     result = FileResult()
-    decoder = json.JSONDecoder(parse_int=json_int)
+    decoder = json_decoder()
     position = (text.index("[") if start is None else start) + 1
     line, counted_to = 1, 0  # line numbers counted as the records go: many broken ones stay linear
     for number in itertools.count(1):
