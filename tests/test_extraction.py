@@ -385,8 +385,8 @@ def test_the_tagger_gets_its_own_batch_size_from_the_config(nlp, tmp_path):
 
 
 def test_texts_go_through_the_pipeline_in_runs_bounded_in_count_and_characters(nlp):
-    """A batch of 64 abstracts of 100,000 characters took tens of GB in the parser and the
-    concept tagger: runs hold at most ``batch_size`` texts and ``max_chars`` characters (a
+    """A batch of 64 abstracts of 100,000 characters would take tens of GB in the parser and
+    the concept tagger: runs hold at most ``batch_size`` texts and ``max_chars`` characters (a
     longer text alone), in order, and a paper's mentions do not depend on its run."""
     from kg.extraction import bounded_runs
 

@@ -137,10 +137,11 @@ def component_batch_sizes(nlp: Language) -> dict[str, dict[str, int]]:
 
 
 #: characters of text that go through the pipeline together at most (a longer text goes alone):
-#: the parser and the concept tagger's span features take about 10 KB a character while a batch
-#: runs, so a batch of 64 abstracts of 100,000 characters (the most the sources keep) would need
-#: tens of GB; 64 abstracts of a usual length are about 100,000 characters and stay one batch
-MAX_BATCH_CHARS = 150_000
+#: the parser and the concept tagger take about 50 KB a token while a batch runs, and a text of
+#: one-letter words has a token for every two characters, so a batch of 64 long abstracts
+#: would need tens of GB; this keeps a batch near 1 GB. 64 abstracts of a usual length are
+#: about 100,000 characters, in three runs (no slower on the shared corpus than in one)
+MAX_BATCH_CHARS = 40_000
 
 
 def bounded_runs(texts: Iterable[str], batch_size: int, max_chars: int) -> Iterator[list[str]]:

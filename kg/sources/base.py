@@ -618,9 +618,11 @@ def to_int(value: object) -> int | None:
 
 # ----------------------------------------------------------------------------- field lengths
 
-#: longest abstract kept, in characters; far above real abstracts (arXiv allows 1,920) and well
-#: under spaCy's ``nlp.max_length`` (1,000,000), whose parser needs about 1 GB per 100,000
-MAX_TEXT_CHARS = 100_000
+#: longest abstract kept, in characters: twenty times arXiv's limit (1,920). Extraction takes
+#: about 50 KB of memory a token while a text goes through the concept tagger, and a text of
+#: one-letter words has a token for every two characters: 40,000 characters stay near 1 GB
+#: (100,000 took 2.9 GB)
+MAX_TEXT_CHARS = 40_000
 #: longest title or author name kept
 MAX_NAME_CHARS = 1_000
 #: the longest run of punctuation without a space kept in an abstract
