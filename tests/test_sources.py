@@ -1941,3 +1941,12 @@ def test_an_html_page_of_tags_never_ended_reads_them_as_text():
     assert page_text(few) == "a c"  # a browser reads "<b <i>" as one tag: kept as it is
     many = "<p>" + "<a " * (MAX_UNENDED_TAGS + 1) + "end</p>"
     assert page_text(many) == ("<a " * (MAX_UNENDED_TAGS + 1) + "end").strip()
+
+
+def test_a_csv_row_written_with_another_separator_is_read_with_a_warning(tmp_path):
+    path = write(tmp_path / "mixed.csv", "title,abstract\nComma Paper,An abstract.\nSemi Paper;Its abstract\n")
+    result = read_papers([path])
+    assert [(p.title, p.abstract) for p in result.papers] == [
+        ("Comma Paper", "An abstract."), ("Semi Paper;Its abstract", "")]
+    assert warned_at(result) == {f"{path}:3": "row has 1 cell but the header has 2, and holds ';': "
+                                               "written with another separator? read as it is"}

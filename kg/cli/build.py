@@ -522,7 +522,7 @@ def extract(
                 handle.write(line + "\n")
     except OSError as err:
         raise click.ClickException(f"Cannot write {output}: {err.strerror}.") from None
-    click.echo(f"Wrote {len(extractions)} papers to {output}", err=True)
+    click.echo(f"Wrote {counted(len(extractions), 'paper')} to {output}", err=True)
 
 
 @contextlib.contextmanager
