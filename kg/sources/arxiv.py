@@ -27,12 +27,12 @@ from kg.sources.base import (
     SkippedRecord,
     SourceError,
     SourceWarning,
-    _encoding,
     arxiv_id_from,
     clean_text,
     input_bytes,
     make_paper,
     split_authors,
+    text_encoding,
 )
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -142,7 +142,7 @@ def _entries_one_by_one(path: Path, data: bytes, error: ET.ParseError) -> FileRe
 def _as_expat_reads(data: bytes) -> bytes:
     """UTF-32 text as UTF-8, its declaration saying so: expat reads UTF-8 and UTF-16 itself
     (with what encodings a declaration names), not UTF-32."""
-    encoding = _encoding(data)
+    encoding = text_encoding(data)
     if not encoding or not encoding.startswith("utf-32"):
         return data
     text = data.decode(encoding).removeprefix("\ufeff")

@@ -171,7 +171,7 @@ def _unpack(path: Path, name: str, module, limit: int | None = None) -> bytes:
     return data
 
 
-def _encoding(data: bytes) -> str | None:
+def text_encoding(data: bytes) -> str | None:
     """The encoding ``data`` says it is in, when not UTF-8: a UTF-32 or UTF-16 byte-order mark
     (Excel's "Unicode text" is UTF-16), UTF-32 or UTF-16 without one (ASCII text with three zero
     bytes to each other one, or every other byte zero), or JabRef's "% Encoding:" among the
@@ -215,11 +215,11 @@ def _encoding(data: bytes) -> str | None:
 def text_head(path: Path, size: int = 65536) -> str:
     """The start of a file as text, to tell its format (undecodable bytes replaced)."""
     data = input_bytes(path, limit=size)
-    return data.decode(_encoding(data) or "utf-8", errors="replace")
+    return data.decode(text_encoding(data) or "utf-8", errors="replace")
 
 
 def _recode(path: Path, data: bytes) -> bytes:
-    encoding = _encoding(data)
+    encoding = text_encoding(data)
     if encoding is None:
         return data
     try:
