@@ -215,6 +215,9 @@ class PaperExtraction:
     mentions: list[Mention] = field(default_factory=list)
     repos: list[str] = field(default_factory=list)
     results: list[Result] = field(default_factory=list)
+    #: why the pipeline failed on this paper's text, when it did: the paper is kept with its
+    #: code links and no concepts, and the extraction is never cached
+    failed: str | None = None
 
     def to_dict(self, include_paper: bool = True) -> dict[str, Any]:
         """Every field as plain JSON values (the extraction cache's and the workers' form);

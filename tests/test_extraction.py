@@ -420,3 +420,35 @@ def test_an_acronym_defined_again_and_again_is_one_concept_with_its_uses(nlp):
 
     assert found(repeated) == found(single)
     assert ("method", "Sparse Feature Coder", ("SFC",)) in found(single)
+
+
+def test_a_text_the_pipeline_fails_on_costs_only_its_own_concepts(tmp_path):
+    """A component that raises on one text failed the whole run (and the build): the run is
+    tried again text by text, the paper it still fails on is kept without concepts and named,
+    and its failure is never cached."""
+    import spacy
+    from spacy.language import Language
+
+    from kg.extraction.cache import ExtractionCache
+    from kg.extraction.runner import ExtractionPlan, run
+
+    @Language.component("kg_test_trips_on_boom")
+    def trips_on_boom(doc):
+        if "BOOM" in doc.text:
+            raise ValueError("a component tripped on this text")
+        return doc
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("kg_test_trips_on_boom")
+    papers = [Paper(title=f"Paper {n}", abstract="Code at https://github.com/a/b. BOOM" if n == 2 else "Fine.",
+                    source=f"p.jsonl:{n}") for n in range(4)]
+    found = extract(papers, nlp)
+    assert [e.failed for e in found] == [None, None, "ValueError: a component tripped on this text", None]
+    assert found[2].repos == ["https://github.com/a/b"] and found[2].mentions == []
+
+    cache = ExtractionCache(tmp_path / "cache", "test-fingerprint")
+    extractions, stats = run(papers, ExtractionPlan(cache=cache), load_here=lambda: nlp)
+    assert [e.paper.title for e in extractions] == [p.title for p in papers]
+    assert stats.failed == [("p.jsonl:2", "ValueError: a component tripped on this text")]
+    again, stats = run(papers, ExtractionPlan(cache=cache), load_here=lambda: nlp)
+    assert (stats.cached, stats.extracted) == (3, 1)  # the failure was not cached: tried again

@@ -285,6 +285,9 @@ def run_extraction(
         n = stats.cache_write_failures
         click.echo(f"warning: {n} extraction{'s' if n != 1 else ''} could not be written to the cache "
                    f"(first: {terminal(stats.cache_write_error)}); the others are cached", err=True)
+    for source, why in stats.failed:
+        click.echo(terminal(f"warning {source}: the extraction pipeline failed on this paper ({why}); "
+                            "it is kept with its code links and no concepts"), err=True)
     papers_word = "paper" if stats.extracted == 1 else "papers"
     line = f"{stats.extracted:,} {papers_word} extracted by {stats.workers}"
     if cache is not None and not stats.extracted:

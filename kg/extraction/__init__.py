@@ -16,6 +16,7 @@ from typing import Any
 import spacy
 from spacy.util import Config
 from spacy.language import Language
+from spacy.tokens import Doc
 from thinc.api import Model, NumpyOps, get_current_ops, set_current_ops
 from threadpoolctl import threadpool_limits
 
@@ -172,15 +173,40 @@ def extract(
     texts: Iterable[str] = (paper.text[: nlp.max_length - 1] for paper in papers)
     component_cfg = component_batch_sizes(nlp)
     docs = itertools.chain.from_iterable(
-        nlp.pipe(run, batch_size=batch_size, component_cfg=component_cfg)
-        for run in bounded_runs(texts, batch_size, MAX_BATCH_CHARS)
+        _docs_of_run(nlp, run, batch_size, component_cfg) for run in bounded_runs(texts, batch_size, MAX_BATCH_CHARS)
     )
     for paper, doc in zip(papers, docs):
-        found = list(doc._.mentions or []) if doc.has_extension("mentions") else []
-        reported = list(doc._.results or []) if doc.has_extension("results") else []
-        results.append(
-            PaperExtraction(paper=paper, mentions=found, repos=find_urls(paper.text), results=reported)
-        )
+        if isinstance(doc, Exception):
+            results.append(PaperExtraction(paper=paper, repos=find_urls(paper.text), failed=_first_line(doc)))
+        else:
+            found = list(doc._.mentions or []) if doc.has_extension("mentions") else []
+            reported = list(doc._.results or []) if doc.has_extension("results") else []
+            results.append(
+                PaperExtraction(paper=paper, mentions=found, repos=find_urls(paper.text), results=reported)
+            )
         if progress is not None:
             progress(1)
     return results
+
+
+def _docs_of_run(
+    nlp: Language, run: list[str], batch_size: int, component_cfg: dict[str, dict[str, int]],
+) -> list[Doc | Exception]:
+    """The docs of one run of texts; when the pipeline fails on the run, each text again on its
+    own, and for a text it still fails on, the exception: one text that trips a component
+    costs only its own concepts, not the run's or the build's."""
+    try:
+        return list(nlp.pipe(run, batch_size=batch_size, component_cfg=component_cfg))
+    except Exception:  # noqa: BLE001 (any component's error; each text is tried again below)
+        docs: list[Doc | Exception] = []
+        for text in run:
+            try:
+                docs.append(nlp(text, component_cfg=component_cfg))
+            except Exception as err:  # noqa: BLE001
+                docs.append(err)
+        return docs
+
+
+def _first_line(err: Exception) -> str:
+    lines = str(err).strip().splitlines()
+    return f"{type(err).__name__}: {lines[0][:300]}" if lines else type(err).__name__

@@ -79,6 +79,8 @@ class ExtractionStats:
     cache_write_error: str | None = None
     cache_write_failures: int = 0
     cache_writes_stopped: bool = False
+    #: papers the pipeline failed on, kept without concepts: (where the paper was read, why)
+    failed: list[tuple[str, str]] = field(default_factory=list)
 
 
 Status = Callable[[str], ContextManager[Any]]
@@ -159,7 +161,9 @@ def run(
                 for number, reply in zip(shard, replies):
                     extraction = reply if isinstance(reply, PaperExtraction) else _from_worker(reply, papers[number])
                     results[number] = extraction
-                    if cache is not None:
+                    if extraction.failed is not None:
+                        stats.failed.append((extraction.paper.source, extraction.failed))
+                    elif cache is not None:
                         cache.put(keys[number], extraction)
                 tick(len(shard))
     finally:
