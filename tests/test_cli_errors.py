@@ -620,3 +620,28 @@ def test_eval_of_papers_given_as_predictions_warns_and_empty_rows_are_not_applic
     assert "hold no methods, datasets, metrics, tasks or repos" in result.stderr and "as INPUTS" in result.stderr
     rows = {line.split()[0]: line.split()[1:4] for line in result.stdout.splitlines() if line.split()}
     assert rows["datasets"] == ["n/a"] * 3 and rows["methods"] == ["0.000"] * 3
+
+
+def test_skipped_records_are_listed_up_to_a_hundred_a_file_unless_all_are_asked_for(tmp_path):
+    """A file of a hundred thousand broken records printed as many lines: the first
+    LISTED_PER_FILE of each file are named, then a count of the rest; --all-skipped names all."""
+    from kg.cli.build import LISTED_PER_FILE
+
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text('{"title": "Good Paper"}\n' + '{"title": \n' * (LISTED_PER_FILE + 50), encoding="utf-8")
+    few = tmp_path / "few.jsonl"
+    few.write_text('{"title": "Another"}\n{"title": \n', encoding="utf-8")
+    output = tmp_path / "out.jsonl"
+    args = ["extract", str(broken), str(few), "--output", str(output), "--no-cache", "--jobs", "1"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    lines = result.stderr.splitlines()
+    assert sum(line.startswith(f"skipped {broken}:") for line in lines) == LISTED_PER_FILE
+    assert f"skipped {broken}:{LISTED_PER_FILE + 1}: not valid JSON (Expecting value at column 11)" in lines
+    assert f"... and 50 more records skipped in {broken} (--all-skipped lists every one)" in lines
+    assert f"skipped {few}:2: not valid JSON (Expecting value at column 11)" in lines
+    every = CliRunner().invoke(main, [*args, "--all-skipped"])
+    assert sum(line.startswith(f"skipped {broken}:") for line in every.stderr.splitlines()) == LISTED_PER_FILE + 50
+    assert "more records skipped" not in every.stderr
+    assert [json.loads(line)["title"] for line in output.read_text(encoding="utf-8").splitlines()] == [
+        "Good Paper", "Another"]

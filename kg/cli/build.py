@@ -130,7 +130,43 @@ batch_option = click.option(
 )
 
 
-def read_inputs(inputs: tuple[Path, ...], input_format: str | None) -> ReadResult:
+#: skipped records (and warnings) listed for each file unless --all-skipped is given; a file of
+#: a hundred thousand broken records printed as many lines
+LISTED_PER_FILE = 100
+
+all_skipped_option = click.option(
+    "--all-skipped", is_flag=True,
+    help=f"List every skipped record and warning (without it, the first {LISTED_PER_FILE} of each file "
+         "and a count of the rest).")
+
+
+def _file_of(location: str, files: set[str]) -> str:
+    """The file part of a record's location ("x.json#3", "x.csv:12", "x.xml:1:40")."""
+    for separator in ("#", ":"):
+        head = location
+        while separator in head:
+            head = head.rsplit(separator, 1)[0]
+            if head in files:
+                return head
+    return location
+
+
+def _echo_per_file(kind: str, notes: list, files: set[str], list_all: bool) -> None:
+    """One line per skipped record or warning, at most LISTED_PER_FILE a file unless ``list_all``."""
+    listed: Counter[str] = Counter()
+    for note in notes:
+        where = _file_of(note.location, files)
+        listed[where] += 1
+        if list_all or listed[where] <= LISTED_PER_FILE:
+            click.echo(f"{kind} {terminal(note.location)}: {terminal(note.reason)}", err=True)
+    for where, count in listed.items():
+        if not list_all and count > LISTED_PER_FILE:
+            what = "records skipped" if kind == "skipped" else "warnings"
+            click.echo(f"... and {count - LISTED_PER_FILE:,} more {what} in {terminal(where)} "
+                       "(--all-skipped lists every one)", err=True)
+
+
+def read_inputs(inputs: tuple[Path, ...], input_format: str | None, list_all: bool = False) -> ReadResult:
     """Read every input or fail with one clear line; report skipped records on stderr."""
     try:
         result = read_papers(list(inputs), fmt=input_format)
@@ -139,10 +175,9 @@ def read_inputs(inputs: tuple[Path, ...], input_format: str | None) -> ReadResul
         for line in err.details:
             click.echo(f"skipped {terminal(line)}", err=True)
         raise click.ClickException(str(err).split("\n")[0]) from None
-    for skipped in result.skipped:
-        click.echo(f"skipped {terminal(skipped.location)}: {terminal(skipped.reason)}", err=True)
-    for warning in result.warnings:
-        click.echo(f"warning {terminal(warning.location)}: {terminal(warning.reason)}", err=True)
+    files = set(result.files)
+    _echo_per_file("skipped", result.skipped, files, list_all)
+    _echo_per_file("warning", result.warnings, files, list_all)
     for ignored in result.ignored:
         click.echo(f"passed over {terminal(ignored)}: not a paper format kg reads", err=True)
     for folder in result.builds_passed_over:
@@ -485,6 +520,7 @@ def exits_cleanly_when_interrupted(command):
 @extraction_options
 @click.option("--include-broad", is_flag=True,
               help="Also list concepts flagged broad (deep learning, LLMs, fine-tuning ...).")
+@all_skipped_option
 @exits_cleanly_when_interrupted
 def extract(
     inputs: tuple[Path, ...],
@@ -498,6 +534,7 @@ def extract(
     cache_dir: Path | None,
     no_cache: bool,
     dask_address: str | None,
+    all_skipped: bool,
 ) -> None:
     """Extract methods, datasets, metrics, tasks and code links from papers.
 
@@ -506,7 +543,7 @@ def extract(
     exports). Prints one JSON line per paper. Broad concepts, which say
     little about a paper, are left out unless --include-broad is given.
     """
-    result = read_inputs(inputs, input_format)
+    result = read_inputs(inputs, input_format, list_all=all_skipped)
     if output is not None:
         refuse_to_overwrite(output, [Path(name) for name in result.files], "the input")
         refuse_to_overwrite(output, build_outputs_around(output), "the build's output")
@@ -574,6 +611,7 @@ def write_graph_outputs(stage: Path, index: ConceptIndex, graph, max_concepts: i
 @click.option("--max-concepts", type=click.IntRange(10), default=60, show_default=True,
               help="Concepts drawn in graph.html (the most shared ones).")
 @click.option("--include-broad", is_flag=True, help="Keep broad concepts (deep learning, LLMs ...) in analytics and views.")
+@all_skipped_option
 @optional_push_options
 @exits_cleanly_when_interrupted
 @removes_a_folder_it_created_if_it_fails("out")
@@ -597,6 +635,7 @@ def build(
     since: str | None = None,
     until: str | None = None,
     fetch_max: int | None = None,
+    all_skipped: bool = False,
 ) -> None:
     """Build the knowledge graph of papers and the concepts they share.
 
@@ -619,7 +658,7 @@ def build(
             raise click.ClickException("--fetch found no papers: nothing to build.")
     elif not inputs:
         raise click.UsageError("Give INPUT files or folders, or --fetch SOURCE:QUERY.")
-    result = read_inputs(inputs, input_format)
+    result = read_inputs(inputs, input_format, list_all=all_skipped)
     left_out = keep_published_in(result, *period) if since or until else (0, 0)
     extractions = run_extraction(result.papers, pipeline_config, nlp_batch_size, jobs=jobs, cache_dir=cache_dir,
                                  use_cache=not no_cache, dask_address=dask_address)
