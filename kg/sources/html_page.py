@@ -11,7 +11,6 @@ its arXiv id.
 
 from __future__ import annotations
 
-import itertools
 import re
 from html.parser import HTMLParser
 
@@ -102,19 +101,14 @@ class _PageText(HTMLParser):
         self._break()
 
 
-#: a "<" that opens a tag, comment or declaration another "<" follows before any ">"
-_UNENDED_TAG = re.compile(r"<(?=[A-Za-z/!?][^<>]*<)")
-#: more of them than this and they are read as text: HTMLParser looks for each one's end up to
-#: the end of the page (60 KB of "<a " took half a minute); a page has a few at most, in scripts
-#: or in an attribute holding a "<"
-MAX_UNENDED_TAGS = 100
-
-
 def _defuse_unended_tags(html: str) -> str:
-    """``html`` with each "<" of a tag never ended escaped when there are too many of them."""
-    if sum(1 for _ in itertools.islice(_UNENDED_TAG.finditer(html), MAX_UNENDED_TAGS + 1)) <= MAX_UNENDED_TAGS:
+    """``html`` with every "<" after its last ">" escaped. No tag, comment or declaration that
+    starts there can end, and HTMLParser looks for the end of each one up to the end of the
+    text: 60 KB of "<a " took half a minute. A browser drops such a tail; here it is text."""
+    tail_start = html.rfind(">") + 1
+    if "<" not in html[tail_start:]:
         return html
-    return _UNENDED_TAG.sub("&lt;", html)
+    return html[:tail_start] + html[tail_start:].replace("<", "&lt;")
 
 
 def page_lines(html: str) -> tuple[list[tuple[int, str]], dict[str, str]]:
