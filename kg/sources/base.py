@@ -310,6 +310,9 @@ _BETWEEN_VALUES = re.compile(r"[\s,]*")
 
 #: characters of text a JSON value is first decoded from (doubled while the value runs past them)
 _RECORD_WINDOW = 8_192
+#: characters of the longest JSON token a window can cut without the error saying so at its end
+#: ("false", a "\uXXXX" escape), with room to spare
+_LONGEST_TOKEN = 8
 
 
 def decode_at(decoder: json.JSONDecoder, text: str, position: int) -> tuple[Any, int]:
@@ -326,8 +329,9 @@ def decode_at(decoder: json.JSONDecoder, text: str, position: int) -> tuple[Any,
             value, end = decoder.raw_decode(window)
             return value, position + end
         except json.JSONDecodeError as exc:
-            # an error at the window's end, or a string the window cuts, may be the window's
-            cut_short = exc.pos >= len(window) - 1 or exc.msg.startswith("Unterminated string")
+            # an error near the window's end ("tr" of a cut "true", a cut "\u" escape), or a
+            # string the window cuts, may be the window's
+            cut_short = exc.pos >= len(window) - _LONGEST_TOKEN or exc.msg.startswith("Unterminated string")
             if whole or not cut_short:
                 raise DecodeError(exc.msg, position + exc.pos) from None
             size *= 2
