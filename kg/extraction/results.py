@@ -484,6 +484,7 @@ class ResultExtractor:
         results: list[Result] = []
         seen: set[tuple[str, str]] = set()
         previous: Result | None = None
+        # the doc's noun chunks, once: the reading of each value looks up those near it
         self._chunks = [(chunk.start, chunk.end) for chunk in doc.noun_chunks] if doc.has_annotation("DEP") else []
         for sent in bounded_sentences(doc, MAX_SENTENCE_TOKENS):
             values = find_values(sent, measure_tokens, name_tokens)
