@@ -168,8 +168,8 @@ def read_csv(path: Path) -> FileResult:
             reason = f"row has {len(row)} cells but the header has {len(names)} (an unquoted comma?)"
             result.skipped.append(SkippedRecord(location, reason))
             continue
-        others = [d for d in DELIMITERS if d != delimiter and any(d in value for value in row)]
-        if len(row) < len(names) and others:
+        if len(row) < len(names) and (others := [d for d in DELIMITERS
+                                                 if d != delimiter and any(d in value for value in row)]):
             result.warnings.append(SourceWarning(location, (
                 f"row has {len(row)} cell{'s' if len(row) != 1 else ''} but the header has {len(names)}, "
                 f"and holds {others[0]!r}: written with another separator? read as it is")))
