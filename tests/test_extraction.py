@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from spacy.language import Language
+from spacy.tokens import Doc
+
 from kg.extraction import extract
 from kg.extraction.abbreviations import match_long_form, short_form_filter
 from kg.extraction.links import clean_url, find_urls
@@ -422,21 +425,22 @@ def test_an_acronym_defined_again_and_again_is_one_concept_with_its_uses(nlp):
     assert ("method", "Sparse Feature Coder", ("SFC",)) in found(single)
 
 
+@Language.component("kg_test_trips_on_boom")
+def trips_on_boom(doc: Doc) -> Doc:
+    """A real component that fails on one text, as a component with a bug would."""
+    if "BOOM" in doc.text:
+        raise ValueError("a component tripped on this text")
+    return doc
+
+
 def test_a_text_the_pipeline_fails_on_costs_only_its_own_concepts(tmp_path):
     """A component that raises on one text failed the whole run (and the build): the run is
     tried again text by text, the paper it still fails on is kept without concepts and named,
     and its failure is never cached."""
     import spacy
-    from spacy.language import Language
 
     from kg.extraction.cache import ExtractionCache
     from kg.extraction.runner import ExtractionPlan, run
-
-    @Language.component("kg_test_trips_on_boom")
-    def trips_on_boom(doc):
-        if "BOOM" in doc.text:
-            raise ValueError("a component tripped on this text")
-        return doc
 
     nlp = spacy.blank("en")
     nlp.add_pipe("kg_test_trips_on_boom")
