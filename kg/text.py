@@ -187,5 +187,6 @@ def safe_text(text: str) -> str:
 
 
 def counted(number: int, noun: str) -> str:
-    """'1 paper', '2 papers': a count with its noun in the right number (regular plurals only)."""
-    return f"{number} {noun}" + ("" if number == 1 else "s")
+    """'1 paper', '2 papers', '12,345 papers': a count with its noun in the right number
+    (regular plurals only)."""
+    return f"{number:,} {noun}" + ("" if number == 1 else "s")

@@ -50,6 +50,13 @@ def _hermetic(patch: pytest.MonkeyPatch, cache_dir: Path) -> None:
     patch.setenv("KG_CACHE_DIR", str(cache_dir))
     patch.delenv("KG_JOBS", raising=False)
     patch.delenv("LANGUAGE", raising=False)
+    # kg styles its output unless NO_COLOR is set or TERM is "dumb": a user's terminal settings
+    # must not decide what a test of the styling sees
+    patch.delenv("NO_COLOR", raising=False)
+    patch.setenv("TERM", "xterm")
+    # the width kg wraps and sizes progress bars to: shutil's own default, whatever COLUMNS says
+    patch.setenv("COLUMNS", "80")
+    patch.setenv("LINES", "24")
     for name, value in LOCALE.items():
         patch.setenv(name, value)
 

