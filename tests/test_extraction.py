@@ -456,3 +456,10 @@ def test_a_text_the_pipeline_fails_on_costs_only_its_own_concepts(tmp_path):
     assert stats.failed == [("p.jsonl:2", "ValueError: a component tripped on this text")]
     again, stats = run(papers, ExtractionPlan(cache=cache), load_here=lambda: nlp)
     assert (stats.cached, stats.extracted) == (3, 1)  # the failure was not cached: tried again
+
+
+def test_markup_in_a_title_is_no_concept(nlp):
+    [found] = extract([Paper(title="</script><script>alert(15)</script> Sparse Autoencoder 15",
+                             abstract="We train a sparse autoencoder on ImageNet with a <SEG> token.")], nlp)
+    names = [m.name for m in found.mentions]
+    assert "sparse autoencoder" in names and not any("</" in name for name in names)

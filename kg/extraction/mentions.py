@@ -378,6 +378,8 @@ class MentionResolver:
             text = span.text
             if len(span) > MAX_TOKENS or not any(ch.isalpha() for ch in text) or _QUANTITY.match(text):
                 continue
+            if "</" in text or "/>" in text:
+                continue  # a piece of markup in a title ("alert(1)</script"); "<SEG> token" is a name
             if self.lexicon.is_generic(text) and cand.source not in ("gazetteer", "title"):
                 continue
             if cand.source != "gazetteer":
