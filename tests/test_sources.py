@@ -1955,12 +1955,10 @@ def test_a_csv_row_written_with_another_separator_is_read_with_a_warning(tmp_pat
 def test_a_json_value_is_decoded_alike_wherever_the_window_cuts_it(monkeypatch):
     """Decoding from a window of the text: a window that ends inside "true", a "\\u" escape,
     a number or a string must grow, never report the value broken."""
-    import json as json_module
-
     from kg.sources import base
 
     text = '{"title": "A \\u00e9t\\u00e9 \\"q\\"", "ok": true, "no": false, "n": null, "x": -12.5e3, "a": [1, {"b": 2}]} '
-    expected = json_module.loads(text)
+    expected = json.loads(text)
     for size in range(1, len(text) + 2):
         monkeypatch.setattr(base, "_RECORD_WINDOW", size)
         value, end = base.decode_at(base.json_decoder(), text, 0)
