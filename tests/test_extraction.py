@@ -450,6 +450,16 @@ def test_a_text_the_pipeline_fails_on_costs_only_its_own_concepts(tmp_path):
     assert [e.failed for e in found] == [None, None, "ValueError: a component tripped on this text", None]
     assert found[2].repos == ["https://github.com/a/b"] and found[2].mentions == []
 
+    # the shipped pipeline's components take each text of a failed run on its own too
+    from kg.extraction import load_pipeline
+
+    shipped = load_pipeline()
+    shipped.add_pipe("kg_test_trips_on_boom")
+    with_concepts = [Paper(title="Sparse autoencoders", abstract="We train a sparse autoencoder."), papers[2]]
+    first, second = extract(with_concepts, shipped)
+    assert first.failed is None and any(m.name == "sparse autoencoder" for m in first.mentions)
+    assert second.failed == "ValueError: a component tripped on this text"
+
     cache = ExtractionCache(tmp_path / "cache", "test-fingerprint")
     extractions, stats = run(papers, ExtractionPlan(cache=cache), load_here=lambda: nlp)
     assert [e.paper.title for e in extractions] == [p.title for p in papers]

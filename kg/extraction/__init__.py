@@ -201,7 +201,8 @@ def _docs_of_run(
         docs: list[Doc | Exception] = []
         for text in run:
             try:
-                docs.append(nlp(text, component_cfg=component_cfg))
+                # a batch of one: no component_cfg, whose batch sizes a component's __call__ refuses
+                docs.append(nlp(text))
             except Exception as err:  # noqa: BLE001
                 docs.append(err)
         return docs
