@@ -14,7 +14,9 @@ Each entry is parsed on its own, between its ``@`` line and the next one, so a b
 
 from __future__ import annotations
 
+import bisect
 import re
+from array import array
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -333,6 +335,10 @@ def _starts_an_entry(text: str, start: re.Match[str]) -> bool:
 _ENTRY_SCAN = re.compile(r"\\.|[{}]|^[ \t]*@(?=[ \t]*[A-Za-z]+[ \t]*[{(])", re.DOTALL | re.MULTILINE)
 
 
+#: the level of a line start in an ``@comment`` block: it never ends the block
+_NEVER = 2**62
+
+
 class _EntryEnds:
     """Where each braced entry of a text ends, found in linear time over the whole file.
 
@@ -350,10 +356,11 @@ class _EntryEnds:
     such "stop level" (``_next_lower``), so that first token is a few jumps away."""
 
     def __init__(self, text: str) -> None:
-        self._positions: list[int] = []  # token -> where it starts in the text
-        self._ends: list[int] = []  # token -> where an entry ending there ends
-        levels: list[int] = []  # token -> the depth its "{" must leave to end an entry here
-        brace_levels: list[float] = []  # the same with line starts never ending an entry
+        # compact arrays, not lists of ints: a 50 MB file has millions of braces
+        self._positions = array("q")  # token -> where it starts in the text (ascending)
+        self._ends = array("q")  # token -> where an entry ending there ends
+        levels = array("q")  # token -> the depth its "{" must leave to end an entry here
+        brace_levels = array("q")  # the same with line starts never ending an entry
         depth = 0
         for match in _ENTRY_SCAN.finditer(text):
             token = match.group()
@@ -373,16 +380,15 @@ class _EntryEnds:
             self._positions.append(match.start())
             self._ends.append(end)
             levels.append(level)
-            brace_levels.append(level if token in "{}" else float("inf"))
+            brace_levels.append(level if token in "{}" else _NEVER)
+        self._levels, self._brace_levels = levels, brace_levels
         self._next_lower = self._next_lower_of(levels)
         self._next_lower_brace = self._next_lower_of(brace_levels)
-        self._levels, self._brace_levels = levels, brace_levels
-        self._token_at = {position: index for index, position in enumerate(self._positions)}
 
     @staticmethod
-    def _next_lower_of(levels: list[float]) -> list[int]:
+    def _next_lower_of(levels: array) -> array:
         """For each token, the index of the next token of a lower level (len(levels) if none)."""
-        following = [len(levels)] * len(levels)
+        following = array("q", [len(levels)]) * len(levels)
         waiting: list[int] = []  # tokens whose next lower one is not yet seen, levels ascending
         for index, level in enumerate(levels):
             while waiting and levels[waiting[-1]] > level:
@@ -392,9 +398,9 @@ class _EntryEnds:
 
     def end(self, opening: int, comment: bool = False) -> int | None:
         """Where the entry whose "{" is at ``opening`` ends (see the class docstring)."""
-        first = self._token_at.get(opening)
-        if first is None:  # not a brace of the text's own (never so for an entry's "{")
-            return None
+        first = bisect.bisect_left(self._positions, opening)
+        if first == len(self._positions) or self._positions[first] != opening:
+            return None  # not a brace of the text's own (never so for an entry's "{")
         levels, following = (self._brace_levels, self._next_lower_brace) if comment else (
             self._levels, self._next_lower)
         # the entry ends at the first token after its "{" whose level is at most that "{"'s depth
