@@ -1969,3 +1969,13 @@ def test_a_json_value_is_decoded_alike_wherever_the_window_cuts_it(monkeypatch):
         with pytest.raises(base.DecodeError) as caught:
             base.decode_at(base.json_decoder(), broken, 0)
         assert (caught.value.msg, caught.value.pos) == ("Expecting value", broken.index("]")), size
+
+
+def test_line_numbers_are_counted_from_the_position_asked_before_either_way():
+    from kg.sources.base import LineNumbers
+
+    text = "a\nbb\n\nccc\nd"
+    for kind in (str, bytes):
+        lines = LineNumbers(text if kind is str else text.encode())
+        asked = [9, 0, 10, 3, 5, 6, 2, 6]
+        assert [lines.at(position) for position in asked] == [text.count("\n", 0, p) + 1 for p in asked]

@@ -23,6 +23,7 @@ from kg.sources.base import (
     add_record,
     collect_records,
     FileResult,
+    LineNumbers,
     RecordError,
     SkippedRecord,
     SourceError,
@@ -110,10 +111,9 @@ def _entries_one_by_one(path: Path, data: bytes, error: ET.ParseError) -> FileRe
     after = b"</" + feed.group(1) + b">"
     result = FileResult()
     broken = 0
-    line, counted_to = 1, 0
+    lines = LineNumbers(data)
     for index, start in enumerate(opens):
-        line += data.count(b"\n", counted_to, start)
-        counted_to = start
+        line = lines.at(start)
         chunk = data[start : opens[index + 1] if index + 1 < len(opens) else len(data)]
         closes = list(_ENTRY_CLOSE.finditer(chunk))
         if closes:  # what follows the entry's end tag (the feed's) is not the entry's

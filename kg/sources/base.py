@@ -304,6 +304,27 @@ def load_json(text: str) -> object:
     return json.loads(text, parse_int=json_int, strict=False)
 
 
+class LineNumbers:
+    """The line of each position of one text (str or bytes), for positions met mostly in order:
+    each answer counts only the line breaks between the position asked before and this one, so
+    reading a file record by record stays linear, where counting from the start of the text
+    each time made a file of many broken records take time in its square."""
+
+    def __init__(self, text: str | bytes) -> None:
+        self._text = text
+        self._newline: str | bytes = "\n" if isinstance(text, str) else b"\n"
+        self._position, self._line = 0, 1
+
+    def at(self, position: int) -> int:
+        """The line (from 1) that ``position`` is on."""
+        if position >= self._position:
+            self._line += self._text.count(self._newline, self._position, position)  # type: ignore[arg-type]
+        else:
+            self._line -= self._text.count(self._newline, position, self._position)  # type: ignore[arg-type]
+        self._position = position
+        return self._line
+
+
 #: what lies between JSON values written one after another: white space, commas
 _BETWEEN_VALUES = re.compile(r"[\s,]*")
 
@@ -354,20 +375,18 @@ def load_json_values(text: str, broken: list[tuple[int, str]] | None = None) -> 
     decoder = json_decoder()
     values: list[tuple[int, object]] = []
     position = 0
-    line, counted_to = 1, 0  # line numbers counted incrementally: big files stay linear
+    lines = LineNumbers(text)
     while True:
         position = _BETWEEN_VALUES.match(text, position).end()  # type: ignore[union-attr]
         if position >= len(text):
             return values
-        line += text.count("\n", counted_to, position)
-        counted_to = position
+        line = lines.at(position)
         try:
             value, position = decode_at(decoder, text, position)
         except DecodeError as exc:
             if broken is None:
                 raise json.JSONDecodeError(exc.msg, text, exc.pos) from None
-            error_line = line + text.count("\n", position, exc.pos)
-            broken.append((line, f"{exc.msg.removesuffix(' at')} at line {error_line}"))
+            broken.append((line, f"{exc.msg.removesuffix(' at')} at line {lines.at(exc.pos)}"))
             restart = text.find("\n{", position + 1)
             if restart == -1:
                 return values

@@ -25,6 +25,7 @@ from kg.sources.base import (
     MAX_TEXT_CHARS,
     NOT_UTF8_LINE,
     FileResult,
+    LineNumbers,
     RecordError,
     SkippedRecord,
     SourceWarning,
@@ -455,13 +456,12 @@ def read_bibtex(path: Path) -> FileResult:
     result = FileResult()
     macros: dict[str, str | None] = {}
     parsed: list[tuple[str, str, str, dict[str, str]]] = []  # (location, kind, key, fields)
-    line, counted_to = 1, 0  # line numbers counted incrementally: big files stay linear
+    lines = LineNumbers(text)
     previous: tuple[str, int] | None = None  # the last entry's location and end
     for start, end in _entries(text):
         if previous is not None:
             _warn_of_stray_fields(result, previous, text, start.start())
-        line += text.count("\n", counted_to, start.start())
-        counted_to = start.start()
+        line = lines.at(start.start())
         kind = start.group(1).lower()
         location = f"{path}:{line}"
         previous = (location, end)

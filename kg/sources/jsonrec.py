@@ -21,6 +21,7 @@ from kg.records import Paper
 from kg.sources.base import (
     collect_records,
     FileResult,
+    LineNumbers,
     NOT_UTF8_LINE,
     RecordError,
     SkippedRecord,
@@ -335,7 +336,7 @@ def _array_item_by_item(path: Path, text: str, start: int | None = None) -> File
     result = FileResult()
     decoder = json_decoder()
     position = (text.index("[") if start is None else start) + 1
-    line, counted_to = 1, 0  # line numbers counted as the records go: many broken ones stay linear
+    lines = LineNumbers(text)
     for number in itertools.count(1):
         position = _ARRAY_GAP.match(text, position).end()  # type: ignore[union-attr]
         if position >= len(text) or text[position] == "]":
@@ -348,9 +349,7 @@ def _array_item_by_item(path: Path, text: str, start: int | None = None) -> File
             position = _value_end(text, position)
             continue
         except ValueError as exc:  # JSONDecodeError
-            error_at = getattr(exc, "pos", position)
-            line += text.count("\n", counted_to, error_at)
-            counted_to = error_at
+            line = lines.at(getattr(exc, "pos", position))
             result.skipped.append(SkippedRecord(
                 location, f"not valid JSON ({str(getattr(exc, 'msg', exc)).removesuffix(' at')}, line {line})"))
             position = _broken_record_end(text, position)
