@@ -176,14 +176,13 @@ def extract(
         _docs_of_run(nlp, run, batch_size, component_cfg) for run in bounded_runs(texts, batch_size, MAX_BATCH_CHARS)
     )
     for paper, doc in zip(papers, docs):
+        repos = find_urls(paper.text)
         if isinstance(doc, Exception):
-            results.append(PaperExtraction(paper=paper, repos=find_urls(paper.text), failed=_first_line(doc)))
+            results.append(PaperExtraction(paper=paper, repos=repos, failed=_first_line(doc)))
         else:
             found = list(doc._.mentions or []) if doc.has_extension("mentions") else []
             reported = list(doc._.results or []) if doc.has_extension("results") else []
-            results.append(
-                PaperExtraction(paper=paper, mentions=found, repos=find_urls(paper.text), results=reported)
-            )
+            results.append(PaperExtraction(paper=paper, mentions=found, repos=repos, results=reported))
         if progress is not None:
             progress(1)
     return results
