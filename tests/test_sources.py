@@ -440,41 +440,75 @@ def test_json_in_utf32_with_its_byte_order_mark_is_read(tmp_path):
     assert [p.title for p in read_papers([path]).papers] == ["Wide Characters été"]
 
 
-def test_not_utf8_names_file_and_line(tmp_path):
-    # its one record cut in two by a Latin-1 byte: the line that is not UTF-8 is named
-    with pytest.raises(SourceError, match=r"not UTF-8 text, the first at \S*latin1\.jsonl:2: re-save"):
-        read_papers([DATA / "latin1.jsonl"])
-    # half its records in Latin-1: the others are read, not lost with them
+WINDOWS_1252 = "read as Windows-1252 (Latin-1)"
+
+
+def test_a_file_in_windows_1252_throughout_is_read_with_a_warning(tmp_path):
+    """What Excel and older tools on Windows save: accented letters and typographic quotes as
+    single bytes, no UTF-8 anywhere. Read whole, the file named in one warning."""
+    # its one record cut in two at the accented letter: a line break inside the string
+    result = read_papers([DATA / "latin1.jsonl"])
+    assert [(p.title, p.abstract) for p in result.papers] == [("Bad Bytes", "caf \u00e9")]
+    assert [(w.location, WINDOWS_1252 in w.reason, "line 2 is the first" in w.reason)
+            for w in result.warnings] == [(str(DATA / "latin1.jsonl"), True, True)]
     half = tmp_path / "half.jsonl"
-    half.write_bytes(b'{"title": "Good one"}\n{"title": "Caf\xe9"}\n')
+    half.write_bytes(b'{"title": "Good one"}\n{"title": "Caf\xe9 \x93Quoted\x94"}\n')
+    table = tmp_path / "latin.csv"
+    table.write_bytes(b"title,abstract\r\nCaf\xe9 one,Na\xefve \x96 x\r\nSecond,y\r\n")
+    bib = tmp_path / "latin.bib"
+    bib.write_bytes(b"@article{b1, title={M\xfcller Nets}}\n@article{b2, title={Na\xefve}}\n")
+    result = read_papers([half, table, bib])
+    assert [p.title for p in result.papers] == [
+        "Good one", "Caf\u00e9 \u201cQuoted\u201d", "Caf\u00e9 one", "Second", "M\u00fcller Nets", "Na\u00efve"]
+    assert result.papers[2].abstract == "Na\u00efve \u2013 x" and not result.skipped
+    assert [w.location for w in result.warnings if WINDOWS_1252 in w.reason] == [str(half), str(table), str(bib)]
+
+
+def test_not_utf8_names_file_and_line(tmp_path):
+    # UTF-8 elsewhere in the file ("\u00e9" as two bytes): a Latin-1 line is damage, named and
+    # skipped, and the others are read, not lost with it
+    half = tmp_path / "half.jsonl"
+    half.write_bytes(b'{"title": "Good \xc3\xa9"}\n{"title": "Caf\xe9"}\n')
     result = read_papers([half])
-    assert [p.title for p in result.papers] == ["Good one"] and skipped_at(result) == {
+    assert [p.title for p in result.papers] == ["Good \u00e9"] and skipped_at(result) == {
         f"{half}:2": "not UTF-8 text; re-save the file as UTF-8"}
+    assert not result.warnings
+    # every line damaged so: one error naming the first
+    bad = tmp_path / "bad.jsonl"
+    bad.write_bytes(b'{"title": "\xc3\xa9 \xff"}\n{"title": "Caf\xe9"}\n')
+    with pytest.raises(SourceError, match=r"bad\.jsonl:1 is not UTF-8 text \(byte 14\)"):
+        read_papers([bad])
 
 
 def test_one_line_that_is_not_utf8_is_skipped_alone(tmp_path):
     """In JSON Lines and CSV a badly encoded record is one record: the others are kept."""
     jsonl = tmp_path / "mixed.jsonl"
-    jsonl.write_bytes(b'{"title": "Good one"}\n{"title": "Caf\xe9 \xff"}\n{"title": "Good two"}\n')
+    jsonl.write_bytes(b'{"title": "Good one \xe2\x80\x93"}\n{"title": "Caf\xe9 \xff"}\n{"title": "Good two"}\n')
     table = tmp_path / "mixed.csv"
-    table.write_bytes(b"title,abstract\r\nGood three,x\r\nCaf\xe9,y\r\nGood four,z\r\n")
+    table.write_bytes(b"title,abstract\r\nGood three,x \xc3\xa9\r\nCaf\xe9,y\r\nGood four,z\r\n")
     result = read_papers([jsonl, table])
-    assert [p.title for p in result.papers] == ["Good one", "Good two", "Good three", "Good four"]
+    assert [p.title for p in result.papers] == ["Good one \u2013", "Good two", "Good three", "Good four"]
     skipped = {note.location: note.reason for note in result.skipped}
     assert set(skipped) == {f"{jsonl}:2", f"{table}:3"}
     assert all("not UTF-8" in reason for reason in skipped.values())
-    # a file in another encoding throughout is still one clear error, not a skip per line
-    latin = tmp_path / "latin.csv"
-    latin.write_bytes(b"title\nCaf\xe9 one\nCaf\xe9 two\n")
-    with pytest.raises(SourceError, match=r"latin\.csv:2 is not UTF-8"):
-        read_papers([latin])
+    # a file that is neither UTF-8 nor Windows-1252 text (a control byte: binary) is one
+    # clear error, not a skip per line
+    binary = tmp_path / "binary.csv"
+    binary.write_bytes(b"title\nCaf\xe9 one\x01\nCaf\xe9 two\n")
+    with pytest.raises(SourceError, match=r"binary\.csv:2 is not UTF-8"):
+        read_papers([binary])
+    # nor a byte Windows-1252 leaves undefined
+    undefined = tmp_path / "undefined.csv"
+    undefined.write_bytes(b"title\nCaf\x81 one\nCaf\x81 two\n")
+    with pytest.raises(SourceError, match=r"undefined\.csv:2 is not UTF-8"):
+        read_papers([undefined])
 
 
 def test_a_bibtex_entry_that_is_not_utf8_is_skipped_alone(tmp_path):
     """One badly encoded line costs its entry (and what uses its @string), not the file."""
     bib = tmp_path / "refs.bib"
     bib.write_bytes(
-        b"@article{a1,\n title={Good one},\n abstract={We propose X.}\n}\n"
+        b"@article{a1,\n title={Good one},\n abstract={We propose X \xe2\x80\x93 UTF-8.}\n}\n"
         b"@article{a2,\n title={Bad \xe9 one},\n abstract={Y.}\n}\n"
         b"@string{venue = \"Caf\xe9\"}\n"
         b"@article{a3, title={Uses the macro}, journal=venue}\n"
@@ -487,9 +521,9 @@ def test_a_bibtex_entry_that_is_not_utf8_is_skipped_alone(tmp_path):
     assert set(skipped) == {f"{bib}:5", f"{bib}:9", f"{bib}:10", f"{bib}:11"}
     assert "line 6 is not UTF-8" in skipped[f"{bib}:5"]
     assert "macro 'venue'" in skipped[f"{bib}:10"]
-    # a .bib file in Latin-1 throughout is still one clear error
+    # a .bib file damaged throughout (UTF-8 in one place, no Windows-1252) is one clear error
     latin = tmp_path / "latin.bib"
-    latin.write_bytes(b"@article{b1, title={Caf\xe9}}\n@article{b2, title={Na\xefve}}\n")
+    latin.write_bytes(b"@article{b1, title={Caf\xe9 \xc3\xa9}}\n@article{b2, title={Na\xefve}}\n")
     with pytest.raises(SourceError, match=r"latin\.bib:1 is not UTF-8"):
         read_papers([latin])
 
@@ -824,7 +858,7 @@ def test_bad_files_in_a_folder_are_skipped_and_named(tmp_path):
     folder.mkdir()
     write(folder / "a_good.jsonl", '{"title": "Good Paper", "abstract": "Kept."}\n')
     write(folder / "b_truncated.json", '[{"title": "Cut Off", "abstr')
-    (folder / "c_latin1.json").write_bytes(b'[{"title": "caf\xe9"}]')
+    (folder / "c_latin1.json").write_bytes(b'[{"title": "caf\xe9 \xc3\xa9"}]')  # UTF-8 damaged
     write(folder / "d_not_atom.xml", "<rss><channel/></rss>")
     write(folder / "f_good.bib", "@article{k, title={Good Bib Paper}, abstract={Also kept.}}\n")
     server = _socket(folder / "e_socket.csv")

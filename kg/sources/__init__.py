@@ -44,6 +44,7 @@ from kg.sources.base import (
     SkippedRecord,
     SourceError,
     SourceWarning,
+    decoding_notes,
     limit_lengths,
     one_line_break,
     text_head,
@@ -452,7 +453,9 @@ def read_papers(
                         result.ignored.append(str(path))
                         barren.append(f"{path}: passed over ({err.reason or err})")
                         continue
-                file_result = READERS[file_format](path)
+                with decoding_notes() as decoding:
+                    file_result = READERS[file_format](path)
+                file_result.warnings[:0] = decoding
             except SourceError as err:
                 skipped = SkippedRecord(err.location or str(path), err.reason or str(err))
                 result.skipped.append(skipped)

@@ -19,7 +19,9 @@ import json
 import lzma
 import re
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, AnyStr, TypeVar
@@ -230,12 +232,68 @@ def _recode(path: Path, data: bytes) -> bytes:
 
 
 def read_text(path: Path) -> str:
-    """The file's text as UTF-8 (a leading byte-order mark is dropped), or a SourceError."""
+    """The file's text as UTF-8 (a leading byte-order mark is dropped), as Windows-1252 when it
+    is that throughout (:func:`windows_1252_text`, with a warning), or a SourceError."""
     data = _read_bytes(path)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise _not_utf8(path, data, exc) from None
+        text = windows_1252_text(data)
+        if text is None:
+            raise _not_utf8(path, data, exc) from None
+        _note_windows_1252(path, data, exc)
+        return text
+
+
+# Valid UTF-8 sequences of two to four bytes. A file holding one is UTF-8 with some damage;
+# Windows-1252 writes each accented letter as one byte, so its text almost never forms one.
+_UTF8_MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
+    rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
+    rb"|\xf4[\x80-\x8f][\x80-\xbf]{2}"
+)
+# control bytes no text file holds (tab, line ends and form feed aside): a binary file
+_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
+def windows_1252_text(data: bytes) -> str | None:
+    """``data``, which is not UTF-8, as Windows-1252 text (Latin-1 with typographic quotes: what
+    Excel and older tools on Windows save) when it is that throughout: it holds no UTF-8
+    sequence of several bytes, no control byte, and no byte Windows-1252 leaves undefined.
+    None otherwise (UTF-8 with damaged lines, or not text), for the caller's own rule."""
+    if _UTF8_MULTIBYTE.search(data) or _CONTROL_BYTES.search(data):
+        return None
+    try:
+        return data.removeprefix(codecs.BOM_UTF8).decode("cp1252")
+    except UnicodeDecodeError:
+        return None
+
+
+# The warnings of the file being read, when read_papers collects them (decoding_notes).
+_decoding_notes: ContextVar[list[SourceWarning] | None] = ContextVar("kg_decoding_notes", default=None)
+
+
+@contextmanager
+def decoding_notes() -> Iterator[list[SourceWarning]]:
+    """Collects, while a reader runs, a warning for each file it read in a fallback encoding:
+    the reader's callers see its papers, and the user hears how their text was decoded."""
+    notes: list[SourceWarning] = []
+    token = _decoding_notes.set(notes)
+    try:
+        yield notes
+    finally:
+        _decoding_notes.reset(token)
+
+
+def _note_windows_1252(path: Path, data: bytes, exc: UnicodeDecodeError) -> None:
+    notes = _decoding_notes.get()
+    location = str(path)
+    if notes is None or any(note.location == location for note in notes):
+        return
+    line = data[: exc.start].count(b"\n") + 1
+    notes.append(SourceWarning(location, (
+        f"not UTF-8 (line {line} is the first that is not): read as Windows-1252 (Latin-1); "
+        "re-save the file as UTF-8 if its accented letters look wrong")))
 
 
 def _not_utf8(path: Path, data: bytes, exc: UnicodeDecodeError) -> SourceError:
@@ -259,13 +317,18 @@ def read_lines(path: Path, keep_bad: bool = False) -> tuple[list[str], set[int]]
     """The file's lines (split at "\n" only, a leading byte-order mark dropped) and the numbers
     of those that are not UTF-8, which come back empty (with ``keep_bad``, with U+FFFD for the
     bytes that are not, so a record's structure stays): in a file of one record a line, one badly
-    encoded record is skipped, not the file. A file whose lines are mostly not UTF-8 is in
-    another encoding altogether (UTF-16, Latin-1 throughout): one SourceError, as read_text."""
+    encoded record is skipped, not the file. A file in Windows-1252 throughout is read as that
+    (:func:`windows_1252_text`, with a warning); one whose lines are mostly not UTF-8 otherwise
+    is in another encoding altogether: one SourceError, as read_text."""
     data = one_line_break(_read_bytes(path).removeprefix(b"\xef\xbb\xbf"))
     try:
         return data.decode("utf-8").split("\n"), set()
     except UnicodeDecodeError as exc:
         first_error = exc
+    text = windows_1252_text(data)
+    if text is not None:
+        _note_windows_1252(path, data, first_error)
+        return text.split("\n"), set()
     lines: list[str] = []
     bad: set[int] = set()
     for number, raw in enumerate(data.split(b"\n"), 1):
