@@ -706,21 +706,21 @@ def print_summary(
     # grouped by the kind of reason: the part before a colon, quoted text (a record's own
     # words, which may hold colons) shortened first
     skipped = Counter(re.sub(r"'[^']*'", "'…'", s.reason).split(":")[0] for s in result.skipped)
-    line = (f"papers: {len(result.papers) + sum(left_out)} read from {len(result.files)} file(s)"
+    line = (f"papers: {len(result.papers) + sum(left_out):,} read from {len(result.files):,} file(s)"
             + (f", {left_out_words(*left_out)} left out" if any(left_out) else ""))
     if result.duplicates_merged:
-        line += f", {result.duplicates_merged} duplicates merged"
-    line += f", {len(result.skipped)} skipped"
+        line += f", {result.duplicates_merged:,} duplicates merged"
+    line += f", {len(result.skipped):,} skipped"
     if skipped:
-        line += " (" + "; ".join(f"{n} x {reason}" for reason, n in skipped.most_common(3)) + ")"
+        line += " (" + "; ".join(f"{n:,} x {reason}" for reason, n in skipped.most_common(3)) + ")"
     click.echo(line)
     per_type = Counter(c.type for c in index.concepts.values())
-    click.echo("concepts: " + ", ".join(f"{per_type[t]} {t}s" for t in CONCEPT_TYPES)
-               + f" ({sum(c.broad for c in index.concepts.values())} flagged broad)")
+    click.echo("concepts: " + ", ".join(f"{per_type[t]:,} {t}s" for t in CONCEPT_TYPES)
+               + f" ({sum(c.broad for c in index.concepts.values()):,} flagged broad)")
     top = sorted((c for c in index.concepts.values() if not c.broad), key=lambda c: (-c.paper_count, c.name))[:10]
     if top:
         click.echo("most shared concepts:")
         for concept in top:
             papers_word = "paper " if concept.paper_count == 1 else "papers"
-            click.echo(f"  {concept.paper_count:4d} {papers_word}  {terminal(concept.name)} ({concept.type})")
+            click.echo(f"  {concept.paper_count:4,d} {papers_word}  {terminal(concept.name)} ({concept.type})")
     click.echo(f"open {terminal(out / 'graph.html')} in a browser")
