@@ -1868,6 +1868,27 @@ def test_archives_nested_compression_crossref_works_and_inline_jats(tmp_path):
     assert [p.title for p in read_papers([tmp_path / "lie.bib"]).papers] == ["Café Paper"]
 
 
+def test_fields_that_broke_a_reader_cost_at_most_their_own_value(tmp_path):
+    """Each of these once ended the whole run in a traceback, losing every file's papers."""
+    good = {"title": "A Good Paper", "abstract": "Kept."}
+    # thousands of name suffixes: the suffixes were taken off one recursion at a time
+    suffixes = {"title": "Many Suffixes", "authors": "Lee" + ", Jr" * 3000}
+    # a date part that isdigit() calls a digit and int() refuses, and one of 5,000 digits
+    superscript = {"title": "Squared Date", "issued": {"date-parts": [["2024", "\u00b2"]]}}
+    long_part = {"title": "Long Date", "issued": {"date-parts": [["2024", "9" * 5000]]}}
+    path = tmp_path / "odd.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in (good, suffixes, superscript, long_part)))
+    # a JabRef encoding line naming a codec that is not a character set
+    bib = tmp_path / "refs.bib"
+    bib.write_bytes(b"% Encoding: base64\n@article{k, title={Caf\xe9 Nets}}\n")
+    result = read_papers([path, bib])
+    papers = {p.title: p for p in result.papers}
+    assert list(papers) == ["A Good Paper", "Many Suffixes", "Squared Date", "Long Date", "Caf\u00e9 Nets"]
+    assert papers["Many Suffixes"].authors[0].startswith("Lee Jr Jr")
+    assert (papers["Squared Date"].year, papers["Long Date"].year) == (None, None)
+    assert not result.skipped
+
+
 def test_utf16_without_a_mark_numbers_as_ids_and_nested_author_lists(tmp_path):
     (tmp_path / "nobom.csv").write_bytes("title,authors\nA Paper in UTF-16,Ann Lee\n".encode("utf-16-le"))
     (paper,) = read_papers([tmp_path / "nobom.csv"]).papers

@@ -204,9 +204,13 @@ def text_encoding(data: bytes) -> str | None:
     if any(line.strip() and not line.lstrip().startswith(b"%") for line in before.splitlines()):
         return None  # not among the comment lines the file opens with
     try:
-        encoding = codecs.lookup(match.group(1).decode("ascii").replace("_", "-")).name
+        codec = codecs.lookup(match.group(1).decode("ascii").replace("_", "-"))
     except LookupError:
         return None
+    # base64, hex, rot13 ... are codecs too, but of bytes to bytes or text to text: no charset
+    if not getattr(codec, "_is_text_encoding", True):
+        return None
+    encoding = codec.name
     try:
         data.decode("utf-8")
         return None  # UTF-8 whatever the line says: Latin-1 text is almost never valid UTF-8
@@ -670,10 +674,17 @@ def comma_names(text: str) -> list[str]:
     pieces = [piece.strip() for piece in text.split(",")]
     pieces = [piece for piece in pieces if piece and piece.lower() != "and"]
     # a suffix ends the name it follows: "Martin Luther King, Jr.", "King, Martin Luther, Jr."
-    suffix = pieces.pop() if len(pieces) > 1 and pieces[-1].lower().rstrip(".") in _NAME_SUFFIXES else ""
-    if suffix:
-        names = comma_names(", ".join(pieces))
-        return [*names[:-1], f"{names[-1]} {suffix}"]
+    # (taken off in a loop: a string of thousands of ", Jr" must not recurse once for each)
+    suffixes: list[str] = []
+    while len(pieces) > 1 and pieces[-1].lower().rstrip(".") in _NAME_SUFFIXES:
+        suffixes.append(pieces.pop())
+    if suffixes:
+        names = _names_of_pieces(pieces)
+        return [*names[:-1], " ".join([names[-1], *reversed(suffixes)])]
+    return _names_of_pieces(pieces)
+
+
+def _names_of_pieces(pieces: list[str]) -> list[str]:
     if len(pieces) <= 1:
         return pieces
     if all(len(piece.split()) >= 2 for piece in pieces):

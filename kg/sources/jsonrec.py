@@ -51,8 +51,10 @@ def _first(record: dict[str, Any], *keys: str) -> Any:
 def _date_part(part: Any) -> int | None:
     if isinstance(part, int) and not isinstance(part, bool):
         return part
-    if isinstance(part, str) and part.strip().isdigit():
-        return int(part)  # Zotero writes the parts as text: [["2016", "6", "27"]]
+    # Zotero writes the parts as text: [["2016", "6", "27"]]; "²" is a digit to isdigit() but
+    # not to int(), and a part of thousands of digits is no date
+    if isinstance(part, str) and re.fullmatch(r"[0-9]{1,9}", part.strip()):
+        return int(part)
     return None
 
 
