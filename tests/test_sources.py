@@ -1426,6 +1426,22 @@ def test_adversarial_text_in_records(tmp_path):
     assert skipped_at(result) == {f"{path}:7": "the title has no letter or digit"}
 
 
+def test_a_word_of_thousands_of_characters_is_cut_with_a_warning(tmp_path):
+    """spaCy's tokenizer takes a suffix off a long run at a time ("x's's's…": two minutes for
+    40,000 characters); a word over MAX_WORD_CHARS is cut, named in a warning."""
+    from kg.sources.base import MAX_WORD_CHARS
+    chain = "x" + "'s" * 5_000
+    url = "https://example.org/" + "a" * 300
+    path = tmp_path / "long.jsonl"
+    path.write_text(json.dumps({"title": "Possessive", "abstract": f"We use {chain} and {url} here."}) + "\n")
+    result = read_papers([path])
+    (paper,) = result.papers
+    assert paper.abstract == f"We use {chain[:MAX_WORD_CHARS]} and {url} here."
+    assert [str(w) for w in result.warnings] == [
+        f"{path}:1: the abstract has 1 word(s) over 500 characters without a space (the longest "
+        "10,001); each cut to its first 500"]
+
+
 @pytest.mark.parametrize(("text", "latex"), [
     (r"C:\Users\bob\new folder", False),
     (r"O\Brien", False),
@@ -1926,10 +1942,10 @@ def test_records_longer_than_the_decoding_window_and_broken_ones_past_it(tmp_pat
     long_abstract = "word " * (3 * _RECORD_WINDOW // 5)
     path = write(tmp_path / "long.json", "[\n" + json.dumps({"title": "Long One", "abstract": long_abstract}) + ",\n"
                  + '{"title": "Broken Late", "abstract": "' + "x" * (2 * _RECORD_WINDOW) + '" "year": 2020},\n'
-                 + '{"title": "After", "abstract": "' + "y" * (3 * _RECORD_WINDOW) + '"}\n]\n')
+                 + '{"title": "After", "abstract": "' + "y " * (3 * _RECORD_WINDOW // 2) + '"}\n]\n')
     result = read_papers([path])
     assert [(p.title, len(p.abstract)) for p in result.papers] == [
-        ("Long One", len(long_abstract.strip())), ("After", 3 * _RECORD_WINDOW)]
+        ("Long One", len(long_abstract.strip())), ("After", 3 * _RECORD_WINDOW - 1)]
     assert skipped_at(result) == {f"{path}#2": "not valid JSON (Expecting ',' delimiter, line 3)"}
     # one value a line, pretty-printed: the line a broken value's error is on
     lines = write(tmp_path / "pretty.jsonl", '{\n "title": "Good"\n}\n{\n "title": "Bad",\n "abstract": ]\n}\n'

@@ -725,6 +725,11 @@ MAX_NAME_CHARS = 1_000
 #: the longest run of punctuation without a space kept in an abstract
 MAX_PUNCTUATION_RUN = 100
 _PUNCTUATION_RUN = re.compile(rf"[^\w\s]{{{MAX_PUNCTUATION_RUN + 1},}}")
+#: the longest word (run without a space) kept in an abstract: spaCy's tokenizer splits a
+#: suffix off such a run one at a time, so a 40,000-character "x's's's…" took two minutes,
+#: where runs of 500 take milliseconds; no URL or chemical name of an abstract is that long
+MAX_WORD_CHARS = 500
+_LONG_WORD = re.compile(rf"\S{{{MAX_WORD_CHARS + 1},}}")
 #: longest URL kept; a longer one is dropped rather than cut, since a cut URL leads nowhere
 MAX_URL_CHARS = 2_000
 
@@ -765,9 +770,14 @@ def limit_lengths(paper: Paper) -> list[str]:
         # spaCy's tokenizer takes time in the square of such a run's length (20,000 brackets:
         # half a minute), and no abstract says anything with one
         paper.abstract = _PUNCTUATION_RUN.sub(lambda m: m.group()[:MAX_PUNCTUATION_RUN], paper.abstract)
-        reasons.append(f"the abstract has {len(runs)} run(s) of punctuation over {MAX_PUNCTUATION_RUN} "
+        reasons.append(f"the abstract has {len(runs):,} run(s) of punctuation over {MAX_PUNCTUATION_RUN} "
                        f"characters without a space (the longest {max(map(len, runs)):,}); each cut to "
                        f"its first {MAX_PUNCTUATION_RUN}")
+    words = _LONG_WORD.findall(paper.abstract)
+    if words:
+        paper.abstract = _LONG_WORD.sub(lambda m: m.group()[:MAX_WORD_CHARS], paper.abstract)
+        reasons.append(f"the abstract has {len(words):,} word(s) over {MAX_WORD_CHARS} characters without "
+                       f"a space (the longest {max(map(len, words)):,}); each cut to its first {MAX_WORD_CHARS}")
     paper.authors = [cut(f"author {n}", name, MAX_NAME_CHARS) for n, name in enumerate(paper.authors, 1)]
     if paper.url and len(paper.url) > MAX_URL_CHARS:
         reasons.append(f"the URL has {len(paper.url):,} characters (kg keeps up to {MAX_URL_CHARS:,}); left out")
