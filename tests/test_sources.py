@@ -1295,6 +1295,29 @@ def test_a_bibtex_macro_bomb_is_refused_and_the_other_entries_kept(tmp_path):
     assert any("'s9', which was refused" in r for r in reasons) and len(reasons) == refused + 1
 
 
+def test_a_big_bibtex_macro_used_over_and_over_is_bounded(tmp_path, monkeypatch):
+    """Each use of a macro is a copy of its text: an entry's fields together, and the file's
+    entries together, may spell out only so much (a 170 KB file took 2.8 GB)."""
+    from kg.sources import bibtex
+
+    big = "@string{big = {" + "word " * 20_000 + "}}\n"  # 100,000 characters
+    fields = ", ".join(f"f{n} = big" for n in range(5))
+    path = tmp_path / "fan.bib"
+    path.write_text(big + f"@article{{many, title={{Many Fields}}, {fields}}}\n"
+                    + "@article{good, title={A Good Paper}, abstract={We use BERT.}}\n"
+                    + "".join(f"@article{{e{n}, title={{Entry {n}}}, abstract=big}}\n" for n in range(6)))
+    monkeypatch.setattr(bibtex, "MAX_EXPANDED_CHARS", 250_000)
+    result = read_papers([path])
+    budget = 250_000 + 2 * len(path.read_text())
+    # the good entry and as many as fit in the budget (100,000 characters each) are kept
+    kept = (budget - len("A Good Paper We use BERT.")) // 100_008
+    assert [p.title for p in result.papers] == ["A Good Paper"] + [f"Entry {n}" for n in range(kept)]
+    reasons = skipped_at(result)
+    assert reasons[f"{path}:2"] == "@article entry skipped: its fields expand to more than 400,000 characters together"
+    assert len(reasons) == 1 + 6 - kept and all(
+        "spell out more than" in reasons[f"{path}:{4 + n}"] for n in range(kept, 6))
+
+
 def test_a_bibtex_entry_without_its_key_is_reported_not_dropped_silently(tmp_path):
     path = tmp_path / "refs.bib"
     path.write_text("@article{k1 title={No comma after key}, abstract={x}}\n"
