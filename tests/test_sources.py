@@ -1364,6 +1364,21 @@ def test_bibtex_entries_that_share_a_line_and_an_at_sign_inside_a_field(tmp_path
     assert "@misc" in papers[3].abstract and "Not an entry" in papers[3].abstract
 
 
+def test_an_entry_swallowed_by_a_brace_too_few_and_one_too_many_is_named(tmp_path):
+    """Inside a field a line that starts an entry is text, as BibTeX reads it; when the braces
+    of two broken entries enclose a good one, the warning says where it went."""
+    path = write(tmp_path / "swallow.bib",
+                 "@article{x, title={Unclosed {{ brace}, abstract={a}}\n"
+                 "@article{good, title={Good Paper}, abstract={We use BERT.}}\n"
+                 "@article{y, title={Extra}}}, abstract={b}}\n")
+    result = read_papers([path])
+    (paper,) = result.papers
+    assert "Good Paper" in paper.title and "Extra" in paper.title
+    assert [str(w) for w in result.warnings][0] == (
+        f"{path}:1: line 2 inside this entry's fields starts an @article entry, read as text of "
+        "this one; if it is an entry of its own, a closing brace is missing before it")
+
+
 def test_a_bibtex_brace_too_few_or_too_many_costs_only_its_own_entry(tmp_path):
     """The braces of an entry missing one closed only at a later entry's extra one: every entry
     between was read as its text and lost without a word. A line that starts an entry outside

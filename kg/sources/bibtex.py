@@ -451,6 +451,21 @@ def _warn_of_stray_fields(result: FileResult, previous: tuple[str, int], text: s
             location, f"field {stray.group(1)!r} after the entry's closing brace (a brace too many?) was not read"))
 
 
+def _warn_of_an_entry_inside(
+    result: FileResult, location: str, text: str, start: int, end: int, lines: LineNumbers
+) -> None:
+    """An entry with a line inside its fields that starts an entry of a known kind: BibTeX reads
+    that line as text, as kg does, but it is more often an entry of its own swallowed by a
+    brace missing before it (and closed by one too many later): say so, naming both lines."""
+    inner = next((m for m in _LINE_START.finditer(text, start, end)
+                  if m.group(1).lower() in _ENTRY_TYPES and _is_entry_start(text, m)), None)
+    if inner is not None:
+        result.warnings.append(SourceWarning(location, (
+            f"line {lines.at(inner.start())} inside this entry's fields starts an @{inner.group(1)} "
+            "entry, read as text of this one; if it is an entry of its own, a closing brace is "
+            "missing before it")))
+
+
 def read_bibtex(path: Path) -> FileResult:
     """Papers from a BibTeX file; entries without an abstract are kept, broken ones skipped.
 
@@ -507,6 +522,7 @@ def read_bibtex(path: Path) -> FileResult:
                 raise RecordError(f"the file's entries spell out more than {budget:,} characters "
                                   "with @string macros before it")
             parsed.append((location, kind, entry.key, fields))
+            _warn_of_an_entry_inside(result, location, text, start.end(), end, lines)
         except RecordError as exc:
             result.skipped.append(SkippedRecord(location, f"@{kind} entry skipped: {exc}"))
     if previous is not None:
