@@ -158,6 +158,29 @@ def test_entries_read_one_by_one_keep_the_entities_the_doctype_defines(tmp_path)
     assert skipped_at(result) == {f"{feed}#2": "the entry at line 5 is not well-formed XML (undefined entity, line 5)"}
 
 
+def test_a_broken_feed_parses_only_its_doctype_again_with_each_entry(tmp_path):
+    """Each entry of a broken feed is parsed inside what comes before the feed: a megabyte of
+    comment there, and thousands of broken entries, took minutes. Comments and instructions
+    are left out of that, the DOCTYPE (its entities, a "]" in a quoted value) kept, the
+    line numbers those of the file; a DOCTYPE too long to repeat is dropped with a warning."""
+    def feed_text(doctype: str) -> str:
+        return ('<?xml version="1.0"?>\n<!-- ' + "comment\n" * 3 + "x" * 200_000 + ' -->\n<?tool x?>\n'
+                + doctype + '\n<feed xmlns="http://www.w3.org/2005/Atom">\n'
+                + "".join(f"<entry><id>http://arxiv.org/abs/2401.0000{i}v1</id><title>Paper{bad}</title></entry>\n"
+                          for i, bad in ((1, "&ok;"), (2, " &undefined;"), (3, "")))
+                + "</feed>\n")
+    feed = write(tmp_path / "prolog.xml", feed_text('<!DOCTYPE feed [ <!ENTITY ok " [one] "> ]>'))
+    result = read_papers([feed])
+    assert [p.title for p in result.papers] == ["Paper [one]", "Paper"]
+    assert skipped_at(result) == {f"{feed}#2": "the entry at line 10 is not well-formed XML (undefined entity, line 10)"}
+    long_doctype = "<!DOCTYPE feed [ " + '<!ENTITY ok "x">' * 5_000 + " ]>"
+    feed = write(tmp_path / "long.xml", feed_text(long_doctype))
+    result = read_papers([feed])
+    assert [p.title for p in result.papers] == ["Paper"]
+    assert set(skipped_at(result)) == {f"{feed}#1", f"{feed}#2"}
+    assert any("a DOCTYPE of 80,020 bytes" in str(w) for w in result.warnings)
+
+
 def test_utf32_with_or_without_a_mark_is_read_in_every_format(tmp_path):
     feed = ('<?xml version="1.0" encoding="UTF-32"?>\n<feed xmlns="http://www.w3.org/2005/Atom"><entry>'
             "<id>http://arxiv.org/abs/2401.01234v1</id><title>A Feed in UTF-32</title></entry></feed>\n")

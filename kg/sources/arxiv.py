@@ -95,6 +95,11 @@ _DECLARED_XML_ENCODING = re.compile(r"""(\A\s*<\?xml[^>]*?\bencoding\s*=\s*["'])
 _FEED_START = re.compile(rb"<((?:[\w.-]+:)?feed)\b[^>]*>")
 _ENTRY_OPEN = re.compile(rb"<(?:[\w.-]+:)?entry[\s>]")
 _ENTRY_CLOSE = re.compile(rb"</(?:[\w.-]+:)?entry\s*>")
+_XML_DECLARATION = re.compile(rb"(?:\xef\xbb\xbf)?<\?xml\b[^>]*\?>")
+#: a DOCTYPE with its internal subset ([...]: declarations, whose quoted values may hold "]")
+_DOCTYPE = re.compile(rb"""<!DOCTYPE\b[^\[>]*(?:\[(?:[^\]"']|"[^"]*"|'[^']*')*\])?\s*>""")
+#: longest DOCTYPE parsed again with each entry of a broken feed
+_MAX_REPEATED_DOCTYPE = 65_536
 
 
 def _entries_one_by_one(path: Path, data: bytes, error: ET.ParseError) -> FileResult:
@@ -105,11 +110,21 @@ def _entries_one_by_one(path: Path, data: bytes, error: ET.ParseError) -> FileRe
     opens = [match.start() for match in _ENTRY_OPEN.finditer(data)]
     if feed is None or not opens:
         raise _not_well_formed(path, error)
-    # all before the first entry but the feed's other children: the XML declaration (the
-    # encoding), a DOCTYPE (the entities the summaries use) and the feed's start tag (the namespaces)
-    before = data[: feed.end()]
-    after = b"</" + feed.group(1) + b">"
+    # what each entry is parsed inside: the XML declaration (the encoding), a DOCTYPE (the
+    # entities the summaries use) and the feed's start tag (the namespaces); not the comments
+    # or instructions before the feed, which every entry would parse again (a megabyte of
+    # comment and thousands of broken entries took minutes)
+    declaration = _XML_DECLARATION.match(data)
+    doctype = _DOCTYPE.search(data, 0, feed.start())
     result = FileResult()
+    if doctype is not None and len(doctype.group()) > _MAX_REPEATED_DOCTYPE:
+        result.warnings.append(SourceWarning(str(path), (
+            f"a DOCTYPE of {len(doctype.group()):,} bytes, too long to parse again for each entry: "
+            "left out, so entries that use its entities are skipped")))
+        doctype = None
+    before = b"".join([declaration.group() if declaration else b"",
+                       doctype.group() if doctype else b"", feed.group()])
+    after = b"</" + feed.group(1) + b">"
     broken = 0
     lines = LineNumbers(data)
     for index, start in enumerate(opens):
