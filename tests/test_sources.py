@@ -1877,6 +1877,12 @@ def test_one_record_nested_too_deeply_costs_itself_alone(tmp_path):
     result = read_papers([path])
     assert [p.title for p in result.papers] == ["Before the Deep One", "After the Deep One"]
     assert skipped_at(result) == {f"{path}#2": "JSON nested too deeply to be a paper record"}
+    # the same list wrapped in an object ({"papers": [...]})
+    wrapped = tmp_path / "wrapped.json"
+    wrapped.write_text(f'{{"count": 3, "papers": [{{"title": "Before"}}, {deep}, {{"title": "After"}}]}}')
+    result = read_papers([wrapped])
+    assert [p.title for p in result.papers] == ["Before", "After"]
+    assert skipped_at(result) == {f"{wrapped}#2": "JSON nested too deeply to be a paper record"}
 
 
 def test_a_readme_with_a_heading_like_line_is_still_no_page(tmp_path):
@@ -2073,6 +2079,19 @@ def test_an_html_page_of_tags_never_ended_reads_them_as_text():
     tail = "<a " * 20_000
     assert page_text("<p>Daily Papers</p>" + tail) == "Daily Papers\n" + tail.strip()
     assert page_text("<p>x</p>" + "<!--" * 10_000) == "x\n" + "<!--" * 10_000
+    # comments and marked sections with a ">" after them but no end of their own: text too
+    assert page_text("<p>x</p>" + "<!--y>" * 10_000) == "x\n" + "<!--y>" * 10_000
+    assert page_text("<p>x</p>" + "<![CDATA[y>" * 1_000) == "x\n" + "<![CDATA[y>" * 1_000
+    # ... while those that end somewhere later are what HTMLParser makes of them
+    assert page_text("<p>a<!-- hidden <!-- -->b</p><p>c</p>") == "ab\nc"
+
+
+def test_page_chrome_glued_onto_a_title_many_times_is_all_taken_off():
+    from kg.sources.hf import _strip_glued_chrome
+
+    assert _strip_glued_chrome("Subscribe" * 50_000 + "Key-value memory") == "Key-value memory"
+    assert _strip_glued_chrome("SubscribeSubscribe") == "Subscribe"  # the last one holds nothing after it
+    assert _strip_glued_chrome("Subscribers") == "Subscribers"
 
 
 def test_a_csv_row_written_with_another_separator_is_read_with_a_warning(tmp_path):

@@ -122,14 +122,17 @@ class _Line:
 
 
 def _strip_glued_chrome(text: str) -> str:
-    changed = True
+    """``text`` without the page chrome glued before it ("SubscribeTitle"). The chrome is
+    passed over by position, not sliced off piece by piece: a line of 80,000 such pieces was
+    copied once for each (20 s)."""
+    start, changed = 0, True
     while changed:
         changed = False
         for chrome in _GLUED_CHROME:
-            rest = text[len(chrome) :]
-            if text.startswith(chrome) and rest and (rest[0].isupper() or rest[0].isdigit()):
-                text, changed = rest, True
-    return text
+            after = start + len(chrome)
+            if text.startswith(chrome, start) and after < len(text) and (text[after].isupper() or text[after].isdigit()):
+                start, changed = after, True
+    return text[start:]
 
 
 def _upvotes(text: str | None) -> int | None:

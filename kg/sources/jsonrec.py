@@ -279,8 +279,9 @@ def read_json(path: Path) -> FileResult:
                 return result
         raise SourceError(f"{where} is {reason}.", where, reason) from None
     except RecursionError:
-        if text.lstrip("\ufeff \t\r\n").startswith("["):
-            return _array_item_by_item(path, text)  # one record nested too deeply costs itself
+        array = _array_start(text)  # bare, or wrapped ({"papers": [...]})
+        if array is not None:
+            return _array_item_by_item(path, text, array)  # one record nested too deeply costs itself
         reason = "JSON nested too deeply to be a list of paper records"
         raise SourceError(f"{path} holds {reason}.", str(path), reason) from None
     wrapped = _wrapped_list(data)
