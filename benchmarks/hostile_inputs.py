@@ -54,6 +54,23 @@ FILES = {
     "html, comments never ended": (
         "comments.html", 5_000,
         lambda n: "<!DOCTYPE html><html><body><h1>Daily Papers</h1>" + "<!--" * n),
+    "html, comments closed by '>' alone": (
+        "gt.html", 5_000,
+        lambda n: "<!DOCTYPE html><html><body><h1>Daily Papers</h1>" + "<!--x>" * n),
+    "html, CDATA sections never ended": (
+        "cdata.html", 5_000,
+        lambda n: "<!DOCTYPE html><html><body><h1>Daily Papers</h1>" + "<![CDATA[x>" * n),
+    "hugging face page, chrome glued onto a title again and again": (
+        "glued.txt", 20_000, lambda n: "Daily Papers\n" + "Subscribe" * n + "Title\n"),
+    "atom, a long comment before broken entries": (
+        "prolog.xml", 1_000,
+        lambda n: '<?xml version="1.0"?><!-- ' + "x" * (100 * n) + ' --><feed xmlns="http://www.w3.org/2005/Atom">'
+        + "".join(f"<entry><title>T{i}</title><summary>s &undefined;</summary></entry>\n" for i in range(n))
+        + "</feed>"),
+    "bibtex, a 300,000-character macro used by every entry": (
+        "macro.bib", 100,
+        lambda n: '@string{m = "' + "word " * 60_000 + '"}\n'
+        + "".join(f'@article{{e{i}, title={{T {i}}}, abstract = m # "{i}"}}\n' for i in range(n))),
     "atom, entities under expat's limit per entry (refused)": (
         "entities.xml", 50,
         lambda n: _atom("".join(f"<entry><id>http://arxiv.org/abs/2401.{i:05d}v1</id><title>T {i}</title>"
@@ -80,6 +97,7 @@ TEXTS = {
         5_000, lambda n: " ".join(f"Alpha Beta{i} Gamma (ABG{i}) uses ABG{i - 1}." for i in range(n // 35))),
     "capitalised words": (5_000, lambda n: " ".join(f"ABC{i}" for i in range(n // 7))),
     "one-letter words (the most tokens)": (5_000, lambda n: "w " * (n // 2)),
+    "possessives chained in one word": (5_000, lambda n: "x" + "'s" * (n // 2)),
 }
 
 
@@ -97,9 +115,11 @@ def _child_read(path: str) -> None:
 def _child_extract(case: str, n: int) -> None:
     from kg.extraction import extract, load_pipeline
     from kg.records import Paper
+    from kg.sources.base import limit_lengths
 
     nlp = load_pipeline()
     paper = Paper(title="T", abstract=TEXTS[case][1](n))
+    limit_lengths(paper)  # as kg build reads it
     start = time.perf_counter()
     extract([paper], nlp)
     _report(time.perf_counter() - start)
