@@ -1951,6 +1951,22 @@ def test_archives_nested_compression_crossref_works_and_inline_jats(tmp_path):
     assert [p.title for p in read_papers([tmp_path / "lie.bib"]).papers] == ["Café Paper"]
 
 
+def test_inline_markup_of_scholarly_apis_leaves_titles_and_abstracts(tmp_path):
+    """Crossref and OpenAlex titles carry HTML or JATS inline elements; as text they kept a
+    Crossref record and the arXiv record of the same paper apart, and reached the concepts."""
+    records = [
+        {"title": ["Splitting H<sub>2</sub>O with <i>k</i>-Means"], "DOI": "10.1/x",
+         "abstract": "<jats:p>We study <jats:italic>in vivo</jats:italic> <scp>BERT</scp>.</jats:p>"},
+        {"title": "Splitting H2O with k-Means", "abstract": "Also."},
+        {"title": "How <SEG> Token Works and a <sup> Alone", "abstract": "Keeps x<y and <i>unpaired."},
+    ]
+    result = read_papers([write(tmp_path / "api.json", json.dumps(records))])
+    assert [(p.title, p.abstract) for p in result.papers] == [
+        ("Splitting H2O with k-Means", "We study in vivo BERT."),
+        ("How <SEG> Token Works and a <sup> Alone", "Keeps x<y and <i>unpaired.")]
+    assert result.duplicates_merged == 1
+
+
 def test_fields_that_broke_a_reader_cost_at_most_their_own_value(tmp_path):
     """Each of these once ended the whole run in a traceback, losing every file's papers."""
     good = {"title": "A Good Paper", "abstract": "Kept."}

@@ -856,8 +856,33 @@ def make_paper(
 
 
 def _plain(text: str) -> str:
-    """``text`` without its LaTeX, when it has some (arXiv writes titles and abstracts so)."""
+    """``text`` without its LaTeX, when it has some (arXiv writes titles and abstracts so), and
+    without the inline HTML or JATS markup of scholarly APIs (:func:`without_inline_markup`)."""
+    text = without_inline_markup(text)
     return latex_to_text(text, keep_unknown=True) if looks_like_latex(text) else text
+
+
+# An inline element with its end tag: what Crossref, OpenAlex and publishers' exports put in
+# titles and abstracts ("H<sub>2</sub>O", "<i>In vivo</i>", "<scp>BERT</scp>", JATS's
+# "<jats:italic>"). Only such pairs go: a lone "<sup>" or "<SEG>" token is text.
+_INLINE_MARKUP = re.compile(
+    r"<((?:jats:|mml:)?(?:i|b|em|strong|sub|sup|scp|sc|u|tt|small|italic|bold|underline|sans-serif|monospace))"
+    r"(?:\s[^<>]*)?>([^<]*)</\1\s*>",
+    re.IGNORECASE,
+)
+
+
+def without_inline_markup(text: str) -> str:
+    """``text`` with each inline element of HTML or JATS ("<i>k</i>-means", "H<sub>2</sub>O")
+    replaced by its content, nested ones too; other angle brackets stay text."""
+    if "</" not in text:
+        return text
+    for _ in range(4):  # "<i><sub>2</sub></i>": the inner pair first
+        plainer = _INLINE_MARKUP.sub(r"\2", text)
+        if plainer == text:
+            break
+        text = plainer
+    return text
 
 
 def _is_web_address(url: str) -> bool:
