@@ -2102,6 +2102,20 @@ def test_an_html_page_of_tags_never_ended_reads_them_as_text():
     assert page_text("<p>a<!-- hidden <!-- -->b</p><p>c</p>") == "ab\nc"
 
 
+def test_a_declaration_htmlparser_gives_up_on_costs_no_other_file(tmp_path):
+    """HTMLParser raised AssertionError on a marked section it does not know ("<![x]>"), in
+    telling a folder's files apart: the run ended in a traceback and every file was lost."""
+    from kg.sources.html_page import page_text
+
+    assert page_text("<p>a</p><![x]><p>b</p>") == "a\n<![x]>\nb"
+    (tmp_path / "in").mkdir()
+    odd = write(tmp_path / "in" / "odd.html", "<!DOCTYPE html><html><body><h1>Daily Papers</h1><![x]>"
+                "<p>Not a listing</p></body></html>")
+    good = write(tmp_path / "in" / "good.jsonl", '{"title": "Still Read"}\n')
+    result = read_papers([odd.parent])
+    assert [p.title for p in result.papers] == ["Still Read"] and str(good) in result.files
+
+
 def test_page_chrome_glued_onto_a_title_many_times_is_all_taken_off():
     from kg.sources.hf import _strip_glued_chrome
 

@@ -125,12 +125,25 @@ def _defuse_unended_tags(html: str) -> str:
     return html
 
 
+# "<!" that opens no comment: a declaration ("<!DOCTYPE"), a marked section ("<![CDATA[")
+_DECLARATION_OPEN = re.compile(r"<!(?!--)")
+
+
 def page_lines(html: str) -> tuple[list[tuple[int, str]], dict[str, str]]:
     """The lines of text a browser shows for ``html``, each with the source line it starts on,
     and the arXiv ids of paper links by their text."""
-    parser = _PageText()
-    parser.feed(_defuse_unended_tags(html))
-    parser.close()
+    html = _defuse_unended_tags(html)
+    try:
+        parser = _PageText()
+        parser.feed(html)
+        parser.close()
+    except AssertionError:
+        # HTMLParser gives up on declarations and marked sections it does not know ("<![x]>",
+        # "<!DOCTYPE x [ <!FOO ...") with an AssertionError; a browser reads them as bogus
+        # comments. Read again with them as text, which the page's own text outlives.
+        parser = _PageText()
+        parser.feed(_DECLARATION_OPEN.sub("&lt;!", html))
+        parser.close()
     return parser.lines, parser.links
 
 
