@@ -218,6 +218,8 @@ class PaperExtraction:
     #: why the pipeline failed on this paper's text, when it did: the paper is kept with its
     #: code links and no concepts, and the extraction is never cached
     failed: str | None = None
+    #: concepts found beyond the most a paper keeps (kg.extraction.MAX_CONCEPTS_PER_PAPER)
+    concepts_left_out: int = 0
 
     def to_dict(self, include_paper: bool = True) -> dict[str, Any]:
         """Every field as plain JSON values (the extraction cache's and the workers' form);

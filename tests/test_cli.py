@@ -243,6 +243,20 @@ def test_papers_without_abstracts_are_announced(tmp_path):
     assert "note: 1 of 2 papers have no abstract; their concepts come from the title alone" in result.stderr
 
 
+def test_a_paper_of_thousands_of_names_is_capped_and_named(tmp_path):
+    letters = "ABCDEFGHJKLMNPQRSTUVWXYZ"
+    names = ", ".join(f"{a}{b}{c} Net" for a in letters[:10] for b in letters[:10] for c in letters[:6])
+    path = tmp_path / "list.jsonl"
+    path.write_text(json.dumps({"title": "Many Nets", "abstract": f"We compare {names} and more"}) + "\n")
+    result = run_kg("extract", str(path), "--format", "jsonl", "--jobs", "1", "--no-cache", "--fast")
+    assert result.returncode == 0, result.stderr
+    assert re.search(rf"warning {re.escape(str(path))}:1: [\d,]+ concepts found in one paper; the 200 most "
+                     "confident kept", result.stderr), result.stderr
+    [line] = result.stdout.splitlines()
+    record = json.loads(line)
+    assert sum(len(record[t]) for t in ("methods", "datasets", "metrics", "tasks")) <= 200
+
+
 def test_a_build_whose_progress_nobody_reads_still_writes_its_outputs(tmp_path):
     # `kg build ... 2>&1 | head -1`: the reader of standard error goes away at once
     papers = tmp_path / "p.jsonl"

@@ -473,3 +473,37 @@ def test_markup_in_a_title_is_no_concept(nlp):
                              abstract="We train a sparse autoencoder on ImageNet with a <SEG> token.")], nlp)
     names = [m.name for m in found.mentions]
     assert "sparse autoencoder" in names and not any("</" in name for name in names)
+
+
+def _acronym_list(count: int) -> str:
+    """A text of ``count`` distinct made-up acronyms and no full stop: one sentence."""
+    letters = "ABCDEFGHJKLMNPQRSTUVWXYZ"
+    names = [letters[n % 24] + letters[n // 24 % 24] + letters[n // 576 % 24] for n in range(count)]
+    return "We compare " + ", ".join(f"{name} Net" for name in names) + " and more"
+
+
+def test_one_sentence_of_thousands_of_names_stays_linear_and_bounded(nlp):
+    """A text with no full stop made each mention's evidence the whole text (a 174 MB line for
+    one 40,000-character abstract), found by walking the sentence for each mention, and gave
+    the graph millions of co-occurrences: evidence is cut around the mention, sentences are
+    looked up once, and a paper keeps its MAX_CONCEPTS_PER_PAPER most confident concepts."""
+    from kg.extraction import MAX_CONCEPTS_PER_PAPER
+    from kg.extraction.mentions import MAX_EVIDENCE_CHARS, SentenceBounds
+
+    [found] = extract([Paper(title="Many Nets", abstract=_acronym_list(2_000))], nlp)
+    assert len(found.mentions) == MAX_CONCEPTS_PER_PAPER and found.concepts_left_out > 0
+    assert all(len(m.evidence) <= MAX_EVIDENCE_CHARS + 2 for m in found.mentions)
+    cut = [m for m in found.mentions if m.evidence.startswith("…") and m.evidence.endswith("…")]
+    assert cut and all(any(form in m.evidence for form in [m.name, *m.aliases]) for m in cut)
+    # the most confident are kept, in their own order, the earlier on a tie
+    from kg.extraction import most_confident
+    from kg.records import Mention
+
+    mentions = [Mention(type="method", name=f"M{n}", confidence=c) for n, c in enumerate([0.2, 0.9, 0.5, 0.9, 0.1])]
+    chosen, left_out = most_confident(mentions, 3)
+    assert ([m.name for m in chosen], left_out) == (["M1", "M2", "M3"], 2)
+    assert most_confident(mentions, 5) == (mentions, 0)
+    # sentence bounds from one pass agree with spaCy's own, token by token
+    doc = nlp("A short one. Then another sentence here! And (a third) one? " + _acronym_list(30))
+    bounds = SentenceBounds(doc)
+    assert all(bounds.of(t.i) == (t.sent.start, t.sent.end) for t in doc)

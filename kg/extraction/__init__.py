@@ -28,7 +28,7 @@ from kg.extraction import (  # noqa: F401
 )
 from kg.extraction.links import find_urls
 from kg.extraction.vectors import add_vectors
-from kg.records import Paper, PaperExtraction
+from kg.records import Mention, Paper, PaperExtraction
 
 DEFAULT_CONFIG = "kg.cfg"
 #: the shipped fast profile (kg build --fast): no English tagger or parser
@@ -160,6 +160,20 @@ def bounded_runs(texts: Iterable[str], batch_size: int, max_chars: int) -> Itera
         yield run
 
 
+#: the most concepts one paper keeps: abstracts name a few dozen, and a text of thousands of
+#: names (a list of acronyms with no full stop) would give the graph millions of co-occurrences
+MAX_CONCEPTS_PER_PAPER = 200
+
+
+def most_confident(found: list[Mention], limit: int) -> tuple[list[Mention], int]:
+    """The ``limit`` most confident of the mentions ``found`` (ties: the earlier), in their own
+    order, and how many were left out."""
+    if len(found) <= limit:
+        return found, 0
+    ranked = sorted(range(len(found)), key=lambda n: (-found[n].confidence, n))
+    return [found[n] for n in sorted(ranked[:limit])], len(found) - limit
+
+
 def extract(
     papers: Sequence[Paper],
     nlp: Language,
@@ -182,7 +196,9 @@ def extract(
         else:
             found = list(doc._.mentions or []) if doc.has_extension("mentions") else []
             reported = list(doc._.results or []) if doc.has_extension("results") else []
-            results.append(PaperExtraction(paper=paper, mentions=found, repos=repos, results=reported))
+            found, left_out = most_confident(found, MAX_CONCEPTS_PER_PAPER)
+            results.append(PaperExtraction(paper=paper, mentions=found, repos=repos, results=reported,
+                                           concepts_left_out=left_out))
         if progress is not None:
             progress(1)
     return results

@@ -87,8 +87,19 @@ def find_abbreviations(doc: Doc) -> list[Abbreviation]:
     return found
 
 
+def _window_start(doc: Doc, open_index: int, window: int) -> int:
+    """The first of the ``window`` tokens before ``open_index`` that is in its sentence. Found
+    by looking back over the window only: ``Token.sent`` walks the whole sentence, and one
+    sentence of thousands of definitions made that quadratic."""
+    lowest = max(0, open_index - window)
+    if doc.has_annotation("SENT_START"):
+        for index in range(open_index, lowest, -1):
+            if doc[index].is_sent_start:
+                return index
+    return lowest
+
+
 def _define(doc: Doc, open_index: int, inner: Span) -> Abbreviation | None:
-    sent_start = doc[open_index].sent.start if doc.has_annotation("SENT_START") else 0
     inner_text = inner.text
     # drop trailing material after ";" or "," inside the brackets: "(SAE; Bricken et al.)"
     for sep in (";", ","):
@@ -101,7 +112,7 @@ def _define(doc: Doc, open_index: int, inner: Span) -> Abbreviation | None:
     if short_form_filter(inner_text):
         n_chars = len([c for c in inner_text if c.isalnum()])
         window = min(n_chars + 5, n_chars * 2)
-        start = max(sent_start, open_index - window)
+        start = _window_start(doc, open_index, window)
         words = [t.text for t in doc[start:open_index]]
         # stop at a clause boundary: the long form never spans another bracket or a colon
         for k in range(len(words) - 1, -1, -1):

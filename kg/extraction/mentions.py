@@ -11,6 +11,7 @@ result is ``doc._.mentions``.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -115,11 +116,55 @@ class _Group:
         return 1.0 - miss
 
 
-def metric_value(span: Span) -> str | None:
-    """The number reported for a metric in its sentence: "AUC of 0.945", "70.4% top-1 accuracy"."""
-    sent = span.sent
-    after = list(span.doc[span.end : min(span.end + 5, sent.end)])
-    before = list(span.doc[max(sent.start, span.start - 3) : span.start])[::-1]
+class SentenceBounds:
+    """Where each token's sentence starts and ends, from one pass over ``doc.sents``:
+    ``Span.sent`` walks the whole sentence at each call, and one sentence of thousands of
+    names (no full stop in 40,000 characters) made the mentions stage quadratic."""
+
+    def __init__(self, doc: Doc) -> None:
+        self._starts = [sent.start for sent in doc.sents] if len(doc) else [0]
+        self._length = len(doc)
+
+    def of(self, token_index: int) -> tuple[int, int]:
+        """The start and end (token indices) of the sentence holding ``token_index``."""
+        number = bisect.bisect_right(self._starts, token_index) - 1
+        end = self._starts[number + 1] if number + 1 < len(self._starts) else self._length
+        return self._starts[number], end
+
+
+#: the longest evidence kept whole: a longer sentence gives the text around the mention
+MAX_EVIDENCE_CHARS = 1_000
+
+
+def evidence_text(text: str, doc: Doc, span: Span, sentence: tuple[int, int]) -> str:
+    """The sentence of ``span`` (``text`` is ``doc.text``), or the words around the mention
+    when the sentence is over :data:`MAX_EVIDENCE_CHARS` (a text with no full stop), marked
+    with "…" where cut."""
+    first, last = doc[sentence[0]], doc[sentence[1] - 1]
+    start, end = first.idx, last.idx + len(last)
+    if end - start > MAX_EVIDENCE_CHARS:
+        half = MAX_EVIDENCE_CHARS // 2
+        middle = (span.start_char + span.end_char) // 2
+        cut_start, cut_end = max(start, middle - half), min(end, middle + half)
+        if cut_start > start:  # from a word start, never inside one
+            space = text.find(" ", cut_start, span.start_char)
+            cut_start = space + 1 if space >= 0 else cut_start
+        if cut_end < end:
+            space = text.rfind(" ", span.end_char, cut_end)
+            cut_end = space if space >= 0 else cut_end
+        kept = text[cut_start:cut_end].strip()
+        return ("…" if cut_start > start else "") + kept + ("…" if cut_end < end else "")
+    return text[start:end].strip()
+
+
+def metric_value(span: Span, sentence: tuple[int, int] | None = None) -> str | None:
+    """The number reported for a metric in its sentence: "AUC of 0.945", "70.4% top-1 accuracy".
+    ``sentence`` is the span's sentence (start, end), when the caller knows it."""
+    if sentence is None:
+        sentence = (span.sent.start, span.sent.end)
+    sent_start, sent_end = sentence
+    after = list(span.doc[span.end : min(span.end + 5, sent_end)])
+    before = list(span.doc[max(sent_start, span.start - 3) : span.start])[::-1]
     for tokens in (after, before):
         for token in tokens:
             if token.text in (".", ";") or (tokens is after and token.pos_ == "VERB"):
@@ -414,12 +459,14 @@ class MentionResolver:
         below: list[Mention] = []  # under the threshold: no concepts, but maybe variants of one
         seen: set[int] = set()
         text = doc.text  # spaCy joins the tokens' texts on every read of Doc.text
+        sentences = SentenceBounds(doc)
         for group in groups.values():
             if id(group) in seen:
                 continue
             seen.add(id(group))
             first = group.first
-            value = metric_value(first) if group.type == "metric" and first is not None else None
+            sentence = sentences.of(first.start) if first is not None else None
+            value = metric_value(first, sentence) if group.type == "metric" and first is not None else None
             # a measure reported with a number is far more often a metric by the guideline
             evidence = group.evidence + (["value"] if value else [])
             confidence = None
@@ -436,7 +483,7 @@ class MentionResolver:
                 proposed=group.proposed and group.type == "method",
                 broad=group.broad,
                 value=value,
-                evidence=first.sent.text.strip() if first is not None else "",
+                evidence=evidence_text(text, doc, first, sentence) if first is not None else "",
                 confidence=confidence,
                 sources=evidence,
             )
