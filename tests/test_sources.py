@@ -2124,6 +2124,31 @@ def test_page_chrome_glued_onto_a_title_many_times_is_all_taken_off():
     assert _strip_glued_chrome("Subscribers") == "Subscribers"
 
 
+def test_a_csv_quote_reopened_on_every_line_fails_each_row_within_a_bound(tmp_path):
+    """Each row whose quote never closes was read to the end of the file, then reading started
+    again on the next line: many such lines took time in their square. A row may span
+    MAX_ROW_LINES; the rows past a broken one are read again."""
+    from kg.sources.csvfile import MAX_ROW_LINES
+
+    bad = 'a","b\n' * (3 * MAX_ROW_LINES)
+    path = write(tmp_path / "reopen.csv", "title,abstract\nFirst,x\n" + bad + 'Last,"two\nlines"\n')
+    result = read_papers([path])
+    assert [(p.title, p.abstract) for p in result.papers] == [("First", "x"), ("Last", "two lines")]
+    # every bad line is skipped and named: as a quote never closed, or one closed too early
+    assert len(result.skipped) == 3 * MAX_ROW_LINES and all(
+        "never closed" in s.reason or "closing quote" in s.reason for s in result.skipped)
+    # a cell of many lines within the bound is read whole
+    many = "\n".join(f"line {n}" for n in range(MAX_ROW_LINES - 1))
+    path = write(tmp_path / "long.csv", f'title,abstract\nLong,"{many}"\nNext,y\n')
+    assert [p.title for p in read_papers([path]).papers] == ["Long", "Next"]
+
+
+def test_references_and_links_are_deduplicated_in_order(tmp_path):
+    refs = [f"W{n % 50_000}" for n in range(100_000)]
+    (paper,) = read_papers([write(tmp_path / "refs.json", json.dumps([{"title": "Cites", "references": refs}]))]).papers
+    assert paper.references == [f"W{n}" for n in range(50_000)]
+
+
 def test_a_csv_row_written_with_another_separator_is_read_with_a_warning(tmp_path):
     path = write(tmp_path / "mixed.csv", "title,abstract\nComma Paper,An abstract.\nSemi Paper;Its abstract\n")
     result = read_papers([path])

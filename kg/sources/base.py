@@ -894,12 +894,12 @@ def _is_web_address(url: str) -> bool:
 def _strings(value: object) -> list[str]:
     """Distinct non-empty strings of a list (or of one string), in order."""
     items = [value] if isinstance(value, str) else value if isinstance(value, list) else []
-    out: list[str] = []
-    for item in items:
+    out: dict[str, None] = {}  # a dict keeps the order and finds a repeat at once (a list scan
+    for item in items:          # made 80,000 references take time in their square)
         text = clean_text(item) if isinstance(item, str) else ""
-        if text and text not in out:
-            out.append(text)
-    return out
+        if text:
+            out.setdefault(text)
+    return list(out)
 
 
 _DOI = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)?(10\.\d{4,9}/\S+)$", re.IGNORECASE)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 from kg.sources.base import (
@@ -76,7 +77,7 @@ def has_title_header(head: str) -> bool:
 
 
 _QUOTE_PROBLEMS = {
-    "unexpected end of data": "a quoted cell that opens on this line is never closed",
+    "unexpected end of data": "a quoted cell that opens on this line is never closed (within 500 lines)",
     "expected after": "text follows a closing quote (a stray or unescaped quote?)",
 }
 
@@ -87,6 +88,21 @@ def _quote_problem(error: csv.Error) -> str:
         if known in message:
             return reason
     return f"not valid CSV ({message})"
+
+
+#: the most lines one row may span (a quoted cell with line breaks in it: an abstract's paragraphs)
+MAX_ROW_LINES = 500
+
+
+def _row_lines(lines: list[str], start: int, row_start: list[int]) -> Iterator[str]:
+    """``lines`` from ``start`` on, for the csv reader, ending when the row being read (which
+    starts on line ``row_start[0]``) would span more than :data:`MAX_ROW_LINES`. A quote that is
+    never closed then fails its row there, not at the end of the file: read again from the next
+    line, a file of many such rows took time in the square of its length."""
+    for index in range(start, len(lines)):
+        if index - row_start[0] >= MAX_ROW_LINES:
+            return
+        yield lines[index]
 
 
 def read_csv(path: Path) -> FileResult:
@@ -106,8 +122,9 @@ def read_csv(path: Path) -> FileResult:
     skipped_lines = 1 if excel else 0  # Excel's "sep=;" line, before the header
     candidates = (excel.group(1),) if excel else DELIMITERS
     header: list[str] | None = None
+    row_start = [skipped_lines]  # the (0-based) line the row being read starts on
     for delimiter in candidates:
-        reader = csv.reader(iter(lines[skipped_lines:]), delimiter=delimiter, strict=True)
+        reader = csv.reader(_row_lines(lines, skipped_lines, row_start), delimiter=delimiter, strict=True)
         try:
             header = next(reader, None)
         except csv.Error as exc:
@@ -142,14 +159,14 @@ def read_csv(path: Path) -> FileResult:
     while True:
         # a quoted cell may span lines, so a row starts on the line after the previous row ended
         line = offset + reader.line_num + 1
+        row_start[0] = line - 1
         try:
             row = next(reader, None)
         except csv.Error as exc:
             # start again on the line after the one where the broken row began
             offset = line
             # a generator, not a slice: a file of many broken rows must not cost a copy for each
-            rest = (lines[i] for i in range(offset, len(lines)))
-            reader = csv.reader(rest, delimiter=delimiter, strict=True)
+            reader = csv.reader(_row_lines(lines, offset, row_start), delimiter=delimiter, strict=True)
             # tab-separated exports (Web of Science) quote nothing: a title that opens with a
             # quote ("Why Should I Trust You?": ...) is text, and the line is the row
             unquoted = lines[line - 1].rstrip("\r\n").split("\t") if delimiter == "\t" else []
