@@ -375,3 +375,38 @@ def test_what_killed_writers_left_in_the_cache_goes_at_the_next_build(tmp_path):
         path.write_text("{}", encoding="utf-8")
     cache.check_writable()
     assert sorted(p.name for p in shard.iterdir()) == sorted([live.name, entry.name])
+
+
+def test_an_entry_that_is_a_fifo_or_a_link_to_a_device_is_damage_not_a_hang(tmp_path):
+    """A FIFO in an entry's place blocked the build for ever on open(); a link to /dev/zero
+    (whose size fstat gives as 0) was read until memory ran out."""
+    import signal
+
+    from kg.extraction.cache import ExtractionCache
+    from kg.records import Paper, PaperExtraction
+
+    cache = ExtractionCache(tmp_path / "cache", "test-fingerprint")
+    papers = [Paper(title=f"Paper {n}", abstract="Text.") for n in range(3)]
+    keys = [f"{n}" * 64 for n in range(3)]
+    for key, paper in zip(keys, papers):
+        cache.put(key, PaperExtraction(paper=paper))
+    fifo, device, whole = (cache._path(key) for key in keys)
+    fifo.unlink()
+    os.mkfifo(fifo)
+    device.unlink()
+    device.symlink_to("/dev/zero")
+
+    def hung(*_):
+        raise TimeoutError("reading a cache entry did not return")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(20)
+    try:
+        found = [cache.get(key, paper) for key, paper in zip(keys, papers)]
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert found[:2] == [None, None] and found[2] is not None and found[2].paper is papers[2]
+    assert [(path, why) for path, why in cache.damaged] == [(fifo, "not a regular file"), (device, "not a regular file")]
+    cache.put(keys[0], PaperExtraction(paper=papers[0]))  # written again over the FIFO
+    assert cache.get(keys[0], papers[0]) is not None

@@ -26,6 +26,7 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -265,11 +266,15 @@ class ExtractionCache:
         none or it is damaged (then it is noted in :attr:`damaged` and will be overwritten)."""
         path = self._path(key)
         try:
-            with open(path, "rb") as handle:
+            # not blocking: a FIFO in an entry's place would wait for a writer for ever
+            with open(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as handle:
+                status = os.fstat(handle.fileno())
+                if not stat.S_ISREG(status.st_mode):  # a FIFO, or a link to /dev/zero, which never ends
+                    return self._damage(path, "not a regular file")
                 # entries are a few kB: a huge file is damage, and is not read into memory
-                if os.fstat(handle.fileno()).st_size > MAX_ENTRY_BYTES:
+                if status.st_size > MAX_ENTRY_BYTES:
                     return self._damage(path, f"larger than {MAX_ENTRY_BYTES // 2**20} MiB")
-                raw = handle.read()
+                raw = handle.read(MAX_ENTRY_BYTES + 1)
         except FileNotFoundError:
             self.misses += 1
             return None
