@@ -1235,6 +1235,11 @@ def test_two_columns_that_could_be_the_title_are_reported(tmp_path):
         f"{path}:1: 2 columns could be the title: 'Title' (column 1) is read, not 'Article Title'",
         f"{path}:1: 2 columns could be the year: 'year' (column 4) is read, not 'year'",
     ]
+    # thousands of such columns are counted, not each named
+    many = write(tmp_path / "many.csv", ",".join(["title"] * 8) + "\n" + ",".join("abcdefgh") + "\n")
+    assert [str(w) for w in read_papers([many]).warnings] == [
+        f"{many}:1: 8 columns could be the title: 'title' (column 1) is read, not "
+        "'title', 'title', 'title', 'title', 'title' and 2 more"]
     # different names for a field other than title and abstract are the usual preference order
     quiet = write(tmp_path / "quiet.csv", "title,id,arxiv_id\nA,7,2301.08243\n")
     result = read_papers([quiet])

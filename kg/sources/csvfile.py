@@ -149,10 +149,12 @@ def read_csv(path: Path) -> FileResult:
         matching = [position for position, name in enumerate(names) if name in candidates]
         if len(matching) > 1 and (field in _TEXT_FIELDS or len({names[i] for i in matching}) < len(matching)):
             used, others = header[index[field]].strip(), [header[i].strip() for i in matching if i != index[field]]
+            # named up to five: a header of 50,000 "title" columns made a warning of 450 KB
+            named = ", ".join(repr(o) for o in others[:5]) + (f" and {len(others) - 5:,} more" if len(others) > 5 else "")
             result.warnings.append(SourceWarning(
                 f"{path}:{skipped_lines + 1}",
-                f"{len(matching)} columns could be the {field}: {used!r} (column {index[field] + 1}) is read, "
-                f"not {', '.join(repr(o) for o in others)}"))
+                f"{len(matching):,} columns could be the {field}: {used!r} (column {index[field] + 1}) is read, "
+                f"not {named}"))
 
     result.skipped.extend(SkippedRecord(f"{path}:{number}", NOT_UTF8_LINE) for number in sorted(not_utf8))
     offset = skipped_lines  # lines before the current reader's first line
