@@ -1910,6 +1910,8 @@ def test_loosely_written_or_joined_tagged_records_are_read_not_dropped(tmp_path)
         "lower.ris": "ty  - jour\nti  - First Paper\nab  - First abstract.\npy  - 2020\ner  - \n",
         "spaces.ris": "TY - JOUR\nTI - First Paper\nAB\t- First abstract.\nPY - 2020\nER - \n",
         "cr.ris": "TY  - JOUR\r" + first.replace("\n", "\r") + "ER  - \rTY  - JOUR\n",
+        # a value's continuation line among lone-CR ends
+        "cr_wrap.ris": "TY  - JOUR\rTI  - First Paper\rAB  - First\rabstract.\rPY  - 2020\rER  - \n",
         "no_er_ty.ris": "TY  - JOUR\n" + first,
     }
     second = "TI  - Second Paper\nAB  - Wraps onto\nAI - based text.\nER  - \n"

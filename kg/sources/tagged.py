@@ -154,12 +154,13 @@ def _records(lines: list[str], bad_lines: set[int], dialect: Dialect,
 
 def _lines(lines: list[str], dialect: Dialect) -> Iterator[tuple[int, str]]:
     """Each line with its number, split at lone CRs where they part tag lines: two exports
-    joined into one file may end lines both ways ("TY  - JOUR\\rTI  - ..." is two lines)."""
+    joined into one file may end lines both ways ("TY  - JOUR\\rTI  - ..." is two lines, and
+    so is a value's continuation between two such tag lines)."""
     for number, raw in enumerate(lines, 1):
         line = raw.rstrip("\r")
         if "\r" in line:
             parts = line.split("\r")
-            if all(_tag_line(part, dialect) for part in parts[1:] if part.strip()):
+            if any(_tag_line(part, dialect) for part in parts[1:] if part.strip()):
                 yield from ((number, part) for part in parts)
                 continue
         yield number, line
