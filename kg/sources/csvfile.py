@@ -76,8 +76,10 @@ def has_title_header(head: str) -> bool:
     return len(cells) > 1 and any(name in cells for name in COLUMNS["title"])
 
 
+#: the most lines one row may span (a quoted cell with line breaks in it: an abstract's paragraphs)
+MAX_ROW_LINES = 500
 _QUOTE_PROBLEMS = {
-    "unexpected end of data": "a quoted cell that opens on this line is never closed (within 500 lines)",
+    "unexpected end of data": f"a quoted cell that opens on this line is never closed (within {MAX_ROW_LINES} lines)",
     "expected after": "text follows a closing quote (a stray or unescaped quote?)",
 }
 
@@ -88,10 +90,6 @@ def _quote_problem(error: csv.Error) -> str:
         if known in message:
             return reason
     return f"not valid CSV ({message})"
-
-
-#: the most lines one row may span (a quoted cell with line breaks in it: an abstract's paragraphs)
-MAX_ROW_LINES = 500
 
 
 def _row_lines(lines: list[str], start: int, row_start: list[int]) -> Iterator[str]:
