@@ -2133,8 +2133,8 @@ def test_page_chrome_glued_onto_a_title_many_times_is_all_taken_off():
 
 def test_a_csv_quote_reopened_on_every_line_fails_each_row_within_a_bound(tmp_path):
     """Each row whose quote never closes was read to the end of the file, then reading started
-    again on the next line: many such lines took time in their square. A row may span
-    MAX_ROW_LINES; the rows past a broken one are read again."""
+    again on the next line: many such lines took time in their square. A row longer than
+    MAX_ROW_LINES is read again whole only while a budget of four times the file lasts."""
     from kg.sources.csvfile import MAX_ROW_LINES
 
     bad = 'a","b\n' * (3 * MAX_ROW_LINES)
@@ -2144,10 +2144,14 @@ def test_a_csv_quote_reopened_on_every_line_fails_each_row_within_a_bound(tmp_pa
     # every bad line is skipped and named: as a quote never closed, or one closed too early
     assert len(result.skipped) == 3 * MAX_ROW_LINES and all(
         "never closed" in s.reason or "closing quote" in s.reason for s in result.skipped)
-    # a cell of many lines within the bound is read whole
-    many = "\n".join(f"line {n}" for n in range(MAX_ROW_LINES - 1))
-    path = write(tmp_path / "long.csv", f'title,abstract\nLong,"{many}"\nNext,y\n')
-    assert [p.title for p in read_papers([path]).papers] == ["Long", "Next"]
+    # cells of many lines, within the bound and past it, are read whole
+    for lines in (MAX_ROW_LINES - 1, 3 * MAX_ROW_LINES):
+        many = "\n".join(f"line {n}" for n in range(lines))
+        path = write(tmp_path / "long.csv", f'title,abstract\nLong,"{many}"\nNext,y\nLast,"a\nb"\n')
+        result = read_papers([path])
+        assert [p.title for p in result.papers] == ["Long", "Next", "Last"] and not result.skipped
+        assert result.papers[0].abstract.endswith(f"line {lines - 1}")
+        assert [s.location for s in result.warnings] == []
 
 
 def test_references_and_links_are_deduplicated_in_order(tmp_path):

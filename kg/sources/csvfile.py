@@ -79,7 +79,7 @@ def has_title_header(head: str) -> bool:
 #: the most lines one row may span (a quoted cell with line breaks in it: an abstract's paragraphs)
 MAX_ROW_LINES = 500
 _QUOTE_PROBLEMS = {
-    "unexpected end of data": f"a quoted cell that opens on this line is never closed (within {MAX_ROW_LINES} lines)",
+    "unexpected end of data": "a quoted cell that opens on this line is never closed",
     "expected after": "text follows a closing quote (a stray or unescaped quote?)",
 }
 
@@ -92,15 +92,42 @@ def _quote_problem(error: csv.Error) -> str:
     return f"not valid CSV ({message})"
 
 
-def _row_lines(lines: list[str], start: int, row_start: list[int]) -> Iterator[str]:
-    """``lines`` from ``start`` on, for the csv reader, ending when the row being read (which
-    starts on line ``row_start[0]``) would span more than :data:`MAX_ROW_LINES`. A quote that is
-    never closed then fails its row there, not at the end of the file: read again from the next
-    line, a file of many such rows took time in the square of its length."""
-    for index in range(start, len(lines)):
-        if index - row_start[0] >= MAX_ROW_LINES:
-            return
-        yield lines[index]
+class _RowLines:
+    """The file's lines for the csv reader, from a given line on, ending when the row being
+    read (which starts on line ``row_start``) would span more than :data:`MAX_ROW_LINES`, and
+    saying so (``cut``). A quote that is never closed then fails its row there, not at the end
+    of the file: read again from the next line, a file of many such rows took time in the
+    square of its length. A row cut so is read again whole while :attr:`budget` (lines read
+    over again, in all) lasts, so that one cell of many lines is still read."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        self.row_start = 0
+        self.cut = False
+        self.budget = 4 * len(lines)
+
+    def start_row(self, index: int) -> None:
+        self.row_start, self.cut = index, False
+
+    def bounded(self, start: int) -> Iterator[str]:
+        for index in range(start, len(self.lines)):
+            if index - self.row_start >= MAX_ROW_LINES:
+                self.cut = True
+                return
+            yield self.lines[index]
+
+    def whole_row(self, start: int, delimiter: str) -> tuple[list[str] | None, int]:
+        """The row starting on line ``start`` read without the bound, if the budget allows and
+        it ends before the file does, and the lines it spans (None, 0 otherwise)."""
+        if self.budget <= 0:
+            return None, 0
+        reader = csv.reader((self.lines[i] for i in range(start, len(self.lines))), delimiter=delimiter, strict=True)
+        try:
+            row = next(reader, None)
+        except csv.Error:
+            row = None
+        self.budget -= reader.line_num
+        return (row, reader.line_num) if row is not None else (None, 0)
 
 
 def read_csv(path: Path) -> FileResult:
@@ -120,9 +147,10 @@ def read_csv(path: Path) -> FileResult:
     skipped_lines = 1 if excel else 0  # Excel's "sep=;" line, before the header
     candidates = (excel.group(1),) if excel else DELIMITERS
     header: list[str] | None = None
-    row_start = [skipped_lines]  # the (0-based) line the row being read starts on
+    rows = _RowLines(lines)
+    rows.start_row(skipped_lines)
     for delimiter in candidates:
-        reader = csv.reader(_row_lines(lines, skipped_lines, row_start), delimiter=delimiter, strict=True)
+        reader = csv.reader(rows.bounded(skipped_lines), delimiter=delimiter, strict=True)
         try:
             header = next(reader, None)
         except csv.Error as exc:
@@ -159,21 +187,26 @@ def read_csv(path: Path) -> FileResult:
     while True:
         # a quoted cell may span lines, so a row starts on the line after the previous row ended
         line = offset + reader.line_num + 1
-        row_start[0] = line - 1
+        rows.start_row(line - 1)
         try:
             row = next(reader, None)
         except csv.Error as exc:
-            # start again on the line after the one where the broken row began
-            offset = line
-            # a generator, not a slice: a file of many broken rows must not cost a copy for each
-            reader = csv.reader(_row_lines(lines, offset, row_start), delimiter=delimiter, strict=True)
-            # tab-separated exports (Web of Science) quote nothing: a title that opens with a
-            # quote ("Why Should I Trust You?": ...) is text, and the line is the row
-            unquoted = lines[line - 1].rstrip("\r\n").split("\t") if delimiter == "\t" else []
-            if len(unquoted) != len(names):
-                result.skipped.append(SkippedRecord(f"{path}:{line}", _quote_problem(exc)))
-                continue
-            row = unquoted
+            long_row, spanned = rows.whole_row(line - 1, delimiter) if rows.cut else (None, 0)
+            # start again after the row when it was read whole, else on the line after the
+            # one where the broken row began; a generator, not a slice, since a file of many
+            # broken rows must not cost a copy for each
+            offset = line - 1 + spanned if long_row is not None else line
+            reader = csv.reader(rows.bounded(offset), delimiter=delimiter, strict=True)
+            if long_row is not None:
+                row = long_row
+            else:
+                # tab-separated exports (Web of Science) quote nothing: a title that opens with
+                # a quote ("Why Should I Trust You?": ...) is text, and the line is the row
+                unquoted = lines[line - 1].rstrip("\r\n").split("\t") if delimiter == "\t" else []
+                if len(unquoted) != len(names):
+                    result.skipped.append(SkippedRecord(f"{path}:{line}", _quote_problem(exc)))
+                    continue
+                row = unquoted
         if row is None:
             break
         if not any(cell.strip() for cell in row):
