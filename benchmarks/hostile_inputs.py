@@ -32,6 +32,9 @@ def _atom(entries: str, doctype: str = "") -> str:
             + entries + "</feed>")
 
 
+#: the start of a saved Hugging Face papers page, before each HTML case's tail
+_PAGE = "<!DOCTYPE html><html><body><h1>Daily Papers</h1>"
+
 #: file cases: (file name, size at n = 1, the file's text for n)
 FILES = {
     "json array, every other record broken": (
@@ -50,16 +53,16 @@ FILES = {
         lambda n: "@article{a, title={T}, " + "".join(f"f{i}={{x}}, " for i in range(n)) + "}\n"),
     "html, tags never ended": (
         "tags.html", 5_000,
-        lambda n: "<!DOCTYPE html><html><body><h1>Daily Papers</h1>" + "<a " * n),
+        lambda n: _PAGE + "<a " * n),
     "html, comments never ended": (
         "comments.html", 5_000,
-        lambda n: "<!DOCTYPE html><html><body><h1>Daily Papers</h1>" + "<!--" * n),
+        lambda n: _PAGE + "<!--" * n),
     "html, comments closed by '>' alone": (
         "gt.html", 5_000,
-        lambda n: "<!DOCTYPE html><html><body><h1>Daily Papers</h1>" + "<!--x>" * n),
+        lambda n: _PAGE + "<!--x>" * n),
     "html, CDATA sections never ended": (
         "cdata.html", 5_000,
-        lambda n: "<!DOCTYPE html><html><body><h1>Daily Papers</h1>" + "<![CDATA[x>" * n),
+        lambda n: _PAGE + "<![CDATA[x>" * n),
     "hugging face page, chrome glued onto a title again and again": (
         "glued.txt", 20_000, lambda n: "Daily Papers\n" + "Subscribe" * n + "Title\n"),
     "atom, a long comment before broken entries": (
@@ -83,6 +86,8 @@ FILES = {
                                 for i in range(n)))),
     "csv, quotes never closed": (
         "quotes.csv", 5_000, lambda n: "title,abstract\n" + "".join(f'"T{i},"abs {i}\n' for i in range(n))),
+    "csv, a quote reopened on every line": (
+        "reopen.csv", 5_000, lambda n: "title,abstract\nGood,x\n" + 'a","b\n' * n + "Last,y\n"),
     "ris, records never ended": (
         "noend.ris", 5_000, lambda n: "TY  - JOUR\n" + "".join(f"TI  - T{i}\n" for i in range(n))),
     "hugging face page, titles only": (
@@ -98,6 +103,9 @@ TEXTS = {
     "capitalised words": (5_000, lambda n: " ".join(f"ABC{i}" for i in range(n // 7))),
     "one-letter words (the most tokens)": (5_000, lambda n: "w " * (n // 2)),
     "possessives chained in one word": (5_000, lambda n: "x" + "'s" * (n // 2)),
+    "one sentence of made-up acronyms": (
+        10_000, lambda n: "We compare " + ", ".join(f"{chr(65 + i % 26)}{chr(65 + i // 26 % 26)}{chr(65 + i // 676 % 26)} Net"
+                                                 for i in range(n // 9)) + " and more"),
 }
 
 
