@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -410,3 +411,13 @@ def test_an_entry_that_is_a_fifo_or_a_link_to_a_device_is_damage_not_a_hang(tmp_
     assert [(path, why) for path, why in cache.damaged] == [(fifo, "not a regular file"), (device, "not a regular file")]
     cache.put(keys[0], PaperExtraction(paper=papers[0]))  # written again over the FIFO
     assert cache.get(keys[0], papers[0]) is not None
+
+
+def test_a_file_where_a_cache_folder_should_be_is_named(tmp_path):
+    from kg.extraction.cache import CacheError, ExtractionCache
+
+    root = tmp_path / "cache"
+    root.mkdir()
+    (root / "v1").write_text("not a folder", encoding="utf-8")
+    with pytest.raises(CacheError, match=rf"not writable \({re.escape(str(root / 'v1'))} is a file, not a folder\)"):
+        ExtractionCache(root, "test-fingerprint").check_writable()

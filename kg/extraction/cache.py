@@ -248,8 +248,12 @@ class ExtractionCache:
             os.close(fd)
             os.unlink(probe)
         except OSError as err:
+            # "File exists" says little when a file stands where one of the folders should be
+            blocking = next((p for p in (*reversed(self.folder.parents), self.folder)
+                             if p.exists() and not p.is_dir()), None)
+            why = f"{blocking} is a file, not a folder" if blocking is not None else err.strerror or str(err)
             raise CacheError(
-                f"The extraction cache folder {self.root} is not writable ({err.strerror or err}): "
+                f"The extraction cache folder {self.root} is not writable ({why}): "
                 f"pass --cache-dir DIR, set {CACHE_ENV}, or use --no-cache."
             ) from None
         self._remove_dead_writers_temporaries()
