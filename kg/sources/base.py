@@ -894,8 +894,10 @@ def _is_web_address(url: str) -> bool:
 def _strings(value: object) -> list[str]:
     """Distinct non-empty strings of a list (or of one string), in order."""
     items = [value] if isinstance(value, str) else value if isinstance(value, list) else []
-    out: dict[str, None] = {}  # a dict keeps the order and finds a repeat at once (a list scan
-    for item in items:          # made 80,000 references take time in their square)
+    # a dict keeps the order and finds a repeat at once (a list scan made 80,000 references
+    # take time in their square)
+    out: dict[str, None] = {}
+    for item in items:
         text = clean_text(item) if isinstance(item, str) else ""
         if text:
             out.setdefault(text)
