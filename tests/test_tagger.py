@@ -338,3 +338,19 @@ def test_a_pipeline_gets_the_vectors_only_when_its_tagger_reads_them(nlp, tmp_pa
     assert with_vectors.vocab.vectors.name == VECTORS_NAME and with_vectors.vocab.vectors.shape[0] > 0
     doc = with_vectors("Sparse autoencoders reach 90% accuracy on ImageNet.")
     assert len(doc.spans["kg_tagger"]) > 0  # the tagger ran on the vectors kg built for it
+
+
+def test_repo_urls_are_keyed_as_score_py_keys_them_in_linear_time():
+    """kg eval keys repos as score.py does; score.py's regex backtracks from every slash, so a
+    gold URL of thousands of slashes took a minute."""
+    from kg.evaluation import url_key
+
+    def score_py(url: str) -> str:  # score.py's norm_url, to compare with
+        url = url.strip().rstrip(".,;)}]").lower()
+        url = re.sub(r"^http://", "https://", url)
+        return re.sub(r"(\.git)?/*$", "", url)
+
+    for url in ["https://github.com/a/b.git/", "http://GitHub.com/a/b//", "https://x/a/.git", "https://x/a.git.git",
+                "https://x/a/b).", "https://x/.git//", "/", ".git", "", "https://x/a.gitx/"]:
+        assert url_key(url) == score_py(url), url
+    assert url_key("https://github.com/" + "/" * 100_000 + "x/") == "https://github.com/" + "/" * 100_000 + "x"

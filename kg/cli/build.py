@@ -23,6 +23,7 @@ from kg.cli.fetch import fetch_for_build, fetch_options, period_of
 from kg.cli.neo4j import optional_push_options, push_if_asked, push_target
 from kg.cli.paths import (
     BUILD_OUTPUTS,
+    InputPath,
     OutputDir,
     OutputFile,
     refuse_to_overwrite,
@@ -71,7 +72,7 @@ Examples:
   python ../shared/eval/score.py ../shared/eval/gold-dev.jsonl out.jsonl
 """
 
-input_argument = click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+input_argument = click.argument("inputs", nargs=-1, required=True, type=InputPath())
 
 def format_option(*names: str):
     return click.option(
@@ -607,7 +608,7 @@ def write_graph_outputs(stage: Path, index: ConceptIndex, graph, max_concepts: i
 
 
 @main.command(epilog=BUILD_EPILOG)
-@click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("inputs", nargs=-1, type=InputPath())
 @fetch_options
 @format_option("--format", "--input-format", "--from")
 @click.option("--out", type=OutputDir(), default=Path("kg-out"),

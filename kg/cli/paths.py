@@ -63,6 +63,19 @@ def _refuse_empty(value: Any, param: click.Parameter | None) -> None:
         raise click.ClickException(f"{_option_name(param)} is empty: give a path.")
 
 
+class InputPath(click.Path):
+    """A file or folder of paper records; an empty one is refused, not read as the working folder."""
+
+    def __init__(self) -> None:
+        super().__init__(path_type=Path)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and not value.strip():
+            # an unset $DIR in `kg build "$DIR"` would otherwise build whatever folder kg runs in
+            raise click.ClickException("An input path is empty: give a file or folder.")
+        return super().convert(value, param, ctx)
+
+
 class OutputDir(click.Path):
     """A folder kg writes into (created when missing); it must not be an existing file."""
 

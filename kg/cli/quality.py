@@ -9,7 +9,7 @@ import click
 from kg.cli import main, not_blank
 from kg.escape import terminal
 from kg.cli.build import batch_option, config_option, format_option, read_inputs, run_extraction
-from kg.cli.paths import OutputDir
+from kg.cli.paths import InputPath, OutputDir
 from kg.records import CONCEPT_TYPES
 from kg.text import counted
 
@@ -50,7 +50,7 @@ def _holds_extractions(path: Path) -> bool:
 
 @main.command("eval", epilog=EVAL_EPILOG)
 @click.argument("gold", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("inputs", nargs=-1, type=InputPath())
 @click.option("--pred", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="Score this extraction JSONL (gzip, bzip2 or xz compressed too) instead of "
                    "extracting from INPUTS.")
