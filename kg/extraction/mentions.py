@@ -157,11 +157,9 @@ def evidence_text(text: str, doc: Doc, span: Span, sentence: tuple[int, int]) ->
     return text[start:end].strip()
 
 
-def metric_value(span: Span, sentence: tuple[int, int] | None = None) -> str | None:
+def metric_value(span: Span, sentence: tuple[int, int]) -> str | None:
     """The number reported for a metric in its sentence: "AUC of 0.945", "70.4% top-1 accuracy".
-    ``sentence`` is the span's sentence (start, end), when the caller knows it."""
-    if sentence is None:
-        sentence = (span.sent.start, span.sent.end)
+    ``sentence`` is the span's sentence (start, end: :class:`SentenceBounds`)."""
     sent_start, sent_end = sentence
     after = list(span.doc[span.end : min(span.end + 5, sent_end)])
     before = list(span.doc[max(sent_start, span.start - 3) : span.start])[::-1]

@@ -294,14 +294,18 @@ def _note_windows_1252(path: Path, data: bytes, exc: UnicodeDecodeError) -> None
     location = str(path)
     if notes is None or any(note.location == location for note in notes):
         return
-    line = data[: exc.start].count(b"\n") + 1
     notes.append(SourceWarning(location, (
-        f"not UTF-8 (line {line} is the first that is not): read as Windows-1252 (Latin-1); "
+        f"not UTF-8 (line {_line_of(data, exc)} is the first that is not): read as Windows-1252 (Latin-1); "
         "re-save the file as UTF-8 if its accented letters look wrong")))
 
 
+def _line_of(data: bytes, exc: UnicodeDecodeError) -> int:
+    """The line of ``data`` (from 1) where decoding it failed."""
+    return data[: exc.start].count(b"\n") + 1
+
+
 def _not_utf8(path: Path, data: bytes, exc: UnicodeDecodeError) -> SourceError:
-    line = data[: exc.start].count(b"\n") + 1
+    line = _line_of(data, exc)
     reason = f"not UTF-8 text (byte {exc.start}); re-save it as UTF-8"
     return SourceError(f"{path}:{line} is {reason}.", f"{path}:{line}", reason)
 
@@ -765,19 +769,15 @@ def limit_lengths(paper: Paper) -> list[str]:
             paper.id = paper_id_for(title, paper.arxiv_id)
         paper.title = title
     paper.abstract = cut("the abstract", paper.abstract, MAX_TEXT_CHARS)
-    runs = _PUNCTUATION_RUN.findall(paper.abstract)
-    if runs:
-        # spaCy's tokenizer takes time in the square of such a run's length (20,000 brackets:
-        # half a minute), and no abstract says anything with one
-        paper.abstract = _PUNCTUATION_RUN.sub(lambda m: m.group()[:MAX_PUNCTUATION_RUN], paper.abstract)
-        reasons.append(f"the abstract has {len(runs):,} run(s) of punctuation over {MAX_PUNCTUATION_RUN} "
-                       f"characters without a space (the longest {max(map(len, runs)):,}); each cut to "
-                       f"its first {MAX_PUNCTUATION_RUN}")
-    words = _LONG_WORD.findall(paper.abstract)
-    if words:
-        paper.abstract = _LONG_WORD.sub(lambda m: m.group()[:MAX_WORD_CHARS], paper.abstract)
-        reasons.append(f"the abstract has {len(words):,} word(s) over {MAX_WORD_CHARS} characters without "
-                       f"a space (the longest {max(map(len, words)):,}); each cut to its first {MAX_WORD_CHARS}")
+    # spaCy's tokenizer takes time in the square of such a run's length (20,000 brackets: half
+    # a minute), and no abstract says anything with one
+    for pattern, limit, what in ((_PUNCTUATION_RUN, MAX_PUNCTUATION_RUN, "run(s) of punctuation"),
+                                 (_LONG_WORD, MAX_WORD_CHARS, "word(s)")):
+        runs = pattern.findall(paper.abstract)
+        if runs:
+            paper.abstract = pattern.sub(lambda m, limit=limit: m.group()[:limit], paper.abstract)
+            reasons.append(f"the abstract has {len(runs):,} {what} over {limit} characters without a space "
+                           f"(the longest {max(map(len, runs)):,}); each cut to its first {limit}")
     paper.authors = [cut(f"author {n}", name, MAX_NAME_CHARS) for n, name in enumerate(paper.authors, 1)]
     if paper.url and len(paper.url) > MAX_URL_CHARS:
         reasons.append(f"the URL has {len(paper.url):,} characters (kg keeps up to {MAX_URL_CHARS:,}); left out")
