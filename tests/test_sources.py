@@ -69,6 +69,26 @@ def test_hf_page_without_blank_lines_and_glued_chrome():
     assert result.skipped == []
 
 
+def test_hf_badge_between_title_and_abstract_is_left_out_with_a_warning(tmp_path):
+    """A label of a word or two between a title and its abstract ("Sponsored") took the title's
+    place, and the real title was skipped as a paper without an abstract."""
+    lines = (DATA / "hf_page.txt").read_text(encoding="utf-8").split("\n")
+    at = lines.index("Quiet Probes: Reading Concepts from Frozen Language Models") + 1
+    path = tmp_path / "badge.txt"
+    path.write_text("\n".join([*lines[:at], "", "Sponsored", *lines[at:]]), encoding="utf-8")
+    result = read_papers([path])
+    assert [p.title for p in result.papers] == [p.title for p in read_papers([DATA / "hf_page.txt"]).papers]
+    quiet = result.papers[1]
+    assert quiet.abstract.startswith("Linear probes trained on frozen language models")
+    assert [(w.location, w.reason) for w in result.warnings] == [(
+        f"{path}:{at + 2}",
+        "line 'Sponsored' between the title 'Quiet Probes: Reading Concepts from Frozen Language Models' "
+        "and its abstract left out",
+    )]
+    # the orphan title before a title of three words or more is still reported, not merged
+    assert list(skipped_at(result).values()) == ["line 'Orphan Line Without Any Text Below It' has no abstract after it"]
+
+
 # ----------------------------------------------------------------------------- json / jsonl
 
 
@@ -809,6 +829,22 @@ def test_overlong_title_and_author_are_cut(tmp_path):
     reasons = [note.reason for note in result.warnings]
     assert any("title" in r for r in reasons) and any("author" in r for r in reasons)
     assert {note.location for note in result.warnings} == {f"{path}#1"}
+
+
+def test_overlong_links_are_left_out_with_a_warning(tmp_path):
+    """A link of 300,000 characters went whole into graph.json, GraphML and the Neo4j bundle."""
+    from kg.sources.base import MAX_URL_CHARS
+
+    long_link = "https://github.com/acme/" + "x" * 300_000
+    path = write(tmp_path / "l.json", json.dumps([{
+        "title": "Links of every length", "url": "https://example.org/paper",
+        "links": [long_link, "https://github.com/acme/tool", "https://example.org/" + "y" * MAX_URL_CHARS],
+    }]))
+    result = read_papers([path])
+    assert result.papers[0].links == ["https://github.com/acme/tool"]
+    assert [(n.location, n.reason) for n in result.warnings] == [
+        (f"{path}#1", f"2 link(s) over {MAX_URL_CHARS:,} characters (the longest {len(long_link):,}); left out")
+    ]
 
 
 def test_control_characters_are_stripped_from_every_text_field(tmp_path):

@@ -782,6 +782,11 @@ def limit_lengths(paper: Paper) -> list[str]:
     if paper.url and len(paper.url) > MAX_URL_CHARS:
         reasons.append(f"the URL has {len(paper.url):,} characters (kg keeps up to {MAX_URL_CHARS:,}); left out")
         paper.url = arxiv_url(paper.arxiv_id)
+    long_links = [link for link in paper.links if len(link) > MAX_URL_CHARS]
+    if long_links:
+        reasons.append(f"{len(long_links):,} link(s) over {MAX_URL_CHARS:,} characters (the longest "
+                       f"{max(map(len, long_links)):,}); left out")
+        paper.links = [link for link in paper.links if len(link) <= MAX_URL_CHARS]
     return reasons
 
 

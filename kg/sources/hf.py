@@ -49,6 +49,7 @@ from kg.sources.base import (
     RecordError,
     SkippedRecord,
     SourceError,
+    SourceWarning,
     iso_date,
     make_paper,
     plausible_year,
@@ -200,6 +201,19 @@ def _is_title_like(text: str) -> bool:
     return len(text) < _SHORT_LINE and not text.endswith(".")
 
 
+def _is_stray_label(title: _Line, line: _Line, following: _Line | None) -> bool:
+    """Whether ``line``, after ``title`` and before an abstract, is a label of one or two words
+    rather than the next paper's title: a paper's title is longer than the label, and a title of
+    one or two words after an orphan title is rarer than a badge the page put in between."""
+    return (
+        len(line.text.split()) <= 2
+        and len(title.text.split()) >= 3
+        and following is not None
+        and following.kind == "text"
+        and not _is_title_like(following.text)
+    )
+
+
 #: the start of an HTML document (a page saved whole)
 _HTML = re.compile(r"\A\s*(?:<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>])", re.IGNORECASE)
 #: why an HTML file is no input: a web page that is no Hugging Face papers page
@@ -292,6 +306,13 @@ def read_hf(path: Path) -> FileResult:
             ):
                 # the submitting organisation stands where the author count usually does
                 pass
+            elif title is not None and abstract is None and _is_stray_label(title, line, following):
+                # a badge between a title and its abstract ("Sponsored", "Featured"): the line
+                # before it is the title, not a paper without an abstract
+                result.warnings.append(SourceWarning(
+                    f"{path}:{line.number}",
+                    f"line {line.text!r} between the title {title.text[:60]!r} and its abstract left out",
+                ))
             else:
                 finish()
                 title = line
