@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
+from urllib.parse import urlsplit
 
 # Prefixes written solid, hyphenated or spaced ("pre-training", "pretraining", "pre training").
 _SOLID_PREFIXES = ("pre", "post", "multi", "non", "co", "re", "semi", "sub", "inter", "intra", "fine")
@@ -190,3 +191,14 @@ def counted(number: int, noun: str) -> str:
     """'1 paper', '2 papers', '12,345 papers': a count with its noun in the right number
     (regular plurals only)."""
     return f"{number:,} {noun}" + ("" if number == 1 else "s")
+
+
+def is_web_address(url: str) -> bool:
+    """An http(s) address with a host that Python's URL parser accepts: what a code or project
+    link can be. "javascript:..." is not one, nor "https://[anonymized" (an unclosed IPv6
+    bracket) or a host that NFKC normalisation turns into URL syntax, which ``urlsplit`` refuses."""
+    try:
+        parsed = urlsplit(url)
+    except ValueError:
+        return False
+    return parsed.scheme.lower() in ("http", "https") and bool(parsed.netloc)

@@ -118,6 +118,19 @@ def test_repo_links_are_cleaned():
     assert clean_url("http://github.com/o/n,") == "https://github.com/o/n"
 
 
+def test_a_link_no_url_parser_takes_is_no_repo():
+    """An anonymised link ("https://[anonymized]." loses its "]." as sentence punctuation) and a
+    host with a character NFKC makes into URL syntax made urllib raise in the graph stage, which
+    ended kg build with a traceback and lost every paper."""
+    from kg.graph import repo_properties
+
+    text = "Code: https://[anonymized]. Also https://github.com\uff03x/a and https://github.com/acme/tool."
+    assert find_urls(text) == ["https://github.com/acme/tool"]
+    # a URL from an older cache entry still gives a node, not an exception
+    assert repo_properties("https://[anonymized") == {
+        "url": "https://[anonymized", "host": "", "owner": "", "name": "https://[anonymized"}
+
+
 def test_short_form_rules():
     assert short_form_filter("JEPA") and short_form_filter("SAEs")
     assert not short_form_filter("e.g.") and not short_form_filter("see above for details")

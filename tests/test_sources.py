@@ -847,6 +847,18 @@ def test_overlong_links_are_left_out_with_a_warning(tmp_path):
     ]
 
 
+def test_links_no_url_parser_takes_are_left_out_and_the_record_kept(tmp_path):
+    """urllib's ValueError on "https://[github.com/a/b" escaped the reader and ended the run."""
+    path = write(tmp_path / "l.jsonl", "\n".join(json.dumps(r) for r in [
+        {"title": "Good", "abstract": "ResNet on ImageNet."},
+        {"title": "Bad link", "links": ["https://[github.com/a/b", "https://github.com/ok/repo"],
+         "githubRepo": "https://github.com\uff03x/a"},
+    ]))
+    result = read_papers([path])
+    assert [(p.title, p.links) for p in result.papers] == [("Good", []), ("Bad link", ["https://github.com/ok/repo"])]
+    assert result.skipped == []
+
+
 def test_control_characters_are_stripped_from_every_text_field(tmp_path):
     import xml.etree.ElementTree as ET
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from kg.text import is_web_address
+
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'`]+", re.IGNORECASE)
 # LaTeX \url{a}{a} / \href{a}{a} leave one URL glued to its copy: "…/MetricGrids}{https://…"
 _GLUED_COPY = re.compile(r"[{}]+(?:https?://|www\.)", re.IGNORECASE)
@@ -30,6 +32,6 @@ def find_urls(text: str) -> list[str]:
     seen: dict[str, None] = {}
     for match in _URL.finditer(text):
         url = clean_url(match.group(0))
-        if len(url) > len("https://x.y"):
+        if len(url) > len("https://x.y") and is_web_address(url):
             seen.setdefault(url, None)
     return list(seen)

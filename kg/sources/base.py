@@ -25,11 +25,10 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, AnyStr, TypeVar
-from urllib.parse import urlsplit
 
 from kg.records import Paper, paper_id_for
 from kg.sources.latex import latex_to_text, looks_like_latex
-from kg.text import safe_text
+from kg.text import is_web_address, safe_text
 
 T = TypeVar("T")
 
@@ -856,7 +855,7 @@ def make_paper(
         openalex_id=clean_openalex_id(openalex_id),
         venue=clean_text(venue) or None if isinstance(venue, str) else None,
         references=_strings(references),
-        links=[link for link in _strings(links) if _is_web_address(link)],
+        links=[link for link in _strings(links) if is_web_address(link)],
     )
 
 
@@ -888,12 +887,6 @@ def without_inline_markup(text: str) -> str:
             break
         text = plainer
     return text
-
-
-def _is_web_address(url: str) -> bool:
-    """An http(s) address with a host: what a code or project link can be ("javascript:..." is not)."""
-    parsed = urlsplit(url)
-    return parsed.scheme.lower() in ("http", "https") and bool(parsed.netloc)
 
 
 def _strings(value: object) -> list[str]:
