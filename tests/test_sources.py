@@ -59,6 +59,23 @@ def test_hf_page_with_blank_lines_metadata_and_chrome():
     assert skipped_at(result) == {f"{path}:29": "line 'Orphan Line Without Any Text Below It' has no abstract after it"}
 
 
+def test_hf_year_after_the_present_does_not_date_the_yearless_papers(tmp_path):
+    """A typo year ("Oct 2, 2150") made every yearless date of its page 2151, silently."""
+    import datetime as dt
+
+    future = dt.date.today().year + 100
+    text = (DATA / "hf_page.txt").read_text(encoding="utf-8")
+    assert "Nov 30, 2024 7" in text
+    path = tmp_path / "typo.txt"
+    path.write_text(text.replace("Nov 30, 2024 7", f"Nov 30, {future} 7"), encoding="utf-8")
+    papers = read_papers([path])
+    # the yearless "Mar 9" takes the year after 2023, the latest year left on the page
+    assert [p.published for p in papers.papers][:2] == ["2023-02-14", "2024-03-09"]
+    assert papers.papers[2].published == f"{future}-11-30"  # its own date is kept as written
+    assert [w.reason for w in papers.warnings] == [
+        f"the date 'Nov 30, {future} 7' is after this year; the page's yearless dates are not read from it"]
+
+
 def test_hf_page_without_blank_lines_and_glued_chrome():
     result = read_papers([DATA / "hf_glued.txt"])
     assert [p.title for p in result.papers] == [
@@ -1616,14 +1633,14 @@ def test_hf_date_headings_and_pages_pasted_together(tmp_path):
     assert [(p.title, p.published, p.upvotes) for p in read_papers([headed]).papers] == expected
     # a second page pasted on, written in a later year, keeps its own year for yearless dates,
     # and the first page keeps its own; "cat" without a final newline glues no "new" on
-    later = original.replace("2023", "2030").replace("Masked Token", "Later Masked Token") \
+    later = original.replace("2023", "2026").replace("Masked Token", "Later Masked Token") \
         .replace("Quiet Probes", "Later Quiet Probes").replace("Graph Sketches", "Later Graph Sketches")
     pasted = tmp_path / "pasted.txt"
     pasted.write_text(original.rstrip("\n") + later, encoding="utf-8")
     papers = by_title(read_papers([pasted]))
     assert [(t, papers[t].published, papers[t].upvotes) for t, _, _ in expected] == expected
-    assert papers["Later Masked Token Forecasting for Tabular Pretraining"].published == "2030-02-14"
-    assert papers["Later Quiet Probes: Reading Concepts from Frozen Language Models"].published == "2031-03-09"
+    assert papers["Later Masked Token Forecasting for Tabular Pretraining"].published == "2026-02-14"
+    assert papers["Later Quiet Probes: Reading Concepts from Frozen Language Models"].published == "2027-03-09"
 
 
 def test_hf_placeholder_year_dates_nothing(tmp_path):

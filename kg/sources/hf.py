@@ -16,11 +16,12 @@ may be glued onto the first title ("SubscribeKey-value memory in the brain").
 Dates without a year: the page omits the year for dates in the year it was saved, and writes it
 for every other year. So a yearless date gets the year after the latest year written anywhere on
 the same page (a page showing "Dec 26, 2025" was saved in 2026 or later; 2026 is the earliest
-year consistent with the page, and the likeliest); in a file of several pages pasted together
-(each starts with the "Daily Papers" header) each page has its own year, and a page that writes
-none takes the file's. When the file writes no year at all, the year cannot be known and the
-paper gets no date. A date is a paper's only after the "·" of its metadata block: a date line
-anywhere else is a heading of the page.
+year consistent with the page, and the likeliest), leaving out a year after the present one (a
+typo, reported); in a file of several pages pasted together (each starts with the "Daily
+Papers" header) each page has its own year, and a page that writes none takes the file's.
+When the file writes no year at all, the year cannot be known and the paper gets no date. A
+date is a paper's only after the "·" of its metadata block: a date line anywhere else is a
+heading of the page.
 
 Copies differ from the page: "-" or "*" may stand for the bullets, tabs and non-breaking spaces
 for spaces, "1,234" or "1.2k" for an upvote count, and site chrome (Sign Up, Trending, Submitted
@@ -37,6 +38,7 @@ chrome or a paper the page shows without its text, and neither should become a n
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from dataclasses import dataclass
@@ -250,12 +252,21 @@ def read_hf(path: Path) -> FileResult:
     # each page's yearless dates take the year after the latest it writes (the module
     # docstring); a page that writes none takes the file's
     years: dict[int, int] = {}
+    # a page is saved in the present: a later year it writes is a typo ("Oct 2, 2150"), which
+    # would date every yearless paper of the page after it
+    this_year = dt.date.today().year
+    result = FileResult()
     for line in lines:
         if line.kind == "date" and line.year:
+            if line.year > this_year:
+                result.warnings.append(SourceWarning(
+                    f"{path}:{line.number}",
+                    f"the date {line.text!r} is after this year; the page's yearless dates are not read from it",
+                ))
+                continue
             years[line.page] = max(years.get(line.page, 0), line.year)
     file_year = max(years.values()) + 1 if years else None
 
-    result = FileResult()
     # one paper under construction: its title line, abstract and metadata
     title: _Line | None = None
     abstract: str | None = None
