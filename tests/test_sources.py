@@ -144,7 +144,7 @@ def test_jsonl_bad_lines_are_skipped_with_line_numbers():
     skipped = skipped_at(result)
     assert set(skipped) == {f"{path}:2", f"{path}:4", f"{path}:5"}
     assert skipped[f"{path}:2"].startswith("not valid JSON")
-    assert "found list" in skipped[f"{path}:4"]
+    assert "found a list" in skipped[f"{path}:4"]
     assert skipped[f"{path}:5"] == "no title"
     assert result.papers[1].authors == ["Ada Example", "Ben Sample", "Cy Third"]
 
@@ -1171,6 +1171,11 @@ def test_published_in_a_period():
     ("Ann Lee and others", ["Ann Lee"]),
     ("Martin Luther King, Jr. and Ann Lee", ["Martin Luther King Jr.", "Ann Lee"]),
     ("King, Martin Luther, Jr.", ["Martin Luther King Jr."]),
+    # a suffix in the middle: BibTeX's "Last, Jr., First", or the end of a full name before the next
+    ("King, Jr., Martin Luther", ["Martin Luther King Jr."]),
+    (["King, Jr., Martin Luther", "Ada Lovelace"], ["Martin Luther King Jr.", "Ada Lovelace"]),
+    ("Martin Luther King, Jr., Ada Lovelace", ["Martin Luther King Jr.", "Ada Lovelace"]),
+    ("Lee, Ann, Jr., Chen, Bo", ["Ann Lee Jr.", "Bo Chen"]),
     ([{"literal": "OpenAI"}, {"given": "Ann", "family": "Lee"}], ["OpenAI", "Ann Lee"]),
     ({"name": "Solo Author"}, ["Solo Author"]),  # one author as an object, not a list of one
 ])
@@ -1272,8 +1277,8 @@ def test_one_odd_value_among_json_records_costs_only_itself(tmp_path):
     result = read_papers([keyed, one_line])
     assert [p.title for p in result.papers] == ["A", "B", "A1", "B1", "C1"]
     assert skipped_at(result) == {
-        f"{keyed}#version": "expected an object with a title, found int",
-        f"{one_line}:1#2": "expected an object with a title, found str",
+        f"{keyed}#version": "expected an object with a title, found a number",
+        f"{one_line}:1#2": "expected an object with a title, found text",
     }
     # an object that is mostly not records is still no file of papers
     settings = write(tmp_path / "settings.json", '{"a": {"title": "A"}, "b": 1, "c": 2}')

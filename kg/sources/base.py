@@ -676,15 +676,30 @@ def comma_names(text: str) -> list[str]:
     (one-word last names, each followed by its first names) is two names too."""
     pieces = [piece.strip() for piece in text.split(",")]
     pieces = [piece for piece in pieces if piece and piece.lower() != "and"]
-    # a suffix ends the name it follows: "Martin Luther King, Jr.", "King, Martin Luther, Jr."
-    # (taken off in a loop: a string of thousands of ", Jr" must not recurse once for each)
-    suffixes: list[str] = []
-    while len(pieces) > 1 and pieces[-1].lower().rstrip(".") in _NAME_SUFFIXES:
-        suffixes.append(pieces.pop())
-    if suffixes:
-        names = _names_of_pieces(pieces)
-        return [*names[:-1], " ".join([names[-1], *reversed(suffixes)])]
-    return _names_of_pieces(pieces)
+    if (len(pieces) == 3 and _is_name_suffix(pieces[1]) and not _is_name_suffix(pieces[2])
+            and min(len(pieces[0].split()), len(pieces[2].split())) == 1):
+        # BibTeX's "King, Jr., Martin Luther"; "Martin Luther King, Jr., Ada Lovelace" is two
+        return [clean_text(f"{pieces[2]} {pieces[0]} {pieces[1]}")]
+    # a suffix ends the name it follows, wherever it stands: "Martin Luther King, Jr.",
+    # "King, Martin Luther, Jr.", "Martin Luther King, Jr., Ada Lovelace" (one pass: a string
+    # of thousands of ", Jr" must not recurse once for each)
+    bases: list[str] = []
+    suffixes: list[list[str]] = []
+    for piece in pieces:
+        if bases and _is_name_suffix(piece):
+            suffixes[-1].append(piece)
+        else:
+            bases.append(piece)
+            suffixes.append([])
+    names = _names_of_pieces(bases)
+    # "Last, First" pairs make one name of two pieces, and take the suffixes of both
+    step = len(bases) // len(names) if names else 1
+    return [" ".join([name, *(x for group in suffixes[i * step:(i + 1) * step] for x in group)])
+            for i, name in enumerate(names)]
+
+
+def _is_name_suffix(piece: str) -> bool:
+    return piece.lower().rstrip(".") in _NAME_SUFFIXES
 
 
 def _names_of_pieces(pieces: list[str]) -> list[str]:
@@ -789,8 +804,12 @@ def limit_lengths(paper: Paper) -> list[str]:
     return reasons
 
 
-def _json_kind(value: object) -> str:
-    """What a field holds instead of text, in JSON's words: "a number", "an object"."""
+def json_kind(value: object) -> str:
+    """What a JSON value is, in JSON's words: "a number", "an object", "null"."""
+    if value is None:
+        return "null"
+    if isinstance(value, str):
+        return "text"
     if isinstance(value, bool):
         return "true or false"
     if isinstance(value, (int, float)):
@@ -822,7 +841,7 @@ def make_paper(
 ) -> Paper:
     """A :class:`Paper` from loosely typed fields; raises RecordError when there is no title."""
     if title is not None and not isinstance(title, str):
-        raise RecordError(f"the title is not text but {_json_kind(title)}")
+        raise RecordError(f"the title is not text but {json_kind(title)}")
     clean_title = _plain(clean_text(title))
     # A title of punctuation or symbols only (emoji) would give every such record the same id
     # and make them one paper: papers are told apart by their titles' letters and digits.
@@ -831,7 +850,7 @@ def make_paper(
     if not re.search(r"\w", clean_title):
         raise RecordError("the title has no letter or digit")
     if abstract is not None and not isinstance(abstract, str):
-        raise RecordError(f"the abstract is not text but {_json_kind(abstract)}")
+        raise RecordError(f"the abstract is not text but {json_kind(abstract)}")
     iso, parsed_year = parse_date(published)
     if year is not None and iso is None:
         # a full date carries its own year (a venue's later year beside an arXiv date would

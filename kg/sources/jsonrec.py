@@ -31,6 +31,7 @@ from kg.sources.base import (
     load_json,
     decode_at,
     json_decoder,
+    json_kind,
     load_json_values,
     make_paper,
     read_lines,
@@ -193,7 +194,7 @@ def _url(record: dict[str, Any]) -> str | None:
 def record_to_paper(record: Any, location: str) -> Paper:
     """One JSON record as a Paper; raises RecordError when it is not a usable record."""
     if not isinstance(record, dict):
-        raise RecordError(f"expected an object with a title, found {type(record).__name__}")
+        raise RecordError(f"expected an object with a title, found {json_kind(record)}")
     record = api_fields(record)
     url = _url(record)
     arxiv_id = (
