@@ -59,6 +59,23 @@ def test_hf_page_with_blank_lines_metadata_and_chrome():
     assert skipped_at(result) == {f"{path}:29": "line 'Orphan Line Without Any Text Below It' has no abstract after it"}
 
 
+def test_hf_title_that_is_a_number_is_a_title_not_the_upvotes_before_it(tmp_path):
+    """A paper titled "2048" after a date line was read as that paper's upvote count, and its
+    abstract reported as a title without an abstract."""
+    lines = (DATA / "hf_page.txt").read_text(encoding="utf-8").split("\n")
+    at = lines.index("Quiet Probes: Reading Concepts from Frozen Language Models")
+    path = tmp_path / "number.txt"
+    path.write_text("\n".join([*lines[:at], "2048", *lines[at + 1:]]), encoding="utf-8")
+    result = read_papers([path])
+    plain = read_papers([DATA / "hf_page.txt"]).papers
+    assert [(p.title, p.upvotes, p.abstract) for p in result.papers] == [
+        ("2048" if p.title.startswith("Quiet Probes") else p.title, p.upvotes, p.abstract) for p in plain]
+    # an upvote count on a line of its own, before the next title, is still one ("Mar 9" / "12")
+    split = tmp_path / "count-line.txt"
+    split.write_text("\n".join(lines).replace("Mar 9 12", "Mar 9\n12"), encoding="utf-8")
+    assert [p.upvotes for p in read_papers([split]).papers] == [p.upvotes for p in plain]
+
+
 def test_hf_year_after_the_present_does_not_date_the_yearless_papers(tmp_path):
     """A typo year ("Oct 2, 2150") made every yearless date of its page 2151, silently."""
     import datetime as dt

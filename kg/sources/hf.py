@@ -203,6 +203,15 @@ def _is_title_like(text: str) -> bool:
     return len(text) < _SHORT_LINE and not text.endswith(".")
 
 
+def _titles_an_abstract(lines: list[_Line], index: int) -> bool:
+    """Whether the line at ``index`` is followed by an abstract: a long line of text, then
+    metadata or the end (a long line followed by more text is a long title, then its abstract)."""
+    following = lines[index + 1] if index + 1 < len(lines) else None
+    after = lines[index + 2] if index + 2 < len(lines) else None
+    return (following is not None and following.kind == "text" and not _is_title_like(following.text)
+            and (after is None or after.kind != "text"))
+
+
 def _is_stray_label(title: _Line, line: _Line, following: _Line | None) -> bool:
     """Whether ``line``, after ``title`` and before an abstract, is a label of one or two words
     rather than the next paper's title: a paper's title is longer than the label, and a title of
@@ -301,6 +310,9 @@ def read_hf(path: Path) -> FileResult:
 
     for index, line in enumerate(lines):
         following = lines[index + 1] if index + 1 < len(lines) else None
+        if line.kind == "count" and _titles_an_abstract(lines, index):
+            # a title that is a number ("2048") before its abstract, not an upvote count
+            line.kind = "text"
         if line.kind == "text":
             if title is not None and abstract is None and (
                 not _is_title_like(line.text)
