@@ -151,6 +151,17 @@ def test_json_papers_object_and_hugging_face_api_shape():
     assert (plain.year, plain.published, plain.url) == (2021, None, "https://example.org/plain")
 
 
+def test_json_list_of_lists_of_records_reads_each_page(tmp_path):
+    """[[record, record], ...] lost every record ("found list"), where a JSON Lines line may hold a list."""
+    path = write(tmp_path / "pages.json", json.dumps(
+        [[{"title": "A one"}, {"title": "B two"}], {"title": "C three"}, [1, {"abstract": "x"}]]))
+    result = read_papers([path])
+    assert [(p.title, p.source) for p in result.papers] == [
+        ("A one", f"{path}#1#1"), ("B two", f"{path}#1#2"), ("C three", f"{path}#2")]
+    assert skipped_at(result) == {f"{path}#3#1": "expected an object with a title, found a number",
+                                  f"{path}#3#2": "no title"}
+
+
 def test_jsonl_bad_lines_are_skipped_with_line_numbers():
     path = DATA / "papers.jsonl"
     result = read_papers([path])

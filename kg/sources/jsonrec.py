@@ -292,6 +292,16 @@ def read_json(path: Path) -> FileResult:
         records = [data["message"]]  # Crossref's answer for one work (api.crossref.org/works/DOI)
     elif isinstance(data, dict) and "title" in data:
         records = [data]
+    elif isinstance(data, list) and any(_holds_records(one) for one in data):
+        # pages of records saved as a list of lists ([[...], [...]]), as a JSON Lines line may
+        # hold a list: each page's records, located by page and position
+        result = FileResult()
+        for number, one in enumerate(data, 1):
+            many = _holds_records(one)
+            for position, record in enumerate(one if many else [one], 1):
+                add_record(result, record, f"{path}#{number}#{position}" if many else f"{path}#{number}",
+                           record_to_paper)
+        return result
     elif isinstance(data, list):
         records = data
     elif isinstance(data, dict) and _keyed_records(data):
@@ -305,6 +315,11 @@ def read_json(path: Path) -> FileResult:
                   f'{", ".join(repr(k) for k in LIST_KEYS)}, nor an object of records keyed by id')
         raise SourceError(f"{path} holds {reason}.", str(path), reason)
     return collect_records(path, records, record_to_paper)
+
+
+def _holds_records(value: Any) -> bool:
+    """Whether ``value`` is a list with a record (an object) in it."""
+    return isinstance(value, list) and any(isinstance(one, dict) for one in value)
 
 
 def _keyed_records(data: dict[str, Any]) -> bool:
@@ -463,7 +478,7 @@ def read_jsonl(path: Path) -> FileResult:
             record = _wrapped_list(record) or record
         # a line holding an array of records (a whole JSON file on one line) gives each of them
         # (one that is no record among them is skipped alone)
-        many = isinstance(record, list) and any(isinstance(one, dict) for one in record)
+        many = _holds_records(record)
         records = record if many else [record]
         for position, one in enumerate(records, 1):
             add_record(result, one, f"{location}#{position}" if many else location, record_to_paper)
