@@ -675,6 +675,11 @@ def test_arxiv_id_from(value, expected):
         ("9999-12-31", (None, None)),
         (9999, (None, None)),
         ("1948-07-01", ("1948-07-01", 1948)),
+        # ISO's basic form, as text or as a number; only a real day
+        ("20240115", ("2024-01-15", 2024)),
+        (20240115, ("2024-01-15", 2024)),
+        ("20240115T101010Z", ("2024-01-15", 2024)),
+        ("20241345", (None, None)),
     ],
 )
 def test_parse_date(value, expected):

@@ -497,6 +497,8 @@ MONTHS = {
 }
 
 _ISO_DAY = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:$|[T ])")
+#: ISO 8601's basic form, "20240115" (some exports and file names date so)
+_ISO_BASIC_DAY = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:$|T)")
 _ISO_MONTH = re.compile(r"^(\d{4})(?:-(\d{1,2}))?$")
 _MONTH_DAY_YEAR = re.compile(r"^([A-Za-z]+)\.?\s+(\d{1,2}),?\s+(\d{4})$")
 _DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})\s+([A-Za-z]+)\.?,?\s+(\d{4})$")
@@ -536,6 +538,16 @@ def parse_date(value: object) -> tuple[str | None, int | None]:
     return date, year
 
 
+def _basic_day(text: str) -> tuple[str, int] | None:
+    """(ISO date, year) of a date in ISO's basic form when it is a real day, else None."""
+    match = _ISO_BASIC_DAY.match(text)
+    if not match:
+        return None
+    year, month, day = (int(g) for g in match.groups())
+    iso = iso_date(year, month, day)
+    return (iso, year) if iso else None
+
+
 def _parse_date(value: object) -> tuple[str | None, int | None]:
     if value is None or isinstance(value, bool):
         return None, None
@@ -544,6 +556,8 @@ def _parse_date(value: object) -> tuple[str | None, int | None]:
     if isinstance(value, int):
         if 1000 <= value <= 9999:
             return None, value
+        if 10_000_101 <= value <= 99_991_231 and (day := _basic_day(str(value))):
+            return day
         # seconds (or milliseconds) since 1970, as some APIs give a date: 2001 to 2100
         for seconds in (value, value // 1000):
             if 978_307_200 <= seconds < 4_102_444_800:
@@ -562,6 +576,8 @@ def _parse_date(value: object) -> tuple[str | None, int | None]:
         return iso_date(year, month, day), year
     if match := _ISO_MONTH.match(text):
         return None, int(match.group(1))
+    if day := _basic_day(text):
+        return day
     if match := _MONTH_DAY_YEAR.match(text):
         named = MONTHS.get(match.group(1).lower())
         year = int(match.group(3))
