@@ -15,6 +15,8 @@ import pytest
 from kg.extraction.links import find_urls
 from kg.sinks.files import read_graph_json
 
+REPO = Path(__file__).resolve().parents[1]
+
 
 def run_kg(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
@@ -431,3 +433,30 @@ def test_running_out_of_memory_is_one_line_and_keeps_the_outputs(tmp_path, monke
     result = CliRunner().invoke(main, ["build", str(papers), "--out", str(out), "--fast", "--no-cache"])
     assert result.exit_code == 1 and result.output.strip().splitlines()[-1].startswith("Error: Out of memory.")
     assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
+
+
+def test_a_file_name_longer_than_the_system_allows_is_one_line(tmp_path):
+    """A name over 255 bytes fails in stat() itself, which pathlib's exists() hides and
+    is_symlink() does not: every path argument gave a traceback."""
+    long_name = str(tmp_path / ("L" * 256))
+    sample = str(REPO / "examples" / "sample")
+    for args in (("build", sample, "--out", long_name), ("build", long_name), ("extract", long_name),
+                 ("build", sample, "--out", str(tmp_path / "o"), "--cache-dir", long_name)):
+        result = run_kg(*args, "--fast", "--jobs", "1")
+        assert_clean_error(result, "File name too long")
+        assert not (tmp_path / "o").exists()
+
+
+def test_a_build_with_standard_output_closed_writes_its_outputs(tmp_path):
+    """With `>&-` Python has no sys.stdout: the summary after the outputs were written ended
+    kg build in a traceback, and kg extract wrote its lines nowhere and said it succeeded."""
+    closed = ["bash", "-c", 'exec "$@" >&-', "_", sys.executable, "-m", "kg"]
+    sample = str(REPO / "examples" / "sample")
+    build = subprocess.run([*closed, "build", sample, "--out", str(tmp_path / "o"), "--fast", "--jobs", "1"],
+                           capture_output=True, text=True, timeout=900)
+    assert build.returncode == 0, build.stderr
+    assert "Traceback" not in build.stderr
+    assert (tmp_path / "o" / "graph.json").is_file()
+    extract = subprocess.run([*closed, "extract", sample, "--fast", "--jobs", "1"],
+                             capture_output=True, text=True, timeout=900)
+    assert_clean_error(extract, "standard output", "closed", "--output")

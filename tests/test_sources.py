@@ -2299,3 +2299,16 @@ def test_line_numbers_are_counted_from_the_position_asked_before_either_way():
         lines = LineNumbers(text if kind is str else text.encode())
         asked = [9, 0, 10, 3, 5, 6, 2, 6]
         assert [lines.at(position) for position in asked] == [text.count("\n", 0, p) + 1 for p in asked]
+
+
+def test_folders_nested_a_thousand_deep_are_walked(tmp_path):
+    """The folder walk recursed once a level: 975 levels exceeded Python's recursion limit and
+    the RecursionError lost every file of the run, the shallow ones too."""
+    deep = tmp_path
+    for _ in range(1000):  # a level at a time: pathlib's mkdir(parents=True) recurses too
+        deep = deep / "a"
+        deep.mkdir()
+    write(deep / "deep.jsonl", json.dumps({"title": "Deep down"}) + "\n")
+    write(tmp_path / "top.jsonl", json.dumps({"title": "On top"}) + "\n")
+    result = read_papers([tmp_path])
+    assert sorted(p.title for p in result.papers) == ["Deep down", "On top"]

@@ -5,6 +5,7 @@ Each command family lives in its own module and registers itself on :data:`main`
 
 from __future__ import annotations
 
+import errno
 import io
 import os
 import sys
@@ -34,9 +35,10 @@ class QuietWhenUnread:
     progress and notes are for someone watching, and a closed pipe must not stop the work.
     What it would have written goes to the null device from then on."""
 
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: TextIO | None) -> None:
         self._stream = stream
-        self._gone = False
+        # a stream closed before kg started (``>&-``: Python's sys.stdout is None) is gone too
+        self._gone = stream is None
 
     def _going(self) -> None:
         self._gone = True
@@ -146,6 +148,14 @@ class _Group(click.Group):
                 _stdout_to_null(original_out)
             err.message = terminal(err.message)
             raise
+        except OSError as err:
+            if err.errno == errno.EPIPE:  # a closed pipe: click exits quietly
+                raise
+            # what no command turned into a message of its own (a file name longer than the
+            # system allows, 255 bytes, fails in stat() itself): one line naming the path
+            what = err.strerror or str(err)
+            message = f"{err.filename}: {what}." if err.filename else f"{what}."
+            raise click.ClickException(terminal(message[:1].upper() + message[1:])) from None
         except MemoryError:
             # anywhere in a run (numpy's arrays, a huge input): what was written stays as it was,
             # since outputs switch in only when complete

@@ -551,6 +551,9 @@ def extract(
     exports). Prints one JSON line per paper. Broad concepts, which say
     little about a paper, are left out unless --include-broad is given.
     """
+    if output is None and sys.stdout is None:
+        # started with standard output closed (`kg extract ... >&-`): the lines would go nowhere
+        raise click.ClickException("Cannot write to standard output: it is closed. Give --output FILE.")
     result = read_inputs(inputs, input_format, list_all=all_skipped)
     if output is not None:
         refuse_to_overwrite(output, [Path(name) for name in result.files], "the input")

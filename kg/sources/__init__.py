@@ -31,7 +31,7 @@ import datetime as _dt
 import json
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -221,41 +221,49 @@ def _walk(root: Path, skipped: list[SkippedRecord], builds: list[str]) -> list[P
     found: list[Path] = []
     entered: set[tuple[int, int]] = set()
 
-    def visit(folder: Path, ancestors: frozenset[tuple[int, int]]) -> None:
+    def children(folder: Path) -> list[os.DirEntry[str]]:
         try:
             with os.scandir(folder) as entries:
-                children = sorted(entries, key=lambda entry: entry.name)
+                return sorted(entries, key=lambda entry: entry.name)
         except OSError as exc:
             skipped.append(SkippedRecord(str(folder), f"cannot read the folder ({exc.strerror or exc})"))
-            return
-        for entry in children:
-            if entry.name.startswith("."):
-                continue
-            path = folder / entry.name
-            try:
-                info = path.stat()  # follows links
-            except OSError as exc:
-                why = "a broken symbolic link" if entry.is_symlink() else f"cannot read it ({exc.strerror or exc})"
-                skipped.append(SkippedRecord(str(path), why))
-                continue
-            key = (info.st_dev, info.st_ino)
-            if entry.is_dir():
-                if key in ancestors:
-                    skipped.append(SkippedRecord(str(path), "a symbolic link back to a folder it is in (a loop); not followed"))
-                elif key not in entered:
-                    entered.add(key)
-                    if is_build_output(path):
-                        builds.append(str(path))
-                    else:
-                        visit(path, ancestors | {key})
-            elif entry.is_file():
-                found.append(path)
-            else:
-                skipped.append(SkippedRecord(str(path), NOT_REGULAR_REASON))
+            return []
 
     top = root.stat()
     entered.add((top.st_dev, top.st_ino))
-    visit(root, frozenset(entered))
+    # depth first, each folder's entries in name order, with a stack of its own: folders nested
+    # a thousand deep exceeded Python's recursion limit and lost every file of the run
+    stack: list[tuple[Path, Iterator[os.DirEntry[str]], frozenset[tuple[int, int]]]] = [
+        (root, iter(children(root)), frozenset(entered))]
+    while stack:
+        folder, entries, ancestors = stack[-1]
+        entry = next(entries, None)
+        if entry is None:
+            stack.pop()
+            continue
+        if entry.name.startswith("."):
+            continue
+        path = folder / entry.name
+        try:
+            info = path.stat()  # follows links
+        except OSError as exc:
+            why = "a broken symbolic link" if entry.is_symlink() else f"cannot read it ({exc.strerror or exc})"
+            skipped.append(SkippedRecord(str(path), why))
+            continue
+        key = (info.st_dev, info.st_ino)
+        if entry.is_dir():
+            if key in ancestors:
+                skipped.append(SkippedRecord(str(path), "a symbolic link back to a folder it is in (a loop); not followed"))
+            elif key not in entered:
+                entered.add(key)
+                if is_build_output(path):
+                    builds.append(str(path))
+                else:
+                    stack.append((path, iter(children(path)), ancestors | {key}))
+        elif entry.is_file():
+            found.append(path)
+        else:
+            skipped.append(SkippedRecord(str(path), NOT_REGULAR_REASON))
     return found
 
 
