@@ -460,3 +460,19 @@ def test_a_build_with_standard_output_closed_writes_its_outputs(tmp_path):
     extract = subprocess.run([*closed, "extract", sample, "--fast", "--jobs", "1"],
                              capture_output=True, text=True, timeout=900)
     assert_clean_error(extract, "standard output", "closed", "--output")
+
+
+def test_skipped_records_past_those_kept_are_counted_in_the_listing_and_the_summary(tmp_path):
+    from kg.sources.base import MAX_SKIPPED_KEPT
+
+    papers = tmp_path / "p.jsonl"
+    papers.write_text("{}\n" * (MAX_SKIPPED_KEPT + 50) + json.dumps({"title": "Good", "abstract": "We train BERT."})
+                      + "\n", encoding="utf-8")
+    listed = run_kg("build", str(papers), "--fast", "--jobs", "1", "--out", str(tmp_path / "o"))
+    assert listed.returncode == 0, listed.stderr
+    assert f"... and {MAX_SKIPPED_KEPT - 50:,} more records skipped in {papers}" in listed.stderr
+    assert f"{MAX_SKIPPED_KEPT + 50:,} skipped" in listed.stdout
+    every = run_kg("extract", str(papers), "--fast", "--jobs", "1", "--all-skipped", "-o", str(tmp_path / "x.jsonl"))
+    assert every.stderr.count("\nskipped ") + every.stderr.startswith("skipped ") == MAX_SKIPPED_KEPT
+    assert (f"... and 50 more records skipped in {papers} (only the first {MAX_SKIPPED_KEPT:,} of a file are "
+            "kept to list)") in every.stderr

@@ -2304,11 +2304,45 @@ def test_line_numbers_are_counted_from_the_position_asked_before_either_way():
 def test_folders_nested_a_thousand_deep_are_walked(tmp_path):
     """The folder walk recursed once a level: 975 levels exceeded Python's recursion limit and
     the RecursionError lost every file of the run, the shallow ones too."""
-    deep = tmp_path
+    levels = [tmp_path / "deep"]
     for _ in range(1000):  # a level at a time: pathlib's mkdir(parents=True) recurses too
-        deep = deep / "a"
-        deep.mkdir()
-    write(deep / "deep.jsonl", json.dumps({"title": "Deep down"}) + "\n")
-    write(tmp_path / "top.jsonl", json.dumps({"title": "On top"}) + "\n")
-    result = read_papers([tmp_path])
-    assert sorted(p.title for p in result.papers) == ["Deep down", "On top"]
+        levels.append(levels[-1] / "a")
+    try:
+        for level in levels:
+            level.mkdir()
+        write(levels[-1] / "deep.jsonl", json.dumps({"title": "Deep down"}) + "\n")
+        write(tmp_path / "top.jsonl", json.dumps({"title": "On top"}) + "\n")
+        result = read_papers([tmp_path])
+        assert sorted(p.title for p in result.papers) == ["Deep down", "On top"]
+    finally:
+        # shutil.rmtree recurses once a level too: pytest's clean-up of old temporary folders
+        # would fail on this one in a later run
+        (levels[-1] / "deep.jsonl").unlink(missing_ok=True)
+        for level in reversed(levels):
+            if level.is_dir():
+                level.rmdir()
+
+
+def test_a_file_of_millions_of_bad_records_keeps_only_the_first_notes(tmp_path, monkeypatch):
+    """Each skipped record was kept as a note: a 10 KB gzip file of empty records took 963 MB."""
+    import kg.sources.base as base
+
+    monkeypatch.setattr(base, "MAX_SKIPPED_KEPT", 5)
+    path = write(tmp_path / "bad.jsonl", "{}\n" * 12 + json.dumps({"title": "The good one"}) + "\n")
+    result = read_papers([path])
+    assert [p.title for p in result.papers] == ["The good one"]
+    assert [s.location for s in result.skipped] == [f"{path}:{n}" for n in range(1, 6)]
+    assert result.skipped_not_kept == {str(path): 7}
+
+
+def test_a_plain_file_over_the_size_limit_is_skipped_before_it_is_read(tmp_path, monkeypatch):
+    """Only compressed files had a limit: a 12 GB file would have been read into memory whole."""
+    import kg.sources.base as base
+
+    monkeypatch.setattr(base, "MAX_UNPACKED_BYTES", 1024)
+    big = write(tmp_path / "big.jsonl", "".join(json.dumps({"title": f"Paper {n}"}) + "\n" for n in range(100)))
+    small = write(tmp_path / "small.jsonl", json.dumps({"title": "Small"}) + "\n")
+    result = read_papers([big, small])
+    assert [p.title for p in result.papers] == ["Small"]
+    assert [(s.location, s.reason) for s in result.skipped] == [
+        (str(big), "0.0 GiB, larger than the 0 GiB kg reads in one file; split it into smaller files")]

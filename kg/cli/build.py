@@ -34,6 +34,7 @@ from kg.cli.paths import (
 from kg.escape import json_line, terminal
 from kg.records import CONCEPT_TYPES, ConceptIndex, Paper, PaperExtraction
 from kg.sources import BUILD_OUTPUT_REASON, FORMATS, ReadResult, SourceError, read_papers
+from kg.sources.base import MAX_SKIPPED_KEPT
 from kg.text import counted
 
 if TYPE_CHECKING:
@@ -137,8 +138,8 @@ LISTED_PER_FILE = 100
 
 all_skipped_option = click.option(
     "--all-skipped", is_flag=True,
-    help=f"List every skipped record and warning (without it, the first {LISTED_PER_FILE} of each file "
-         "and a count of the rest).")
+    help=f"List every skipped record and warning, up to the first {MAX_SKIPPED_KEPT:,} records of a "
+         f"file (without it, the first {LISTED_PER_FILE} of each file and a count of the rest).")
 
 
 def _file_of(location: str, files: set[str]) -> str:
@@ -152,19 +153,25 @@ def _file_of(location: str, files: set[str]) -> str:
     return location
 
 
-def _echo_per_file(kind: str, notes: list, files: set[str], list_all: bool) -> None:
-    """One line per skipped record or warning, at most LISTED_PER_FILE a file unless ``list_all``."""
+def _echo_per_file(kind: str, notes: list, files: set[str], list_all: bool,
+                   not_kept: dict[str, int] | None = None) -> None:
+    """One line per skipped record or warning, at most LISTED_PER_FILE a file unless
+    ``list_all``; ``not_kept`` counts, by file, the records the reader counted but did not keep."""
     listed: Counter[str] = Counter()
     for note in notes:
         where = _file_of(note.location, files)
         listed[where] += 1
         if list_all or listed[where] <= LISTED_PER_FILE:
             click.echo(f"{kind} {terminal(note.location)}: {terminal(note.reason)}", err=True)
+    what = "records skipped" if kind == "skipped" else "warnings"
     for where, count in listed.items():
-        if not list_all and count > LISTED_PER_FILE:
-            what = "records skipped" if kind == "skipped" else "warnings"
-            click.echo(f"... and {count - LISTED_PER_FILE:,} more {what} in {terminal(where)} "
-                       "(--all-skipped lists every one)", err=True)
+        beyond = (not_kept or {}).get(where, 0)
+        unlisted = (0 if list_all else max(0, count - LISTED_PER_FILE)) + beyond
+        if unlisted:
+            hint = (f"only the first {MAX_SKIPPED_KEPT:,} of a file are kept to list" if list_all
+                    else f"--all-skipped lists the first {MAX_SKIPPED_KEPT:,}" if beyond
+                    else "--all-skipped lists every one")
+            click.echo(f"... and {unlisted:,} more {what} in {terminal(where)} ({hint})", err=True)
 
 
 def read_inputs(inputs: tuple[Path, ...], input_format: str | None, list_all: bool = False) -> ReadResult:
@@ -177,7 +184,7 @@ def read_inputs(inputs: tuple[Path, ...], input_format: str | None, list_all: bo
             click.echo(f"skipped {terminal(line)}", err=True)
         raise click.ClickException(str(err).split("\n")[0]) from None
     files = set(result.files)
-    _echo_per_file("skipped", result.skipped, files, list_all)
+    _echo_per_file("skipped", result.skipped, files, list_all, result.skipped_not_kept)
     _echo_per_file("warning", result.warnings, files, list_all)
     for ignored in result.ignored:
         click.echo(f"passed over {terminal(ignored)}: not a paper format kg reads", err=True)
@@ -721,7 +728,7 @@ def print_summary(
             + (f", {left_out_words(*left_out)} left out" if any(left_out) else ""))
     if result.duplicates_merged:
         line += f", {result.duplicates_merged:,} duplicates merged"
-    line += f", {len(result.skipped):,} skipped"
+    line += f", {len(result.skipped) + sum(result.skipped_not_kept.values()):,} skipped"
     if skipped:
         line += " (" + "; ".join(f"{n:,} x {reason}" for reason, n in skipped.most_common(3)) + ")"
     click.echo(line)

@@ -115,6 +115,8 @@ class ReadResult:
     papers: list[Paper] = field(default_factory=list)
     #: records, files and folders that could not be used, each with where and why
     skipped: list[SkippedRecord] = field(default_factory=list)
+    #: skipped records beyond the first ``MAX_SKIPPED_KEPT`` of a file: counted, not kept, by file
+    skipped_not_kept: dict[str, int] = field(default_factory=dict)
     #: records kept with a change the user should hear of (a field cut to length, a near-merge)
     warnings: list[SourceWarning] = field(default_factory=list)
     duplicates_merged: int = 0
@@ -478,6 +480,8 @@ def read_papers(
             result.warnings.extend(file_result.warnings)
             papers.extend(file_result.papers)
             result.skipped.extend(file_result.skipped)
+            if file_result.skipped.not_kept:
+                result.skipped_not_kept[str(path)] = file_result.skipped.not_kept
             if not file_result.papers:
                 barren.append(_why_no_papers(path, file_result, file_format))
                 if not file_result.skipped:
@@ -485,7 +489,7 @@ def read_papers(
             if progress is not None:
                 progress(
                     f"{path}: {len(file_result.papers)} papers, "
-                    f"{len(file_result.skipped)} skipped ({file_format})"
+                    f"{file_result.skipped.total} skipped ({file_format})"
                 )
     if not papers:
         if len(inputs) == 1 and len(barren) == 1 and len(file_errors) == 1:
@@ -511,4 +515,4 @@ def _why_no_papers(path: Path, file_result: FileResult, file_format: str) -> str
     not_utf8 = [s for s in skipped if s.reason == NOT_UTF8_LINE]
     cause = (f"; {len(not_utf8)} of them {'is' if len(not_utf8) == 1 else 'are'} not UTF-8 text, the first at "
              f"{not_utf8[0].location}: re-save the file as UTF-8" if not_utf8 and skipped[0] not in not_utf8 else "")
-    return f"{path}: all {len(skipped)} records skipped, the first as {skipped[0]}{cause}"
+    return f"{path}: all {file_result.skipped.total:,} records skipped, the first as {skipped[0]}{cause}"

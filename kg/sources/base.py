@@ -17,6 +17,7 @@ import gzip
 import io
 import json
 import lzma
+import os
 import re
 import zlib
 from collections.abc import Callable, Iterable, Iterator
@@ -78,12 +79,43 @@ class RecordError(ValueError):
     """Raised inside a reader for one bad record; the reader turns it into a SkippedRecord."""
 
 
+#: the skipped records of one file that are kept to be listed; later ones are only counted (a
+#: small gzip file of millions of empty records held a note for each: 90 bytes of memory for
+#: each byte it unpacked to)
+MAX_SKIPPED_KEPT = 10_000
+
+
+class SkippedRecords(list):
+    """The skipped records of one file: the first :data:`MAX_SKIPPED_KEPT` of them, and in
+    ``not_kept`` how many more there were."""
+
+    def __init__(self, records: Iterable[SkippedRecord] = ()) -> None:
+        super().__init__()
+        self.not_kept = 0
+        self.extend(records)
+
+    def append(self, record: SkippedRecord) -> None:
+        if len(self) < MAX_SKIPPED_KEPT:
+            super().append(record)
+        else:
+            self.not_kept += 1
+
+    def extend(self, records: Iterable[SkippedRecord]) -> None:
+        for record in records:
+            self.append(record)
+
+    @property
+    def total(self) -> int:
+        """How many records were skipped, kept or not."""
+        return len(self) + self.not_kept
+
+
 @dataclass
 class FileResult:
     """What one reader got out of one file."""
 
     papers: list[Paper] = field(default_factory=list)
-    skipped: list[SkippedRecord] = field(default_factory=list)
+    skipped: SkippedRecords = field(default_factory=SkippedRecords)
     warnings: list[SourceWarning] = field(default_factory=list)
 
 
@@ -109,8 +141,8 @@ def add_record(result: FileResult, record: T, location: str, to_paper: Callable[
 _COMPRESSIONS = ((b"\x1f\x8b", "gzip", gzip), (b"BZh", "bzip2", bz2), (b"\xfd7zXZ\x00", "xz", lzma))
 #: extensions of compressed files: the one before it says the format ("papers.jsonl.gz")
 COMPRESSED_SUFFIXES = frozenset({".gz", ".bz2", ".xz"})
-#: the most a compressed file may unpack to (it is read in memory, text and bytes: twice this at
-#: the peak): a small file that unpacks to gigabytes is a bomb
+#: the most a file may hold, or a compressed file unpack to: it is read in memory (text and
+#: bytes: twice this at the peak); a small file that unpacks to gigabytes is a bomb
 MAX_UNPACKED_BYTES = 1024**3
 # JabRef writes the file's encoding on its first line: "% Encoding: ISO8859_1"
 _DECLARED_ENCODING = re.compile(rb"^%\s*Encoding:\s*([A-Za-z0-9_.:-]+)", re.MULTILINE)
@@ -126,6 +158,13 @@ def input_bytes(path: Path, limit: int | None = None) -> bytes:
                 if start.startswith(magic):
                     return _unpack(path, name, module, limit)
             handle.seek(0)
+            size = os.fstat(handle.fileno()).st_size
+            if limit is None and size > MAX_UNPACKED_BYTES:
+                # read whole, as every reader does: a file of many gigabytes would take the
+                # machine's memory before its first record
+                reason = (f"{size / 1024**3:.1f} GiB, larger than the {MAX_UNPACKED_BYTES // 1024**3} GiB "
+                          "kg reads in one file; split it into smaller files")
+                raise SourceError(f"{path} is {reason}.", str(path), reason)
             data = handle.read() if limit is None else handle.read(max(limit, 512))
             _refuse_archive(path, data)
             return data if limit is None else data[:limit]
