@@ -2346,3 +2346,4 @@ def test_a_plain_file_over_the_size_limit_is_skipped_before_it_is_read(tmp_path,
     assert [p.title for p in result.papers] == ["Small"]
     assert [(s.location, s.reason) for s in result.skipped] == [
         (str(big), "0.0 GiB, larger than the 0 GiB kg reads in one file; split it into smaller files")]
+

@@ -13,6 +13,7 @@ from __future__ import annotations
 import bz2
 import codecs
 import datetime as _dt
+import errno
 import gzip
 import io
 import json
@@ -152,8 +153,12 @@ def input_bytes(path: Path, limit: int | None = None) -> bytes:
     """The file's bytes, unpacked when gzip, bzip2 or xz compressed (at most ``limit`` of them
     when given: a file's start, to tell its format). A zip archive is a SourceError."""
     try:
-        with path.open("rb") as handle:
+        # without blocking: a file that says it is regular but whose read waits for data that
+        # may never come (/proc/kmsg, some FUSE files) hung the run; it is now unreadable
+        with os.fdopen(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as handle:
             start = handle.read(6)
+            if start is None:  # a non-blocking read with nothing to give
+                raise BlockingIOError(errno.EAGAIN, "a read would wait for data that may never come", str(path))
             for magic, name, module in _COMPRESSIONS:
                 if start.startswith(magic):
                     return _unpack(path, name, module, limit)
