@@ -268,6 +268,29 @@ def test_a_switch_keeps_the_folders_it_fills_and_the_users_own_files(references,
     assert every_file(out) == {**new, "neo4j/NOTES.txt": b"mine", "mine.txt": b"mine too"}
 
 
+def test_a_link_to_a_folder_in_place_of_neo4j_is_written_through(references, tmp_path):
+    """OUT/neo4j linked to Neo4j's import folder (a bind mount by other means) was set aside and
+    replaced by a real folder, so the linked folder went stale."""
+    from kg.sinks.outputs import new_generation
+
+    _, _, new, _ = references
+    imports = tmp_path / "neo4j-import"
+    imports.mkdir()
+    (imports / "NOTES.txt").write_text("mine", encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "neo4j").symlink_to(imports, target_is_directory=True)
+    for _ in range(2):  # a first build into the link, then one over it
+        with new_generation(out) as generation:
+            for name, data in new.items():
+                (generation.path / name).parent.mkdir(parents=True, exist_ok=True)
+                (generation.path / name).write_bytes(data)
+        assert (out / "neo4j").is_symlink()
+        # rglob does not enter a linked folder: its files are read where the link points
+        through = {f"neo4j/{name}": data for name, data in every_file(imports).items()}
+        assert {**every_file(out), **through} == {**new, "neo4j/NOTES.txt": b"mine"}
+
+
 def test_a_folders_list_never_reaches_outside_its_folder(tmp_path):
     """An output folder may come from elsewhere (a shared drive, an archive): names in its lists
     that leave the folder ("../x", an absolute path) are not kg's files to remove."""

@@ -198,7 +198,9 @@ def _is_folder(path: Path) -> bool:
 def _move_entry(new: Path, target: Path, old: Path) -> None:
     """Put the staged file or folder ``new`` at ``target``."""
     if _is_folder(new):
-        if os.path.lexists(target) and not _is_folder(target):
+        # a link to a folder is written through (OUT/neo4j linked to Neo4j's import folder is a
+        # bind mount by other means); a file or a broken link is set aside
+        if os.path.lexists(target) and not target.is_dir():
             _set_aside(target, old)
         target.mkdir(exist_ok=True)
         _switch_folder(new, target, old)
@@ -251,7 +253,7 @@ def _switch_folder(new: Path, target: Path, old: Path) -> None:
             os.remove(target / name)
     os.replace(new / NAMES, target / NAMES)  # the folder's last step
     os.rmdir(new)
-    if not names and os.listdir(target) == [NAMES]:
+    if not names and os.listdir(target) == [NAMES] and not target.is_symlink():
         # cleared (the report or views of a graph a build replaced), and nothing of the user's
         # in it: no folder holding only kg's empty list
         os.remove(target / NAMES)
