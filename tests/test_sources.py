@@ -485,6 +485,24 @@ def test_directory_walk_is_sorted_recursive_and_skips_hidden():
     assert len(messages) == 2 and messages[0].startswith(str(tree / "a.jsonl"))
 
 
+def test_a_walk_passes_over_an_extraction_cache_kept_inside_the_input(tmp_path):
+    """kg build DIR --cache-dir DIR/cache: from the second run on, every cache entry was read as
+    a broken paper record. The cache tags its root (CACHEDIR.TAG), and the walk honours tags."""
+    from kg.extraction.cache import ExtractionCache
+
+    (tmp_path / "papers.jsonl").write_text('{"title": "A Real Paper", "abstract": "We study X."}\n')
+    cache = ExtractionCache(tmp_path / "cache", "0" * 64)
+    cache.check_writable()
+    (cache.folder / "ab").mkdir()
+    (cache.folder / "ab" / "ab12.json").write_text('{"paper": {}}')
+    result = read_papers([tmp_path])
+    assert [p.title for p in result.papers] == ["A Real Paper"]
+    assert result.caches_passed_over == [str(tmp_path / "cache")] and result.skipped == []
+    # a tag of another content is no cache's: that folder is read
+    (tmp_path / "cache" / "CACHEDIR.TAG").write_text("not the signature")
+    assert read_papers([tmp_path]).caches_passed_over == []
+
+
 def test_a_walk_passes_over_a_kg_build_output_folder(tmp_path):
     # `kg build .` writes ./kg-out inside its own input: its extractions.jsonl must not read
     # back as papers (titles without abstracts) on the next build
@@ -1067,6 +1085,7 @@ def test_symlink_loops_and_broken_links_are_reported(tmp_path):
     write(folder / "sub" / "p.jsonl", '{"title": "Only Once"}\n')
     (folder / "sub" / "loop").symlink_to(folder, target_is_directory=True)
     (folder / "dangling.jsonl").symlink_to(tmp_path / "gone.jsonl")
+    (folder / "self.jsonl").symlink_to(folder / "self.jsonl")  # a link to itself: no file, no break
     linked = tmp_path / "elsewhere"
     linked.mkdir()
     write(linked / "q.jsonl", '{"title": "Through A Link"}\n')
@@ -1076,6 +1095,7 @@ def test_symlink_loops_and_broken_links_are_reported(tmp_path):
     skipped = skipped_at(result)
     assert "loop" in skipped[str(folder / "sub" / "loop")]
     assert "broken" in skipped[str(folder / "dangling.jsonl")]
+    assert skipped[str(folder / "self.jsonl")] == "a symbolic link in a loop of links"
 
 
 def _read_as_unprivileged_user(folder: Path) -> tuple[list[str], list[str]]:

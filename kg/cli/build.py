@@ -33,7 +33,7 @@ from kg.cli.paths import (
 )
 from kg.escape import json_line, terminal
 from kg.records import CONCEPT_TYPES, ConceptIndex, Paper, PaperExtraction
-from kg.sources import BUILD_OUTPUT_REASON, FORMATS, ReadResult, SourceError, read_papers
+from kg.sources import BUILD_OUTPUT_REASON, CACHE_FOLDER_REASON, FORMATS, ReadResult, SourceError, read_papers
 from kg.sources.base import MAX_SKIPPED_KEPT
 from kg.text import counted
 
@@ -190,6 +190,8 @@ def read_inputs(inputs: tuple[Path, ...], input_format: str | None, list_all: bo
         click.echo(f"passed over {terminal(ignored)}: not a paper format kg reads", err=True)
     for folder in result.builds_passed_over:
         click.echo(f"passed over {terminal(folder)}: {BUILD_OUTPUT_REASON}", err=True)
+    for folder in result.caches_passed_over:
+        click.echo(f"passed over {terminal(folder)}: {CACHE_FOLDER_REASON}", err=True)
     if not result.papers:
         raise click.ClickException("No papers found in " + ", ".join(terminal(p) for p in inputs) + ".")
     bare = sum(1 for paper in result.papers if not paper.abstract.strip())

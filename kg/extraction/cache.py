@@ -20,6 +20,7 @@ build running at the same time) sees a whole entry or none.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import functools
 import hashlib
@@ -37,6 +38,7 @@ from typing import Any
 from kg.extraction import DEFAULT_CONFIG, shipped_path
 from kg.pids import remove_dead_writers_files
 from kg.records import Paper, PaperExtraction
+from kg.sources import CACHEDIR_SIGNATURE
 
 #: environment variable naming the cache folder (``--cache-dir`` wins over it)
 CACHE_ENV = "KG_CACHE_DIR"
@@ -256,7 +258,17 @@ class ExtractionCache:
                 f"The extraction cache folder {self.root} is not writable ({why}): "
                 f"pass --cache-dir DIR, set {CACHE_ENV}, or use --no-cache."
             ) from None
+        self._tag_as_cache()
         self._remove_dead_writers_temporaries()
+
+    def _tag_as_cache(self) -> None:
+        """Write the root's CACHEDIR.TAG once: backup tools leave the folder out, and kg's own
+        walk of an input folder passes over a cache kept inside it."""
+        tag = self.root / "CACHEDIR.TAG"
+        if tag.exists():
+            return
+        with contextlib.suppress(OSError):  # a cache that works without its tag still works
+            tag.write_bytes(CACHEDIR_SIGNATURE + b"\n# kg's extraction cache (https://bford.info/cachedir/)\n")
 
     def _remove_dead_writers_temporaries(self) -> None:
         for shard in _subfolders(self.folder):

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import errno
 import os
 import re
 from collections.abc import Callable, Iterator, Sequence
@@ -58,6 +59,7 @@ from kg.sources.tagged import read_medline, read_ris, read_wos, sniff_tagged
 
 __all__ = [
     "BUILD_OUTPUT_REASON",
+    "CACHE_FOLDER_REASON",
     "FORMATS",
     "ReadResult",
     "SkippedRecord",
@@ -125,12 +127,18 @@ class ReadResult:
     ignored: list[str] = field(default_factory=list)
     #: folders met while walking that hold a kg build's outputs (see :func:`is_build_output`)
     builds_passed_over: list[str] = field(default_factory=list)
+    #: folders met while walking that are tagged as caches (see :func:`is_cache_folder`)
+    caches_passed_over: list[str] = field(default_factory=list)
 
 
 #: files every ``kg build`` writes at the top of its output folder
 BUILD_OUTPUT_FILES = ("graph.json", "extractions.jsonl")
 #: why a walk passes over such a folder
 BUILD_OUTPUT_REASON = "a kg build's output folder, not paper records"
+CACHE_FOLDER_REASON = "a cache folder (it holds a CACHEDIR.TAG), not paper records"
+#: the first bytes of a CACHEDIR.TAG file (https://bford.info/cachedir/), which kg's extraction
+#: cache writes and backup tools honour
+CACHEDIR_SIGNATURE = b"Signature: 8a477f597d28d172789f06886806bc55"
 
 
 def is_build_output(folder: Path) -> bool:
@@ -140,6 +148,16 @@ def is_build_output(folder: Path) -> bool:
     try:
         return all((folder / name).is_file() for name in BUILD_OUTPUT_FILES)
     except OSError:  # a folder that cannot be searched: the walk reports it when it tries
+        return False
+
+
+def is_cache_folder(folder: Path) -> bool:
+    """Whether ``folder`` is tagged as a cache: a walk passes over it (an extraction cache kept
+    inside the input folder would read back as thousands of broken records)."""
+    try:
+        with open(folder / "CACHEDIR.TAG", "rb") as tag:
+            return tag.read(len(CACHEDIR_SIGNATURE)) == CACHEDIR_SIGNATURE
+    except OSError:
         return False
 
 
@@ -211,9 +229,10 @@ def detect_format(path: Path, in_folder: bool = False) -> str:
 NOT_REGULAR_REASON = "not a regular file (a socket, pipe or device); not read: save its contents to a file first"
 
 
-def _walk(root: Path, skipped: list[SkippedRecord], builds: list[str]) -> list[Path]:
-    """Files under ``root``, recursively, in sorted order, without hidden files or folders, and
-    without folders that hold a kg build's outputs (added to ``builds``).
+def _walk(root: Path, skipped: list[SkippedRecord], builds: list[str], caches: list[str]) -> list[Path]:
+    """Files under ``root``, recursively, in sorted order, without hidden files or folders,
+    without folders that hold a kg build's outputs (added to ``builds``) and without folders
+    tagged as caches (added to ``caches``).
 
     Symbolic links are followed, but a link back to a folder it sits in (a loop) is not, and a
     folder reached twice is read once. Loops, broken links, unreadable folders and files that
@@ -249,7 +268,8 @@ def _walk(root: Path, skipped: list[SkippedRecord], builds: list[str]) -> list[P
         try:
             info = path.stat()  # follows links
         except OSError as exc:
-            why = "a broken symbolic link" if entry.is_symlink() else f"cannot read it ({exc.strerror or exc})"
+            why = ("a symbolic link in a loop of links" if exc.errno == errno.ELOOP
+                   else "a broken symbolic link" if entry.is_symlink() else f"cannot read it ({exc.strerror or exc})")
             skipped.append(SkippedRecord(str(path), why))
             continue
         key = (info.st_dev, info.st_ino)
@@ -260,6 +280,8 @@ def _walk(root: Path, skipped: list[SkippedRecord], builds: list[str]) -> list[P
                 entered.add(key)
                 if is_build_output(path):
                     builds.append(str(path))
+                elif is_cache_folder(path):
+                    caches.append(str(path))
                 else:
                     stack.append((path, iter(children(path)), ancestors | {key}))
         elif entry.is_file():
@@ -428,15 +450,22 @@ def read_papers(
             result.builds_passed_over.append(str(root))
             barren.append(f"{root}: {BUILD_OUTPUT_REASON}")
             continue
+        if root.is_dir() and is_cache_folder(root):
+            result.caches_passed_over.append(str(root))
+            barren.append(f"{root}: {CACHE_FOLDER_REASON}")
+            continue
         if root.is_dir():
             walk_problems: list[SkippedRecord] = []
-            builds_before = len(result.builds_passed_over)
-            files = _walk(root, walk_problems, result.builds_passed_over)
+            builds_before, caches_before = len(result.builds_passed_over), len(result.caches_passed_over)
+            files = _walk(root, walk_problems, result.builds_passed_over, result.caches_passed_over)
             result.skipped.extend(walk_problems)
             barren.extend(str(problem) for problem in walk_problems)
             barren.extend(f"{folder}: {BUILD_OUTPUT_REASON}"
                           for folder in result.builds_passed_over[builds_before:])
-            if not files and not walk_problems and len(result.builds_passed_over) == builds_before:
+            barren.extend(f"{folder}: {CACHE_FOLDER_REASON}"
+                          for folder in result.caches_passed_over[caches_before:])
+            if (not files and not walk_problems and len(result.builds_passed_over) == builds_before
+                    and len(result.caches_passed_over) == caches_before):
                 result.skipped.append(SkippedRecord(str(root), "the directory holds no files"))
                 barren.append(str(result.skipped[-1]))
         elif not root.is_file():
