@@ -2367,3 +2367,12 @@ def test_a_plain_file_over_the_size_limit_is_skipped_before_it_is_read(tmp_path,
     assert [(s.location, s.reason) for s in result.skipped] == [
         (str(big), "0.0 GiB, larger than the 0 GiB kg reads in one file; split it into smaller files")]
 
+
+
+def test_a_file_named_twice_or_also_in_a_folder_given_is_read_once(tmp_path):
+    """It was read each time: "12 read from 5 file(s), 13 duplicates merged" for 3 files."""
+    path = write(tmp_path / "p.jsonl", json.dumps({"title": "Once"}) + "\n")
+    (tmp_path / "same.jsonl").symlink_to(path)
+    result = read_papers([path, path, tmp_path])
+    assert result.files == [str(path)]
+    assert [p.title for p in result.papers] == ["Once"] and result.duplicates_merged == 0

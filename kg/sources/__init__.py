@@ -442,6 +442,7 @@ def read_papers(
     # why each file or folder gave no papers: one line each for the error when none gave any
     barren: list[str] = []
     file_errors: list[SourceError] = []
+    files_read: set[tuple[int, int]] = set()
     for given in inputs:
         root = Path(given)
         if not root.exists():
@@ -478,6 +479,14 @@ def read_papers(
         else:
             files = [root]
         for path in files:
+            try:
+                identity = (status := path.stat()).st_dev, status.st_ino
+            except OSError:
+                identity = None  # the reader reports what is wrong with it
+            if identity is not None:
+                if identity in files_read:  # named twice, or in a folder also given: read once
+                    continue
+                files_read.add(identity)
             try:
                 if fmt is not None:
                     file_format = fmt
