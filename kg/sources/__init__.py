@@ -28,8 +28,8 @@ Example::
 from __future__ import annotations
 
 import datetime as _dt
-import json
 import errno
+import json
 import os
 import re
 from collections.abc import Callable, Iterator, Sequence
