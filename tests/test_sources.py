@@ -1930,6 +1930,18 @@ def test_tagged_exports_of_reference_managers_and_databases(tmp_path, name, text
         assert (result.papers[0].doi, result.papers[0].venue) == ("10.1000/clinic.2022.1", "Journal of Clinical Learning")
 
 
+def test_a_second_title_in_a_ris_record_is_read_as_the_next_record_and_said(tmp_path):
+    """A second TI starts the next record (whose TY and the ER before it are missing), which a
+    record that merely repeats its title would not want: the split was silent."""
+    path = write(tmp_path / "two.ris", "TY  - JOUR\nTI  - First title\nAB  - About things.\nTI  - Second title\n"
+                 "AU  - Lee, Ann\nER  - \nTY  - JOUR\nTI  - Next record\nER  - \n")
+    result = read_papers([path])
+    assert [p.title for p in result.papers] == ["First title", "Second title", "Next record"]
+    assert [(w.location, w.reason) for w in result.warnings] == [(
+        f"{path}:4", "a second TI in a record, read as the title of the next record (the end of the record "
+        "before it and the start of its own are missing)")]
+
+
 @pytest.mark.parametrize("name", ["refs.ris", "savedrecs.txt", "pubmed.nbib", "refs.bib"])
 def test_old_mac_line_ends_read_as_line_ends(tmp_path, name):
     """Classic EndNote and Excel for Mac ended lines with a lone CR: every line-based reader

@@ -25,6 +25,7 @@ from kg.sources.base import (
     NOT_UTF8_LINE,
     RecordError,
     SkippedRecord,
+    SourceWarning,
     add_record,
     arxiv_id_from,
     comma_names,
@@ -129,7 +130,12 @@ def _records(lines: list[str], bad_lines: set[int], dialect: Dialect,
             continue
         if record and (tag in dialect.opens or tag in dialect.titles and tag in record):
             # a record whose closing tag is missing; a second title of the same tag starts the
-            # next record, whose opening tag is missing too
+            # next record, whose opening tag is missing too (said, since it may be one record's
+            # second title instead)
+            if tag not in dialect.opens:
+                result.warnings.append(SourceWarning(
+                    f"{path}:{number}", f"a second {tag} in a record, read as the title of the next record "
+                    f"(the end of the record before it and the start of its own are missing)"))
             yield start, whole()
             record, last = {}, None
         if tag is not None:
