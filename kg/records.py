@@ -220,6 +220,8 @@ class PaperExtraction:
     failed: str | None = None
     #: concepts found beyond the most a paper keeps (kg.extraction.MAX_CONCEPTS_PER_PAPER)
     concepts_left_out: int = 0
+    #: results reported beyond the most a paper keeps (kg.extraction.MAX_RESULTS_PER_PAPER)
+    results_left_out: int = 0
 
     def to_dict(self, include_paper: bool = True) -> dict[str, Any]:
         """Every field as plain JSON values (the extraction cache's and the workers' form);

@@ -495,6 +495,41 @@ def _acronym_list(count: int) -> str:
     return "We compare " + ", ".join(f"{name} Net" for name in names) + " and more"
 
 
+def test_one_acronym_defined_with_many_long_forms_adds_its_uses_a_bounded_number_of_times(nlp):
+    """Each meaning of a short form added a candidate for every use: a 40,000-character text of
+    thousands of definitions of "XN" took 100 s and 4 GB. Three meanings at most add their uses."""
+    from kg.extraction.mentions import MAX_MEANINGS_OF_A_SHORT_FORM
+
+    definitions = " ".join(f"X{a}{b} N{a}{b} (XN)." for a in "abcdefghij" for b in "abc")
+    doc = nlp(definitions + " We use XN." * 100)
+    candidates = nlp.get_pipe("kg_mentions").resolver.candidates(doc)
+    uses = [c for c in candidates if c.source == "alias" and doc[c.start:c.end].text == "XN"]
+    meanings = {c.canonical for c in uses}
+    assert 1 <= len(meanings) <= MAX_MEANINGS_OF_A_SHORT_FORM
+    assert len(uses) <= MAX_MEANINGS_OF_A_SHORT_FORM * doc.text.count("XN")
+
+
+def test_a_concept_name_of_thousands_of_characters_is_no_concept(nlp):
+    """Eight words of up to 500 characters each made method and dataset names of 2,000 characters."""
+    from kg.extraction.mentions import MAX_NAME_CHARS
+
+    word = "Abcd" * 120
+    [found] = extract([Paper(title="Probe", abstract=f"We propose {' '.join([word] * 8)} for image "
+                             "classification on ImageNet.")], nlp)
+    assert found.mentions and all(len(n) <= MAX_NAME_CHARS for m in found.mentions for n in [m.name, *m.aliases])
+
+
+def test_a_paper_keeps_its_first_results_up_to_the_limit(nlp):
+    """A pasted table of thousands of percentages gave thousands of results, each with its own
+    evidence: megabytes of every output for one paper."""
+    from kg.extraction import MAX_RESULTS_PER_PAPER
+
+    text = " ".join(f"Model {n} reaches {10 + n // 10}.{n % 10}% accuracy on ImageNet." for n in range(300))
+    [found] = extract([Paper(title="Many results", abstract=text)], nlp)
+    assert len(found.results) == MAX_RESULTS_PER_PAPER and found.results_left_out == 300 - MAX_RESULTS_PER_PAPER
+    assert [r.value for r in found.results[:2]] == ["10.0%", "10.1%"]
+
+
 def test_one_sentence_of_thousands_of_names_stays_linear_and_bounded(nlp):
     """A text with no full stop made each mention's evidence the whole text (a 174 MB line for
     one 40,000-character abstract), found by walking the sentence for each mention, and gave

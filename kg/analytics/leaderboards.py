@@ -221,13 +221,19 @@ def leaderboards(
     for row in rows:
         groups[(row.dataset_key, row.metric_key, row.kind)].append(row)
     boards = []
+    # each paper's code link, found once: a paper's out-edges hold all its results, so a search
+    # per result took time in the square of a paper's results
+    code_of: dict[str, str | None] = {}
+    for row in rows:
+        if row.paper not in code_of:
+            code_of[row.paper] = next((str(graph.nodes[t].get("url")) for _, t, rel
+                                       in graph.out_edges(row.paper, data="type") if rel == HAS_CODE), None)
     for (_, _, kind), members in groups.items():
         lower = kind == "score" and any(r.lower for r in members)
         board = Leaderboard(members[0].dataset, members[0].metric, kind, lower)
         for row in members:
             data, paper = graph.nodes[row.node], graph.nodes[row.paper]
-            code = next((str(graph.nodes[t].get("url")) for _, t, rel in graph.out_edges(row.paper, data="type")
-                         if rel == HAS_CODE), None)
+            code = code_of[row.paper]
             board.entries.append(Entry(
                 method=row.method or "-", value=str(data.get("value") or ""), number=data.get("number"),
                 paper_id=str(paper.get("id") or row.paper), paper=str(paper.get("title") or paper.get("name") or ""),

@@ -340,6 +340,13 @@ def run_extraction(
                             f"the {len(extraction.mentions):,} most confident kept"), err=True)
     if len(capped) > LISTED_PER_FILE:
         click.echo(f"warning: {len(capped) - LISTED_PER_FILE:,} more papers with too many concepts", err=True)
+    capped = [e for e in extractions if e.results_left_out]
+    for extraction in capped[:LISTED_PER_FILE]:
+        found = len(extraction.results) + extraction.results_left_out
+        click.echo(terminal(f"warning {extraction.paper.source}: {found:,} results reported by one paper; "
+                            f"the first {len(extraction.results):,} kept"), err=True)
+    if len(capped) > LISTED_PER_FILE:
+        click.echo(f"warning: {len(capped) - LISTED_PER_FILE:,} more papers with too many results", err=True)
     papers_word = "paper" if stats.extracted == 1 else "papers"
     line = f"{stats.extracted:,} {papers_word} extracted by {stats.workers}"
     if cache is not None and not stats.extracted:

@@ -165,6 +165,12 @@ def bounded_runs(texts: Iterable[str], batch_size: int, max_chars: int) -> Itera
 MAX_CONCEPTS_PER_PAPER = 200
 
 
+#: the most reported results one paper keeps, in the order it reports them: annotated abstracts
+#: report up to six, and a pasted table of thousands of percentages gave thousands of results,
+#: each with its own evidence (megabytes of every output a paper)
+MAX_RESULTS_PER_PAPER = 100
+
+
 def most_confident(found: list[Mention], limit: int) -> tuple[list[Mention], int]:
     """The ``limit`` most confident of the mentions ``found`` (ties: the earlier), in their own
     order, and how many were left out."""
@@ -197,8 +203,9 @@ def extract(
             found = list(doc._.mentions or []) if doc.has_extension("mentions") else []
             reported = list(doc._.results or []) if doc.has_extension("results") else []
             found, left_out = most_confident(found, MAX_CONCEPTS_PER_PAPER)
-            results.append(PaperExtraction(paper=paper, mentions=found, repos=repos, results=reported,
-                                           concepts_left_out=left_out))
+            results.append(PaperExtraction(paper=paper, mentions=found, repos=repos,
+                                           results=reported[:MAX_RESULTS_PER_PAPER], concepts_left_out=left_out,
+                                           results_left_out=max(0, len(reported) - MAX_RESULTS_PER_PAPER)))
         if progress is not None:
             progress(1)
     return results

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -61,6 +61,15 @@ _NUMBER = re.compile(r"^\d+(?:[.,]\d+)?%?$")
 #: a number with a magnitude suffix ("256k", "7B", "1.5M"): a size, never a concept
 _QUANTITY = re.compile(r"^\d+(?:[.,]\d+)?\s?[kKmMbBtT]$")
 MAX_TOKENS = 8
+#: the meanings of one short form whose uses are added as mentions: each meaning adds every use,
+#: so an abstract of thousands of definitions of one acronym, each with another long form, made
+#: candidates in the square of its length (40,000 characters: 1.9M, 100 s, 4 GB); a paper that
+#: means two things by one acronym is rare, three its limit
+MAX_MEANINGS_OF_A_SHORT_FORM = 3
+#: the longest concept name or alias kept, in characters: eight words of up to 500 characters
+#: each (kg.sources.base.MAX_WORD_CHARS) made names of thousands; no annotated name of kg-train
+#: or gold-dev is longer than 66
+MAX_NAME_CHARS = 200
 
 
 @dataclass
@@ -370,9 +379,12 @@ class MentionResolver:
             return [found[number] for number in sorted(numbers)]
 
         used: set[tuple] = set()  # the uses added, by short form and what they stand for
+        meanings_of: Counter[str] = Counter()  # how many meanings of a short form had their uses added
         for abbreviation in abbreviations or []:
             long_form, short = abbreviation.long_form, abbreviation.short_form
             long_span = clean_span(long_form) or long_form
+            if len(long_span.text) > MAX_NAME_CHARS or len(short.text) > MAX_NAME_CHARS:
+                continue  # no name: its uses would carry it
             entry = self._gazetteer_entry(None, long_span.text) or self._gazetteer_entry(
                 None, acronym_singular(short.text)
             )
@@ -400,6 +412,9 @@ class MentionResolver:
             if meaning in used:  # the same definition again: its uses are in already
                 continue
             used.add(meaning)
+            meanings_of[short.text] += 1
+            if meanings_of[short.text] > MAX_MEANINGS_OF_A_SHORT_FORM:
+                continue
             for start, end in _uses(doc, short, short_forms, index):
                 extra.append(Candidate(start, end, concept_type, "alias", canonical, broad, proposed))
         return extra
@@ -419,7 +434,8 @@ class MentionResolver:
                 continue
             span = doc[cand.start : cand.end]
             text = span.text
-            if len(span) > MAX_TOKENS or not any(ch.isalpha() for ch in text) or _QUANTITY.match(text):
+            if (len(span) > MAX_TOKENS or len(text) > MAX_NAME_CHARS or not any(ch.isalpha() for ch in text)
+                    or _QUANTITY.match(text)):
                 continue
             if "</" in text or "/>" in text:
                 continue  # a piece of markup in a title ("alert(1)</script"); "<SEG> token" is a name
