@@ -261,6 +261,19 @@ def test_a_paper_of_thousands_of_names_is_capped_and_named(tmp_path):
     assert sum(len(record[t]) for t in ("methods", "datasets", "metrics", "tasks")) <= 200
 
 
+def test_a_paper_of_hundreds_of_results_is_capped_and_named(tmp_path):
+    from kg.extraction import MAX_RESULTS_PER_PAPER
+
+    text = " ".join(f"Model {n} reaches {10 + n // 10}.{n % 10}% accuracy on ImageNet." for n in range(150))
+    path = tmp_path / "table.jsonl"
+    path.write_text(json.dumps({"title": "A pasted table", "abstract": text}) + "\n")
+    result = run_kg("extract", str(path), "--format", "jsonl", "--jobs", "1", "--no-cache")
+    assert result.returncode == 0, result.stderr
+    assert (f"warning {path}:1: 150 results found in one paper; the first {MAX_RESULTS_PER_PAPER} kept"
+            in result.stderr), result.stderr
+    assert len(json.loads(result.stdout)["results"]) == MAX_RESULTS_PER_PAPER
+
+
 def test_a_build_whose_progress_nobody_reads_still_writes_its_outputs(tmp_path):
     # `kg build ... 2>&1 | head -1`: the reader of standard error goes away at once
     papers = tmp_path / "p.jsonl"

@@ -333,20 +333,18 @@ def run_extraction(
     for source, why in stats.failed:
         click.echo(terminal(f"warning {source}: the extraction pipeline failed on this paper ({why}); "
                             "it is kept with its code links and no concepts"), err=True)
-    capped = [e for e in extractions if e.concepts_left_out]
-    for extraction in capped[:LISTED_PER_FILE]:
-        found = len(extraction.mentions) + extraction.concepts_left_out
-        click.echo(terminal(f"warning {extraction.paper.source}: {found:,} concepts found in one paper; "
-                            f"the {len(extraction.mentions):,} most confident kept"), err=True)
-    if len(capped) > LISTED_PER_FILE:
-        click.echo(f"warning: {len(capped) - LISTED_PER_FILE:,} more papers with too many concepts", err=True)
-    capped = [e for e in extractions if e.results_left_out]
-    for extraction in capped[:LISTED_PER_FILE]:
-        found = len(extraction.results) + extraction.results_left_out
-        click.echo(terminal(f"warning {extraction.paper.source}: {found:,} results reported by one paper; "
-                            f"the first {len(extraction.results):,} kept"), err=True)
-    if len(capped) > LISTED_PER_FILE:
-        click.echo(f"warning: {len(capped) - LISTED_PER_FILE:,} more papers with too many results", err=True)
+    # papers over the concepts or results one paper keeps: (what, kept, left out, which were kept)
+    for what, kept, left_out, which in (
+        ("concepts", lambda e: e.mentions, lambda e: e.concepts_left_out, "the {:,} most confident"),
+        ("results", lambda e: e.results, lambda e: e.results_left_out, "the first {:,}"),
+    ):
+        capped = [e for e in extractions if left_out(e)]
+        for extraction in capped[:LISTED_PER_FILE]:
+            found = len(kept(extraction)) + left_out(extraction)
+            click.echo(terminal(f"warning {extraction.paper.source}: {found:,} {what} found in one paper; "
+                                f"{which.format(len(kept(extraction)))} kept"), err=True)
+        if len(capped) > LISTED_PER_FILE:
+            click.echo(f"warning: {len(capped) - LISTED_PER_FILE:,} more papers with too many {what}", err=True)
     papers_word = "paper" if stats.extracted == 1 else "papers"
     line = f"{stats.extracted:,} {papers_word} extracted by {stats.workers}"
     if cache is not None and not stats.extracted:
