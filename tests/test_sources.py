@@ -2388,3 +2388,19 @@ def test_a_file_named_twice_or_also_in_a_folder_given_is_read_once(tmp_path):
     result = read_papers([path, path, tmp_path])
     assert result.files == [str(path)]
     assert [p.title for p in result.papers] == ["Once"] and result.duplicates_merged == 0
+
+
+@pytest.mark.parametrize(("encoding", "cut"), [("utf-16", 1), ("utf-16-le", 1), ("utf-16", 2), ("utf-32", 3)])
+def test_a_utf16_file_cut_in_its_last_character_keeps_its_records(tmp_path, encoding, cut):
+    """A UTF-16 file one byte short (a copy stopped early) lost every record: "not utf-16 text
+    as it says it is". What was whole is read, with a warning saying what was left out."""
+    # cut 2 of UTF-16 leaves half a surrogate pair
+    text = "".join(json.dumps({"title": f"Paper {n}"}) + "\n" for n in range(3)) + '{"title": "Cut '
+    text += "😀" if cut == 2 else "é"
+    path = tmp_path / "cut.jsonl"
+    data = text.encode(encoding)
+    path.write_bytes(data[:-cut])
+    result = read_papers([path])
+    assert [p.title for p in result.papers] == ["Paper 0", "Paper 1", "Paper 2"]
+    [warning] = result.warnings
+    assert warning.location == str(path) and "ends in the middle of a character" in warning.reason

@@ -274,6 +274,19 @@ def _recode(path: Path, data: bytes) -> bytes:
     try:
         return data.decode(encoding).encode("utf-8", "surrogatepass")
     except UnicodeDecodeError as exc:
+        if exc.reason not in ("truncated data", "unexpected end of data") or exc.end != len(data):
+            reason = f"not {encoding} text as it says it is (byte {exc.start})"
+            raise SourceError(f"{path} is {reason}.", str(path), reason) from None
+        whole = exc.start
+    # a file cut short in the middle of its last character (a copy stopped early) keeps the rest
+    notes = _decoding_notes.get()
+    if notes is not None:
+        notes.append(SourceWarning(str(path), (
+            f"{encoding} text that ends in the middle of a character (cut short?): "
+            f"its last {len(data) - whole} byte(s) left out")))
+    try:
+        return data[:whole].decode(encoding).encode("utf-8", "surrogatepass")
+    except UnicodeDecodeError as exc:
         reason = f"not {encoding} text as it says it is (byte {exc.start})"
         raise SourceError(f"{path} is {reason}.", str(path), reason) from None
 
