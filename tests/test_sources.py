@@ -160,6 +160,8 @@ def test_json_list_of_lists_of_records_reads_each_page(tmp_path):
         ("A one", f"{path}#1#1"), ("B two", f"{path}#1#2"), ("C three", f"{path}#2")]
     assert skipped_at(result) == {f"{path}#3#1": "expected an object with a title, found a number",
                                   f"{path}#3#2": "no title"}
+    wrapped = write(tmp_path / "wrapped.json", json.dumps({"papers": [[{"title": "A one"}], {"title": "C three"}]}))
+    assert [p.source for p in read_papers([wrapped]).papers] == [f"{wrapped}#1#1", f"{wrapped}#2"]
 
 
 def test_jsonl_bad_lines_are_skipped_with_line_numbers():

@@ -292,16 +292,6 @@ def read_json(path: Path) -> FileResult:
         records = [data["message"]]  # Crossref's answer for one work (api.crossref.org/works/DOI)
     elif isinstance(data, dict) and "title" in data:
         records = [data]
-    elif isinstance(data, list) and any(_holds_records(one) for one in data):
-        # pages of records saved as a list of lists ([[...], [...]]), as a JSON Lines line may
-        # hold a list: each page's records, located by page and position
-        result = FileResult()
-        for number, one in enumerate(data, 1):
-            many = _holds_records(one)
-            for position, record in enumerate(one if many else [one], 1):
-                add_record(result, record, f"{path}#{number}#{position}" if many else f"{path}#{number}",
-                           record_to_paper)
-        return result
     elif isinstance(data, list):
         records = data
     elif isinstance(data, dict) and _keyed_records(data):
@@ -314,6 +304,16 @@ def read_json(path: Path) -> FileResult:
         reason = ('neither a list of paper records, nor an object with such a list under '
                   f'{", ".join(repr(k) for k in LIST_KEYS)}, nor an object of records keyed by id')
         raise SourceError(f"{path} holds {reason}.", str(path), reason)
+    if any(_holds_records(one) for one in records):
+        # pages of records saved as a list of lists ([[...], [...]]), as a JSON Lines line may
+        # hold a list: each page's records, located by page and position
+        result = FileResult()
+        for number, one in enumerate(records, 1):
+            many = _holds_records(one)
+            for position, record in enumerate(one if many else [one], 1):
+                add_record(result, record, f"{path}#{number}#{position}" if many else f"{path}#{number}",
+                           record_to_paper)
+        return result
     return collect_records(path, records, record_to_paper)
 
 
