@@ -277,18 +277,11 @@ def _recode(path: Path, data: bytes) -> bytes:
         if exc.reason not in ("truncated data", "unexpected end of data") or exc.end != len(data):
             reason = f"not {encoding} text as it says it is (byte {exc.start})"
             raise SourceError(f"{path} is {reason}.", str(path), reason) from None
-        whole = exc.start
+        whole = exc.start  # everything before the error decoded
     # a file cut short in the middle of its last character (a copy stopped early) keeps the rest
-    notes = _decoding_notes.get()
-    if notes is not None:
-        notes.append(SourceWarning(str(path), (
-            f"{encoding} text that ends in the middle of a character (cut short?): "
-            f"its last {len(data) - whole} byte(s) left out")))
-    try:
-        return data[:whole].decode(encoding).encode("utf-8", "surrogatepass")
-    except UnicodeDecodeError as exc:
-        reason = f"not {encoding} text as it says it is (byte {exc.start})"
-        raise SourceError(f"{path} is {reason}.", str(path), reason) from None
+    _note_decoding(path, f"{encoding} text that ends in the middle of a character (cut short?): "
+                         f"its last {len(data) - whole} byte(s) left out")
+    return data[:whole].decode(encoding).encode("utf-8", "surrogatepass")
 
 
 def read_text(path: Path) -> str:
@@ -346,13 +339,18 @@ def decoding_notes() -> Iterator[list[SourceWarning]]:
 
 
 def _note_windows_1252(path: Path, data: bytes, exc: UnicodeDecodeError) -> None:
+    _note_decoding(path, (
+        f"not UTF-8 (line {_line_of(data, exc)} is the first that is not): read as Windows-1252 (Latin-1); "
+        "re-save the file as UTF-8 if its accented letters look wrong"))
+
+
+def _note_decoding(path: Path, reason: str) -> None:
+    """A warning of how the file being read was decoded, once a file (a reader may read it twice)."""
     notes = _decoding_notes.get()
     location = str(path)
     if notes is None or any(note.location == location for note in notes):
         return
-    notes.append(SourceWarning(location, (
-        f"not UTF-8 (line {_line_of(data, exc)} is the first that is not): read as Windows-1252 (Latin-1); "
-        "re-save the file as UTF-8 if its accented letters look wrong")))
+    notes.append(SourceWarning(location, reason))
 
 
 def _line_of(data: bytes, exc: UnicodeDecodeError) -> int:

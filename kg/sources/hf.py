@@ -203,26 +203,24 @@ def _is_title_like(text: str) -> bool:
     return len(text) < _SHORT_LINE and not text.endswith(".")
 
 
+def _is_long_text(line: _Line | None) -> bool:
+    """Whether ``line`` is text too long (or too sentence-like) for a title: an abstract's."""
+    return line is not None and line.kind == "text" and not _is_title_like(line.text)
+
+
 def _titles_an_abstract(lines: list[_Line], index: int) -> bool:
     """Whether the line at ``index`` is followed by an abstract: a long line of text, then
     metadata or the end (a long line followed by more text is a long title, then its abstract)."""
     following = lines[index + 1] if index + 1 < len(lines) else None
     after = lines[index + 2] if index + 2 < len(lines) else None
-    return (following is not None and following.kind == "text" and not _is_title_like(following.text)
-            and (after is None or after.kind != "text"))
+    return _is_long_text(following) and (after is None or after.kind != "text")
 
 
 def _is_stray_label(title: _Line, line: _Line, following: _Line | None) -> bool:
     """Whether ``line``, after ``title`` and before an abstract, is a label of one or two words
     rather than the next paper's title: a paper's title is longer than the label, and a title of
     one or two words after an orphan title is rarer than a badge the page put in between."""
-    return (
-        len(line.text.split()) <= 2
-        and len(title.text.split()) >= 3
-        and following is not None
-        and following.kind == "text"
-        and not _is_title_like(following.text)
-    )
+    return len(line.text.split()) <= 2 and len(title.text.split()) >= 3 and _is_long_text(following)
 
 
 #: the start of an HTML document (a page saved whole)
