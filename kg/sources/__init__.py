@@ -229,10 +229,21 @@ def detect_format(path: Path, in_folder: bool = False) -> str:
 NOT_REGULAR_REASON = "not a regular file (a socket, pipe or device); not read: save its contents to a file first"
 
 
-def _walk(root: Path, skipped: list[SkippedRecord], builds: list[str], caches: list[str]) -> list[Path]:
-    """Files under ``root``, recursively, in sorted order, without hidden files or folders,
-    without folders that hold a kg build's outputs (added to ``builds``) and without folders
-    tagged as caches (added to ``caches``).
+def _pass_over(result: ReadResult, folder: Path) -> str | None:
+    """Why a walk passes over ``folder`` (a kg build's outputs, a tagged cache), noting it in
+    ``result``; None for a folder to read."""
+    for holds, passed, reason in ((is_build_output, result.builds_passed_over, BUILD_OUTPUT_REASON),
+                                  (is_cache_folder, result.caches_passed_over, CACHE_FOLDER_REASON)):
+        if holds(folder):
+            passed.append(str(folder))
+            return reason
+    return None
+
+
+def _walk(root: Path, skipped: list[SkippedRecord], pass_over: Callable[[Path], str | None],
+          passed: list[str]) -> list[Path]:
+    """Files under ``root``, recursively, in sorted order, without hidden files or folders, and
+    without the folders ``pass_over`` gives a reason for (each added to ``passed`` with it).
 
     Symbolic links are followed, but a link back to a folder it sits in (a loop) is not, and a
     folder reached twice is read once. Loops, broken links, unreadable folders and files that
@@ -278,10 +289,8 @@ def _walk(root: Path, skipped: list[SkippedRecord], builds: list[str], caches: l
                 skipped.append(SkippedRecord(str(path), "a symbolic link back to a folder it is in (a loop); not followed"))
             elif key not in entered:
                 entered.add(key)
-                if is_build_output(path):
-                    builds.append(str(path))
-                elif is_cache_folder(path):
-                    caches.append(str(path))
+                if reason := pass_over(path):
+                    passed.append(f"{path}: {reason}")
                 else:
                     stack.append((path, iter(children(path)), ancestors | {key}))
         elif entry.is_file():
@@ -447,26 +456,17 @@ def read_papers(
         root = Path(given)
         if not root.exists():
             raise SourceError(f"{root} does not exist.")
-        if root.is_dir() and is_build_output(root):
-            result.builds_passed_over.append(str(root))
-            barren.append(f"{root}: {BUILD_OUTPUT_REASON}")
-            continue
-        if root.is_dir() and is_cache_folder(root):
-            result.caches_passed_over.append(str(root))
-            barren.append(f"{root}: {CACHE_FOLDER_REASON}")
+        if root.is_dir() and (reason := _pass_over(result, root)):
+            barren.append(f"{root}: {reason}")
             continue
         if root.is_dir():
             walk_problems: list[SkippedRecord] = []
-            builds_before, caches_before = len(result.builds_passed_over), len(result.caches_passed_over)
-            files = _walk(root, walk_problems, result.builds_passed_over, result.caches_passed_over)
+            passed: list[str] = []
+            files = _walk(root, walk_problems, lambda folder: _pass_over(result, folder), passed)
             result.skipped.extend(walk_problems)
             barren.extend(str(problem) for problem in walk_problems)
-            barren.extend(f"{folder}: {BUILD_OUTPUT_REASON}"
-                          for folder in result.builds_passed_over[builds_before:])
-            barren.extend(f"{folder}: {CACHE_FOLDER_REASON}"
-                          for folder in result.caches_passed_over[caches_before:])
-            if (not files and not walk_problems and len(result.builds_passed_over) == builds_before
-                    and len(result.caches_passed_over) == caches_before):
+            barren.extend(passed)
+            if not files and not walk_problems and not passed:
                 result.skipped.append(SkippedRecord(str(root), "the directory holds no files"))
                 barren.append(str(result.skipped[-1]))
         elif not root.is_file():
