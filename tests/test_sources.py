@@ -1506,30 +1506,33 @@ def test_bibtex_macros_comment_blocks_commented_fields_and_crossrefs(tmp_path):
 
 def test_bibtex_entries_that_share_a_line_and_an_at_sign_inside_a_field(tmp_path):
     """BibTeX reads an entry wherever its "@" stands outside another entry, and an "@misc{"
-    inside a braced field is text; kg read entries only at the start of a line, so the second
-    and third of one line were lost without a word, and the outer entry was cut."""
+    inside a braced field that does not start a line is text; kg read entries only at the start
+    of a line, so the second and third of one line were lost without a word."""
     papers = _read_one_file(tmp_path, "line.bib",
                             "@article{a, title={First}} @article{b, title={Second}}@misc{c, title={Third}}\n"
-                            "@article{d, title={Outer},\n abstract={It cites\n@misc{inner, title={Not an entry}}\n"
+                            "@article{d, title={Outer},\n abstract={It cites @misc{inner, title={Not an entry}}\n"
                             " in its text.}}\n"
                             "@article{e, title={Last}, abstract={mail me@example.org or @OpenAI (the lab)}}\n")
     assert [p.title for p in papers] == ["First", "Second", "Third", "Outer", "Last"]
     assert "@misc" in papers[3].abstract and "Not an entry" in papers[3].abstract
 
 
-def test_an_entry_swallowed_by_a_brace_too_few_and_one_too_many_is_named(tmp_path):
-    """Inside a field a line that starts an entry is text, as BibTeX reads it; when the braces
-    of two broken entries enclose a good one, the warning says where it went."""
+def test_an_entry_swallowed_by_a_brace_too_few_and_one_too_many_is_kept(tmp_path):
+    """The braces of two broken entries enclosed a good one, which was read as text of the
+    first: a line that starts an entry of a paper ends any entry still open, as
+    python-bibtexparser reads it, so only the broken entry is lost, and it is named."""
     path = write(tmp_path / "swallow.bib",
                  "@article{x, title={Unclosed {{ brace}, abstract={a}}\n"
                  "@article{good, title={Good Paper}, abstract={We use BERT.}}\n"
-                 "@article{y, title={Extra}}}, abstract={b}}\n")
+                 "@article{y, title={Extra}}}, abstract={b}}\n"
+                 "@misc{z,\n  title={Also {Unclosed},\n  abstract={c\n@inproceedings{last, title={Last One}}\n")
     result = read_papers([path])
-    (paper,) = result.papers
-    assert "Good Paper" in paper.title and "Extra" in paper.title
-    assert [str(w) for w in result.warnings][0] == (
-        f"{path}:1: line 2 inside this entry's fields starts an @article entry, read as text of "
-        "this one; if it is an entry of its own, a closing brace is missing before it")
+    assert [p.title for p in result.papers] == ["Good Paper", "Extra", "Last One"]
+    assert [str(note) for note in result.skipped] == [
+        f"{path}:1: @article entry skipped: the entry's braces are not balanced: a closing brace "
+        "is missing before line 2, which starts another entry",
+        f"{path}:4: @misc entry skipped: the entry's braces are not balanced: a closing brace "
+        "is missing before line 7, which starts another entry"]
 
 
 def test_a_bibtex_brace_too_few_or_too_many_costs_only_its_own_entry(tmp_path):

@@ -335,6 +335,11 @@ def _first_bad_line(text: str, start: int, end: int, line: int, closer: str, bad
     return next((number for number in range(line, last + 1) if number in bad), None)
 
 
+def _opens_a_paper(text: str, start: re.Match[str]) -> bool:
+    """Whether "@article{key," opens an entry of a known paper type, key and comma included."""
+    return start.group(1).lower() in _ENTRY_TYPES and bool(_KEY_AHEAD.match(text, start.end()))
+
+
 def _starts_an_entry(text: str, start: re.Match[str]) -> bool:
     # an entry of a known type without its key counts, to be reported
     return _is_entry_start(text, start) or start.group(1).lower() in _ENTRY_TYPES
@@ -383,7 +388,11 @@ class _EntryEnds:
                 entry = _ENTRY_START.match(text, match.end() - 1)
                 if entry is None or not _starts_an_entry(text, entry):
                     continue
-                level, end = depth, match.start()
+                # "@article{key," starting a line ends every open entry, inside a field too,
+                # as python-bibtexparser reads it: a brace missing there is far likelier than
+                # an abstract whose line starts with an entry, and it would cost the entries after
+                level = 0 if _opens_a_paper(text, entry) else depth
+                end = match.start()
             else:  # an escaped character
                 continue
             self._positions.append(match.start())
@@ -451,21 +460,6 @@ def _warn_of_stray_fields(result: FileResult, previous: tuple[str, int], text: s
             location, f"field {stray.group(1)!r} after the entry's closing brace (a brace too many?) was not read"))
 
 
-def _warn_of_an_entry_inside(
-    result: FileResult, location: str, text: str, start: int, end: int, lines: LineNumbers
-) -> None:
-    """An entry with a line inside its fields that starts an entry of a known kind: BibTeX reads
-    that line as text, as kg does, but it is more often an entry of its own swallowed by a
-    brace missing before it (and closed by one too many later): say so, naming both lines."""
-    inner = next((m for m in _LINE_START.finditer(text, start, end)
-                  if m.group(1).lower() in _ENTRY_TYPES and _is_entry_start(text, m)), None)
-    if inner is not None:
-        result.warnings.append(SourceWarning(location, (
-            f"line {lines.at(inner.start())} inside this entry's fields starts an @{inner.group(1)} "
-            "entry, read as text of this one; if it is an entry of its own, a closing brace is "
-            "missing before it")))
-
-
 def read_bibtex(path: Path) -> FileResult:
     """Papers from a BibTeX file; entries without an abstract are kept, broken ones skipped.
 
@@ -522,9 +516,11 @@ def read_bibtex(path: Path) -> FileResult:
                 raise RecordError(f"the file's entries spell out more than {budget:,} characters "
                                   "with @string macros before it")
             parsed.append((location, kind, entry.key, fields))
-            _warn_of_an_entry_inside(result, location, text, start.end(), end, lines)
         except RecordError as exc:
-            result.skipped.append(SkippedRecord(location, f"@{kind} entry skipped: {exc}"))
+            cut = _LINE_START.match(text, end) if end < len(text) else None
+            reason = (f"{exc}: a closing brace is missing before line {lines.at(end)}, which starts "
+                      f"another entry" if cut is not None and _opens_a_paper(text, cut) else str(exc))
+            result.skipped.append(SkippedRecord(location, f"@{kind} entry skipped: {reason}"))
     if previous is not None:
         _warn_of_stray_fields(result, previous, text, len(text))
     by_key = {key.lower(): fields for _, _, key, fields in parsed if key}
