@@ -18,9 +18,9 @@ _BIDI_RE = re.compile("[" + "".join(sorted(BIDI_CONTROLS)) + "]")
 
 # Whole escape sequences go (so that "\x1b[31mred\x1b[0m" reads "red"): OSC / DCS / APC / PM /
 # SOS strings ended by BEL or ST, CSI sequences, other two-character ESC sequences, in their 7-
-# and 8-bit (C1) forms. An unterminated one loses only its introducer below, which is enough to
-# make the rest plain text.
-_ESCAPE_SEQUENCE_RE = re.compile(
+# and 8-bit (C1) forms. An unterminated string loses only its introducer, which is enough to
+# make the rest plain text (and keeps the rest: a stray "ESC ]" in a title cost all after it).
+ESCAPE_SEQUENCE = re.compile(
     r"(?:\x1b[\]P^_X]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)"
     r"|(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"
     r"|\x1b[ -/]*[0-~]"
@@ -46,7 +46,7 @@ def strip_controls(text: str) -> str:
     """Drop terminal escape sequences (CSI, OSC, DCS ..., 7- and 8-bit) and every other
     control character except newline and tab; lone surrogates become U+FFFD."""
     text = _SURROGATE_RE.sub("\ufffd", text)
-    text = _ESCAPE_SEQUENCE_RE.sub("", text)
+    text = ESCAPE_SEQUENCE.sub("", text)
     return _CONTROL_RE.sub("", text)
 
 

@@ -14,6 +14,8 @@ from functools import lru_cache
 from importlib import resources
 from urllib.parse import urlsplit
 
+from kg.escape import ESCAPE_SEQUENCE
+
 # Prefixes written solid, hyphenated or spaced ("pre-training", "pretraining", "pre training").
 _SOLID_PREFIXES = ("pre", "post", "multi", "non", "co", "re", "semi", "sub", "inter", "intra", "fine")
 _PREFIX_RE = re.compile(r"\b(" + "|".join(_SOLID_PREFIXES) + r") (?=[a-z])")
@@ -146,9 +148,9 @@ def acronym_singular(text: str) -> str:
     return text
 
 
-# Terminal escape sequences (CSI "ESC [ ... m" colours, OSC "ESC ] ... BEL" titles and links) go
-# whole, so that no "[31m" debris is left behind when the ESC itself is dropped.
-_ESCAPE_SEQUENCE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?")
+# Terminal escape sequences (CSI "ESC [ ... m" colours, OSC "ESC ] ... BEL" titles and links, and
+# their 8-bit forms) go whole, so that no "[31m" debris is left behind when the ESC is dropped.
+_ESCAPE_INTRODUCERS = re.compile(r"[\x1b\x90\x98\x9b\x9d-\x9f]")
 # Control characters that separate words become spaces; the others are dropped, and so are the
 # invisible format characters that make two equal texts differ or reorder what a reader sees:
 # soft hyphen, zero-width space, word joiner, byte-order mark, and the bidirectional marks,
@@ -182,8 +184,8 @@ def safe_text(text: str) -> str:
     """
     if not _UNSAFE.search(text):
         return text
-    if "\x1b" in text:
-        text = _ESCAPE_SEQUENCE.sub("", text)
+    if _ESCAPE_INTRODUCERS.search(text):
+        text = ESCAPE_SEQUENCE.sub("", text)
     return _UNSAFE.sub(_replace_unsafe, text)
 
 

@@ -826,6 +826,14 @@ def test_a_paper_built_with_surrogates_or_controls_is_made_safe():
     assert utf8_safe(paper.source)
 
 
+def test_a_stray_escape_introducer_costs_only_itself():
+    """An OSC introducer ("ESC ]") never terminated took the rest of the title and abstract
+    with it, without a word; an 8-bit CSI ("\\x9b31m") left its parameters behind."""
+    paper = Paper(title="Stray \x1b] Title on ResNet", abstract="A stray \x1b] here. We propose the Lost Network (LN).")
+    assert (paper.title, paper.abstract) == ("Stray  Title on ResNet", "A stray  here. We propose the Lost Network (LN).")
+    assert Paper(title="C1 \x9b31m Control \x1b]0;window\x07Paper").title == "C1  Control Paper"
+
+
 @pytest.mark.parametrize("quoted", [True, False])
 def test_huge_numbers_are_left_out_not_fatal(tmp_path, quoted):
     digits = "9" * 5000
