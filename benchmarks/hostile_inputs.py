@@ -84,6 +84,21 @@ FILES = {
         "undefined.xml", 5_000,
         lambda n: _atom("".join(f"<entry><title>T{i}</title><summary>s &undefined;</summary></entry>\n"
                                 for i in range(n)))),
+    "atom, broken, a long feed start tag": (
+        "starttag.xml", 250,
+        lambda n: '<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom" pad="' + "p" * (1_000 * n) + '">'
+        + "".join(f"<entry><title>T{i}</title><summary>s &undefined;</summary></entry>\n" for i in range(n))
+        + "</feed>"),
+    "atom, broken, DOCTYPEs never ended": (
+        "doctypes.xml", 2_000,
+        lambda n: '<?xml version="1.0"?>' + "<!DOCTYPE x [" * n + '<feed xmlns="http://www.w3.org/2005/Atom">'
+        + "<entry><title>T</title></entry></feed>"),
+    "atom, broken, entities expanding every entry": (
+        "expanding.xml", 100,
+        lambda n: _atom("<entry><title>Broken &undefined;</title></entry>"
+                        + "".join(f"<entry><title>T{i}</title><summary>&a4;&a4;&a4;</summary></entry>" for i in range(n)),
+                        '<!DOCTYPE feed [<!ENTITY a0 "' + "x" * 100 + '">'
+                        + "".join(f'<!ENTITY a{i} "' + f"&a{i - 1};" * 10 + '">' for i in range(1, 5)) + "]>")),
     "csv, quotes never closed": (
         "quotes.csv", 5_000, lambda n: "title,abstract\n" + "".join(f'"T{i},"abs {i}\n' for i in range(n))),
     "csv, a quote reopened on every line": (

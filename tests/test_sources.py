@@ -2241,6 +2241,56 @@ def test_an_atom_feed_whose_entities_expand_past_the_limit_is_refused_whole(tmp_
     assert skipped.location.startswith(f"{bomb}:1:") and skipped.reason.startswith("not well-formed XML (limit on input amplification")
 
 
+def _broken_feed(entries: list[str], doctype: str = "", feed_attributes: str = "", before: str = "") -> str:
+    """A feed whose first entry uses an undefined entity, so that it is read entry by entry."""
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n' + doctype + before
+            + f'<feed xmlns="http://www.w3.org/2005/Atom"{feed_attributes}>\n'
+            + "<entry><title>Broken &undefined;</title></entry>\n" + "\n".join(entries) + "\n</feed>\n")
+
+
+def test_entities_of_a_broken_feed_get_the_budget_of_a_whole_document(tmp_path):
+    """A broken feed's entries are parsed one at a time, each under expat's amplification
+    limit: entities making each summary a megabyte took gigabytes over a few hundred entries.
+    All of them together now get what expat allows a whole document."""
+    doctype = ('<!DOCTYPE feed [<!ENTITY a0 "' + "x" * 100 + '">'
+               + "".join(f'<!ENTITY a{i} "' + f"&a{i - 1};" * 10 + '">' for i in range(1, 5)) + "]>\n")
+    entries = [f"<entry><title>Bomb {n}</title><summary>&a4;&a4;&a4;&a4;&a4;&a4;</summary></entry>"
+               for n in range(300)]
+    feed = write(tmp_path / "bomb.xml", _broken_feed(entries, doctype))
+    result = read_papers([feed])
+    assert 0 < len(result.papers) < 10
+    last = result.skipped[-1]
+    assert last.reason.startswith("the entries from line") and "entity-expansion attack" in last.reason
+    assert len(result.skipped) == 2  # the broken entry and the stop
+
+
+def test_a_broken_feed_in_utf16_or_with_entries_in_comments_keeps_what_it_holds(tmp_path):
+    """A broken feed is searched for its entries as bytes: in UTF-16 none was found and every
+    entry was lost; an entry commented out was read, and one whose CDATA holds "<entry>" was
+    cut in two and lost."""
+    good = '<entry><title>Good {}</title><summary><![CDATA[text with <entry> inside]]></summary></entry>'
+    text = _broken_feed([good.format(1), "<!-- <entry><title>Commented Out</title></entry> -->", good.format(2)])
+    (tmp_path / "utf16.xml").write_bytes(text.replace("UTF-8", "UTF-16").encode("utf-16"))
+    (tmp_path / "utf8.xml").write_text(text, encoding="utf-8")
+    for name in ("utf16.xml", "utf8.xml"):
+        result = read_papers([tmp_path / name])
+        assert [(p.title, p.abstract) for p in result.papers] == [
+            ("Good 1", "text with <entry> inside"), ("Good 2", "text with <entry> inside")], name
+        assert len(result.skipped) == 1
+
+
+def test_a_broken_feed_with_a_huge_start_tag_or_declaration_reads_its_entries(tmp_path):
+    """The XML declaration and the feed's start tag are parsed again with each entry of a
+    broken feed: a megabyte of attribute there made the time grow with the square of the file
+    (benchmarks/hostile_inputs.py). Only the encoding and the namespaces are repeated."""
+    entries = [f'<entry><title>Good {n}</title><arxiv:doi>10.1234/x{n}</arxiv:doi></entry>' for n in range(3)]
+    text = _broken_feed(entries, feed_attributes=' xmlns:arxiv="http://arxiv.org/schemas/atom" pad="'
+                        + "p" * 100_000 + '"')
+    text = text.replace('encoding="UTF-8"', 'encoding="UTF-8"' + " " * 100_000)
+    result = read_papers([write(tmp_path / "big.xml", text)])
+    assert [(p.title, p.doi) for p in result.papers] == [(f"Good {n}", f"10.1234/x{n}") for n in range(3)]
+
+
 def test_an_html_page_of_tags_never_ended_reads_them_as_text():
     """HTMLParser looks for the end of each tag that starts after the page's last ">" up to
     the end of the page, a quadratic time (60 KB of "<a ": half a minute): such a tail is text."""

@@ -12,6 +12,7 @@ one summary) is read an entry at a time: a broken entry is skipped with its line
 
 from __future__ import annotations
 
+import bisect
 import io
 import re
 import xml.etree.ElementTree as ET
@@ -92,58 +93,132 @@ def _not_well_formed(path: Path, error: ET.ParseError) -> SourceError:
 #: expat's error code for entities that expand past its amplification limit (expat 2.4 and later)
 _AMPLIFICATION_LIMIT = expat.errors.codes.get(getattr(expat.errors, "XML_ERROR_AMPLIFICATION_LIMIT_BREACH", ""), -1)
 _DECLARED_XML_ENCODING = re.compile(r"""(\A\s*<\?xml[^>]*?\bencoding\s*=\s*["'])[^"']*(["'])""")
-_FEED_START = re.compile(rb"<((?:[\w.-]+:)?feed)\b[^>]*>")
+#: the name that opens the feed's start tag (the tag runs to the first ">" after it)
+_FEED_NAME = re.compile(rb"<((?:[\w.-]+:)?feed)\b")
 _ENTRY_OPEN = re.compile(rb"<(?:[\w.-]+:)?entry[\s>]")
 _ENTRY_CLOSE = re.compile(rb"</(?:[\w.-]+:)?entry\s*>")
 _XML_DECLARATION = re.compile(rb"(?:\xef\xbb\xbf)?<\?xml\b[^>]*\?>")
+_ENCODING_ATTRIBUTE = re.compile(rb"""\bencoding\s*=\s*["']([A-Za-z0-9._-]{1,40})["']""")
+_NAMESPACE_ATTRIBUTE = re.compile(rb"""\sxmlns(?::[\w.-]+)?\s*=\s*(?:"[^"<]*"|'[^'<]*')""")
 #: a DOCTYPE with its internal subset ([...]: declarations, whose quoted values may hold "]")
 _DOCTYPE = re.compile(rb"""<!DOCTYPE\b[^\[>]*(?:\[(?:[^\]"']|"[^"]*"|'[^']*')*\])?\s*>""")
 #: longest DOCTYPE parsed again with each entry of a broken feed
 _MAX_REPEATED_DOCTYPE = 65_536
+#: longest XML declaration or feed start tag parsed again with each entry as it is written;
+#: longer ones are written again with only what an entry needs (the encoding, the namespaces)
+_MAX_REPEATED_TAG = 4_096
+#: what comments and CDATA sections open with: an "<entry>" inside them is text
+_HIDDEN_OPEN = re.compile(rb"<!--|<!\[CDATA\[")
+_HIDDEN_CLOSE = {b"<!--": b"-->", b"<![CDATA[": b"]]>"}
+
+
+def _feed_start(data: bytes) -> tuple[int, bytes, bytes] | None:
+    """Where the feed's start tag is, the tag and its element name, found in linear time (a
+    pattern searched from every "<feed" of a file without ">" took time in the square of its
+    length)."""
+    name = _FEED_NAME.search(data)
+    end = data.find(b">", name.end()) if name else -1
+    return None if name is None or end < 0 else (name.start(), data[name.start() : end + 1], name.group(1))
+
+
+def _hidden_spans(data: bytes) -> list[tuple[int, int]]:
+    """Where the comments and CDATA sections of ``data`` are (an unclosed one runs to the end)."""
+    spans, position = [], 0
+    while opening := _HIDDEN_OPEN.search(data, position):
+        close = data.find(_HIDDEN_CLOSE[opening.group()], opening.end())
+        position = len(data) if close < 0 else close + len(_HIDDEN_CLOSE[opening.group()])
+        spans.append((opening.start(), position))
+    return spans
+
+
+def _outside(starts: list[int], spans: list[tuple[int, int]]) -> list[int]:
+    """The ``starts`` (ascending) that fall in none of the ``spans`` (ascending, disjoint)."""
+    kept, index = [], 0
+    for start in starts:
+        while index < len(spans) and spans[index][1] <= start:
+            index += 1
+        if index == len(spans) or start < spans[index][0]:
+            kept.append(start)
+    return kept
+
+
+def _short_prologue(declaration: bytes, feed_tag: bytes, feed_name: bytes) -> tuple[bytes, bytes]:
+    """The XML declaration and feed start tag as each entry needs them: as written when short;
+    a long one keeps only the encoding, or the namespace declarations."""
+    if len(declaration) > _MAX_REPEATED_TAG:
+        encoding = _ENCODING_ATTRIBUTE.search(declaration)
+        declaration = b'<?xml version="1.0"' + (b' encoding="' + encoding.group(1) + b'"' if encoding else b"") + b"?>"
+    if len(feed_tag) > _MAX_REPEATED_TAG:
+        feed_tag = b"<" + feed_name + b"".join(m.group() for m in _NAMESPACE_ATTRIBUTE.finditer(feed_tag)) + b">"
+    return declaration, feed_tag
+
+
+def _expanded_chars(element: ET.Element) -> int:
+    """Characters of text and attribute values an element holds, its children included."""
+    return sum(len(node.text or "") + len(node.tail or "") + sum(map(len, node.attrib.values()))
+               for node in element.iter())
 
 
 def _entries_one_by_one(path: Path, data: bytes, error: ET.ParseError) -> FileResult:
     """The entries of a feed that is not well formed as a whole (cut short in a download, an
     undefined entity in one summary), each parsed on its own inside the feed's start tag: a bad
     entry is skipped with its line, the others kept. No entry to read is the first error."""
-    feed = _FEED_START.search(data)
-    opens = [match.start() for match in _ENTRY_OPEN.finditer(data)]
+    feed = _feed_start(data)
+    # an "<entry>" in a comment or a CDATA section is text, not an entry
+    hidden = _hidden_spans(data)
+    opens = _outside([match.start() for match in _ENTRY_OPEN.finditer(data)], hidden)
+    # where each end tag outside them ends
+    closes = [data.index(b">", start) + 1 for start in
+              _outside([match.start() for match in _ENTRY_CLOSE.finditer(data)], hidden)]
     if feed is None or not opens:
         raise _not_well_formed(path, error)
+    feed_at, feed_tag, feed_name = feed
     # what each entry is parsed inside: the XML declaration (the encoding), a DOCTYPE (the
     # entities the summaries use) and the feed's start tag (the namespaces); not the comments
     # or instructions before the feed, which every entry would parse again (a megabyte of
-    # comment and thousands of broken entries took minutes)
+    # comment and thousands of broken entries took minutes), and each of them bounded
     declaration = _XML_DECLARATION.match(data)
-    doctype = _DOCTYPE.search(data, 0, feed.start())
+    doctype_at = data.find(b"<!DOCTYPE", 0, feed_at)  # a document has one DOCTYPE at most
+    doctype = _DOCTYPE.match(data, doctype_at, feed_at) if doctype_at >= 0 else None
     result = FileResult()
     if doctype is not None and len(doctype.group()) > _MAX_REPEATED_DOCTYPE:
         result.warnings.append(SourceWarning(str(path), (
             f"a DOCTYPE of {len(doctype.group()):,} bytes, too long to parse again for each entry: "
             "left out, so entries that use its entities are skipped")))
         doctype = None
-    before = b"".join([declaration.group() if declaration else b"",
-                       doctype.group() if doctype else b"", feed.group()])
-    after = b"</" + feed.group(1) + b">"
+    declaration_text, feed_tag = _short_prologue(declaration.group() if declaration else b"", feed_tag, feed_name)
+    before = b"".join([declaration_text, doctype.group() if doctype else b"", feed_tag])
+    after = b"</" + feed_name + b">"
+    # entities may expand each entry under expat's limits (it counts each parse on its own):
+    # all the entries together get the budget expat gives a whole document
+    expansion_budget = 100 * len(data) + 8 * 2**20 if doctype is not None else None
     broken = 0
     lines = LineNumbers(data)
     for index, start in enumerate(opens):
         line = lines.at(start)
-        chunk = data[start : opens[index + 1] if index + 1 < len(opens) else len(data)]
-        closes = list(_ENTRY_CLOSE.finditer(chunk))
-        if closes:  # what follows the entry's end tag (the feed's) is not the entry's
-            chunk = chunk[: closes[-1].end()]
+        stop = opens[index + 1] if index + 1 < len(opens) else len(data)
+        # what follows the entry's last end tag (the feed's) is not the entry's
+        last_close = closes[bisect.bisect_right(closes, stop) - 1] if closes else -1
+        closed = last_close > start
+        chunk = data[start : last_close if closed else stop]
         location = f"{path}#{index + 1}"
         try:
             entry = ET.fromstring(before + chunk + after)[0]
         except ET.ParseError as exc:
             broken += 1
             bad_line, _, reason = _parse_error(exc, line - 1 - before.count(b"\n"))
-            why = (f"{reason}, line {bad_line}" if closes or index + 1 < len(opens)
+            why = (f"{reason}, line {bad_line}" if closed or index + 1 < len(opens)
                    else "the file ends inside it: cut short?")
             result.skipped.append(SkippedRecord(
                 location, f"the entry at line {line} is not well-formed XML ({why})"))
             continue
+        if expansion_budget is not None:
+            expansion_budget -= _expanded_chars(entry)
+            if expansion_budget < 0:
+                result.skipped.append(SkippedRecord(location, (
+                    f"the entries from line {line} on were not read: the DOCTYPE's entities expand "
+                    "them to over 100 times the file's size (an entity-expansion attack?)")))
+                break
         add_record(result, entry, location, entry_to_paper)
     if not result.papers:
         raise _not_well_formed(path, error)
@@ -155,12 +230,13 @@ def _entries_one_by_one(path: Path, data: bytes, error: ET.ParseError) -> FileRe
 
 
 def _as_expat_reads(data: bytes) -> bytes:
-    """UTF-32 text as UTF-8, its declaration saying so: expat reads UTF-8 and UTF-16 itself
-    (with what encodings a declaration names), not UTF-32."""
+    """UTF-32 and UTF-16 text as UTF-8, its declaration saying so: expat does not read UTF-32,
+    and a broken feed is searched for its entries as UTF-8 bytes (a UTF-16 feed with one bad
+    entry lost them all)."""
     encoding = text_encoding(data)
-    if not encoding or not encoding.startswith("utf-32"):
+    if not encoding or not encoding.startswith(("utf-32", "utf-16")):
         return data
-    text = data.decode(encoding).removeprefix("\ufeff")
+    text = data.decode(encoding, errors="replace").removeprefix("\ufeff")
     return _DECLARED_XML_ENCODING.sub(r"\1UTF-8\2", text, count=1).encode("utf-8", "surrogatepass")
 
 
