@@ -20,10 +20,12 @@ _BIDI_RE = re.compile("[" + "".join(sorted(BIDI_CONTROLS)) + "]")
 # SOS strings ended by BEL or ST, CSI sequences, other two-character ESC sequences, in their 7-
 # and 8-bit (C1) forms. An unterminated string loses only its introducer, which is enough to
 # make the rest plain text (and keeps the rest: a stray "ESC ]" in a title cost all after it).
+# A space is never taken as an intermediate byte: a lone introducer before " title" would eat
+# the word's first letter, where what is left once the introducer goes is inert anyway.
 ESCAPE_SEQUENCE = re.compile(
     r"(?:\x1b[\]P^_X]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)"
-    r"|(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"
-    r"|\x1b[ -/]*[0-~]"
+    r"|(?:\x1b\[|\x9b)[0-?]*[!-/]*[@-~]"
+    r"|\x1b[!-/]*[0-~]"
 )
 # Every other C0 / C1 control and DEL; newlines and tabs are handled as whitespace.
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
