@@ -2467,3 +2467,15 @@ def test_a_utf16_file_cut_in_its_last_character_keeps_its_records(tmp_path, enco
     assert [p.title for p in result.papers] == ["Paper 0", "Paper 1", "Paper 2"]
     [warning] = result.warnings
     assert warning.location == str(path) and "ends in the middle of a character" in warning.reason
+
+
+def test_long_text_is_collapsed_as_split_and_join_would_without_a_string_per_word():
+    """A 50 MB line of short words took 950 MB as a list of its words (HF pages, CSV cells,
+    every field's cleaning); long text is collapsed in passes over it, to the same result."""
+    from kg.text import _WHITESPACE_AS_SPACE, collapse_spaces
+
+    assert sorted(_WHITESPACE_AS_SPACE) == [c for c in range(0x110000) if chr(c).isspace() and c != 0x20]
+    for text in ("", "   ", "a", " a  b\t\nc\u00a0d\u3000 ", "x" * 70_000,
+                 " \t".join(f"w{i}" for i in range(20_000)) + " " * 100_000 + "\u2028end\r\n",
+                 "\x1c" * 70_000 + "a"):
+        assert collapse_spaces(text) == " ".join(text.split())

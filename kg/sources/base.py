@@ -30,7 +30,7 @@ from typing import Any, AnyStr, TypeVar
 
 from kg.records import Paper, paper_id_for
 from kg.sources.latex import latex_to_text, looks_like_latex
-from kg.text import is_web_address, safe_text
+from kg.text import collapse_spaces, is_web_address, safe_text
 
 T = TypeVar("T")
 
@@ -524,7 +524,7 @@ def clean_text(value: object) -> str:
     """Text safe for every output (:func:`kg.text.safe_text`), runs of whitespace made one space."""
     if value is None:
         return ""
-    return " ".join(safe_text(str(value)).split())
+    return collapse_spaces(safe_text(str(value)))
 
 
 # ----------------------------------------------------------------------------- dates

@@ -58,6 +58,7 @@ from kg.sources.base import (
     read_text,
     to_int,
 )
+from kg.text import collapse_spaces
 
 #: whole lines of page chrome (compared case-sensitively, after stripping)
 CHROME_LINES = frozenset(
@@ -97,7 +98,7 @@ def looks_like_hf_page(text: str) -> bool:
     README, notes) may hold a line like "Step 1" or "March 3" but not the metadata of a listing."""
     authors = dates = 0
     for raw in text.splitlines():
-        line = " ".join(raw.replace("\u00a0", " ").split())
+        line = collapse_spaces(raw)
         if line in PAGE_HEADER or any(marker in line for marker in PAGE_MARKERS):
             return True
         authors += bool(_AUTHORS.match(line))
@@ -175,7 +176,7 @@ def _metadata_parts(raw: str) -> list[str]:
 
 
 def _classify(number: int, raw: str) -> _Line | None:
-    text = " ".join(raw.split())  # tabs and non-breaking spaces as spaces
+    text = collapse_spaces(raw)  # tabs and non-breaking spaces as spaces
     if not text or text in CHROME_LINES or _CHROME_PATTERN.match(text):
         return None
     if match := _AUTHORS.match(text):

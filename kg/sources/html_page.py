@@ -15,6 +15,7 @@ import re
 from html.parser import HTMLParser
 
 from kg.sources.base import arxiv_id_from
+from kg.text import collapse_spaces
 
 #: elements whose start and end break the text into lines
 _BLOCKS = frozenset({
@@ -47,7 +48,7 @@ class _PageText(HTMLParser):
         self._link: tuple[str, list[str]] | None = None  # an open paper link: its id, its text
 
     def _break(self) -> None:
-        text = " ".join("".join(self._words).split())
+        text = collapse_spaces("".join(self._words))
         if text:
             self.lines.append((self._line_number, text))
         self._words, self._started = [], False
@@ -80,7 +81,7 @@ class _PageText(HTMLParser):
             self._break()
         if tag == "a" and self._link is not None:
             arxiv_id, words = self._link
-            text = " ".join("".join(words).split())
+            text = collapse_spaces("".join(words))
             if text:
                 self.links.setdefault(text, arxiv_id)
             self._link = None

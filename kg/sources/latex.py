@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from kg.text import collapse_spaces
+
 _ACCENTS = {
     "'": "\u0301",
     "`": "\u0300",
@@ -112,7 +114,7 @@ def latex_to_text(value: str, keep_unknown: bool = False) -> str:
     text = text.replace("---", "\u2014").replace("--", "\u2013")
     for stand_in, character in _RESTORED.items():
         text = text.replace(stand_in, character)
-    return " ".join(unicodedata.normalize("NFC", text).split())
+    return collapse_spaces(unicodedata.normalize("NFC", text))
 
 
 #: commands that mark text as LaTeX when they appear in it (a backslash before other words, as in
