@@ -2479,3 +2479,10 @@ def test_long_text_is_collapsed_as_split_and_join_would_without_a_string_per_wor
                  " \t".join(f"w{i}" for i in range(20_000)) + " " * 100_000 + "\u2028end\r\n",
                  "\x1c" * 70_000 + "a"):
         assert collapse_spaces(text) == " ".join(text.split())
+
+
+def test_a_csv_header_row_repeated_by_joined_exports_is_no_paper(tmp_path):
+    path = write(tmp_path / "joined.csv", "Title,Abstract\nFirst,a\ntitle , abstract\nSecond,b\n")
+    result = read_papers([path])
+    assert [p.title for p in result.papers] == ["First", "Second"]
+    assert skipped_at(result) == {f"{path}:3": "the header row again (files joined into one?)"}

@@ -214,6 +214,10 @@ def read_csv(path: Path) -> FileResult:
         location = f"{path}:{line}"
         while len(row) > len(names) and not row[-1].strip():
             row = row[:-1]  # empty cells after the last column (a spreadsheet's trailing commas)
+        if _column_names(row) == names:
+            # exports appended to one another: their header rows are no papers titled "title"
+            result.skipped.append(SkippedRecord(location, "the header row again (files joined into one?)"))
+            continue
         if len(row) > len(names):
             reason = f"row has {len(row)} cells but the header has {len(names)} (an unquoted comma?)"
             result.skipped.append(SkippedRecord(location, reason))
