@@ -2486,3 +2486,25 @@ def test_a_csv_header_row_repeated_by_joined_exports_is_no_paper(tmp_path):
     result = read_papers([path])
     assert [p.title for p in result.papers] == ["First", "Second"]
     assert skipped_at(result) == {f"{path}:3": "the header row again (files joined into one?)"}
+
+
+def test_a_hugging_face_page_turned_into_markdown_reads_as_the_page(tmp_path):
+    """A converter's Markdown of a papers page kept its syntax in the titles ("### [Title](url)",
+    "**Title**", "> abstract") and lost the metadata written as list items."""
+    abstract = "We propose a sparse attention method for graph transformers and evaluate it on OGB benchmarks."
+    page = write(tmp_path / "page.md.txt", (
+        "# Daily Papers\n\n![](https://cdn.example.org/thumb.png)\n\n"
+        "### [Sparse Attention for Graph Transformers](https://huggingface.co/papers/2401.00001)\n\n"
+        f"{abstract}\n\n*   3 authors\n\n·\n\nOct 2, 2024\n\n"
+        "**Bold Title of the Second Paper**\n\n"
+        f"> {abstract} Code: [github.com/x/y](https://github.com/x/y).\n\n"
+        "- 2 authors\n- ·\n- Oct 3, 2024 · 12\n\n"
+        "## Heading Title of the Third Paper\n"
+        f"{abstract}\n• 4 authors · Oct 4, 2024 · 1.2k upvotes\n"))
+    result = read_papers([page], fmt="hf")
+    assert [(p.title, p.arxiv_id, p.published, p.upvotes, p.author_count) for p in result.papers] == [
+        ("Sparse Attention for Graph Transformers", "2401.00001", "2024-10-02", None, 3),
+        ("Bold Title of the Second Paper", None, "2024-10-03", 12, 2),
+        ("Heading Title of the Third Paper", None, "2024-10-04", 1200, 4)]
+    assert result.papers[1].abstract == f"{abstract} Code: github.com/x/y (https://github.com/x/y)."
+    assert not result.skipped and not result.warnings

@@ -27,6 +27,11 @@ Copies differ from the page: "-" or "*" may stand for the bullets, tabs and non-
 for spaces, "1,234" or "1.2k" for an upvote count, and site chrome (Sign Up, Trending, Submitted
 by ...) may stand anywhere; all of them are read as the page means them.
 
+A page turned into Markdown (by a converter, or a reader service) is read as the text it shows:
+heading, quote and list markers and bold are left out, a line that is a link
+(``### [Title](https://huggingface.co/papers/2401.01234)``) is its text, and gives the paper
+its arXiv id, an image line is chrome, and a link inside a line is its text and its address.
+
 A page saved whole (HTML) is read as the lines a browser shows (:mod:`kg.sources.html_page`),
 each located at its line in the HTML; a title that links to the paper's page
 (``/papers/2401.01234``) gives the paper its arXiv id. An HTML page that shows no papers listing
@@ -44,7 +49,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from kg.sources.html_page import page_lines
+from kg.sources.html_page import page_lines, paper_link_id
 from kg.sources.base import (
     MONTHS,
     FileResult,
@@ -89,7 +94,7 @@ _SEPARATOR = re.compile(r"^[·•*\-]$")
 # an upvote count as the page or a copy writes it: 12, 1,234, 1.2k
 _UPVOTES = r"\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?[kK]|\d+"
 _DATE = re.compile(rf"^([A-Z][a-z]{{2,8}})\.? (\d{{1,2}})(?:, (\d{{4}}))?(?: ({_UPVOTES}))?$")
-_COUNT = re.compile(rf"^(?:{_UPVOTES})$")
+_COUNT = re.compile(rf"^({_UPVOTES})(?: upvotes?)?$", re.IGNORECASE)
 
 def looks_like_hf_page(text: str) -> bool:
     """Whether ``text`` reads as a Hugging Face papers page: its heading ("Daily Papers",
@@ -175,6 +180,39 @@ def _metadata_parts(raw: str) -> list[str]:
     return [*authors, "·", *(p for p in parts if not _AUTHORS.match(p))]
 
 
+#: a line of Markdown: a heading, a quote, a list item, a bold or italic line, or a link
+_MARKDOWN_PAGE = re.compile(r"^(?:#{1,6} |> ?\S|\*\*\S.*\*\*\s*$|!?\[[^\]\n]*\]\(\S+\)\s*$)", re.MULTILINE)
+_MARKDOWN_LEAD = re.compile(r"^\s*(?:#{1,6}\s+|>\s?|[-*+]\s+(?=\S))")
+_MARKDOWN_EMPHASIS = re.compile(r"^(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1$")
+_MARKDOWN_LINK = re.compile(r"\[([^\]\n]*)\]\((\S+?)(?:\s+\"[^\"\n]*\")?\)")
+_MARKDOWN_IMAGE = re.compile(r"^!\[[^\]\n]*\]\(\S+?(?:\s+\"[^\"\n]*\")?\)$")
+
+
+def _is_markdown(text: str) -> bool:
+    """Whether a text page was turned into Markdown: two of its lines at least are Markdown syntax."""
+    return len(list(zip(range(2), _MARKDOWN_PAGE.finditer(text)))) == 2
+
+
+def _from_markdown(raw: str, links: dict[str, str]) -> str:
+    """A line of a page turned into Markdown as the page shows it; a line that is a link to a
+    paper's page records its text's arXiv id in ``links``."""
+    line = raw.strip()
+    for _ in range(4):  # "### **[Title](url)**": markers nest a few deep at most
+        before = line
+        line = _MARKDOWN_LEAD.sub("", line).strip()
+        line = _MARKDOWN_EMPHASIS.sub(r"\2", line)
+        if _MARKDOWN_IMAGE.match(line):
+            return ""  # a thumbnail
+        if (whole := _MARKDOWN_LINK.fullmatch(line)) is not None:
+            line = whole.group(1).strip()
+            if arxiv_id := paper_link_id(whole.group(2)):
+                links[collapse_spaces(_MARKDOWN_EMPHASIS.sub(r"\2", line))] = arxiv_id
+        if line == before:
+            break
+    # a link inside a line: its text, and its address when that is not the text
+    return _MARKDOWN_LINK.sub(lambda m: m.group(1) if m.group(1) == m.group(2) else f"{m.group(1)} ({m.group(2)})", line)
+
+
 def _classify(number: int, raw: str) -> _Line | None:
     text = collapse_spaces(raw)  # tabs and non-breaking spaces as spaces
     if not text or text in CHROME_LINES or _CHROME_PATTERN.match(text):
@@ -195,8 +233,8 @@ def _classify(number: int, raw: str) -> _Line | None:
             day=int(day),
             year=int(year) if year else None,
         )
-    if _COUNT.match(text):
-        return _Line(number, "count", text, count=_upvotes(text))
+    if match := _COUNT.match(text):
+        return _Line(number, "count", text, count=_upvotes(match.group(1)))
     return _Line(number, "text", _strip_glued_chrome(text))
 
 
@@ -239,7 +277,7 @@ def is_html(text: str) -> bool:
 def read_hf(path: Path) -> FileResult:
     """Papers from a saved Hugging Face papers page (see the module docstring for the rules)."""
     text = read_text(path)
-    links: dict[str, str] = {}  # a saved HTML page's paper links: title -> arXiv id
+    links: dict[str, str] = {}  # a page's paper links (HTML or Markdown): title -> arXiv id
     if is_html(text):
         rows, links = page_lines(text)
         if not looks_like_hf_page("\n".join(line for _, line in rows)):
@@ -248,6 +286,8 @@ def read_hf(path: Path) -> FileResult:
         # split at line ends only: splitlines() would also split at U+2028, form feeds and NEL,
         # which may sit inside an abstract, and shift every later line number
         rows = list(enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), 1))
+        if _is_markdown(text):
+            rows = [(number, _from_markdown(raw, links)) for number, raw in rows]
     lines: list[_Line] = []
     page = 0
     for number, raw in rows:

@@ -35,6 +35,13 @@ _HEAD_CONTENT = frozenset({"head", "title", "meta", "link", "base", "style", "sc
 _PAPER_LINK = re.compile(r"(?:^|/)papers/(\d{4}\.\d{4,5})(?:v\d+)?/?$|arxiv\.org/abs/")
 
 
+
+def paper_link_id(href: str) -> str | None:
+    """The arXiv id of a link to a paper's page (``/papers/2401.01234``, an arXiv abstract)."""
+    paper = _PAPER_LINK.search(href)
+    return (paper and arxiv_id_from(paper.group(1) or href)) or None
+
+
 class _PageText(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -64,8 +71,7 @@ class _PageText(HTMLParser):
             self._break()
         if tag == "a":
             href = dict(attrs).get("href") or ""
-            paper = _PAPER_LINK.search(href)
-            arxiv_id = paper and arxiv_id_from(paper.group(1) or href)
+            arxiv_id = paper_link_id(href)
             self._link = (arxiv_id, []) if arxiv_id else None
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
