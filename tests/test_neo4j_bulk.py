@@ -91,6 +91,19 @@ def test_manifest_describes_every_csv_with_the_importers_header(tmp_path):
     assert by_name["CITES.csv"].end == "Paper" and by_name["AUTHORED_BY.csv"].end == "Author"
 
 
+def test_values_legacy_quote_escaping_misreads_are_named(tmp_path):
+    """LOAD CSV on a server left at Neo4j's default reads a backslash before a quote as an
+    escaped quote: a title ending in a backslash failed Paper.csv's whole statement without a
+    word from kg. The bundle names the files holding such values, in load.cypher and to kg build."""
+    notes = write_bundle(edge_case_graph(), tmp_path / "edge")  # abstracts and evidence hold '\\"'
+    assert len(notes) == 1 and notes[0].startswith("values with a backslash before a quote or at their end in Paper.csv (")
+    assert "PROPOSES.csv (" in notes[0]
+    assert "legacy_quote_escaping=false" in notes[0]
+    assert f"// NOTE: {notes[0]}." in (tmp_path / "edge" / "load.cypher").read_text()
+    assert write_bundle(annotated(synthetic_graph(30, seed=1)), tmp_path / "plain") == []
+    assert "// NOTE" not in (tmp_path / "plain" / "load.cypher").read_text()
+
+
 def test_import_copies_and_arguments(tmp_path):
     write_bundle(edge_case_graph(), tmp_path / "bundle")
     bundle = neo4j_admin.read_bundle(tmp_path / "bundle")

@@ -609,10 +609,10 @@ def output_generation(out: Path) -> Iterator[Generation]:
 DERIVED_FOLDERS = ("report", "views")
 
 
-def write_graph_outputs(stage: Path, index: ConceptIndex, graph, max_concepts: int, include_broad: bool) -> None:
+def write_graph_outputs(stage: Path, index: ConceptIndex, graph, max_concepts: int, include_broad: bool) -> list[str]:
     """The rest of ``kg build``'s outputs, into the generation being written (``stage``);
     :func:`output_generation` switches the whole set in at once (kg.sinks.outputs: a killed run
-    leaves the previous set or the new one, never a mix)."""
+    leaves the previous set or the new one, never a mix). Returns the Neo4j bundle's notes."""
     from kg import views
     from kg.sinks import files
     from kg.sinks.neo4j_bundle import write_bundle
@@ -621,7 +621,7 @@ def write_graph_outputs(stage: Path, index: ConceptIndex, graph, max_concepts: i
     files.write_graph_json(graph, stage / "graph.json")
     files.write_graphml(graph, stage / "graph.graphml")
     views.write_graph_html(graph, stage / "graph.html", max_concepts=max_concepts, include_broad=include_broad)
-    write_bundle(graph, stage / "neo4j")
+    return write_bundle(graph, stage / "neo4j")
 
 
 @main.command(epilog=BUILD_EPILOG)
@@ -706,7 +706,7 @@ def build(
                 # collector frees: free it before the outputs are written, not at its next run
                 gc.collect()
             with _status(f"Writing outputs to {out}"):
-                write_graph_outputs(stage, index, graph, max_concepts, include_broad)
+                bundle_notes = write_graph_outputs(stage, index, graph, max_concepts, include_broad)
             # a report and views describe the graph this build replaces
             stale = [f"{folder}/" for folder in DERIVED_FOLDERS if generation.clear(folder)]
     except OSError as err:
@@ -719,6 +719,8 @@ def build(
         if stale:
             click.echo(f"removed the previous graph's {' and '.join(stale)} from {terminal(out)}: "
                        "`kg analyze` and `kg viz` write them for this one")
+    for note in bundle_notes:
+        click.echo(f"warning: Neo4j bundle: {terminal(note)}", err=True)
 
 
 def print_summary(

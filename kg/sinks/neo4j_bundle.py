@@ -64,9 +64,11 @@ HEADER = """\
 //
 // Text is written with standard CSV quoting (a quote doubled). Servers whose
 // dbms.import.csv.legacy_quote_escaping is true (the default) also read backslash-quote as a
-// quote; scripts/neo4j-local and docker/compose.yml turn that off, do the same on your server
-// if an abstract contains a backslash followed by a quote.
-// List properties (aliases) are joined with '|' in their CSV field.
+// quote, which misreads a value ending in a backslash or holding one before a quote, and fails
+// the whole file's statement; scripts/neo4j-local and docker/compose.yml turn that off: do the
+// same on your server when the line below names such values (`kg push` and `kg push --bulk`
+// read them right either way).
+// List properties (aliases) are joined with '|' in their CSV field ('|' in an alias is '/').
 """
 
 
@@ -164,6 +166,14 @@ def _write_csv(path: Path, columns: list[str], records: Iterable[dict[str, Any]]
             writer.writerow([_csv_value(record.get(c)) for c in columns])
 
 
+def _backslash_quotes(path: Path) -> int:
+    """How many times a backslash stands before a quote in a written CSV file: each is a value
+    that LOAD CSV misreads with legacy quote escaping on (a quote only follows a backslash there
+    when the value ends in one, or holds one before a quote, doubled)."""
+    with path.open("rb") as handle:
+        return sum(chunk.count(b'\\"') for chunk in iter(lambda: handle.read(1 << 24), b""))
+
+
 def _set_clause(var: str, columns: list[str], kinds: dict[str, str], skip: tuple[str, ...]) -> str:
     parts = [f"{var}.`{c}` = {_convert(c, kinds[c])}" for c in columns if c not in skip]
     return ("SET " + ",\n    ".join(parts)) if parts else ""
@@ -257,9 +267,11 @@ def _manifest_entry(file: str, rows: int, kinds: dict[str, str], **fields: Any) 
     return {"file": file, **fields, "rows": rows, "columns": columns}
 
 
-def write_bundle(graph: nx.DiGraph, out_dir: Path) -> None:
+def write_bundle(graph: nx.DiGraph, out_dir: Path) -> list[str]:
     """Write ``<Label>.csv`` per node label, ``<TYPE>.csv`` per relationship type and
     ``load.cypher`` (schema constraints first, then one LOAD CSV per file) into ``out_dir``.
+    Returns what a user of ``load.cypher`` must know: the files holding values that servers
+    with legacy quote escaping (Neo4j's default) misread.
 
     Raises :class:`kg.sinks.neo4j.Neo4jSinkError` for a node or edge outside the schema.
     """
@@ -315,8 +327,17 @@ def write_bundle(graph: nx.DiGraph, out_dir: Path) -> None:
 
     with atomic_write(out_dir / MANIFEST) as handle:
         handle.write(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
+    written = [entry["file"] for entry in manifest["nodes"] + manifest["relationships"]]
+    misread = {name: count for name in written if (count := _backslash_quotes(out_dir / name))}
+    notes = []
+    if misread:
+        files = ", ".join(f"{name} ({count:,})" for name, count in misread.items())
+        notes.append(f"values with a backslash before a quote or at their end in {files}: load.cypher needs "
+                     "dbms.import.csv.legacy_quote_escaping=false on the server (kg push reads them right)")
     with atomic_write(out_dir / "load.cypher") as handle:
-        handle.write(HEADER + "\n" + "\n\n".join(statements) + "\n")
+        handle.write(HEADER + "".join(f"// NOTE: {note}.\n" for note in notes) + "\n"
+                     + "\n\n".join(statements) + "\n")
+    return notes
 
 
 __all__ = ["DERIVED_RELATIONSHIPS", "LIST_SEPARATOR", "write_bundle"]
