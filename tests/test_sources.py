@@ -2508,3 +2508,24 @@ def test_a_hugging_face_page_turned_into_markdown_reads_as_the_page(tmp_path):
         ("Heading Title of the Third Paper", None, "2024-10-04", 1200, 4)]
     assert result.papers[1].abstract == f"{abstract} Code: github.com/x/y (https://github.com/x/y)."
     assert not result.skipped and not result.warnings
+
+
+@pytest.mark.parametrize("declared, encoded, warned", [
+    ("latin-1", "utf-8", "declared latin-1 but UTF-8 throughout: read as UTF-8"),
+    ("UTF-16", "utf-8", "declared utf-16 but UTF-8 throughout: read as UTF-8"),
+    ("UTF-8", "cp1252", "not UTF-8 (line 2 is the first that is not): read as Windows-1252 (Latin-1)"),
+    ("Shift_JIS", "shift_jis", None),
+    ("latin-1", "latin-1", None),
+])
+def test_an_atom_feed_whose_declared_encoding_is_not_its_bytes_reads_as_what_it_is(tmp_path, declared, encoded, warned):
+    """A feed declared Latin-1 in UTF-8 bytes became mojibake without a word; one declared
+    UTF-8 in Windows-1252 lost every entry with an accent; one declared UTF-16 in single bytes,
+    or in an encoding expat does not read (Shift JIS), was refused whole."""
+    title = "Café Übersetzung" if encoded != "shift_jis" else "日本語の論文"
+    feed = (f'<?xml version="1.0" encoding="{declared}"?>\n<feed xmlns="http://www.w3.org/2005/Atom">'
+            f"<entry><title>{title}</title></entry></feed>\n")
+    path = tmp_path / "feed.xml"
+    path.write_bytes(feed.encode(encoded))
+    result = read_papers([path])
+    assert [p.title for p in result.papers] == [title]
+    assert [w.reason.split(";")[0] for w in result.warnings] == ([warned] if warned else [])

@@ -29,12 +29,15 @@ from kg.sources.base import (
     SkippedRecord,
     SourceError,
     SourceWarning,
+    UTF8_MULTIBYTE,
     arxiv_id_from,
     clean_text,
     input_bytes,
     make_paper,
+    note_decoding,
     split_authors,
     text_encoding,
+    utf8_or_windows_1252,
 )
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -229,14 +232,54 @@ def _entries_one_by_one(path: Path, data: bytes, error: ET.ParseError) -> FileRe
     return result
 
 
-def _as_expat_reads(data: bytes) -> bytes:
-    """UTF-32 and UTF-16 text as UTF-8, its declaration saying so: expat does not read UTF-32,
-    and a broken feed is searched for its entries as UTF-8 bytes (a UTF-16 feed with one bad
-    entry lost them all)."""
+#: encodings of one byte a character that a feed may declare, and mean UTF-8 by
+_LATIN_ENCODINGS = frozenset({"latin-1", "latin1", "iso-8859-1", "iso8859-1", "iso-8859-15", "windows-1252",
+                              "cp1252", "us-ascii", "ascii"})
+
+
+def _as_expat_reads(path: Path, data: bytes) -> bytes:
+    """The feed as UTF-8 bytes whose declaration says so, where that is what it is: expat does
+    not read UTF-32, and a broken feed is searched for its entries as UTF-8 bytes (a UTF-16 feed
+    with one bad entry lost them all). A feed declared Latin-1 that is UTF-8 throughout became
+    mojibake without a word, one declared UTF-16 in bytes of one was refused, and one in
+    Windows-1252 declared UTF-8 (or not declared) lost each entry with an accent: each is read
+    as what it is, with a warning, as in other formats."""
     encoding = text_encoding(data)
-    if not encoding or not encoding.startswith(("utf-32", "utf-16")):
-        return data
-    text = data.decode(encoding, errors="replace").removeprefix("\ufeff")
+    if encoding and encoding.startswith(("utf-32", "utf-16")):
+        text = data.decode(encoding, errors="replace").removeprefix("\ufeff")
+    else:
+        declaration = _XML_DECLARATION.match(data)
+        named = _ENCODING_ATTRIBUTE.search(declaration.group()) if declaration else None
+        declared = named.group(1).decode("ascii").lower() if named else "utf-8"
+        if declared in ("utf-8", "utf8"):
+            try:
+                data.decode("utf-8")
+                return data  # what it says it is, the common case
+            except UnicodeDecodeError:
+                pass
+            try:
+                text = utf8_or_windows_1252(path, data)
+            except SourceError:
+                return data  # damaged lines: the entries that hold them are skipped
+        else:
+            mislabelled = ((declared in _LATIN_ENCODINGS and UTF8_MULTIBYTE.search(data))
+                           or declared.startswith(("utf-16", "utf16", "utf-32", "utf32", "ucs")))  # no such bytes here
+            text = None
+            if not mislabelled:
+                try:
+                    # what it says it is, in an encoding of several bytes a character that
+                    # expat does not read (Shift JIS, UTF-7) or one of its own
+                    text = data.decode(declared)
+                except LookupError:
+                    return data  # an unknown name: expat's to report
+                except UnicodeDecodeError:
+                    pass
+            if text is None:
+                try:
+                    text = data.decode("utf-8-sig")
+                except UnicodeDecodeError:
+                    return data  # neither: the entries that do not parse are skipped
+                note_decoding(path, f"declared {declared} but UTF-8 throughout: read as UTF-8")
     return _DECLARED_XML_ENCODING.sub(r"\1UTF-8\2", text, count=1).encode("utf-8", "surrogatepass")
 
 
@@ -244,7 +287,7 @@ def read_arxiv(path: Path) -> FileResult:
     """Papers from an arXiv API Atom feed. A feed that is not well formed as a whole is read an
     entry at a time (a bad one is skipped); XML without any entry to read is a SourceError."""
     try:
-        data = _as_expat_reads(input_bytes(path))  # also when compressed
+        data = _as_expat_reads(path, input_bytes(path))  # also when compressed
         root = ET.parse(io.BytesIO(data)).getroot()
     except ET.ParseError as exc:
         if exc.code == _AMPLIFICATION_LIMIT:

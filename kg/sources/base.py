@@ -279,7 +279,7 @@ def _recode(path: Path, data: bytes) -> bytes:
             raise SourceError(f"{path} is {reason}.", str(path), reason) from None
         whole = exc.start  # everything before the error decoded
     # a file cut short in the middle of its last character (a copy stopped early) keeps the rest
-    _note_decoding(path, f"{encoding} text that ends in the middle of a character (cut short?): "
+    note_decoding(path, f"{encoding} text that ends in the middle of a character (cut short?): "
                          f"its last {len(data) - whole} byte(s) left out")
     return data[:whole].decode(encoding).encode("utf-8", "surrogatepass")
 
@@ -287,7 +287,12 @@ def _recode(path: Path, data: bytes) -> bytes:
 def read_text(path: Path) -> str:
     """The file's text as UTF-8 (a leading byte-order mark is dropped), as Windows-1252 when it
     is that throughout (:func:`windows_1252_text`, with a warning), or a SourceError."""
-    data = _read_bytes(path)
+    return utf8_or_windows_1252(path, _read_bytes(path))
+
+
+def utf8_or_windows_1252(path: Path, data: bytes) -> str:
+    """The text of ``path``'s bytes ``data``: UTF-8 (a leading byte-order mark dropped), or
+    Windows-1252 when it is that throughout (with a warning), or a SourceError."""
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -298,9 +303,9 @@ def read_text(path: Path) -> str:
         return text
 
 
-# Valid UTF-8 sequences of two to four bytes. A file holding one is UTF-8 with some damage;
+#: valid UTF-8 sequences of two to four bytes. A file holding one is UTF-8 with some damage;
 # Windows-1252 writes each accented letter as one byte, so its text almost never forms one.
-_UTF8_MULTIBYTE = re.compile(
+UTF8_MULTIBYTE = re.compile(
     rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
     rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
     rb"|\xf4[\x80-\x8f][\x80-\xbf]{2}"
@@ -314,7 +319,7 @@ def windows_1252_text(data: bytes) -> str | None:
     Excel and older tools on Windows save) when it is that throughout: it holds no UTF-8
     sequence of several bytes, no control byte, and no byte Windows-1252 leaves undefined.
     None otherwise (UTF-8 with damaged lines, or not text), for the caller's own rule."""
-    if _UTF8_MULTIBYTE.search(data) or _CONTROL_BYTES.search(data):
+    if UTF8_MULTIBYTE.search(data) or _CONTROL_BYTES.search(data):
         return None
     try:
         return data.removeprefix(codecs.BOM_UTF8).decode("cp1252")
@@ -339,12 +344,12 @@ def decoding_notes() -> Iterator[list[SourceWarning]]:
 
 
 def _note_windows_1252(path: Path, data: bytes, exc: UnicodeDecodeError) -> None:
-    _note_decoding(path, (
+    note_decoding(path, (
         f"not UTF-8 (line {_line_of(data, exc)} is the first that is not): read as Windows-1252 (Latin-1); "
         "re-save the file as UTF-8 if its accented letters look wrong"))
 
 
-def _note_decoding(path: Path, reason: str) -> None:
+def note_decoding(path: Path, reason: str) -> None:
     """A warning of how the file being read was decoded, once a file (a reader may read it twice)."""
     notes = _decoding_notes.get()
     location = str(path)
