@@ -2529,3 +2529,17 @@ def test_an_atom_feed_whose_declared_encoding_is_not_its_bytes_reads_as_what_it_
     result = read_papers([path])
     assert [p.title for p in result.papers] == [title]
     assert [w.reason.split(";")[0] for w in result.warnings] == ([warned] if warned else [])
+
+
+@pytest.mark.parametrize("opener", ["<script>var x = 1;", "<style>p {}", "<template><p>t</p>"])
+def test_an_element_never_closed_that_hides_the_rest_of_a_page_is_named(tmp_path, opener):
+    """A <script> (or <style>, <template>) never closed hides the rest of a saved page from a
+    browser and from kg: the papers after it were lost without a word."""
+    abstract = "We propose a sparse attention method for graph transformers and evaluate it on OGB."
+    paper = "<h3>{}</h3><p>" + abstract + "</p><p>• 3 authors</p><p>·</p><p>Oct 2, 2024</p>\n"
+    page = write(tmp_path / "page.html", "<html><body><h1>Daily Papers</h1>\n" + paper.format("Seen Title of a Paper")
+                 + opener + "\n" + paper.format("Hidden Title of a Paper") + "</body></html>\n")
+    result = read_papers([page])
+    assert [p.title for p in result.papers] == ["Seen Title of a Paper"]
+    [warning] = result.warnings
+    assert warning.reason.startswith(f"the <{opener[1:].split('>')[0]}> element at line 3 is never closed: the ")

@@ -278,10 +278,12 @@ def read_hf(path: Path) -> FileResult:
     """Papers from a saved Hugging Face papers page (see the module docstring for the rules)."""
     text = read_text(path)
     links: dict[str, str] = {}  # a page's paper links (HTML or Markdown): title -> arXiv id
+    unread = None
     if is_html(text):
-        rows, links = page_lines(text)
+        rows, links, unread = page_lines(text)
         if not looks_like_hf_page("\n".join(line for _, line in rows)):
-            raise SourceError(f"{path} is {HTML_REASON}.", str(path), HTML_REASON)
+            reason = HTML_REASON + (f"; {unread}" if unread else "")
+            raise SourceError(f"{path} is {reason}.", str(path), reason)
     else:
         # split at line ends only: splitlines() would also split at U+2028, form feeds and NEL,
         # which may sit inside an abstract, and shift every later line number
@@ -304,6 +306,8 @@ def read_hf(path: Path) -> FileResult:
     # would date every yearless paper of the page after it
     this_year = dt.date.today().year
     result = FileResult()
+    if unread:
+        result.warnings.append(SourceWarning(str(path), unread))
     for line in lines:
         if line.kind == "date" and line.year:
             if line.year > this_year:

@@ -51,6 +51,8 @@ class _PageText(HTMLParser):
         self._started = False  # whether the current line has visible text yet
         self._line_number = 0  # the source line that text starts on
         self._hidden = 0  # depth inside elements that show nothing
+        self._hidden_since: tuple[str, int] | None = None  # the outermost such element: its tag, its line
+        self._hidden_chars = 0  # characters of text inside it
         self._in_head = False
         self._link: tuple[str, list[str]] | None = None  # an open paper link: its id, its text
 
@@ -66,6 +68,8 @@ class _PageText(HTMLParser):
         elif tag not in _HEAD_CONTENT:
             self._in_head = False
         if tag in _HIDDEN:
+            if not self._hidden:
+                self._hidden_since, self._hidden_chars = (tag, self.getpos()[0]), 0
             self._hidden += 1
         elif tag in _BLOCKS:
             self._break()
@@ -93,7 +97,10 @@ class _PageText(HTMLParser):
             self._link = None
 
     def handle_data(self, data: str) -> None:
-        if self._hidden or self._in_head:
+        if self._hidden:
+            self._hidden_chars += len(data)
+            return
+        if self._in_head:
             return
         if not self._started and data.strip():
             # the line's number: where its first visible character is in the source
@@ -104,8 +111,20 @@ class _PageText(HTMLParser):
             self._link[1].append(data)
 
     def close(self) -> None:
+        # HTMLParser drops the text of a <script> or <style> never ended without handing it over
+        if self.cdata_elem and self._hidden:
+            self._hidden_chars += len(self.rawdata)
         super().close()
         self._break()
+
+    def unclosed_hidden(self) -> str | None:
+        """What went unread because an element that shows nothing (a script, the navigation)
+        is never closed: a browser hides the rest of the page too, the user should hear of it."""
+        if not self._hidden or self._hidden_since is None or not self._hidden_chars:
+            return None
+        tag, line = self._hidden_since
+        return (f"the <{tag}> element at line {line} is never closed: the {self._hidden_chars:,} characters "
+                "after it are inside it, and a browser shows none of them")
 
 
 # how HTMLParser finds the end of a comment and of a marked section ("<![CDATA[", "<![if")
@@ -136,9 +155,10 @@ def _defuse_unended_tags(html: str) -> str:
 _DECLARATION_OPEN = re.compile(r"<!(?!--)")
 
 
-def page_lines(html: str) -> tuple[list[tuple[int, str]], dict[str, str]]:
+def page_lines(html: str) -> tuple[list[tuple[int, str]], dict[str, str], str | None]:
     """The lines of text a browser shows for ``html``, each with the source line it starts on,
-    and the arXiv ids of paper links by their text."""
+    the arXiv ids of paper links by their text, and what went unread inside an element never
+    closed (or None)."""
     html = _defuse_unended_tags(html)
     try:
         parser = _PageText()
@@ -151,7 +171,7 @@ def page_lines(html: str) -> tuple[list[tuple[int, str]], dict[str, str]]:
         parser = _PageText()
         parser.feed(_DECLARATION_OPEN.sub("&lt;!", html))
         parser.close()
-    return parser.lines, parser.links
+    return parser.lines, parser.links, parser.unclosed_hidden()
 
 
 def page_text(html: str) -> str:
