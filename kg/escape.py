@@ -11,6 +11,7 @@ are shown as a visible ``<U+202E>`` marker rather than allowed to reorder what f
 from __future__ import annotations
 
 import re
+import unicodedata
 
 #: bidirectional formatting characters, which reorder the text that follows them
 BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
@@ -59,6 +60,33 @@ def terminal(text: object, *, one_line: bool = True) -> str:
     if one_line:
         clean = " ".join(clean.split())
     return clean
+
+
+def display_width(text: str) -> int:
+    """Columns ``text`` takes on a terminal: wide (CJK, most emoji) characters take two,
+    combining marks and invisible format characters (zero-width joiner) none."""
+    if text.isascii():
+        return len(text)
+    width = 0
+    for char in text:
+        if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf"):
+            continue
+        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return width
+
+
+def fit(text: str, width: int, align: str = "<") -> str:
+    """``text`` cut (with "…") and padded to ``width`` terminal columns: table cells that line
+    up whatever the characters (a title with an emoji or CJK made its row's columns slip)."""
+    if display_width(text) > width:
+        kept = ""
+        for char in text:
+            if display_width(kept + char) > width - 1:
+                break
+            kept += char
+        text = kept + "…"
+    padding = " " * max(0, width - display_width(text))
+    return padding + text if align == ">" else text + padding
 
 
 def markdown(text: object) -> str:

@@ -188,3 +188,14 @@ def test_query_table_cells_show_numbers_booleans_lists_and_maps_as_cypher_writes
                                                                                 "true", ""]
     assert _cell([1, [2, 3]]) == "1, [2, 3]" and _cell(["x", None]) == "x, null"
     assert _cell({"b": None, "x": False}) == "{b: null, x: false}"
+
+
+def test_table_cells_line_up_whatever_their_characters():
+    """Widths were counted in code points: an emoji or a CJK character shows two columns, a
+    combining mark or a zero-width joiner none, and the columns after such a title slipped."""
+    from kg.escape import display_width, fit
+
+    assert display_width("plain") == 5 and display_width("日本語") == 6 and display_width("e\u0301\u200d😀") == 3
+    for text in ("AB\u200de\u0308😀 title", "日本語の論文タイトル", "plain", "x" * 50, ""):
+        assert display_width(fit(text, 12)) == 12 and display_width(fit(text, 12, ">")) == 12
+    assert fit("日本語の論文タイトル", 12) == "日本語の論… " and fit("ab", 4, ">") == "  ab"

@@ -24,7 +24,7 @@ import click
 import networkx as nx
 
 from kg.cli import main
-from kg.escape import json_line, terminal
+from kg.escape import display_width, fit, json_line, terminal
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -488,11 +488,11 @@ def format_table(keys: list[str], rows: list[list[Any]], width: int = 60) -> str
     # database text is paper text: no control sequences, bidi controls visible, one line
     cells = [[terminal(_cell(v)) for v in row] for row in rows]
     keys = [terminal(k) for k in keys]
-    cells = [[c if len(c) <= width else c[: width - 1] + "…" for c in row] for row in cells]
-    widths = [max([len(k)] + [len(row[i]) for row in cells]) for i, k in enumerate(keys)]
-    lines = ["  ".join(k.ljust(w) for k, w in zip(keys, widths)).rstrip(),
+    cells = [[fit(c, width).rstrip() if display_width(c) > width else c for c in row] for row in cells]
+    widths = [max([display_width(k)] + [display_width(row[i]) for row in cells]) for i, k in enumerate(keys)]
+    lines = ["  ".join(fit(k, w) for k, w in zip(keys, widths)).rstrip(),
              "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in cells]
+    lines += ["  ".join(fit(c, w) for c, w in zip(row, widths)).rstrip() for row in cells]
     return "\n".join(lines)
 
 

@@ -10,7 +10,7 @@ import click
 
 from kg.cli import main, not_blank
 from kg.cli.analyze import load_graph, out_option
-from kg.escape import terminal
+from kg.escape import fit, terminal
 
 RESULTS_EPILOG = """
 \b
@@ -26,9 +26,8 @@ baseline) are listed in tables of their own, largest first.
 """
 
 
-def _cut(text: object, width: int) -> str:
-    text = terminal(text)
-    return text if len(text) <= width else text[: width - 1] + "…"
+def _cut(text: object, width: int, align: str = "<") -> str:
+    return fit(terminal(text), width, align)
 
 
 #: the longest evidence printed whole; a longer sentence is cut around its value
@@ -92,8 +91,8 @@ def results(out_dir: Path, dataset: str | None, metric: str | None, task: str | 
                     f"result{'s' if len(board.entries) != 1 else ''})", bold=True)
         click.echo(f"  {'#':>3}  {'method':22}  {'value':>10}  {'year':4}  {'paper id':12}  {'title':44}  code")
         for rank, entry in enumerate(board.entries[:limit], start=1):
-            click.echo(f"  {rank if board.ranked else '-':>3}  {_cut(entry.method, 22):22}  {_cut(entry.value, 10):>10}  "
-                       f"{entry.year or '----':4}  {_cut(entry.paper_id, 12):12}  {_cut(entry.paper, 44):44}  "
+            click.echo(f"  {rank if board.ranked else '-':>3}  {_cut(entry.method, 22)}  {_cut(entry.value, 10, '>')}  "
+                       f"{entry.year or '----':4}  {_cut(entry.paper_id, 12)}  {_cut(entry.paper, 44)}  "
                        f"{terminal(entry.code or '-')}")
             if evidence and entry.evidence:
                 click.echo("\n".join(_evidence_lines(entry.evidence, entry.value)))
