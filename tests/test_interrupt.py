@@ -291,6 +291,36 @@ def test_a_link_to_a_folder_in_place_of_neo4j_is_written_through(references, tmp
         assert {**every_file(out), **through} == {**new, "neo4j/NOTES.txt": b"mine"}
 
 
+def test_files_of_the_users_own_in_kgs_folders_stay(references, tmp_path):
+    """A neo4j/ or report/ folder kg had not written (the user's own, or Neo4j's import folder
+    OUT/neo4j links to) lost every file of the kinds kg writes there: other projects' CSVs,
+    the user's Markdown. A file where kg writes a folder was set aside and deleted."""
+    from kg.sinks.outputs import new_generation
+
+    _, _, new, _ = references
+    out = tmp_path / "out"
+    (out / "neo4j").mkdir(parents=True)
+    mine = {"neo4j/customers.csv": b"my,data\n", "neo4j/settings.json": b"{}", "neo4j/mine.cypher": b"RETURN 1",
+            "report/q3.md": b"# quarterly\n", "report/chart.png": b"\x89PNG"}
+    for name, data in mine.items():
+        (out / name).parent.mkdir(exist_ok=True)
+        (out / name).write_bytes(data)
+    for _ in range(2):  # a first build into the folders, then one over it
+        with new_generation(out) as generation:
+            for name, data in {**new, "report/report.md": b"# report\n"}.items():
+                (generation.path / name).parent.mkdir(parents=True, exist_ok=True)
+                (generation.path / name).write_bytes(data)
+        assert every_file(out) == {**new, "report/report.md": b"# report\n", "report/.kg-names": b'["report.md"]', **mine}
+    blocked = tmp_path / "blocked"
+    blocked.mkdir()
+    (blocked / "neo4j").write_bytes(b"my notes")
+    with pytest.raises(NotADirectoryError, match="a file of that name is in the way"):
+        with new_generation(blocked) as generation:
+            (generation.path / "neo4j").mkdir()
+            (generation.path / "neo4j" / "Paper.csv").write_bytes(b"id\n")
+    assert (blocked / "neo4j").read_bytes() == b"my notes"
+
+
 def test_a_folders_list_never_reaches_outside_its_folder(tmp_path):
     """An output folder may come from elsewhere (a shared drive, an archive): names in its lists
     that leave the folder ("../x", an absolute path) are not kg's files to remove."""

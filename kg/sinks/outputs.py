@@ -234,8 +234,10 @@ def _switch_folder(new: Path, target: Path, old: Path) -> None:
     ``target`` itself stays (not renamed away): a Docker bind mount of ``OUT/neo4j`` or a file
     manager showing ``OUT/report`` keeps seeing it. Files that kg wrote there before and the new
     set lacks (a CSV of a label the new graph no longer has) are removed; kg knows them from the
-    list it keeps in the folder (``.kg-names``), so a file of the user's own stays. A folder from
-    before such lists loses the files of the kinds (extensions) kg writes there now.
+    list it keeps in the folder (``.kg-names``), so a file of the user's own stays. A folder
+    without that list (the user's own, Neo4j's import folder it links to, or one a kg from
+    before such lists wrote) loses nothing but what the new set replaces: removing the files of
+    the kinds kg writes there deleted the user's own CSVs and Markdown.
     """
     names = _names(new / NAMES)
     if names is None:  # a crash after the folder's last step: only the empty folder is left
@@ -244,10 +246,7 @@ def _switch_folder(new: Path, target: Path, old: Path) -> None:
     for name in names:
         if os.path.lexists(new / name):
             _move_entry(new / name, target / name, old)
-    before = _names(target / NAMES)
-    if before is None:
-        kinds = {Path(name).suffix for name in names} - {""}
-        before = [name for name in os.listdir(target) if Path(name).suffix in kinds]
+    before = _names(target / NAMES) or []
     for name in sorted(set(before) - set(names)):
         if (target / name).is_file() and not (target / name).is_symlink():
             os.remove(target / name)
@@ -321,6 +320,11 @@ def _check_places(staged: Path, out: Path) -> None:
     error would leave the new set's files beside the old set's."""
     for entry in os.scandir(staged):
         place = out / entry.name
+        if entry.is_dir(follow_symlinks=False) and place.is_file():
+            # a file of the user's own where kg writes a folder (neo4j, report): set aside and
+            # deleted with the old set, it was lost without a word
+            raise NotADirectoryError(errno.ENOTDIR, "a file of that name is in the way (kg writes a folder "
+                                     "there): move or rename it", str(place))
         if not place.is_dir():  # nothing there, or a file, which os.replace replaces
             continue
         if not entry.is_dir(follow_symlinks=False):
