@@ -164,6 +164,10 @@ def test_errors_are_one_clear_line(tmp_path, case):
             assert sorted(p.name for p in tmp_path.iterdir()) == ["p.jsonl"]  # nothing written here
             # an empty input ("$DIR" unset) is refused too, not read as the working folder
             assert_clean_error(run_kg("build", "", "--out", str(tmp_path / "o"), cwd=tmp_path), "input path is empty")
+            # and an empty cache folder, which made the working folder a tagged cache
+            result = run_kg("build", str(good), "--out", str(tmp_path / "o"), "--cache-dir", "", cwd=tmp_path)
+            assert_clean_error(result, "--cache-dir is empty")
+            assert sorted(p.name for p in tmp_path.iterdir()) == ["p.jsonl"]
         elif case == "output under a file":
             (tmp_path / "afile").write_text("", encoding="utf-8")
             result = run_kg("extract", str(good), "--no-cache", "-o", str(tmp_path / "afile" / "x.jsonl"))

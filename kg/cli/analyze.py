@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import re
 from collections.abc import Iterator
@@ -14,7 +15,7 @@ import click
 from kg.cli import main, not_blank
 from kg.cli.build import exits_cleanly_when_interrupted, output_generation
 from kg.cli.neo4j import optional_push_options, push_if_asked, push_target
-from kg.cli.paths import BUILD_OUTPUTS, OutputDir, OutputFile, refuse_to_overwrite, write_failure
+from kg.cli.paths import BUILD_OUTPUTS, OutputDir, OutputFile, refuse_to_overwrite, unwritable_reason, write_failure
 from kg.escape import terminal
 from kg.schema import PAPER
 
@@ -319,7 +320,9 @@ def viz(
             if output is None:
                 list_as_written(target)  # a rebuild knows it for kg's (kg build removes stale views)
     except OSError as err:
-        raise click.ClickException(f"Cannot write {target}: {err.strerror}.") from None
+        # "File exists" for a file of the user's named views: say which
+        why = (unwritable_reason(target) if err.errno in (errno.EEXIST, errno.ENOTDIR) else None) or err.strerror
+        raise click.ClickException(f"Cannot write {target}: {why}.") from None
     click.echo(f"{terminal(page.title)}: {len(page.nodes)} nodes, {len(page.edges)} edges")
     click.echo(f"open {terminal(target)} in a browser")
 

@@ -235,7 +235,7 @@ def extraction_options(command):
         click.option("--jobs", "-j", type=click.IntRange(1), default=None, envvar="KG_JOBS", show_envvar=True,
                      help="Processes that extract at once (default: the machine's cores). The "
                           "outputs are the same for any number."),
-        click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+        click.option("--cache-dir", type=OutputDir(), default=None,
                      help="Folder of cached extractions (default: $KG_CACHE_DIR, else "
                           "$XDG_CACHE_HOME/kg/extractions, else ~/.cache/kg/extractions)."),
         click.option("--no-cache", is_flag=True,
