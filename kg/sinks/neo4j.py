@@ -244,7 +244,8 @@ def redact_uri(uri: str) -> str:
     rest, hash_sign, fragment = rest.partition("#")
     rest, question, query = rest.partition("?")
     if question:
-        query = "&".join(f"{name}={'***' if value else ''}" if equals else name
+        # a value, or an item without "=" ("?TOKEN"), may be a secret
+        query = "&".join(f"{name}={'***' if value else ''}" if equals else ("***" if name else "")
                          for name, equals, value in (item.partition("=") for item in query.split("&")))
     if "@" in rest:
         # everything before the last "@" counts as user info: redacting too much beats too little;
@@ -255,9 +256,31 @@ def redact_uri(uri: str) -> str:
     return f"{scheme}://{rest}{question}{query}{hash_sign}{'***' if fragment else ''}"
 
 
+def _uri_secrets(uri: str) -> list[str]:
+    """What :func:`redact_uri` hides in ``uri``: user info, query values and items, fragment."""
+    _, sep, rest = uri.partition("://")
+    if not sep:
+        return []
+    rest, _, fragment = rest.partition("#")
+    rest, _, query = rest.partition("?")
+    secrets = [fragment, rest.rpartition("@")[0] if "@" in rest else ""]
+    for item in query.split("&"):
+        name, equals, value = item.partition("=")
+        secrets.append(value if equals else name)
+    return [secret for secret in secrets if len(secret) >= 2]
+
+
 def redact_uri_in(text: str, uri: str) -> str:
-    """A driver's message with the URI it may quote shown as :func:`redact_uri` shows it."""
-    return text.replace(uri, redact_uri(uri)) if uri else text
+    """A driver's message with the URI it may quote shown as :func:`redact_uri` shows it, and
+    each secret of the URI hidden wherever else it stands, however the message escapes it (the
+    driver quotes the URI with backslashes doubled)."""
+    if not uri:
+        return text
+    text = text.replace(uri, redact_uri(uri))
+    for secret in sorted(_uri_secrets(uri), key=len, reverse=True):
+        for form in (secret, repr(secret)[1:-1], secret.replace("\\", "\\\\")):
+            text = text.replace(form, "***")
+    return text
 
 
 def check_uri(uri: str) -> None:
@@ -348,7 +371,7 @@ def connect(uri: str, user: str, password: str | None, database: str | None = No
         # relationship type does not exist yet" on a first load) would only be noise.
         driver = GraphDatabase.driver(uri, auth=(user, password), notifications_min_severity="OFF")
     except (ConfigurationError, ValueError) as err:
-        raise Neo4jSinkError(f"Invalid Neo4j URI {shown!r}: {str(err).replace(uri, '')}") from None
+        raise Neo4jSinkError(f"Invalid Neo4j URI {shown!r}: {redact_uri_in(str(err), uri)}") from None
     try:
         driver.verify_connectivity()
         # verify_connectivity only reaches the server; this also checks the database name.
