@@ -493,3 +493,13 @@ def test_skipped_records_past_those_kept_are_counted_in_the_listing_and_the_summ
     assert every.stderr.count("\nskipped ") + every.stderr.startswith("skipped ") == MAX_SKIPPED_KEPT
     assert (f"... and 50 more records skipped in {papers} (only the first {MAX_SKIPPED_KEPT:,} of a file are "
             "kept to list)") in every.stderr
+
+
+def test_no_password_with_standard_input_closed_is_one_line(tmp_path):
+    """Under cron (standard input closed) kg push and kg query asked a None stdin whether it was
+    a terminal, a traceback where the missing password is one line."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KG_NEO4J_")}
+    env["KG_NEO4J_URI"] = "bolt://127.0.0.1:9"
+    result = subprocess.run(["bash", "-c", f'"{sys.executable}" -m kg query "RETURN 1" <&-'],
+                            capture_output=True, text=True, env=env, timeout=120)
+    assert_clean_error(result, "No Neo4j password")

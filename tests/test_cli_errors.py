@@ -233,7 +233,7 @@ def test_redact_uri():
     from kg.sinks.neo4j import redact_uri
 
     assert redact_uri("bolt://neo4j:pw@host:7687") == "bolt://neo4j:***@host:7687"
-    assert redact_uri("neo4j+s://u:p@ss:w@rd@h/x?y") == "neo4j+s://u:***@h/x?y"
+    assert redact_uri("neo4j+s://u:p@ss:w@rd@h/x?y") == "neo4j+s://u:***@h/x?***"
     assert redact_uri("bolt://host:7687") == "bolt://host:7687"
     assert redact_uri("bolt://[::1") == "bolt://[::1"
     # a routing context's values may carry a token: names stay, values go

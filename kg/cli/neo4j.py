@@ -144,7 +144,7 @@ def _password() -> str:
     password = os.environ.get("KG_NEO4J_PASSWORD")
     if password:
         return password
-    if sys.stdin.isatty():
+    if sys.stdin is not None and sys.stdin.isatty():  # None when closed (cron, <&-)
         return click.prompt("Neo4j password", hide_input=True)
     raise click.ClickException(
         "No Neo4j password: set KG_NEO4J_PASSWORD (for scripts/neo4j-local, the one its --help and the README give)."
