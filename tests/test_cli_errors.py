@@ -650,3 +650,22 @@ def test_skipped_records_are_listed_up_to_a_hundred_a_file_unless_all_are_asked_
     assert "more records skipped" not in every.stderr
     assert [json.loads(line)["title"] for line in output.read_text(encoding="utf-8").splitlines()] == [
         "Good Paper", "Another"]
+
+
+@pytest.mark.parametrize("command", [("papers",), ("results",), ("viz",), ("analyze",), ("concepts",)])
+def test_a_build_with_a_huge_number_or_a_fifo_in_place_of_its_file_is_one_line(tmp_path, command):
+    """A number of thousands of digits ended every reader in Python's ValueError (4,300 digits
+    at most); a FIFO in place of graph.json made them wait for ever, /dev/zero took all memory."""
+    import os
+
+    write_graph_json(papers_only_graph(), tmp_path / "graph.json")
+    (tmp_path / "concepts.json").write_text("[]", encoding="utf-8")
+    target = tmp_path / ("concepts.json" if command == ("concepts",) else "graph.json")
+    text = target.read_text(encoding="utf-8")
+    target.write_text(text.replace("[", "[" + "9" * 5000 + ", ", 1), encoding="utf-8")
+    result = invoke(*command, "--out", str(tmp_path))
+    assert_one_line_error(result, f"{target} holds a number far longer than any kg writes")
+    target.unlink()
+    os.mkfifo(target)
+    result = invoke(*command, "--out", str(tmp_path))
+    assert_one_line_error(result, f"{target} is not a regular file")

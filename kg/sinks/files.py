@@ -6,8 +6,10 @@ leaves a half-written file over a good one from an earlier run.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import stat
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -80,13 +82,27 @@ class CorruptFileError(ValueError):
 
 def _load_json(path: Path) -> Any:
     try:
-        # current(): a killed run's committed outputs, if their switch awaits completion
-        with open(current(path), encoding="utf-8") as handle:
+        # current(): a killed run's committed outputs, if their switch awaits completion;
+        # opened without waiting, so that a FIFO in its place is refused rather than waited on
+        fd = os.open(current(path), os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            os.close(fd)  # a FIFO, a device (/dev/zero took all the memory there is)
+            if stat.S_ISDIR(mode):
+                raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+            raise CorruptFileError(f"{path} is not a regular file, as the one kg writes is.")
+        os.set_blocking(fd, True)
+        with open(fd, encoding="utf-8") as handle:
             return json.load(handle)
     except json.JSONDecodeError as err:
         raise CorruptFileError(f"{path} line {err.lineno} column {err.colno}: not valid JSON ({err.msg}).") from None
     except UnicodeDecodeError as err:
         raise CorruptFileError(f"{path}: not UTF-8 text (byte {err.start}).") from None
+    except CorruptFileError:
+        raise
+    except ValueError:
+        # Python refuses integers of more than 4,300 digits, in words meant for programmers
+        raise CorruptFileError(f"{path} holds a number far longer than any kg writes.") from None
     except RecursionError:
         raise CorruptFileError(f"{path}: JSON nested too deeply to be kg's.") from None
     except IsADirectoryError:
