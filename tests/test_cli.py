@@ -503,3 +503,38 @@ def test_no_password_with_standard_input_closed_is_one_line(tmp_path):
     result = subprocess.run(["bash", "-c", f'"{sys.executable}" -m kg query "RETURN 1" <&-'],
                             capture_output=True, text=True, env=env, timeout=120)
     assert_clean_error(result, "No Neo4j password")
+
+
+def test_a_terminal_that_is_not_utf8_gets_text_not_a_traceback(tmp_path):
+    """In a Latin-1 or EUC-JP locale, printing "…" or "–" ended kg extract, results and analyze
+    in UnicodeEncodeError; JSON lines now escape what the terminal cannot show (the same JSON),
+    other text shows it as "?"."""
+    papers = tmp_path / "p.jsonl"
+    title = "Sparse autoencoders – a study of “features” 日本"
+    papers.write_text(json.dumps({"title": title, "abstract": "We train sparse autoencoders (SAEs)."}) + "\n",
+                      encoding="utf-8")
+    env = {**os.environ, "PYTHONIOENCODING": "latin-1"}
+    extracted = subprocess.run([sys.executable, "-m", "kg", "extract", str(papers), "--fast", "--no-cache", "--jobs", "1"],
+                               capture_output=True, env=env, timeout=300)
+    assert extracted.returncode == 0, extracted.stderr
+    [line] = extracted.stdout.decode("latin-1").splitlines()
+    assert line.isascii() and json.loads(line)["title"] == title
+    built = subprocess.run([sys.executable, "-m", "kg", "build", str(papers), "--fast", "--no-cache", "--jobs", "1",
+                            "--out", str(tmp_path / "out")], capture_output=True, env=env, timeout=300)
+    assert built.returncode == 0, built.stderr
+    listed = subprocess.run([sys.executable, "-m", "kg", "papers", "--out", str(tmp_path / "out")],
+                            capture_output=True, env=env, timeout=300)
+    assert listed.returncode == 0 and b"Traceback" not in listed.stderr
+    assert "Sparse autoencoders ? a study of ?features? ??" in listed.stdout.decode("latin-1")
+
+
+def test_a_build_whose_stderr_is_a_full_disk_still_writes_its_outputs(tmp_path):
+    """Progress on a log file of a full disk (ENOSPC) stopped the build at its first line: like a
+    reader gone away, a standard error that cannot be written is no failure of the build."""
+    papers = tmp_path / "p.jsonl"
+    papers.write_text(json.dumps({"title": "T", "abstract": "We train sparse autoencoders (SAEs)."}) + "\n",
+                      encoding="utf-8")
+    with open("/dev/full", "w") as full:
+        built = subprocess.run([sys.executable, "-m", "kg", "build", str(papers), "--fast", "--no-cache", "--jobs", "1",
+                                "--out", str(tmp_path / "out")], stdout=subprocess.DEVNULL, stderr=full, timeout=300)
+    assert built.returncode == 0 and (tmp_path / "out" / "graph.json").is_file()

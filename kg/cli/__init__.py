@@ -5,6 +5,7 @@ Each command family lives in its own module and registers itself on :data:`main`
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import io
 import os
@@ -31,8 +32,9 @@ Examples:
 
 
 class QuietWhenUnread:
-    """A text stream that goes quiet once its reader has gone (``kg build 2>&1 | head -1``):
-    progress and notes are for someone watching, and a closed pipe must not stop the work.
+    """A text stream that goes quiet once its reader has gone (``kg build 2>&1 | head -1``) or
+    it cannot be written (``2>/dev/full``): progress and notes are for someone watching, and a
+    closed pipe or a full log disk must not stop the work.
     What it would have written goes to the null device from then on."""
 
     def __init__(self, stream: TextIO | None) -> None:
@@ -53,7 +55,7 @@ class QuietWhenUnread:
         if not self._gone:
             try:
                 return self._stream.write(text)
-            except BrokenPipeError:
+            except OSError:  # a closed pipe; a log file on a full disk (ENOSPC), an I/O error
                 self._going()
         return len(text)
 
@@ -61,7 +63,7 @@ class QuietWhenUnread:
         if not self._gone:
             try:
                 self._stream.flush()
-            except BrokenPipeError:
+            except OSError:
                 self._going()
 
     def __getattr__(self, name: str):
@@ -134,6 +136,10 @@ class _Group(click.Group):
         from kg.escape import terminal
 
         original, original_out = sys.stderr, sys.stdout
+        for stream in (original, original_out):
+            # a terminal in Latin-1 or EUC-JP cannot show "…" or "–": shown as "?", not a traceback
+            with contextlib.suppress(AttributeError, ValueError, io.UnsupportedOperation):
+                stream.reconfigure(errors="replace")  # type: ignore[union-attr]
         if original is not None and not isinstance(original, QuietWhenUnread):
             sys.stderr = QuietWhenUnread(original)  # type: ignore[assignment]
         if original_out is not None and not isinstance(original_out, FailsInOneLine):

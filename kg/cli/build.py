@@ -574,7 +574,10 @@ def extract(
         refuse_to_overwrite(output, build_outputs_around(output), "the build's output")
     extractions = run_extraction(result.papers, pipeline_config, nlp_batch_size, jobs=jobs, cache_dir=cache_dir,
                                  use_cache=not no_cache, dask_address=dask_address)
-    lines = (json.dumps(e.to_contract(include_broad), ensure_ascii=False) for e in extractions)
+    # standard output in a locale other than UTF-8 (Latin-1, EUC-JP) gets "\u2013" escapes, the
+    # same JSON, where its encoder would fail or write "?"
+    ascii_only = output is None and (getattr(sys.stdout, "encoding", None) or "utf-8").lower().replace("-", "") != "utf8"
+    lines = (json.dumps(e.to_contract(include_broad), ensure_ascii=ascii_only) for e in extractions)
     if output is None:
         for line in lines:
             click.echo(json_line(line))
