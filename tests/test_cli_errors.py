@@ -669,3 +669,17 @@ def test_a_build_with_a_huge_number_or_a_fifo_in_place_of_its_file_is_one_line(t
     os.mkfifo(target)
     result = invoke(*command, "--out", str(tmp_path))
     assert_one_line_error(result, f"{target} is not a regular file")
+
+
+def test_ctrl_c_in_a_command_that_writes_no_build_is_one_line_and_130(tmp_path, monkeypatch):
+    """kg viz, papers and eval said click's "Aborted!" and exited 1 on Ctrl-C, which a script
+    cannot tell from a failure; build, analyze and extract said what they left and exited 130."""
+    import kg.cli.analyze
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(kg.cli.analyze, "load_graph", interrupted)
+    result = invoke("viz", "--out", str(tmp_path))
+    assert result.exit_code == 130 and "Aborted" not in result.output
+    assert " viz interrupted by Ctrl-C: files it writes are written whole or not at all." in result.output

@@ -162,6 +162,13 @@ class _Group(click.Group):
             what = err.strerror or str(err)
             message = f"{err.filename}: {what}." if err.filename else f"{what}."
             raise click.ClickException(terminal(message[:1].upper() + message[1:])) from None
+        except KeyboardInterrupt:
+            # commands that write a build say what they left (exits_cleanly_when_interrupted);
+            # the others (viz, papers, eval) write whole files or none: one line and 128 + SIGINT,
+            # where click said "Aborted!" and 1, which a script cannot tell from a failure
+            name = " ".join(part for part in (ctx.command_path, ctx.invoked_subcommand) if part)
+            click.echo(f"\n{name} interrupted by Ctrl-C: files it writes are written whole or not at all.", err=True)
+            ctx.exit(130)
         except MemoryError:
             # anywhere in a run (numpy's arrays, a huge input): what was written stays as it was,
             # since outputs switch in only when complete
