@@ -538,3 +538,13 @@ def test_a_build_whose_stderr_is_a_full_disk_still_writes_its_outputs(tmp_path):
         built = subprocess.run([sys.executable, "-m", "kg", "build", str(papers), "--fast", "--no-cache", "--jobs", "1",
                                 "--out", str(tmp_path / "out")], stdout=subprocess.DEVNULL, stderr=full, timeout=300)
     assert built.returncode == 0 and (tmp_path / "out" / "graph.json").is_file()
+
+
+def test_help_that_cannot_be_written_is_one_line():
+    """`kg --help >/dev/full`: click writes the group's help before any command runs, and a full
+    disk ended it in a traceback (`kg build --help` already gave one line)."""
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([sys.executable, "-m", "kg", "--help"], stdout=full, stderr=subprocess.PIPE,
+                                text=True, timeout=120)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.strip() == "Error: Cannot write to standard output: No space left on device."

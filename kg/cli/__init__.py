@@ -132,6 +132,15 @@ class _Group(click.Group):
     quiet instead of failing when nobody reads it any more (:class:`QuietWhenUnread`), and
     standard output that cannot be written ends the run in one line (:class:`FailsInOneLine`)."""
 
+    def main(self, *args, **kwargs):  # type: ignore[override]
+        try:
+            return super().main(*args, **kwargs)
+        except OSError as err:
+            # what click writes itself before any command runs (`kg --help >/dev/full`)
+            with contextlib.suppress(OSError, ValueError, AttributeError):
+                sys.stderr.write(f"Error: Cannot write to standard output: {err.strerror or err}.\n")
+            sys.exit(1)
+
     def invoke(self, ctx: click.Context):  # type: ignore[override]
         from kg.escape import terminal
 

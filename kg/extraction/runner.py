@@ -356,10 +356,12 @@ class _PoolWorkers(_Workers):
                 process = context.Process(target=_pool_worker, args=(theirs, config), daemon=True,
                                           name="kg-extraction-worker")
                 process.start()
-            except OSError as err:
-                # forkserver's socket path (a long TMPDIR), a process limit, no /dev/shm ...
+            except (OSError, EOFError) as err:
+                # forkserver's socket path (a long TMPDIR), a process limit (the forkserver
+                # dies, and its pipe ends: EOFError, which click took for "Aborted!"), no /dev/shm
+                why = getattr(err, "strerror", None) or str(err) or "the process that starts them ended"
                 raise ExtractionError(
-                    f"Cannot start the extraction's worker processes ({err.strerror or err}): "
+                    f"Cannot start the extraction's worker processes ({why}): "
                     "run with --jobs 1 to extract in this process."
                 ) from None
             theirs.close()
