@@ -536,7 +536,8 @@ def query(query: str, params: tuple[str, ...], fmt: str, uri: str, user: str, da
     if one_word or query.endswith(".cypher") or _names_a_file(path):
         if not _names_a_file(path):
             ready = ", ".join(sorted(p.stem for p in sink.QUERIES_FOLDER.glob("*.cypher")))
-            what = f"No such query file: {path}" if query.strip() else "The query is empty"
+            what = ("The query is empty" if not query.strip() else
+                    f"{path} is a folder, not a query file" if path.is_dir() else f"No such query file: {path}")
             raise click.ClickException(f"{what}. Ready queries by name: {ready}.")
         try:
             text = path.read_text(encoding="utf-8")

@@ -3,6 +3,7 @@ naming a folder) ends in one clear line, where click's own check prints a usage 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import re
@@ -29,7 +30,7 @@ def _option_name(param: click.Parameter | None) -> str:
 
 #: a run's staging folder inside its output folder, or a switch under way (kg.sinks.outputs): a
 #: file there is named by the name it is to have in messages
-_STAGED = re.compile(rf"(?:^|(?<=[/\\]))(?:{re.escape(STAGING_PREFIX)}\d+|{re.escape(SWAP)})[/\\]")
+_STAGED = re.compile(rf"(?:^|(?<=[/\\]))(?:{re.escape(STAGING_PREFIX)}\d+|{re.escape(SWAP)})(?:[/\\]|$)")
 
 
 def write_failure(out: Path, err: OSError) -> click.ClickException:
@@ -53,6 +54,9 @@ def unwritable_reason(path: Path) -> str | None:
         return f"{ancestor} is a file, not a folder"
     folder = ancestor if ancestor.is_dir() else ancestor.parent
     if not os.access(folder, os.W_OK | os.X_OK):
+        with contextlib.suppress(OSError):
+            if os.statvfs(folder).f_flag & os.ST_RDONLY:  # access() says no for that too
+                return f"{folder} is on a read-only file system"
         return f"no permission to write in {folder}"
     return None
 

@@ -55,6 +55,15 @@ _EXTRA_SOURCES = ("records.py", "lexicon.py", "text.py")
 _PACKAGES = ("spacy", "thinc", "numpy")
 
 
+def _is_file(path: Path) -> bool:
+    """Whether something that is no folder stands at ``path``; False where it cannot be seen
+    (a folder on the way the user may not enter, whose stat() fails: EACCES)."""
+    try:
+        return path.exists() and not path.is_dir()
+    except OSError:
+        return False
+
+
 class CacheError(Exception):
     """The cache folder cannot be used (one sentence naming the folder)."""
 
@@ -251,8 +260,7 @@ class ExtractionCache:
             os.unlink(probe)
         except OSError as err:
             # "File exists" says little when a file stands where one of the folders should be
-            blocking = next((p for p in (*reversed(self.folder.parents), self.folder)
-                             if p.exists() and not p.is_dir()), None)
+            blocking = next((p for p in (*reversed(self.folder.parents), self.folder) if _is_file(p)), None)
             why = f"{blocking} is a file, not a folder" if blocking is not None else err.strerror or str(err)
             raise CacheError(
                 f"The extraction cache folder {self.root} is not writable ({why}): "
