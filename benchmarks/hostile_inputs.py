@@ -32,6 +32,11 @@ def _atom(entries: str, doctype: str = "") -> str:
             + entries + "</feed>")
 
 
+def _broken_entries(n: int) -> str:
+    """n Atom entries, each with an undefined entity: a feed read an entry at a time."""
+    return "".join(f"<entry><title>T{i}</title><summary>s &undefined;</summary></entry>\n" for i in range(n))
+
+
 #: the start of a saved Hugging Face papers page, before each HTML case's tail
 _PAGE = "<!DOCTYPE html><html><body><h1>Daily Papers</h1>"
 
@@ -68,7 +73,7 @@ FILES = {
     "atom, a long comment before broken entries": (
         "prolog.xml", 1_000,
         lambda n: '<?xml version="1.0"?><!-- ' + "x" * (100 * n) + ' --><feed xmlns="http://www.w3.org/2005/Atom">'
-        + "".join(f"<entry><title>T{i}</title><summary>s &undefined;</summary></entry>\n" for i in range(n))
+        + _broken_entries(n)
         + "</feed>"),
     "bibtex, a 300,000-character macro used by every entry": (
         "macro.bib", 100,
@@ -82,12 +87,11 @@ FILES = {
                         + "&a;" * 1000 + '">]>')),
     "atom, entries with an undefined entity": (
         "undefined.xml", 5_000,
-        lambda n: _atom("".join(f"<entry><title>T{i}</title><summary>s &undefined;</summary></entry>\n"
-                                for i in range(n)))),
+        lambda n: _atom(_broken_entries(n))),
     "atom, broken, a long feed start tag": (
         "starttag.xml", 250,
         lambda n: '<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom" pad="' + "p" * (1_000 * n) + '">'
-        + "".join(f"<entry><title>T{i}</title><summary>s &undefined;</summary></entry>\n" for i in range(n))
+        + _broken_entries(n)
         + "</feed>"),
     "atom, broken, DOCTYPEs never ended": (
         "doctypes.xml", 2_000,
