@@ -262,8 +262,10 @@ def _as_expat_reads(path: Path, data: bytes) -> bytes:
             except SourceError:
                 return data  # damaged lines: the entries that hold them are skipped
         else:
+            # UTF-8's letters under a Latin-1 name, or a UTF-16 name on bytes that are not
+            # UTF-16 (text_encoding found none above)
             mislabelled = ((declared in _LATIN_ENCODINGS and UTF8_MULTIBYTE.search(data))
-                           or declared.startswith(("utf-16", "utf16", "utf-32", "utf32", "ucs")))  # no such bytes here
+                           or declared.startswith(("utf-16", "utf16", "utf-32", "utf32", "ucs")))
             text = None
             if not mislabelled:
                 try:
@@ -272,7 +274,7 @@ def _as_expat_reads(path: Path, data: bytes) -> bytes:
                     text = data.decode(declared)
                 except LookupError:
                     return data  # an unknown name: expat's to report
-                except UnicodeDecodeError:
+                except UnicodeError:  # not in that encoding (or a codec that refuses to decode)
                     pass
             if text is None:
                 try:
