@@ -2543,3 +2543,14 @@ def test_an_element_never_closed_that_hides_the_rest_of_a_page_is_named(tmp_path
     assert [p.title for p in result.papers] == ["Seen Title of a Paper"]
     [warning] = result.warnings
     assert warning.reason.startswith(f"the <{opener[1:].split('>')[0]}> element at line 3 is never closed: the ")
+
+
+def test_markup_inside_an_atom_summary_keeps_words_apart(tmp_path):
+    """A summary with (X)HTML in it ("links and<br/>breaks") read its text with the words on
+    each side of a line break joined; inline markup (H<sub>2</sub>O) still joins."""
+    feed = write(tmp_path / "mixed.xml", (
+        '<feed xmlns="http://www.w3.org/2005/Atom"><entry><title>Mixed <b>bold</b> title</title>'
+        '<summary>We use <a href="x">links</a> and<br/>breaks and H<sub>2</sub>O'
+        '<div xmlns="http://www.w3.org/1999/xhtml"><p>para</p></div>.</summary></entry></feed>'))
+    [paper] = read_papers([feed]).papers
+    assert (paper.title, paper.abstract) == ("Mixed bold title", "We use links and breaks and H2O para.")

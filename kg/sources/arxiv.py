@@ -16,6 +16,7 @@ import bisect
 import io
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from xml.parsers import expat
 from pathlib import Path
 
@@ -47,9 +48,38 @@ DUBLIN_CORE = "{http://purl.org/dc/elements/1.1/}"
 _ANNOUNCEMENT = re.compile(r"^\s*arXiv:\S+\s+Announce Type:\s*\S+\s+Abstract:\s*", re.IGNORECASE)
 
 
+#: elements of (X)HTML inside a summary that break a line: their words are not joined across
+_LINE_BREAKING = frozenset({"br", "p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "hr"})
+
+
+def _pieces(element: ET.Element) -> Iterator[str]:
+    """The text of ``element``, a space where a line-breaking child stands ("and<br/>breaks"),
+    walked without recursion (a summary may nest elements thousands deep)."""
+    yield element.text or ""
+    stack: list[Iterator[ET.Element]] = [iter(element)]
+    closing: list[ET.Element] = []  # the open children, whose tail follows their content
+    while stack:
+        child = next(stack[-1], None)
+        if child is None:
+            stack.pop()
+            if closing:
+                done = closing.pop()
+                tail = done.tail or ""
+                yield (" " if _breaks(done) and tail[:1].isalnum() else "") + tail
+            continue
+        yield " " if _breaks(child) else ""
+        yield child.text or ""
+        closing.append(child)
+        stack.append(iter(child))
+
+
+def _breaks(element: ET.Element) -> bool:
+    return isinstance(element.tag, str) and element.tag.rpartition("}")[2].lower() in _LINE_BREAKING
+
+
 def _text(element: ET.Element, tag: str) -> str:
     child = element.find(tag)
-    return clean_text("".join(child.itertext())) if child is not None else ""
+    return clean_text("".join(_pieces(child))) if child is not None else ""
 
 
 def entry_to_paper(entry: ET.Element, location: str) -> Paper:
