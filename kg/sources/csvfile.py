@@ -38,6 +38,7 @@ from kg.sources.base import (
     split_authors,
     to_int,
 )
+from kg.text import collapse_spaces
 
 #: paper field -> accepted column names, in order of preference
 COLUMNS = {
@@ -61,9 +62,19 @@ DELIMITERS = (",", "\t", ";", "|")
 _EXCEL_SEPARATOR = re.compile(r'^\s*"?sep=(.)"?\s*$', re.IGNORECASE)
 
 
+def _column_name(cell: str) -> str:
+    """A header cell as matched against :data:`COLUMNS`: lower case, spaces collapsed."""
+    return collapse_spaces(cell).lower()
+
+
 def _column_names(header: list[str]) -> list[str]:
-    """Header cells as matched against :data:`COLUMNS`: lower case, spaces collapsed."""
-    return [" ".join(name.split()).lower() for name in header]
+    return [_column_name(cell) for cell in header]
+
+
+def _repeats_header(row: list[str], names: list[str]) -> bool:
+    """Whether ``row`` is the header again; cell by cell, so that a row of data stops at its
+    first cell rather than having every cell (an abstract of megabytes) made a column name."""
+    return len(row) == len(names) and all(_column_name(cell) == name for cell, name in zip(row, names))
 
 
 def has_title_header(head: str) -> bool:
@@ -214,7 +225,7 @@ def read_csv(path: Path) -> FileResult:
         location = f"{path}:{line}"
         while len(row) > len(names) and not row[-1].strip():
             row = row[:-1]  # empty cells after the last column (a spreadsheet's trailing commas)
-        if _column_names(row) == names:
+        if _repeats_header(row, names):
             # exports appended to one another: their header rows are no papers titled "title"
             result.skipped.append(SkippedRecord(location, "the header row again (files joined into one?)"))
             continue
