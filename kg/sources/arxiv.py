@@ -52,29 +52,27 @@ _ANNOUNCEMENT = re.compile(r"^\s*arXiv:\S+\s+Announce Type:\s*\S+\s+Abstract:\s*
 _LINE_BREAKING = frozenset({"br", "p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "hr"})
 
 
+def _breaks(element: ET.Element) -> bool:
+    return isinstance(element.tag, str) and element.tag.rpartition("}")[2].lower() in _LINE_BREAKING
+
+
 def _pieces(element: ET.Element) -> Iterator[str]:
     """The text of ``element``, a space where a line-breaking child stands ("and<br/>breaks"),
     walked without recursion (a summary may nest elements thousands deep)."""
     yield element.text or ""
-    stack: list[Iterator[ET.Element]] = [iter(element)]
-    closing: list[ET.Element] = []  # the open children, whose tail follows their content
+    # the open elements, each with its children still to walk; the element's tail follows them
+    stack: list[tuple[ET.Element | None, Iterator[ET.Element]]] = [(None, iter(element))]
     while stack:
-        child = next(stack[-1], None)
-        if child is None:
-            stack.pop()
-            if closing:
-                done = closing.pop()
-                tail = done.tail or ""
-                yield (" " if _breaks(done) and tail[:1].isalnum() else "") + tail
+        owner, children = stack[-1]
+        child = next(children, None)
+        if child is not None:
+            yield (" " if _breaks(child) else "") + (child.text or "")
+            stack.append((child, iter(child)))
             continue
-        yield " " if _breaks(child) else ""
-        yield child.text or ""
-        closing.append(child)
-        stack.append(iter(child))
-
-
-def _breaks(element: ET.Element) -> bool:
-    return isinstance(element.tag, str) and element.tag.rpartition("}")[2].lower() in _LINE_BREAKING
+        stack.pop()
+        if owner is not None:
+            tail = owner.tail or ""
+            yield (" " if _breaks(owner) and tail[:1].isalnum() else "") + tail
 
 
 def _text(element: ET.Element, tag: str) -> str:

@@ -196,7 +196,7 @@ def _is_markdown(text: str) -> bool:
 def _from_markdown(raw: str, links: dict[str, str]) -> str:
     """A line of a page turned into Markdown as the page shows it; a line that is a link to a
     paper's page records its text's arXiv id in ``links``."""
-    line = raw.strip()
+    line, arxiv_id = raw.strip(), None
     for _ in range(4):  # "### **[Title](url)**": markers nest a few deep at most
         before = line
         line = _MARKDOWN_LEAD.sub("", line).strip()
@@ -205,10 +205,11 @@ def _from_markdown(raw: str, links: dict[str, str]) -> str:
             return ""  # a thumbnail
         if (whole := _MARKDOWN_LINK.fullmatch(line)) is not None:
             line = whole.group(1).strip()
-            if arxiv_id := paper_link_id(whole.group(2)):
-                links[collapse_spaces(_MARKDOWN_EMPHASIS.sub(r"\2", line))] = arxiv_id
+            arxiv_id = paper_link_id(whole.group(2)) or arxiv_id
         if line == before:
             break
+    if arxiv_id:  # under the title the line is once its markers are gone
+        links[collapse_spaces(line)] = arxiv_id
     # a link inside a line: its text, and its address when that is not the text
     return _MARKDOWN_LINK.sub(lambda m: m.group(1) if m.group(1) == m.group(2) else f"{m.group(1)} ({m.group(2)})", line)
 
